@@ -1,0 +1,157 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/**
+ * Table types for kysely. Dates are `YYYY-MM-DD` strings (the pool parses DATE as text) and
+ * bigint counts are numbers (safe below 2^53).
+ */
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export interface RegionTable {
+  code: string;
+  name: string;
+  level: number;
+  parent_code: string | null;
+}
+
+export interface RegionPopulationTable {
+  code: string;
+  name: string;
+  male: number;
+  female: number;
+  total: number;
+}
+
+export interface HouseholdTable {
+  household_id: string;
+  kk_number: string;
+  region_code: string | null;
+  address: string | null;
+  decile: number | null;
+  floor_area_m2: number | null;
+  floor_type: string | null;
+  wall_type: string | null;
+  roof_type: string | null;
+  water_source: string | null;
+  sanitation: string | null;
+  lighting: string | null;
+  cooking_fuel: string | null;
+  verification_status: string;
+  verified_at: string | null;
+  source: string;
+}
+
+export interface MemberTable {
+  nik: string;
+  household_id: string;
+  name: string;
+  sex: string | null;
+  birth_date: string | null;
+  relationship: string | null;
+  pregnant: boolean | null;
+  disability: string | null;
+  in_school: boolean | null;
+  status: string;
+}
+
+export interface ProgramRecipientTable {
+  nik: string;
+  program: string;
+  since: string | null;
+}
+
+export interface SnapshotTable {
+  id: Generated<number>;
+  as_of: string;
+  loaded_at: Generated<Timestamp>;
+  households: number;
+  persons: number;
+  recipients: number;
+  /** Data-quality warnings by kind, e.g. `{ "nikBirthDateMismatch": 12 }`. */
+  warnings: ColumnType<Record<string, number>, string, string>;
+  source: string;
+  load_seconds: number;
+}
+
+export interface ProgramTable {
+  code: string;
+  name: string;
+  unit: 'HOUSEHOLD' | 'PERSON';
+}
+
+export interface EligibilityRuleTable {
+  program: string;
+  version: number;
+  /** The rule as data (see `src/db/migrations/0003-eligibility-rules.ts`). */
+  rule: ColumnType<EligibilityRuleDefinition, string, string>;
+  description: string;
+  effective_from: Generated<Timestamp>;
+}
+
+/** An eligibility rule: a decile ceiling and, optionally, who must be in the household / who the person must be. */
+export interface EligibilityRuleDefinition {
+  unit: 'HOUSEHOLD' | 'PERSON';
+  maxDecile: number;
+  /** HOUSEHOLD rules: at least one ACTIVE member must match one of these. */
+  qualifyingMember?: MemberCondition[];
+  /** PERSON rules: the person must match one of these. */
+  targetGroup?: MemberCondition[];
+}
+
+/** All present fields must hold (ages in completed years at the snapshot's as-of date). */
+export interface MemberCondition {
+  pregnant?: boolean;
+  minAge?: number;
+  maxAge?: number;
+  inSchool?: boolean;
+  disability?: 'MILD' | 'SEVERE';
+}
+
+export interface AgencyTable {
+  id: string;
+  name: string;
+  kind: string;
+  created_at: Generated<Timestamp>;
+}
+
+export interface AgreementTable {
+  id: string;
+  agency_id: string;
+  title: string;
+  scopes: string[];
+  programs: string[];
+  purposes: string[];
+  region_scope: string[];
+  field_policy: ColumnType<Record<string, unknown>, string, string>;
+  detailed_reasons: boolean;
+  batch_limit: number;
+  daily_quota: number;
+  rate_limit_per_minute: number;
+  privacy_budget: number | null;
+  valid_from: Timestamp;
+  valid_until: Timestamp | null;
+  revoked_at: Timestamp | null;
+  created_at: Generated<Timestamp>;
+}
+
+export interface ClientTable {
+  id: string;
+  agency_id: string;
+  agreement_id: string;
+  secret_hash: string;
+  created_at: Generated<Timestamp>;
+  revoked_at: Timestamp | null;
+}
+
+export interface Database {
+  region: RegionTable;
+  region_population: RegionPopulationTable;
+  household: HouseholdTable;
+  member: MemberTable;
+  program_recipient: ProgramRecipientTable;
+  snapshot: SnapshotTable;
+  program: ProgramTable;
+  eligibility_rule: EligibilityRuleTable;
+  agency: AgencyTable;
+  agreement: AgreementTable;
+  client: ClientTable;
+}

