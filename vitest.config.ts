@@ -1,6 +1,15 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
+const require = createRequire(import.meta.url);
+
 export default defineConfig({
+  resolve: {
+    // graphql 16 ships index.js and index.mjs without an exports map: Node loads index.js for
+    // everyone, but vite would hand our sources index.mjs (its "module" field) while type-graphql
+    // and Apollo get index.js — two realms, and "Cannot determine GraphQL output type". One copy.
+    alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
+  },
   test: {
     include: ['tests/**/*.test.ts'],
     globalSetup: ['tests/support/global-setup.ts'],

@@ -4,6 +4,7 @@ import type { ColumnType, Generated } from 'kysely';
  * Table types for kysely. Dates are `YYYY-MM-DD` strings (the pool parses DATE as text) and
  * bigint counts are numbers (safe below 2^53).
  */
+/** A timestamptz; optional on insert where the column has a default. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
 export interface RegionTable {
@@ -62,7 +63,7 @@ export interface ProgramRecipientTable {
 export interface SnapshotTable {
   id: Generated<number>;
   as_of: string;
-  loaded_at: Generated<Timestamp>;
+  loaded_at: Timestamp;
   households: number;
   persons: number;
   recipients: number;
@@ -84,7 +85,7 @@ export interface EligibilityRuleTable {
   /** The rule as data (see `src/db/migrations/0003-eligibility-rules.ts`). */
   rule: ColumnType<EligibilityRuleDefinition, string, string>;
   description: string;
-  effective_from: Generated<Timestamp>;
+  effective_from: Timestamp;
 }
 
 /** An eligibility rule: a decile ceiling and, optionally, who must be in the household / who the person must be. */
@@ -110,7 +111,7 @@ export interface AgencyTable {
   id: string;
   name: string;
   kind: string;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 export interface AgreementTable {
@@ -130,7 +131,7 @@ export interface AgreementTable {
   valid_from: Timestamp;
   valid_until: Timestamp | null;
   revoked_at: Timestamp | null;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 export interface ClientTable {
@@ -138,7 +139,7 @@ export interface ClientTable {
   agency_id: string;
   agreement_id: string;
   secret_hash: string;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
   revoked_at: Timestamp | null;
 }
 

@@ -40,6 +40,8 @@ export interface ImportSummary {
   recipients: number;
   warnings: { nikBirthDateMismatch: number };
   seconds: number;
+  /** Seconds spent in each phase: load (parse, validate, COPY), index, check, swap. */
+  phases: Record<ImportProgress['phase'], number>;
 }
 
 /** Another import holds the lock. */
@@ -76,8 +78,12 @@ export async function importSnapshot(
       try {
         const counts = { household: 0, member: 0, program_recipient: 0 };
         const problems = new ProblemCollector();
-        const progress = (phase: ImportProgress['phase']) =>
+        const clock = new PhaseClock();
+        const progress = (phase: ImportProgress['phase']) => {
+          clock.enter(phase);
           options.onProgress?.({ phase, rows: counts });
+        };
+        progress('load');
 
         // The three files load concurrently on their own connections: the generator behind `seed`
         // writes them interleaved, and PostgreSQL ingests one while Node parses another.
@@ -155,6 +161,7 @@ export async function importSnapshot(
           );
           await control.query('COMMIT');
           return {
+            phases: clock.stop(),
             snapshotId: rows[0]!.id,
             asOf: options.asOf,
             households,
@@ -192,4 +199,30 @@ async function loadReferences(
     provinceCodes: new Set(rows.filter((r) => r.level === 1).map((r) => r.code)),
     asOf,
   };
+}
+
+/** Adds up the seconds spent in each import phase. */
+class PhaseClock {
+  private readonly seconds: Record<ImportProgress['phase'], number> = {
+    load: 0,
+    index: 0,
+    check: 0,
+    swap: 0,
+  };
+  private current: ImportProgress['phase'] | null = null;
+  private since = process.hrtime.bigint();
+
+  enter(phase: ImportProgress['phase']): void {
+    if (phase === this.current) return;
+    this.stop();
+    this.current = phase;
+  }
+
+  stop(): Record<ImportProgress['phase'], number> {
+    const now = process.hrtime.bigint();
+    if (this.current) this.seconds[this.current] += Number(now - this.since) / 1e9;
+    this.current = null;
+    this.since = now;
+    return { ...this.seconds };
+  }
 }

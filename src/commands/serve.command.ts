@@ -1,0 +1,80 @@
+import type { Command } from 'commander';
+import { runCommand, type CommandEnv } from '../cli/command-runner.js';
+import { createProgress } from '../cli/progress.js';
+import { openDatabase, type DatabaseHandle } from '../db/database.js';
+import { migrateToLatest } from '../db/migrator.js';
+import { currentSnapshot } from '../db/queries/snapshot-query.js';
+import { seedSyntheticSnapshot } from '../db/synthetic-seed.js';
+import { todayInJakarta } from '../domain/dates.js';
+import { startGateway } from '../server/gateway.js';
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('serve the GraphQL API (migrates first)')
+    .option(
+      '--demo',
+      'also load a synthetic demo snapshot when none was ever loaded, and ensure the demo clients',
+    )
+    .action((options: { demo?: boolean }) =>
+      runCommand('serve', (env) => serve(env, options.demo === true)),
+    );
+}
+
+async function serve(env: CommandEnv, demo: boolean): Promise<void> {
+  const { config, logger } = env;
+  const database = await openDatabase(config, { logger, command: 'serve', exclusive: true });
+  try {
+    await migrateToLatest(database.db);
+    if (demo) await ensureDemoSnapshot(env, database);
+    const gateway = await startGateway({ database, logger, port: config.port });
+    printBanner(gateway.url, demo);
+    logger.info({ url: gateway.url }, 'serving');
+    const signal = await new Promise<NodeJS.Signals>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    // A second signal means "now".
+    const force = () => process.exit(130);
+    process.once('SIGINT', force);
+    process.once('SIGTERM', force);
+    await gateway.close();
+  } finally {
+    await database.close();
+  }
+}
+
+async function ensureDemoSnapshot(env: CommandEnv, database: DatabaseHandle): Promise<void> {
+  if (await currentSnapshot(database.db)) return;
+  const persons = env.config.demoPersons;
+  env.logger.info({ persons }, 'no snapshot loaded yet: generating the demo snapshot');
+  const progress = createProgress('demo snapshot', { total: persons, unit: 'persons' });
+  const summary = await seedSyntheticSnapshot(database, {
+    persons,
+    seed: 'demo',
+    asOf: todayInJakarta(),
+    onProgress: (n) => progress.update(n),
+  });
+  progress.finish();
+  env.logger.info(
+    { households: summary.households, persons: summary.persons, seconds: summary.seconds },
+    'demo snapshot loaded',
+  );
+}
+
+function printBanner(url: string, demo: boolean): void {
+  const lines = [
+    '',
+    `dtks-gateway is serving GraphQL at ${url}/graphql`,
+    `  health: ${url}/healthz   readiness: ${url}/readyz`,
+    '',
+    'Try:',
+    `  curl -s ${url}/graphql -H 'content-type: application/json' \\`,
+    `    -d '{"query":"{ snapshot { asOf households persons } }"}'`,
+    '',
+  ];
+  if (demo)
+    lines.splice(3, 0, '  demo snapshot: synthetic data (seed "demo"), no real person is in it');
+  process.stdout.write(lines.join('\n') + '\n');
+}

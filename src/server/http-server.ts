@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { HeaderMap, type ApolloServer } from '@apollo/server';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/database-types.js';
+import type { Logger } from '../logger.js';
+import type { RequestContext } from './request-context.js';
+
+const MAX_BODY_BYTES = 2 * 1024 * 1024;
+const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export interface HttpServerDeps {
+  apollo: ApolloServer<RequestContext>;
+  db: Kysely<Database>;
+  readDb: Kysely<Database>;
+  logger: Logger;
+}
+
+/**
+ * The gateway's HTTP front: `/graphql` (POST, and GET for queries), `/healthz` (process up),
+ * `/readyz` (database reachable). Plain `node:http`: the fewest layers between the socket and
+ * the GraphQL executor.
+ */
+export function createHttpServer(deps: HttpServerDeps): http.Server {
+  const { logger } = deps;
+  const server = http.createServer((req, res) => {
+    const started = process.hrtime.bigint();
+    const supplied = req.headers['x-request-id'];
+    const requestId =
+      typeof supplied === 'string' && REQUEST_ID_RE.test(supplied) ? supplied : randomUUID();
+    res.setHeader('x-request-id', requestId);
+    res.on('finish', () => {
+      logger.info(
+        {
+          requestId,
+          method: req.method,
+          path: (req.url ?? '').split('?')[0],
+          status: res.statusCode,
+          ms: Number(process.hrtime.bigint() - started) / 1e6,
+        },
+        'request',
+      );
+    });
+    route(req, res, requestId, deps).catch((error: unknown) => {
+      logger.error({ err: error, requestId }, 'unhandled error in HTTP handler');
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal server error', requestId });
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 65_000; // longer than common load-balancer idle timeouts
+  return server;
+}
+
+async function route(
+  req: IncomingMessage,
+  res: ServerResponse,
+  requestId: string,
+  deps: HttpServerDeps,
+): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  switch (url.pathname) {
+    case '/graphql':
+      return handleGraphQL(req, res, url, requestId, deps);
+    case '/healthz':
+      return sendJson(res, 200, { status: 'ok' });
+    case '/readyz':
+      return handleReady(res, deps);
+    default:
+      return sendJson(res, 404, { error: 'not found' });
+  }
+}
+
+async function handleReady(res: ServerResponse, deps: HttpServerDeps): Promise<void> {
+  try {
+    await withTimeout(sql`SELECT 1`.execute(deps.readDb), 2_000);
+    sendJson(res, 200, { status: 'ready' });
+  } catch {
+    sendJson(res, 503, { status: 'database unreachable' });
+  }
+}
+
+async function handleGraphQL(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  requestId: string,
+  deps: HttpServerDeps,
+): Promise<void> {
+  if (req.method !== 'POST' && req.method !== 'GET') {
+    res.setHeader('allow', 'GET, POST');
+    return sendJson(res, 405, { error: 'use GET or POST' });
+  }
+  let body: unknown = undefined;
+  if (req.method === 'POST') {
+    const raw = await readBody(req);
+    if (raw === null)
+      return sendJson(res, 413, { error: `request body over ${MAX_BODY_BYTES} bytes` });
+    if (raw.length > 0 && (req.headers['content-type'] ?? '').includes('application/json')) {
+      try {
+        body = JSON.parse(raw.toString('utf8'));
+      } catch {
+        return sendJson(res, 400, {
+          errors: [
+            { message: 'request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } },
+          ],
+        });
+      }
+    } else {
+      body = raw.toString('utf8');
+    }
+  }
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  const context: RequestContext = { requestId, logger: deps.logger, readDb: deps.readDb };
+  const response = await deps.apollo.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: { method: req.method, headers, search: url.search, body },
+    context: async () => context,
+  });
+  res.statusCode = response.status ?? 200;
+  for (const [key, value] of response.headers) res.setHeader(key, value);
+  if (response.body.kind === 'complete') {
+    res.end(response.body.string);
+    return;
+  }
+  for await (const chunk of response.body.asyncIterator) res.write(chunk);
+  res.end();
+}
+
+/** The whole body, or null when it is larger than the limit. */
+function readBody(req: IncomingMessage): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(tooLarge ? null : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+export function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('timeout')), ms);
+    }),
+  ]);
+}
