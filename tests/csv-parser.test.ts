@@ -49,6 +49,18 @@ describe('CsvParser', () => {
     );
   });
 
+  it('hands on exactly the text of the records it returned, without blank lines or the BOM', () => {
+    const parser = new CsvParser();
+    const seen: string[] = [];
+    for (const chunk of ['\ufeffa,b\n\n1,"x', '\n\ny"\n', '\n\n3,4\n5,']) {
+      parser.push(chunk);
+      seen.push(parser.consumedText);
+    }
+    parser.end();
+    seen.push(parser.consumedText);
+    expect(seen.join('')).toBe('a,b\n1,"x\n\ny"\n3,4\n5,');
+  });
+
   it('skips a byte-order mark and blank lines, and keeps line numbers', () => {
     const { records } = parseChunks(['\ufeffa,b\n', '\n1,2\n\n3,4']);
     expect(records).toEqual([

@@ -350,6 +350,18 @@ describe('snapshot import', () => {
       'members.csv:4:: quote inside an unquoted field',
     ],
     [
+      "PostgreSQL's end-of-data marker as a value",
+      {
+        ...base,
+        households: withLine(
+          base.households,
+          5,
+          'H3,3201010303189003,3201011002,\\.,9,,,,,,,,,REJECTED,,MUSDES',
+        ),
+      },
+      'households.csv:5:address: the value \\. is not allowed',
+    ],
+    [
       'a recipient who is not a member',
       { ...base, recipients: withLine(base.recipients!, 3, '3201010101159099,PBI_JK,') },
       'program_recipients.csv:3:nik: NIK not found in members.csv',
@@ -400,6 +412,41 @@ describe('snapshot import', () => {
       'members.csv:3:nik: NIK must be exactly 16 digits',
       'members.csv:3:name: required value is empty',
     ]);
+  });
+
+  it('maps rows back to their lines across blank lines and multi-line values', async () => {
+    const members = validSnapshot().members.split('\n');
+    // Blank lines after line 2 and 4; the duplicate of line 2's NIK ends up on line 8.
+    const text = {
+      ...base,
+      members: [
+        ...members.slice(0, 2),
+        '',
+        ...members.slice(2, 3),
+        '',
+        ...members.slice(3),
+        '3201011505809001,H3,Dup,M,1980-05-15,OTHER,false,NONE,false,ACTIVE',
+      ].join('\n'),
+    };
+    expect(await refusal(text)).toEqual([
+      'members.csv:9:nik: NIK appears more than once (first at line 2)',
+    ]);
+  });
+
+  it('stores quoted and unquoted empty values alike as null', async () => {
+    const text = {
+      ...base,
+      households: withLine(
+        base.households,
+        5,
+        'H3,3201010303189003,3201011002,"",9,"",,,,,,,,REJECTED,"",MUSDES',
+      ),
+    };
+    await importText(db, text);
+    const { rows } = await db.pool.query(
+      "SELECT address, floor_area_m2, verified_at FROM household WHERE household_id = 'H3'",
+    );
+    expect(rows).toEqual([{ address: null, floor_area_m2: null, verified_at: null }]);
   });
 
   it('lists at most 100 problems and counts the rest', async () => {

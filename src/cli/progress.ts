@@ -14,7 +14,7 @@ export function createProgress(
   const tty = stream.isTTY === true;
   const interval = options.intervalMs ?? (tty ? 200 : 5_000);
   const started = Date.now();
-  let last = 0;
+  let last = tty ? 0 : started; // plain logs: first line after one interval, not a "0%" line
   let shown = false;
   const render = (done: number): string => {
     const seconds = (Date.now() - started) / 1000;

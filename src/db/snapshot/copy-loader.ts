@@ -1,8 +1,9 @@
 import { finished } from 'node:stream/promises';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { CsvParser, parseCsvStream } from './csv-parser.js';
+import { LineMap } from './line-map.js';
 import type { ProblemCollector } from './problem-collector.js';
 import { compileRowValidator, mapHeader, type ValidationReferences } from './row-validator.js';
 import type { SnapshotFileSpec } from './snapshot-format.js';
@@ -10,13 +11,19 @@ import type { SnapshotFileSpec } from './snapshot-format.js';
 export interface FileLoadResult {
   rows: number;
   nikBirthDateMismatches: number;
+  /** Row position in the staged table → line in the file, for reports of cross-row problems. */
+  lines: LineMap;
 }
 
 /**
- * Streams one CSV file into its `<table>_next` staging table: parse, validate each row, and COPY
- * the valid rows in text format. Memory stays flat whatever the file size (one chunk at a time,
- * with backpressure from PostgreSQL). After the first problem anywhere in the snapshot the rows
- * are no longer sent, but parsing goes on so that every problem of the file is reported.
+ * Streams one CSV file into its `<table>_next` staging table. Node parses and validates every
+ * record; the text of validated records is forwarded unchanged to `COPY … (FORMAT csv)`, so
+ * PostgreSQL does the typed parsing once and Node never re-serialises a row. Memory stays flat
+ * whatever the file size (one chunk at a time, with backpressure from PostgreSQL).
+ *
+ * After the first problem anywhere in the snapshot nothing more is forwarded, but parsing goes on
+ * so that every problem of the file is reported. PostgreSQL's row count is checked against
+ * Node's, so a disagreement between the two parsers can never lose a row silently.
  */
 export async function loadFile(
   client: pg.PoolClient,
@@ -26,46 +33,52 @@ export async function loadFile(
   problems: ProblemCollector,
   onRows: (count: number) => void,
 ): Promise<FileLoadResult> {
-  const columns = spec.columns.map((c) => c.name).join(', ');
-  const copy = client.query(copyFrom(`COPY ${spec.table}_next (${columns}, line) FROM STDIN`));
-  const copyDone = finished(copy);
-  copyDone.catch(() => {}); // observed below; avoids an unhandled rejection while parsing
   const parser = new CsvParser();
+  const lines = new LineMap();
+  let copy: (Writable & { rowCount?: number }) | null = null;
+  let copyDone: Promise<void> | null = null;
   let validate: ReturnType<typeof compileRowValidator> | null = null;
   let headerRefused = false;
   let rows = 0;
+  let forwarded = 0;
   let mismatches = 0;
   try {
     for await (const batch of parseCsvStream(input, parser)) {
-      let out = '';
       for (const record of batch) {
-        if (validate === null && !headerRefused) {
+        if (validate === null) {
+          if (headerRefused) break;
           const header = mapHeader(spec, record.fields);
           if (header.problems.length > 0) {
             problems.addAll(header.problems);
             headerRefused = true; // the rows cannot be read without a valid header
-          } else {
-            validate = compileRowValidator(spec, header.indexes, refs, record.fields.length);
+            break;
           }
+          validate = compileRowValidator(spec, header.indexes, refs, record.fields.length);
+          const columns = record.fields.map((f) => f.trim()).join(', ');
+          copy = client.query(
+            copyFrom(
+              `COPY ${spec.table}_next (${columns}) FROM STDIN ` +
+                `(FORMAT csv, HEADER true, FORCE_NULL (${columns}))`,
+            ),
+          );
+          copyDone = finished(copy);
+          copyDone.catch(() => {}); // observed below
           continue;
         }
-        if (validate === null) continue;
         const result = validate(record);
-        rows++;
-        if (result.copyLine === null) {
+        if (result.problems.length > 0) {
           problems.addAll(result.problems);
-        } else {
-          if (result.nikBirthDateMismatch) mismatches++;
-          if (!problems.any) out += result.copyLine;
+        } else if (result.nikBirthDateMismatch) {
+          mismatches++;
         }
+        lines.note(rows, record.line);
+        rows++;
       }
       for (const e of parser.errors.splice(0)) problems.add({ file: spec.file, ...e });
       onRows(batch.length);
-      if (out.length > 0 && !copy.write(out)) {
-        await new Promise<void>((resolve, reject) => {
-          copy.once('drain', resolve);
-          copy.once('error', reject);
-        });
+      if (copy !== null && !problems.any) {
+        forwarded = rows;
+        if (!copy.write(parser.consumedText)) await drained(copy);
       }
     }
     if (validate === null && !headerRefused) {
@@ -76,8 +89,30 @@ export async function loadFile(
       });
     }
   } finally {
-    copy.end();
-    await copyDone;
+    if (copy !== null) {
+      (copy as Writable).end();
+      await copyDone;
+    }
   }
-  return { rows, nikBirthDateMismatches: mismatches };
+  if (copy !== null && !problems.any && copy.rowCount !== forwarded) {
+    throw new Error(
+      `${spec.file}: PostgreSQL read ${copy.rowCount} rows where ${forwarded} were validated; refusing the snapshot`,
+    );
+  }
+  return { rows, nikBirthDateMismatches: mismatches, lines };
+}
+
+function drained(stream: Writable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      stream.off('error', fail);
+      resolve();
+    };
+    const fail = (error: Error) => {
+      stream.off('drain', done);
+      reject(error);
+    };
+    stream.once('drain', done);
+    stream.once('error', fail);
+  });
 }

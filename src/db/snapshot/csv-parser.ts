@@ -32,7 +32,19 @@ export class CsvParser {
   /** Line number of the next unread character. */
   private line = 1;
   private first = true;
+  private consumed = '';
+  /** Next `"` and CR at or after the current record in the buffer being drained (-1: none). */
+  private nextQuote = -2;
+  private nextCr = -2;
   readonly errors: CsvSyntaxError[] = [];
+
+  /**
+   * The source text of the records returned by the last `push` or `end`, without the blank lines
+   * it skipped: what the importer forwards to PostgreSQL's COPY after validating those records.
+   */
+  get consumedText(): string {
+    return this.consumed;
+  }
 
   push(chunk: Buffer | string): CsvRecord[] {
     let text = typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
@@ -54,13 +66,18 @@ export class CsvParser {
     const s = this.buffer;
     const n = s.length;
     let pos = 0;
+    let blanks: number[] | null = null; // start, end pairs of skipped blank lines
+    this.nextQuote = -2; // -2: not searched yet in this buffer
+    this.nextCr = -2;
     for (;;) {
       const parsed = this.parseRecord(s, pos, final);
       if (parsed === null) break;
+      if (parsed.blank) (blanks ??= []).push(pos, parsed.next);
       pos = parsed.next;
       if (parsed.record) out.push(parsed.record);
       if (pos >= n) break;
     }
+    this.consumed = blanks === null ? s.slice(0, pos) : withoutSpans(s, pos, blanks);
     this.buffer = s.slice(pos);
     return out;
   }
@@ -73,9 +90,27 @@ export class CsvParser {
     s: string,
     start: number,
     final: boolean,
-  ): { record: CsvRecord | null; next: number } | null {
+  ): { record: CsvRecord | null; next: number; blank?: boolean } | null {
     const n = s.length;
     if (start >= n) return null;
+    // Fast path: most records are one line without quotes; the native split is far cheaper than
+    // walking characters.
+    const lf = s.indexOf('\n', start);
+    if (lf !== -1) {
+      const end = lf > start && s.charCodeAt(lf - 1) === CR ? lf - 1 : lf;
+      // Positions only move forward within one buffer, so the next quote and CR are searched
+      // again only once passed (a fresh search per record would scan the buffer quadratically).
+      if (this.nextQuote !== -1 && this.nextQuote < start) this.nextQuote = s.indexOf('"', start);
+      if (this.nextCr !== -1 && this.nextCr < start) this.nextCr = s.indexOf('\r', start);
+      if (
+        (this.nextQuote === -1 || this.nextQuote > lf) &&
+        (this.nextCr === -1 || this.nextCr >= end)
+      ) {
+        const line = this.line++;
+        if (end === start) return { record: null, next: lf + 1, blank: true };
+        return { record: { line, fields: s.slice(start, end).split(',') }, next: lf + 1 };
+      }
+    }
     const fields: string[] = [];
     let pos = start;
     let lines = 0;
@@ -158,8 +193,18 @@ export class CsvParser {
       return { record: null, next: pos };
     }
     const blank = fields.length === 1 && fields[0] === '' && s.charCodeAt(start) !== QUOTE;
-    return { record: blank ? null : { line, fields }, next: pos };
+    return blank ? { record: null, next: pos, blank } : { record: { line, fields }, next: pos };
   }
+}
+
+function withoutSpans(s: string, end: number, spans: number[]): string {
+  let text = '';
+  let from = 0;
+  for (let i = 0; i < spans.length; i += 2) {
+    text += s.slice(from, spans[i]);
+    from = spans[i + 1]!;
+  }
+  return text + s.slice(from, end);
 }
 
 function countLines(s: string, from: number, to: number): number {

@@ -21,8 +21,7 @@ export interface ValidationReferences {
 }
 
 export interface RowResult {
-  /** The row in COPY text format (tab-separated, `\N` for null), or null when it is refused. */
-  copyLine: string | null;
+  /** The reasons the row is refused (empty when it is valid). */
   problems: ImportProblem[];
   /** The member's NIK disagrees with its birth date or sex (a data-quality warning). */
   nikBirthDateMismatch: boolean;
@@ -66,8 +65,8 @@ export function mapHeader(
 }
 
 /**
- * Compiles the per-row validator of one file: every value is checked against its column's rule
- * and the row is rendered as a COPY line carrying its source line number as the last column.
+ * Compiles the per-row validator of one file: every value is checked against its column's rule.
+ * Valid rows are not rewritten: the importer forwards their source text to PostgreSQL as is.
  */
 export function compileRowValidator(
   spec: SnapshotFileSpec,
@@ -76,60 +75,53 @@ export function compileRowValidator(
   headerWidth: number,
 ): (record: CsvRecord) => RowResult {
   const checks = spec.columns.map((c) => cellCheck(c, refs));
-  const nikAt = spec.columns.findIndex((c) => c.name === 'nik');
-  const isMembers = spec.table === 'member';
-  const birthAt = spec.columns.findIndex((c) => c.name === 'birth_date');
-  const sexAt = spec.columns.findIndex((c) => c.name === 'sex');
+  const at = (name: string) => indexes[spec.columns.findIndex((c) => c.name === name)] ?? -1;
+  const nikAt = at('nik');
+  const birthAt = spec.table === 'member' ? at('birth_date') : -1;
+  const sexAt = at('sex');
+  const valid: RowResult = Object.freeze({
+    problems: [],
+    nikBirthDateMismatch: false,
+  }) as RowResult;
+  const mismatched: RowResult = Object.freeze({
+    problems: [],
+    nikBirthDateMismatch: true,
+  }) as RowResult;
 
   return (record) => {
-    const problems: ImportProblem[] = [];
-    if (record.fields.length !== headerWidth) {
-      problems.push({
-        file: spec.file,
-        line: record.line,
-        reason: `has ${record.fields.length} values, the header has ${headerWidth}`,
-      });
-      return { copyLine: null, problems, nikBirthDateMismatch: false };
-    }
-    const values: string[] = new Array<string>(spec.columns.length);
-    for (let c = 0; c < spec.columns.length; c++) {
-      const col = spec.columns[c]!;
-      const at = indexes[c]!;
-      const raw = at < 0 ? '' : record.fields[at]!;
-      if (raw === '') {
-        if (col.required) {
-          problems.push({
+    const fields = record.fields;
+    if (fields.length !== headerWidth) {
+      return {
+        problems: [
+          {
             file: spec.file,
             line: record.line,
-            column: col.name,
-            reason: 'required value is empty',
-          });
-        }
-        values[c] = '\\N';
-        continue;
-      }
-      const reason = checks[c]!(raw);
+            reason: `has ${fields.length} values, the header has ${headerWidth}`,
+          },
+        ],
+        nikBirthDateMismatch: false,
+      };
+    }
+    let problems: ImportProblem[] | null = null;
+    for (let c = 0; c < checks.length; c++) {
+      const col = spec.columns[c]!;
+      const i = indexes[c]!;
+      const raw = i < 0 ? '' : fields[i]!;
+      const reason =
+        raw === '' ? (col.required ? 'required value is empty' : null) : checks[c]!(raw);
       if (reason !== null) {
-        problems.push({ file: spec.file, line: record.line, column: col.name, reason });
-        continue;
+        (problems ??= []).push({ file: spec.file, line: record.line, column: col.name, reason });
       }
-      values[c] = col.kind.kind === 'text' ? escapeCopyText(raw) : raw;
     }
-    if (problems.length > 0) return { copyLine: null, problems, nikBirthDateMismatch: false };
-    let mismatch = false;
-    if (isMembers && values[birthAt] !== '\\N') {
-      const sex = values[sexAt];
-      mismatch = !nikMatchesBirthDate(
-        values[nikAt]!,
-        values[birthAt]!,
-        sex === 'M' || sex === 'F' ? sex : null,
-      );
-    }
-    return {
-      copyLine: values.join('\t') + '\t' + record.line + '\n',
-      problems,
-      nikBirthDateMismatch: mismatch,
-    };
+    if (problems !== null) return { problems, nikBirthDateMismatch: false };
+    if (birthAt < 0 || fields[birthAt] === '') return valid;
+    const sex = sexAt < 0 ? '' : fields[sexAt];
+    const matches = nikMatchesBirthDate(
+      fields[nikAt]!,
+      fields[birthAt]!,
+      sex === 'M' || sex === 'F' ? sex : null,
+    );
+    return matches ? valid : mismatched;
   };
 }
 
@@ -137,7 +129,13 @@ function cellCheck(col: ColumnSpec, refs: ValidationReferences): CellCheck {
   const k = col.kind;
   switch (k.kind) {
     case 'text':
-      return (raw) => (raw.includes('\0') ? 'contains a NUL character' : null);
+      // PostgreSQL text cannot hold NUL; a lone \. is COPY's end-of-data marker in older servers.
+      return (raw) =>
+        raw.includes('\0')
+          ? 'contains a NUL character'
+          : raw === '\\.'
+            ? 'the value \\. is not allowed'
+            : null;
     case 'digits': {
       const re = new RegExp(`^\\d{${k.length}}$`);
       return (raw) => (re.test(raw) ? null : `must be exactly ${k.length} digits`);
@@ -178,11 +176,4 @@ function cellCheck(col: ColumnSpec, refs: ValidationReferences): CellCheck {
     case 'bool':
       return (raw) => (raw === 'true' || raw === 'false' ? null : 'must be true or false');
   }
-}
-
-/** Escapes a value for PostgreSQL's COPY text format. */
-function escapeCopyText(raw: string): string {
-  return /[\\\t\n\r]/.test(raw)
-    ? raw.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')
-    : raw;
 }

@@ -1,13 +1,16 @@
 import type { Readable } from 'node:stream';
 import type { DatabaseHandle } from '../database.js';
 import { loadFile, type FileLoadResult } from './copy-loader.js';
-import { reportDanglingReferences, reportDuplicates } from './cross-checks.js';
+import { LineMap } from './line-map.js';
+import type pg from 'pg';
+import { reportDanglingReferences, reportDuplicates, type LineMaps } from './cross-checks.js';
 import { ProblemCollector, SnapshotRejectedError } from './problem-collector.js';
 import type { ValidationReferences } from './row-validator.js';
 import { SNAPSHOT_FILES, type SnapshotTable } from './snapshot-format.js';
 import {
   createStagingTables,
   dropStagingTables,
+  SNAPSHOT_TABLES,
   stagingIndexBuilds,
   swapInStagingTables,
 } from './staging-tables.js';
@@ -90,7 +93,7 @@ export async function importSnapshot(
         const settled = await Promise.allSettled(
           SNAPSHOT_FILES.map(async (spec) => {
             const input = sources[spec.table];
-            if (input === null) return { rows: 0, nikBirthDateMismatches: 0 };
+            if (input === null) return { rows: 0, nikBirthDateMismatches: 0, lines: new LineMap() };
             const client = await handle.pool.connect();
             try {
               return await loadFile(client, spec, input, refs, problems, (n) => {
@@ -109,27 +112,20 @@ export async function importSnapshot(
         }
         const results = settled.map((r) => (r as PromiseFulfilledResult<FileLoadResult>).value);
         const fileOrder = SNAPSHOT_FILES.map((f) => f.file);
+        const lines = {
+          household: results[0]!.lines,
+          member: results[1]!.lines,
+          program_recipient: results[2]!.lines,
+        };
         if (problems.any)
           throw new SnapshotRejectedError(problems.sorted(fileOrder), problems.total);
 
         progress('index');
-        for (const build of await stagingIndexBuilds(control)) {
-          try {
-            await control.query(build.sql);
-          } catch (error) {
-            if ((error as { code?: string }).code !== '23505') throw error;
-            await reportDuplicates(control, problems, build.table);
-          }
-        }
+        await buildStagingIndexes(handle, control, problems, lines);
         progress('check');
-        if (!problems.any) await reportDanglingReferences(control, problems);
+        if (!problems.any) await reportDanglingReferences(control, problems, lines);
         if (problems.any)
           throw new SnapshotRejectedError(problems.sorted(fileOrder), problems.total);
-
-        for (const table of ['household', 'member', 'program_recipient']) {
-          await control.query(`ALTER TABLE ${table}_next DROP COLUMN line`);
-          await control.query(`ANALYZE ${table}_next`);
-        }
 
         progress('swap');
         const warnings = {
@@ -182,6 +178,41 @@ export async function importSnapshot(
     }
   } finally {
     control.release();
+  }
+}
+
+/**
+ * Gives the staged tables the served tables' keys and indexes, two tables at a time on two
+ * connections, then ANALYZE (the checks and the first queries after the swap need statistics).
+ * A unique key that cannot be built means duplicates: their lines are reported.
+ */
+async function buildStagingIndexes(
+  handle: DatabaseHandle,
+  control: pg.PoolClient,
+  problems: ProblemCollector,
+  lines: LineMaps,
+): Promise<void> {
+  const builds = await stagingIndexBuilds(control);
+  const byTable = SNAPSHOT_TABLES.map((table) => builds.filter((b) => b.table === table));
+  const queue = [...byTable];
+  const worker = async (client: pg.PoolClient) => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      for (const build of next) {
+        try {
+          await client.query(build.sql);
+        } catch (error) {
+          if ((error as { code?: string }).code !== '23505') throw error;
+          await reportDuplicates(client, problems, build.table, lines);
+        }
+      }
+      if (next[0]) await client.query(`ANALYZE ${next[0].table}_next`);
+    }
+  };
+  const second = await handle.pool.connect();
+  try {
+    await Promise.all([worker(control), worker(second)]);
+  } finally {
+    second.release();
   }
 }
 

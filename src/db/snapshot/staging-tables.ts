@@ -11,8 +11,8 @@ const NEXT_INDEX_SUFFIX = '__next';
 
 /**
  * Creates empty `<table>_next` copies of the served tables (same columns, defaults and checks, no
- * indexes yet so the bulk load is fast) with a `line` column for error reports. The served tables,
- * as the migrations left them, are the single source of truth for the shape.
+ * indexes yet so the bulk load is fast). The served tables, as the migrations left them, are the
+ * single source of truth for the shape.
  */
 export async function createStagingTables(client: pg.PoolClient): Promise<void> {
   await dropStagingTables(client);
@@ -20,7 +20,6 @@ export async function createStagingTables(client: pg.PoolClient): Promise<void> 
     await client.query(
       `CREATE TABLE ${table}_next (LIKE ${table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED)`,
     );
-    await client.query(`ALTER TABLE ${table}_next ADD COLUMN line integer NOT NULL`);
   }
 }
 

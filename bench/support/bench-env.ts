@@ -1,0 +1,57 @@
+import { execFileSync, spawn } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startEmbeddedCluster } from '../../src/db/embedded/embedded-cluster.js';
+import { createLogger } from '../../src/logger.js';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const WORK = path.join(ROOT, 'bench/.work');
+
+/** A PostgreSQL for the benchmark: DATABASE_URL, or an embedded server under bench/.work. */
+export async function benchDatabase(): Promise<{ url: string; stop(): Promise<void> }> {
+  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, stop: async () => {} };
+  const cluster = await startEmbeddedCluster(path.join(WORK, 'data'), {
+    exclusive: true,
+    command: 'bench',
+    logger: createLogger('warn'),
+  });
+  return cluster;
+}
+
+/** Runs the compiled dtks-gateway command; returns wall seconds and output. */
+export function runGateway(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ seconds: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/dtks-gateway'), ...args], {
+      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('close', (code) => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      if (code === 0) resolve({ seconds, stdout, stderr });
+      else reject(new Error(`dtks-gateway ${args[0]} exited ${code}: ${stderr}`));
+    });
+  });
+}
+
+/** One line about the machine, for the results file. */
+export function machineLine(): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const memory = Math.round(os.totalmem() / 2 ** 30);
+  return `${os.cpus().length} × ${cpu}, ${memory} GiB RAM, ${os.type()} ${os.release()}, Node ${process.version}`;
+}
+
+export function gitCommit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim();
+  } catch {
+    return 'unknown';
+  }
+}
