@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import type { Logger } from '../../logger.js';
@@ -46,11 +46,16 @@ export async function startEmbeddedCluster(
   await mkdir(dataDir, { recursive: true, mode: 0o711 });
   // Run as root, PostgreSQL runs as the `postgres` user, which must be able to enter the folder
   // (0711: enter, not list; the secrets inside are 0600).
-  if (process.getuid?.() === 0) await chmod(dataDir, 0o711);
+  if (process.getuid?.() === 0) {
+    await chmod(dataDir, 0o711);
+    await assertReachableByPostgresUser(dataDir);
+  }
   const password = await readOrCreatePassword(path.join(dataDir, 'pg-password'));
 
   const owner = await readOwner(ownerPath);
-  if (owner && owner.pid !== process.pid && isAlive(owner.pid)) {
+  const postmaster = await postmasterPid(pgDir);
+  // An owner counts only while both it and its postmaster live (a recycled pid is not an owner).
+  if (owner && isAlive(owner.pid) && postmaster !== null && isAlive(postmaster)) {
     if (options.exclusive) {
       throw new DataDirInUseError(
         `another dtks-gateway process (pid ${owner.pid}, "${owner.command}") is using ${dataDir}; ` +
@@ -60,7 +65,7 @@ export async function startEmbeddedCluster(
     logger.debug({ pid: owner.pid }, 'using the embedded PostgreSQL of a running gateway');
     return { url: urlFor(password, owner.port), owned: false, stop: async () => {} };
   }
-  await stopOrphanPostmaster(pgDir, logger);
+  if (postmaster !== null) await stopOrphanPostmaster(postmaster, logger);
 
   // Import late: the package spawns nothing on import, but registers process-wide exit hooks
   // (async-exit-hook on SIGINT/SIGTERM/uncaughtException) that stop the server at once and call
@@ -132,6 +137,23 @@ function serverSettings(): string[] {
   return Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
 }
 
+/**
+ * Run as root, PostgreSQL runs as the unprivileged `postgres` user, which must be able to enter
+ * every folder above the data directory. A checkout under /root (mode 0700) is the usual trap.
+ */
+async function assertReachableByPostgresUser(dataDir: string): Promise<void> {
+  for (let dir = path.dirname(dataDir); ; dir = path.dirname(dir)) {
+    const mode = (await stat(dir)).mode;
+    if ((mode & 0o001) === 0) {
+      throw new Error(
+        `the embedded PostgreSQL runs as the "postgres" user when started as root and cannot enter ${dir}; ` +
+          `allow it (chmod o+x ${dir}) or set DTKS_DATA_DIR to a folder it can reach, such as /var/lib/dtks`,
+      );
+    }
+    if (dir === path.dirname(dir)) return;
+  }
+}
+
 function urlFor(password: string, port: number): string {
   return `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
 }
@@ -163,15 +185,19 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Fast-shuts-down a postmaster left running by an owner that died (its pid is in postmaster.pid). */
-async function stopOrphanPostmaster(pgDir: string, logger: Logger): Promise<void> {
-  let pid: number;
+/** The pid in `postmaster.pid`, or null when there is none. */
+async function postmasterPid(pgDir: string): Promise<number | null> {
   try {
-    pid = Number((await readFile(path.join(pgDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+    const pid = Number((await readFile(path.join(pgDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
   } catch {
-    return;
+    return null;
   }
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+}
+
+/** Fast-shuts-down a postmaster left running by an owner that died. */
+async function stopOrphanPostmaster(pid: number, logger: Logger): Promise<void> {
+  if (!isAlive(pid)) return;
   logger.warn({ pid }, 'stopping an embedded PostgreSQL left running by a process that died');
   process.kill(pid, 'SIGINT');
   for (let i = 0; i < 300 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));

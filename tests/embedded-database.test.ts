@@ -1,0 +1,133 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DataDirInUseError,
+  startEmbeddedCluster,
+  type EmbeddedCluster,
+} from '../src/db/embedded/embedded-cluster.js';
+import { createLogger } from '../src/logger.js';
+
+const logger = createLogger('silent');
+
+function run(
+  args: string[],
+  dataDir: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+      env: { ...process.env, DTKS_DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATABASE_URL: '' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'dtks-embedded-'));
+  await chmod(dir, 0o711); // as root, PostgreSQL runs as "postgres" and must enter it
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('embedded PostgreSQL', () => {
+  it('lets one process own a data directory: a second server refuses, other commands attach', async () => {
+    const dataDir = path.join(dir, 'owned');
+    const owner = await startEmbeddedCluster(dataDir, {
+      exclusive: true,
+      command: 'serve',
+      logger,
+    });
+    try {
+      await expect(
+        startEmbeddedCluster(dataDir, { exclusive: true, command: 'serve', logger }),
+      ).rejects.toThrow(DataDirInUseError);
+      // The error names the owner, not a stack of PostgreSQL internals.
+      await expect(
+        startEmbeddedCluster(dataDir, { exclusive: true, command: 'serve', logger }),
+      ).rejects.toThrow(/another dtks-gateway process \(pid \d+, "serve"\) is using/);
+      const attached: EmbeddedCluster = await startEmbeddedCluster(dataDir, {
+        exclusive: false,
+        command: 'import',
+        logger,
+      });
+      expect(attached.owned).toBe(false);
+      expect(attached.url).toBe(owner.url);
+      // The real case: another process.
+      const second = await run(['serve'], dataDir);
+      expect(second.code).toBe(1);
+      expect(second.stderr).toMatch(
+        /^dtks-gateway serve: another dtks-gateway process \(pid \d+, "serve"\) is using .*; stop it first, or set DTKS_DATA_DIR to another folder\n$/,
+      );
+      const migrate = await run(['migrate'], dataDir);
+      expect(migrate).toMatchObject({
+        code: 0,
+        stdout:
+          'applied: 0001-region-reference, 0002-registry, 0003-eligibility-rules, 0004-agreements\n',
+      });
+    } finally {
+      await owner.stop();
+    }
+    expect(existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
+  });
+
+  it('as root, names the folder the postgres user cannot enter instead of failing inside initdb', async () => {
+    if (process.getuid?.() !== 0) return; // only root hands the server to another user
+    const closed = path.join(dir, 'closed');
+    await mkdir(closed, { mode: 0o700 });
+    await expect(
+      startEmbeddedCluster(path.join(closed, 'data'), {
+        exclusive: true,
+        command: 'serve',
+        logger,
+      }),
+    ).rejects.toThrow(`cannot enter ${closed}; allow it (chmod o+x ${closed})`);
+  });
+
+  it('serve stops PostgreSQL cleanly on SIGTERM and starts again on the same data', async () => {
+    const dataDir = path.join(dir, 'serve');
+    const serve = () =>
+      spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
+        env: {
+          ...process.env,
+          DTKS_DATA_DIR: dataDir,
+          PORT: '0',
+          LOG_LEVEL: 'warn',
+          DATABASE_URL: '',
+        },
+      });
+    for (let round = 0; round < 2; round++) {
+      const child = serve();
+      let stdout = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`serve did not start: ${stdout}`)), 60_000);
+        child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
+        child.stdout.on('data', () => {
+          if (stdout.includes('is serving GraphQL')) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+      const url = /at (http:\/\/\S+)\/graphql/.exec(stdout)![1];
+      expect((await fetch(`${url}/readyz`)).status).toBe(200);
+      const exited = new Promise<number | null>((resolve) =>
+        child.on('exit', (code) => resolve(code)),
+      );
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
+      expect(existsSync(path.join(dataDir, 'embedded.json'))).toBe(false);
+    }
+  });
+});
