@@ -38,7 +38,7 @@ export async function reportDuplicates(
   client: pg.PoolClient,
   problems: ProblemCollector,
   table: SnapshotTable,
-  lines: LineMaps,
+  map: LineMap,
 ): Promise<void> {
   const d = DUPLICATES[table];
   const { rows } = await client.query<{ ord: number; first_ord: number; total: number }>(
@@ -48,7 +48,6 @@ export async function reportDuplicates(
       WHERE ord <> first_ord
       ORDER BY ord LIMIT ${MAX_REPORTED_PROBLEMS}`,
   );
-  const map = lines[table];
   const reason = (r: { first_ord: number }) =>
     `${d.what} appears more than once (first at line ${map.lineOf(r.first_ord)})`;
   report(problems, rows, d.file, d.column, reason, map);

@@ -3,15 +3,15 @@ import type { DatabaseHandle } from '../database.js';
 import { loadFile, type FileLoadResult } from './copy-loader.js';
 import { LineMap } from './line-map.js';
 import type pg from 'pg';
-import { reportDanglingReferences, reportDuplicates, type LineMaps } from './cross-checks.js';
+import { reportDanglingReferences, reportDuplicates } from './cross-checks.js';
 import { ProblemCollector, SnapshotRejectedError } from './problem-collector.js';
 import type { ValidationReferences } from './row-validator.js';
-import { SNAPSHOT_FILES, type SnapshotTable } from './snapshot-format.js';
+import { SNAPSHOT_FILES, type SnapshotFileSpec, type SnapshotTable } from './snapshot-format.js';
 import {
   createStagingTables,
   dropStagingTables,
-  SNAPSHOT_TABLES,
   stagingIndexBuilds,
+  type IndexBuild,
   swapInStagingTables,
 } from './staging-tables.js';
 
@@ -73,103 +73,28 @@ export async function importSnapshot(
       'SELECT pg_try_advisory_lock($1) AS ok',
       [IMPORT_LOCK],
     );
-    if (!lock[0]!.ok)
+    if (!lock[0]!.ok) {
       throw new ImportInProgressError('another snapshot import is running on this database');
+    }
     try {
       const refs = await loadReferences(control, options.asOf);
       await createStagingTables(control);
       try {
-        const counts = { household: 0, member: 0, program_recipient: 0 };
-        const problems = new ProblemCollector();
         const clock = new PhaseClock();
-        const progress = (phase: ImportProgress['phase']) => {
-          clock.enter(phase);
-          options.onProgress?.({ phase, rows: counts });
+        const staged = await stageSnapshot(handle, control, sources, refs, options, clock);
+        clock.enter('swap');
+        options.onProgress?.({ phase: 'swap', rows: staged.counts });
+        const snapshotId = await publish(control, staged, sources.label, options.asOf, started);
+        return {
+          snapshotId,
+          asOf: options.asOf,
+          households: staged.counts.household,
+          persons: staged.counts.member,
+          recipients: staged.counts.program_recipient,
+          warnings: staged.warnings,
+          seconds: Number(process.hrtime.bigint() - started) / 1e9,
+          phases: clock.stop(),
         };
-        progress('load');
-
-        // The three files load concurrently on their own connections: the generator behind `seed`
-        // writes them interleaved, and PostgreSQL ingests one while Node parses another.
-        const settled = await Promise.allSettled(
-          SNAPSHOT_FILES.map(async (spec) => {
-            const input = sources[spec.table];
-            if (input === null) return { rows: 0, nikBirthDateMismatches: 0, lines: new LineMap() };
-            const client = await handle.pool.connect();
-            try {
-              return await loadFile(client, spec, input, refs, problems, (n) => {
-                counts[spec.table] += n;
-                progress('load');
-              });
-            } finally {
-              client.release();
-            }
-          }),
-        );
-        const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-        if (failed) {
-          for (const spec of SNAPSHOT_FILES) sources[spec.table]?.destroy();
-          throw failed.reason;
-        }
-        const results = settled.map((r) => (r as PromiseFulfilledResult<FileLoadResult>).value);
-        const fileOrder = SNAPSHOT_FILES.map((f) => f.file);
-        const lines = {
-          household: results[0]!.lines,
-          member: results[1]!.lines,
-          program_recipient: results[2]!.lines,
-        };
-        if (problems.any)
-          throw new SnapshotRejectedError(problems.sorted(fileOrder), problems.total);
-
-        progress('index');
-        await buildStagingIndexes(handle, control, problems, lines);
-        progress('check');
-        if (!problems.any) await reportDanglingReferences(control, problems, lines);
-        if (problems.any)
-          throw new SnapshotRejectedError(problems.sorted(fileOrder), problems.total);
-
-        progress('swap');
-        const warnings = {
-          nikBirthDateMismatch: results.reduce((n, r) => n + r.nikBirthDateMismatches, 0),
-        };
-        const [households, persons, recipients] = results.map((r) => r.rows) as [
-          number,
-          number,
-          number,
-        ];
-        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-        await control.query('BEGIN');
-        try {
-          // A long-running reader must not make the swap wait for ever, nor queue readers behind it.
-          await control.query("SET LOCAL lock_timeout = '30s'");
-          await swapInStagingTables(control);
-          const { rows } = await control.query<{ id: number }>(
-            `INSERT INTO snapshot (as_of, households, persons, recipients, warnings, source, load_seconds)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-            [
-              options.asOf,
-              households,
-              persons,
-              recipients,
-              JSON.stringify(warnings),
-              sources.label,
-              seconds,
-            ],
-          );
-          await control.query('COMMIT');
-          return {
-            phases: clock.stop(),
-            snapshotId: rows[0]!.id,
-            asOf: options.asOf,
-            households,
-            persons,
-            recipients,
-            warnings,
-            seconds: Number(process.hrtime.bigint() - started) / 1e9,
-          };
-        } catch (error) {
-          await control.query('ROLLBACK');
-          throw error;
-        }
       } finally {
         await dropStagingTables(control);
       }
@@ -181,38 +106,143 @@ export async function importSnapshot(
   }
 }
 
+interface StagedSnapshot {
+  counts: Record<SnapshotTable, number>;
+  warnings: { nikBirthDateMismatch: number };
+}
+
 /**
- * Gives the staged tables the served tables' keys and indexes, two tables at a time on two
- * connections, then ANALYZE (the checks and the first queries after the swap need statistics).
- * A unique key that cannot be built means duplicates: their lines are reported.
+ * Fills, indexes and checks the staging tables; throws {@link SnapshotRejectedError} on any
+ * problem. Each file is staged on its own connection: loaded, then given its keys and indexes
+ * at once, so the small files' index builds overlap the large members load.
  */
-async function buildStagingIndexes(
+async function stageSnapshot(
   handle: DatabaseHandle,
   control: pg.PoolClient,
-  problems: ProblemCollector,
-  lines: LineMaps,
-): Promise<void> {
+  sources: SnapshotSources,
+  refs: ValidationReferences,
+  options: ImportOptions,
+  clock: PhaseClock,
+): Promise<StagedSnapshot> {
+  const counts = { household: 0, member: 0, program_recipient: 0 };
+  const problems = new ProblemCollector();
+  const fileOrder = SNAPSHOT_FILES.map((f) => f.file);
+  const refuse = () => new SnapshotRejectedError(problems.sorted(fileOrder), problems.total);
+  const progress = (phase: ImportProgress['phase']) => {
+    clock.enter(phase);
+    options.onProgress?.({ phase, rows: counts });
+  };
+  progress('load');
   const builds = await stagingIndexBuilds(control);
-  const byTable = SNAPSHOT_TABLES.map((table) => builds.filter((b) => b.table === table));
-  const queue = [...byTable];
-  const worker = async (client: pg.PoolClient) => {
-    for (let next = queue.shift(); next; next = queue.shift()) {
-      for (const build of next) {
+  const tables = SNAPSHOT_FILES.map((spec) =>
+    stageTable(handle, spec, sources[spec.table], refs, problems, builds, (n) => {
+      counts[spec.table] += n;
+      progress('load');
+    }),
+  );
+
+  const loads = await Promise.allSettled(tables.map((t) => t.loaded));
+  progress('index');
+  const indexes = await Promise.allSettled(tables.map((t) => t.indexed));
+  const failed = [...loads, ...indexes].find(
+    (r): r is PromiseRejectedResult => r.status === 'rejected',
+  );
+  if (failed) {
+    for (const spec of SNAPSHOT_FILES) sources[spec.table]?.destroy();
+    throw failed.reason;
+  }
+  if (problems.any) throw refuse();
+  const results = loads.map((r) => (r as PromiseFulfilledResult<FileLoadResult>).value);
+
+  progress('check');
+  await reportDanglingReferences(control, problems, {
+    household: results[0]!.lines,
+    member: results[1]!.lines,
+    program_recipient: results[2]!.lines,
+  });
+  if (problems.any) throw refuse();
+  return {
+    counts: {
+      household: results[0]!.rows,
+      member: results[1]!.rows,
+      program_recipient: results[2]!.rows,
+    },
+    warnings: { nikBirthDateMismatch: results.reduce((n, r) => n + r.nikBirthDateMismatches, 0) },
+  };
+}
+
+/**
+ * Stages one table: `loaded` settles when its file is in, `indexed` when it also has its keys,
+ * indexes and statistics (skipped once the snapshot is known to be refused). A unique key that
+ * cannot be built means duplicates: their lines are reported.
+ */
+function stageTable(
+  handle: DatabaseHandle,
+  spec: SnapshotFileSpec,
+  input: Readable | null,
+  refs: ValidationReferences,
+  problems: ProblemCollector,
+  builds: IndexBuild[],
+  onRows: (count: number) => void,
+): { loaded: Promise<FileLoadResult>; indexed: Promise<void> } {
+  const connecting = handle.pool.connect();
+  const loaded = connecting.then((client) =>
+    input === null
+      ? { rows: 0, nikBirthDateMismatches: 0, lines: new LineMap() }
+      : loadFile(client, spec, input, refs, problems, onRows),
+  );
+  const indexed = loaded
+    .then(async (result) => {
+      if (problems.any) return;
+      const client = await connecting;
+      for (const build of builds.filter((b) => b.table === spec.table)) {
         try {
           await client.query(build.sql);
         } catch (error) {
           if ((error as { code?: string }).code !== '23505') throw error;
-          await reportDuplicates(client, problems, build.table, lines);
+          await reportDuplicates(client, problems, spec.table, result.lines);
         }
       }
-      if (next[0]) await client.query(`ANALYZE ${next[0].table}_next`);
-    }
-  };
-  const second = await handle.pool.connect();
+      // The checks and the first queries after the swap need statistics.
+      await client.query(`ANALYZE ${spec.table}_next`);
+    })
+    .finally(async () => (await connecting).release());
+  loaded.catch(() => {}); // both are awaited by the caller; this only avoids unhandled rejections
+  indexed.catch(() => {});
+  return { loaded, indexed };
+}
+
+/** Swaps the staged tables in and records the snapshot, in one transaction. */
+async function publish(
+  control: pg.PoolClient,
+  staged: StagedSnapshot,
+  label: string,
+  asOf: string,
+  started: bigint,
+): Promise<number> {
+  await control.query('BEGIN');
   try {
-    await Promise.all([worker(control), worker(second)]);
-  } finally {
-    second.release();
+    // A long-running reader must not make the swap wait for ever, nor queue readers behind it.
+    await control.query("SET LOCAL lock_timeout = '30s'");
+    await swapInStagingTables(control);
+    const { rows } = await control.query<{ id: number }>(
+      `INSERT INTO snapshot (as_of, households, persons, recipients, warnings, source, load_seconds)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+      [
+        asOf,
+        staged.counts.household,
+        staged.counts.member,
+        staged.counts.program_recipient,
+        JSON.stringify(staged.warnings),
+        label,
+        Number(process.hrtime.bigint() - started) / 1e9,
+      ],
+    );
+    await control.query('COMMIT');
+    return rows[0]!.id;
+  } catch (error) {
+    await control.query('ROLLBACK');
+    throw error;
   }
 }
 
