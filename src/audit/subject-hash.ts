@@ -1,0 +1,92 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { chmod, link, mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
+
+/** Length of the audit subject key in bytes. */
+export const SUBJECT_KEY_BYTES = 32;
+
+/**
+ * Keyed pseudonym of a NIK for the audit log (HMAC-SHA-256, hex). Without the key a subject hash
+ * cannot be linked to a NIK, not even by hashing all 10^16 candidate NIKs; with it, the gateway can
+ * answer "who accessed my data" for one NIK.
+ */
+export function subjectHash(key: Buffer, nik: string): string {
+  if (key.length < SUBJECT_KEY_BYTES) {
+    throw new RangeError(`the audit subject key must be at least ${SUBJECT_KEY_BYTES} bytes`);
+  }
+  return createHmac('sha256', key).update(nik, 'utf8').digest('hex');
+}
+
+/** Where the audit subject key lives under the data folder. */
+export function subjectKeyPath(dataDir: string): string {
+  return path.join(dataDir, 'keys', 'audit-subject.key');
+}
+
+/**
+ * Loads or creates the 32-byte audit subject key at `<dataDir>/keys/audit-subject.key` (mode 0600,
+ * folder 0700). The file holds the key as 64 hex digits and a newline. Creation is atomic and safe
+ * against a concurrent start of another process: the key is written to a temporary file and linked
+ * into place, so the first process wins and every process reads the same key.
+ */
+export async function loadOrCreateSubjectKey(dataDir: string): Promise<Buffer> {
+  const file = subjectKeyPath(dataDir);
+  const folder = path.dirname(file);
+  await mkdir(folder, { recursive: true, mode: 0o700 });
+  await chmod(folder, 0o700).catch(() => {}); // an existing folder may be wider; not ours to fail on
+  const existing = await readKey(file);
+  if (existing) return existing;
+
+  const key = randomBytes(SUBJECT_KEY_BYTES);
+  const temporary = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const handle = await open(temporary, 'wx', 0o600);
+  try {
+    await handle.writeFile(`${key.toString('hex')}\n`);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await link(temporary, file); // fails with EEXIST when another process got there first
+    await syncFolder(folder);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    await unlink(temporary).catch(() => {});
+  }
+  const stored = await readKey(file);
+  if (!stored) throw new Error(`the audit subject key ${file} could not be created`);
+  return stored;
+}
+
+async function readKey(file: string): Promise<Buffer | null> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  const hex = text.trim();
+  if (!new RegExp(`^[0-9a-fA-F]{${SUBJECT_KEY_BYTES * 2}}$`).test(hex)) {
+    // Never echo the content: it is (or resembles) a secret.
+    throw new Error(
+      `the audit subject key ${file} is malformed: expected ${SUBJECT_KEY_BYTES * 2} hex digits`,
+    );
+  }
+  const { mode } = await stat(file);
+  if ((mode & 0o077) !== 0) await chmod(file, 0o600).catch(() => {});
+  return Buffer.from(hex, 'hex');
+}
+
+async function syncFolder(folder: string): Promise<void> {
+  try {
+    const handle = await open(folder, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // Not every platform can fsync a folder; the link itself is already in place.
+  }
+}
