@@ -1,10 +1,14 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
+import { registerAudit } from './commands/audit.command.js';
+import { registerClients } from './commands/clients.command.js';
 import { registerGenerate } from './commands/generate.command.js';
 import { registerImport } from './commands/import.command.js';
+import { registerKeys } from './commands/keys.command.js';
 import { registerMigrate } from './commands/migrate.command.js';
 import { registerSeed } from './commands/seed.command.js';
 import { registerServe } from './commands/serve.command.js';
+import { registerToken } from './commands/token.command.js';
 
 /** The `dtks-gateway` command (CONTRACT §3). Each command lives in `src/commands/`. */
 export function buildProgram(): Command {
@@ -17,6 +21,10 @@ export function buildProgram(): Command {
   registerGenerate(program);
   registerImport(program);
   registerSeed(program);
+  registerToken(program);
+  registerClients(program);
+  registerKeys(program);
+  registerAudit(program);
   return program;
 }
 

@@ -18,6 +18,15 @@ const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   DTKS_DEMO_PERSONS: z.coerce.number().int().min(100).max(300_000_000).default(100_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Issuer (`iss`) and audience (`aud`) of the gateway's own tokens. */
+  DTKS_TOKEN_ISSUER: z.string().min(1).default('dtks-gateway'),
+  DTKS_TOKEN_AUDIENCE: z.string().min(1).default('dtks-gateway'),
+  /** Optional external identity provider whose tokens are also accepted. */
+  DTKS_OIDC_JWKS_URL: z.string().url().optional(),
+  DTKS_OIDC_ISSUER: z.string().min(1).optional(),
+  DTKS_OIDC_AUDIENCE: z.string().min(1).optional(),
+  /** `development` enables introspection and field suggestions for every client. */
+  DTKS_ENV: z.enum(['production', 'development']).default('production'),
 });
 
 export interface Config {
@@ -28,6 +37,13 @@ export interface Config {
   port: number;
   demoPersons: number;
   logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
+  tokens: {
+    issuer: string;
+    audience: string;
+    /** An external identity provider, when configured (all three variables together). */
+    external: { jwksUrl: string; issuer: string; audience: string } | null;
+  };
+  development: boolean;
 }
 
 /** Thrown for invalid configuration; its message is meant for the operator as is. */
@@ -44,6 +60,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration: ${String(issue.path[0])} ${issue.message}`);
   }
   const c = parsed.data;
+  const oidc = [c.DTKS_OIDC_JWKS_URL, c.DTKS_OIDC_ISSUER, c.DTKS_OIDC_AUDIENCE];
+  if (oidc.some(Boolean) && !oidc.every(Boolean)) {
+    throw new ConfigError(
+      'invalid configuration: DTKS_OIDC_JWKS_URL, DTKS_OIDC_ISSUER and DTKS_OIDC_AUDIENCE go together',
+    );
+  }
   return {
     databaseUrl: c.DATABASE_URL,
     databaseReadUrl: c.DATABASE_READ_URL,
@@ -51,5 +73,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: c.PORT,
     demoPersons: c.DTKS_DEMO_PERSONS,
     logLevel: c.LOG_LEVEL,
+    tokens: {
+      issuer: c.DTKS_TOKEN_ISSUER,
+      audience: c.DTKS_TOKEN_AUDIENCE,
+      external: c.DTKS_OIDC_JWKS_URL
+        ? {
+            jwksUrl: c.DTKS_OIDC_JWKS_URL,
+            issuer: c.DTKS_OIDC_ISSUER!,
+            audience: c.DTKS_OIDC_AUDIENCE!,
+          }
+        : null,
+    },
+    development: c.DTKS_ENV === 'development',
   };
 }

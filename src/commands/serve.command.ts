@@ -4,6 +4,7 @@ import { createProgress } from '../cli/progress.js';
 import { openDatabase, type DatabaseHandle } from '../db/database.js';
 import { migrateToLatest } from '../db/migrator.js';
 import { currentSnapshot } from '../db/queries/snapshot-query.js';
+import { demoSecretsPath, ensureDemoClients } from '../auth/demo-clients.js';
 import { seedSyntheticSnapshot } from '../db/synthetic-seed.js';
 import { todayInJakarta } from '../domain/dates.js';
 import { startGateway } from '../server/gateway.js';
@@ -26,9 +27,12 @@ async function serve(env: CommandEnv, demo: boolean): Promise<void> {
   const database = await openDatabase(config, { logger, command: 'serve', exclusive: true });
   try {
     await migrateToLatest(database.db);
-    if (demo) await ensureDemoSnapshot(env, database);
-    const gateway = await startGateway({ database, logger, port: config.port });
-    printBanner(gateway.url, demo);
+    if (demo) {
+      await ensureDemoSnapshot(env, database);
+      await ensureDemoClients(database.db, config.dataDir);
+    }
+    const gateway = await startGateway({ database, logger, config, port: config.port });
+    printBanner(gateway.url, demo, config.dataDir);
     logger.info({ url: gateway.url }, 'serving');
     const signal = await new Promise<NodeJS.Signals>((resolve) => {
       process.once('SIGINT', resolve);
@@ -63,18 +67,25 @@ async function ensureDemoSnapshot(env: CommandEnv, database: DatabaseHandle): Pr
   );
 }
 
-function printBanner(url: string, demo: boolean): void {
+function printBanner(url: string, demo: boolean, dataDir: string): void {
   const lines = [
     '',
     `dtks-gateway is serving GraphQL at ${url}/graphql`,
-    `  health: ${url}/healthz   readiness: ${url}/readyz`,
-    '',
-    'Try:',
-    `  curl -s ${url}/graphql -H 'content-type: application/json' \\`,
-    `    -d '{"query":"{ snapshot { asOf households persons } }"}'`,
-    '',
+    `  health: ${url}/healthz   readiness: ${url}/readyz   keys: ${url}/.well-known/jwks.json`,
   ];
-  if (demo)
-    lines.splice(3, 0, '  demo snapshot: synthetic data (seed "demo"), no real person is in it');
-  process.stdout.write(lines.join('\n') + '\n');
+  if (demo) {
+    lines.push(
+      '  demo snapshot: synthetic data (seed "demo"); no real person is in it',
+      `  demo client secrets: ${demoSecretsPath(dataDir)}`,
+      '',
+      'Try (in another terminal, in this folder):',
+      '  TOKEN=$(./bin/dtks-gateway token --client pemda-3201)',
+      `  curl -s ${url}/graphql -H "authorization: Bearer $TOKEN" -H 'x-purpose: VERIVALI' \\`,
+      `    -H 'content-type: application/json' \\`,
+      `    -d '{"query":"{ me { agencyName } households(first: 2) { edges { node { id kkNumber address members { nik name } } } } }"}'`,
+    );
+  } else {
+    lines.push('', 'Register clients with `dtks-gateway clients create`; see README.md.');
+  }
+  process.stdout.write(lines.join('\n') + '\n\n');
 }

@@ -143,6 +143,30 @@ export interface ClientTable {
   revoked_at: Timestamp | null;
 }
 
+export interface AuditEventTable {
+  id: number;
+  at: Date;
+  request_id: string;
+  client_id: string | null;
+  agency_id: string | null;
+  officer_id: string | null;
+  purpose: string | null;
+  operation: string;
+  outcome: string;
+  error_code: string | null;
+  fields: string[];
+  subjects: string[];
+  decision_ids: string[];
+  prev_hash: Buffer;
+  hash: Buffer;
+}
+
+export interface AuditHeadTable {
+  singleton: ColumnType<boolean, boolean | undefined, boolean>;
+  last_id: number;
+  last_hash: Buffer;
+}
+
 export interface Database {
   region: RegionTable;
   region_population: RegionPopulationTable;
@@ -155,4 +179,6 @@ export interface Database {
   agency: AgencyTable;
   agreement: AgreementTable;
   client: ClientTable;
+  audit_event: AuditEventTable;
+  audit_head: AuditHeadTable;
 }

@@ -4,6 +4,7 @@ import * as regionReference from './migrations/0001-region-reference.js';
 import * as registry from './migrations/0002-registry.js';
 import * as eligibilityRules from './migrations/0003-eligibility-rules.js';
 import * as agreements from './migrations/0004-agreements.js';
+import * as audit from './migrations/0005-audit.js';
 
 /**
  * All migrations, in order. Forward-only: a released migration is never edited; a change is a
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-registry': registry,
   '0003-eligibility-rules': eligibilityRules,
   '0004-agreements': agreements,
+  '0005-audit': audit,
 };
 
 /** Applies every pending migration (each in its own transaction); returns the names applied. */

@@ -1,12 +1,26 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { AccessLogResolver } from '../resolvers/access-log.resolver.js';
+import { MeResolver } from '../resolvers/me.resolver.js';
+import {
+  HouseholdRelationsResolver,
+  PersonRelationsResolver,
+  RecordsResolver,
+} from '../resolvers/records.resolver.js';
 import { SnapshotResolver } from '../resolvers/snapshot.resolver.js';
 
 /** The gateway's GraphQL schema, built from the type-graphql classes. */
 export function buildGatewaySchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [SnapshotResolver],
+    resolvers: [
+      MeResolver,
+      SnapshotResolver,
+      RecordsResolver,
+      HouseholdRelationsResolver,
+      PersonRelationsResolver,
+      AccessLogResolver,
+    ],
     validate: false,
     // Descriptions are the partner agencies' documentation: keep them in the printed schema.
     emitSchemaFile: false,

@@ -1,10 +1,33 @@
+import type { ApolloServerPlugin } from '@apollo/server';
 import type http from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { applyMiddleware } from 'graphql-middleware';
+import { AuditWriter } from '../audit/audit-writer.js';
+import { accessLogFor } from '../audit/access-log.js';
+import { loadOrCreateSubjectKey, subjectHash } from '../audit/subject-hash.js';
+import { CursorCodec } from '../auth/cursor-codec.js';
+import { createGate } from '../auth/gate.js';
+import type { Principal } from '../auth/principal.js';
+import { PrincipalResolver } from '../auth/principal-resolver.js';
+import { loadOrCreateKeyFile } from '../auth/secret-key-file.js';
+import { createJwksEndpoint } from '../auth/tokens/jwks-endpoint.js';
+import { createTokenEndpoint, databaseClientStore } from '../auth/tokens/oauth-token-endpoint.js';
+import { loadOrCreateSigningKeys } from '../auth/tokens/signing-keys.js';
+import { createTokenVerifier } from '../auth/tokens/token-verifier.js';
+import type { Config } from '../config.js';
 import type { DatabaseHandle } from '../db/database.js';
+import { PolicyListener } from '../db/policy-listener.js';
+import { ScopedRegistry } from '../db/scoped/scoped-registry.js';
+import { badUserInput, type GatewayError } from '../errors/gateway-errors.js';
 import type { Logger } from '../logger.js';
 import { buildGatewaySchema } from '../schema/build-schema.js';
 import { createGraphQLServer } from './graphql-server.js';
 import { createHttpServer } from './http-server.js';
+import { operationLimits } from './operation-limits.js';
+import { disclosureAuditPlugin } from './plugins/disclosure-audit.plugin.js';
+import { operationPolicyPlugin } from './plugins/operation-policy.plugin.js';
+import type { RequestContext } from './request-context.js';
 
 export interface Gateway {
   /** Base URL, e.g. `http://127.0.0.1:4000`. */
@@ -14,18 +37,139 @@ export interface Gateway {
   close(graceMs?: number): Promise<void>;
 }
 
-/** Builds the schema and serves it over HTTP on `port` (0 = any free port). */
-export async function startGateway(options: {
+export interface GatewayOptions {
   database: DatabaseHandle;
   logger: Logger;
+  config: Pick<Config, 'dataDir' | 'tokens' | 'development'>;
   port: number;
   host?: string;
-}): Promise<Gateway> {
-  const { database, logger } = options;
-  const schema = await buildGatewaySchema();
-  const apollo = createGraphQLServer(schema, logger);
+  /**
+   * Bench-only: 'off' serves the same schema with authentication, gate, field policy and audit
+   * switched off (one all-seeing synthetic principal), to measure what security costs. Never
+   * reachable from configuration.
+   */
+  security?: 'on' | 'off';
+}
+
+const HEADER_RE = /^[A-Za-z0-9._:@/+-]{1,128}$/;
+
+/** Builds everything a request needs and serves it over HTTP on `port` (0 = any free port). */
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const { database, logger, config } = options;
+  const secure = options.security !== 'off';
+  const keys = await loadOrCreateSigningKeys(config.dataDir);
+  const subjectKey = await loadOrCreateSubjectKey(config.dataDir);
+  const cursors = new CursorCodec(await loadOrCreateKeyFile(config.dataDir, 'cursor'));
+  const verifier = createTokenVerifier({
+    keys,
+    issuer: config.tokens.issuer,
+    audience: config.tokens.audience,
+    external: config.tokens.external,
+  });
+  // eslint-disable-next-line prefer-const -- the listener and the resolver refer to each other
+  let principals: PrincipalResolver;
+  const listener = new PolicyListener(database.url, (id) => principals?.invalidate(id), logger);
+  principals = new PrincipalResolver(database.db, verifier, listener);
+  await listener.start();
+  const audit = new AuditWriter(database.pool, { logger });
+
+  const baseSchema = await buildGatewaySchema();
+  const schema = secure ? applyMiddleware(baseSchema, createGate()) : baseSchema;
+  const limits = operationLimits();
+  const apollo = createGraphQLServer(schema, logger, {
+    validationRules: limits.validationRules,
+    plugins: [
+      // armor's typings name Apollo's CJS build; its plugins are plain objects that fit ours.
+      ...(limits.plugins as unknown as ApolloServerPlugin<RequestContext>[]),
+      ...(secure
+        ? [
+            operationPolicyPlugin({ development: config.development }),
+            disclosureAuditPlugin({ audit, subjectKey, logger }),
+          ]
+        : []),
+    ],
+  });
   await apollo.start();
-  const server = createHttpServer({ apollo, db: database.db, readDb: database.readDb, logger });
+
+  const createContext = async (
+    req: IncomingMessage,
+    requestId: string,
+  ): Promise<RequestContext> => {
+    const officerId = header(req, 'x-officer-id');
+    const purpose = header(req, 'x-purpose');
+    if (
+      (officerId !== null && !HEADER_RE.test(officerId)) ||
+      (purpose !== null && !HEADER_RE.test(purpose))
+    ) {
+      throw badUserInput('X-Officer-Id and X-Purpose take 1–128 letters, digits and . _ : @ / + -');
+    }
+    const principal = secure
+      ? await principals.resolve(req.headers.authorization, { officerId, purpose })
+      : unrestrictedPrincipal(officerId, purpose);
+    const disclosure = {
+      fields: new Set<string>(),
+      subjects: new Set<string>(),
+      decisionIds: [],
+      notes: [],
+    };
+    const registry = new ScopedRegistry(principal, database.readDb, (niks) => {
+      for (const nik of niks) disclosure.subjects.add(nik);
+    });
+    return {
+      requestId,
+      logger,
+      principal,
+      readDb: database.readDb,
+      registry,
+      cursors,
+      disclosure,
+      auditLog,
+    };
+  };
+
+  const auditLog = {
+    subjectOf: (nik: string) => subjectHash(subjectKey, nik),
+    entries: (subject: string, first: number, beforeId?: number) =>
+      accessLogFor(database.pool, subject, { first, beforeId }),
+  };
+
+  const onRefused = async (req: IncomingMessage, requestId: string, error: GatewayError) => {
+    try {
+      await audit.record({
+        requestId,
+        clientId: null,
+        agencyId: null,
+        officerId: header(req, 'x-officer-id')?.slice(0, 128) ?? null,
+        purpose: header(req, 'x-purpose')?.slice(0, 128) ?? null,
+        operation: 'http:graphql',
+        outcome: 'REFUSED',
+        errorCode: error.code,
+        fields: [],
+        subjects: [],
+        decisionIds: [],
+      });
+    } catch (auditError) {
+      logger.error({ err: auditError, requestId }, 'audit of a refused request failed');
+    }
+  };
+
+  const server = createHttpServer({
+    apollo,
+    readDb: database.readDb,
+    logger,
+    createContext,
+    onRefused,
+    routes: {
+      '/oauth/token': createTokenEndpoint({
+        keys,
+        store: databaseClientStore(database.db),
+        issuer: config.tokens.issuer,
+        audience: config.tokens.audience,
+        ttlSeconds: 3600,
+      }),
+      '/.well-known/jwks.json': createJwksEndpoint(keys),
+    },
+  });
   await listen(server, options.port, options.host ?? '0.0.0.0');
   const port = (server.address() as AddressInfo).port;
   return {
@@ -38,6 +182,55 @@ export async function startGateway(options: {
       await closed;
       clearTimeout(timer);
       await apollo.stop();
+      await audit.close();
+      await listener.close();
+    },
+  };
+}
+
+function header(req: IncomingMessage, name: string): string | null {
+  const value = req.headers[name];
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
+}
+
+/** The bench-only principal of `security: 'off'`: everything, everywhere, in clear. */
+function unrestrictedPrincipal(officerId: string | null, purpose: string | null): Principal {
+  const show = (fields: string[]) => Object.fromEntries(fields.map((f) => [f, 'show' as const]));
+  return {
+    clientId: 'security-off',
+    agencyId: 'bench',
+    agencyName: 'Benchmark (security off)',
+    kind: 'LOCAL_GOV',
+    officerId,
+    purpose,
+    agreement: {
+      id: 'bench',
+      agencyId: 'bench',
+      title: 'security off',
+      scopes: ['records:read'],
+      programs: [],
+      purposes: [],
+      regionScope: ['*'],
+      fieldPolicy: {
+        Household: show([
+          'kkNumber',
+          'regionCode',
+          'address',
+          'decile',
+          'verificationStatus',
+          'verifiedAt',
+          'members',
+        ]),
+        Person: show(['nik', 'name', 'sex', 'birthDate', 'relationship', 'status', 'household']),
+      },
+      detailedReasons: true,
+      batchLimit: 10_000,
+      dailyQuota: Number.MAX_SAFE_INTEGER,
+      rateLimitPerMinute: Number.MAX_SAFE_INTEGER,
+      privacyBudget: null,
+      validFrom: new Date(0),
+      validUntil: null,
+      revokedAt: null,
     },
   };
 }

@@ -1,6 +1,11 @@
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import {
+  GraphQLError,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  type ValidationRule,
+} from 'graphql';
 import type { Logger } from '../logger.js';
 import type { RequestContext } from './request-context.js';
 
@@ -34,17 +39,24 @@ const CLIENT_CODES = new Set([
 export function createGraphQLServer(
   schema: GraphQLSchema,
   logger: Logger,
+  options: {
+    plugins?: ApolloServerPlugin<RequestContext>[];
+    validationRules?: ValidationRule[];
+  } = {},
 ): ApolloServer<RequestContext> {
   return new ApolloServer<RequestContext>({
     schema,
-    introspection: process.env.NODE_ENV !== 'production',
+    // Introspection is decided per principal by the operation-policy plugin.
+    introspection: true,
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    allowBatchedHttpRequests: false,
+    validationRules: options.validationRules ?? [],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ...(options.plugins ?? [])],
     formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
       const code = formatted.extensions?.code;
       if (typeof code === 'string' && CLIENT_CODES.has(code)) {
         return {
-          message: formatted.message,
+          message: scrub(formatted.message),
           locations: formatted.locations,
           path: formatted.path,
           extensions: { code },
@@ -59,4 +71,15 @@ export function createGraphQLServer(
       };
     },
   });
+}
+
+/**
+ * graphql-js repeats rejected input in its messages (`Variable "$nik" got invalid value "…"`),
+ * and input may be a NIK or a name: drop echoed values and redact any long run of digits.
+ */
+export function scrub(message: string): string {
+  return message
+    .replace(/got invalid value .*?;/gs, 'got an invalid value;')
+    .replace(/(Expected value of type "[^"]+", found) .*?;/gs, '$1 an invalid value;')
+    .replace(/\d{12,}/g, '[redacted]');
 }

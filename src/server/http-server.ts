@@ -4,16 +4,27 @@ import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database-types.js';
 import type { Logger } from '../logger.js';
+import { GatewayError, HTTP_STATUS } from '../errors/gateway-errors.js';
 import type { RequestContext } from './request-context.js';
 
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
 export interface HttpServerDeps {
   apollo: ApolloServer<RequestContext>;
-  db: Kysely<Database>;
   readDb: Kysely<Database>;
   logger: Logger;
+  /**
+   * Authenticates the request and builds its context; throws a {@link GatewayError}
+   * (UNAUTHENTICATED, AGREEMENT_EXPIRED, BAD_USER_INPUT) to refuse it before GraphQL runs.
+   */
+  createContext(req: IncomingMessage, requestId: string): Promise<RequestContext>;
+  /** Records a request refused before GraphQL ran (audit of refused attempts). */
+  onRefused(req: IncomingMessage, requestId: string, error: GatewayError): Promise<void>;
+  /** More routes by exact path (`/oauth/token`, `/.well-known/jwks.json`). */
+  routes: Record<string, RouteHandler>;
 }
 
 /**
@@ -65,8 +76,11 @@ async function route(
       return sendJson(res, 200, { status: 'ok' });
     case '/readyz':
       return handleReady(res, deps);
-    default:
+    default: {
+      const handler = deps.routes[url.pathname];
+      if (handler) return handler(req, res);
       return sendJson(res, 404, { error: 'not found' });
+    }
   }
 }
 
@@ -113,7 +127,18 @@ async function handleGraphQL(
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
   }
-  const context: RequestContext = { requestId, logger: deps.logger, readDb: deps.readDb };
+  let context: RequestContext;
+  try {
+    context = await deps.createContext(req, requestId);
+  } catch (error) {
+    if (!(error instanceof GatewayError)) throw error;
+    await deps.onRefused(req, requestId, error);
+    const status = HTTP_STATUS[error.code] ?? (error.code === 'BAD_USER_INPUT' ? 400 : 403);
+    if (status === 401) res.setHeader('www-authenticate', 'Bearer');
+    return sendJson(res, status, {
+      errors: [{ message: error.message, extensions: { code: error.code } }],
+    });
+  }
   const response = await deps.apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: req.method, headers, search: url.search, body },
     context: async () => context,

@@ -1,11 +1,43 @@
 import type { Kysely } from 'kysely';
+import type { AccessLogEntry } from '../audit/access-log.js';
+import type { Principal } from '../auth/principal.js';
+import type { CursorCodec } from '../auth/cursor-codec.js';
 import type { Database } from '../db/database-types.js';
+import type { ScopedRegistry } from '../db/scoped/scoped-registry.js';
 import type { Logger } from '../logger.js';
 
-/** What every resolver gets: built once per request. */
+/** One masked or withheld value in a response (CONTRACT §7: `extensions.disclosure`). */
+export interface DisclosureNote {
+  path: string;
+  rule: 'MASKED' | 'WITHHELD';
+  /** For masks: which one (e.g. FIRST6_LAST4). */
+  mask?: string;
+}
+
+/** What a request disclosed, for its audit event. */
+export interface DisclosureRecord {
+  /** `Type.field` of every field given (shown or masked). */
+  fields: Set<string>;
+  /** Clear NIKs of the persons disclosed; hashed before they reach the audit log. */
+  subjects: Set<string>;
+  decisionIds: string[];
+  notes: DisclosureNote[];
+}
+
+/** What every resolver gets: built once per request after authentication. */
 export interface RequestContext {
   requestId: string;
   logger: Logger;
+  principal: Principal;
   /** Read-only queries (replica when DATABASE_READ_URL is set). */
   readDb: Kysely<Database>;
+  /** The scoped data layer for this principal (the only way to read households and members). */
+  registry: ScopedRegistry;
+  cursors: CursorCodec;
+  disclosure: DisclosureRecord;
+  /** Reading the audit log by subject (for `accessLog`). */
+  auditLog: {
+    subjectOf(nik: string): string;
+    entries(subject: string, first: number, beforeId?: number): Promise<AccessLogEntry[]>;
+  };
 }

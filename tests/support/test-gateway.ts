@@ -1,10 +1,48 @@
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { createLogger } from '../../src/logger.js';
 import { startGateway, type Gateway } from '../../src/server/gateway.js';
 import type { TestDatabase } from './test-database.js';
 
-/** A gateway on a free loopback port over a test database. */
-export function startTestGateway(database: TestDatabase): Promise<Gateway> {
-  return startGateway({ database, logger: createLogger('silent'), port: 0, host: '127.0.0.1' });
+export interface TestGateway extends Gateway {
+  /** The gateway's DTKS_DATA_DIR (keys live there). */
+  dataDir: string;
+}
+
+/** A gateway on a free loopback port over a test database, with its own key folder. */
+export async function startTestGateway(
+  database: TestDatabase,
+  options: { security?: 'on' | 'off' } = {},
+): Promise<TestGateway> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'dtks-gw-'));
+  const gateway = await startGateway({
+    database,
+    logger: createLogger('silent'),
+    config: {
+      dataDir,
+      tokens: { issuer: 'dtks-gateway', audience: 'dtks-gateway', external: null },
+      development: false,
+    },
+    port: 0,
+    host: '127.0.0.1',
+    security: options.security,
+  });
+  return { ...gateway, dataDir };
+}
+
+export interface GraphQLResult {
+  status: number;
+  headers: Headers;
+  body: {
+    data?: unknown;
+    errors?: Array<{
+      message: string;
+      path?: Array<string | number>;
+      extensions?: { code?: string };
+    }>;
+    extensions?: { disclosure?: Array<{ path: string; rule: string; mask?: string }> };
+  };
 }
 
 /** POSTs a GraphQL operation and returns the status, headers and parsed body. */
@@ -12,11 +50,7 @@ export async function graphql(
   gateway: Gateway,
   query: string,
   options: { variables?: Record<string, unknown>; headers?: Record<string, string> } = {},
-): Promise<{
-  status: number;
-  headers: Headers;
-  body: { data?: unknown; errors?: Array<{ message: string; extensions?: { code?: string } }> };
-}> {
+): Promise<GraphQLResult> {
   const response = await fetch(`${gateway.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...options.headers },

@@ -1,0 +1,62 @@
+/**
+ * Agreements (PKS) as the gateway reads them — this is where the vocabulary of policy lives.
+ *
+ * An agreement is data (table `agreement`): which operations (scopes) a client may use, for which
+ * programs and purposes, over which regions, which fields it sees plainly, masked or not at all,
+ * and its limits. Nothing in a resolver decides any of this.
+ */
+
+/** Kinds of client (CONTRACT §7). */
+export const CLIENT_KINDS = ['MINISTRY', 'LOCAL_GOV', 'RESEARCHER', 'INTERNAL', 'ADMIN'] as const;
+export type ClientKind = (typeof CLIENT_KINDS)[number];
+
+/**
+ * Every permission, named `resource:verb`. New capabilities add theirs here; an agreement grants a
+ * subset. Deny always wins: a scope not granted is not there.
+ */
+export const SCOPES = [
+  'eligibility:check',
+  'eligibility:batch',
+  'records:read',
+  'verification:submit',
+  'verification:review',
+  'statistics:read',
+  'statistics:exact',
+  'audit:read',
+  'clients:manage',
+] as const;
+export type Scope = (typeof SCOPES)[number];
+
+/** What a client sees of a field: the value, a masked form of it, or nothing (`null`). */
+export type FieldRule = 'show' | 'mask' | 'withhold';
+
+/**
+ * Field rules per GraphQL type and field. A field missing from the policy is withheld: fail
+ * closed. Only fields listed in `MASKABLE` may be masked.
+ */
+export type FieldPolicy = Record<string, Record<string, FieldRule>>;
+
+/** The region scope that means the whole country. */
+export const ALL_REGIONS = '*';
+
+export interface Agreement {
+  id: string;
+  agencyId: string;
+  title: string;
+  scopes: readonly Scope[];
+  programs: readonly string[];
+  purposes: readonly string[];
+  /** Region-code prefixes (`3201` = Kabupaten Bogor); `['*']` = the whole country; `[]` = none. */
+  regionScope: readonly string[];
+  fieldPolicy: FieldPolicy;
+  /** Eligibility answers carry reason codes; otherwise only ELIGIBLE / NOT_ELIGIBLE. */
+  detailedReasons: boolean;
+  batchLimit: number;
+  dailyQuota: number;
+  rateLimitPerMinute: number;
+  /** Privacy budget ε per snapshot for researchers; null for others. */
+  privacyBudget: number | null;
+  validFrom: Date;
+  validUntil: Date | null;
+  revokedAt: Date | null;
+}

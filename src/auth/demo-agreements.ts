@@ -1,0 +1,170 @@
+import type { ClientKind, FieldPolicy, Scope } from './agreement.js';
+
+/**
+ * The demo agencies of CONTRACT §7, as data. `serve --demo` makes sure each exists with a fresh
+ * secret written to `DTKS_DATA_DIR/demo-clients.json`; without `--demo` none of them exists.
+ */
+export interface DemoClient {
+  clientId: string;
+  agency: { id: string; name: string; kind: ClientKind };
+  title: string;
+  scopes: Scope[];
+  programs: string[];
+  purposes: string[];
+  regionScope: string[];
+  fieldPolicy: FieldPolicy;
+  detailedReasons: boolean;
+  privacyBudget: number | null;
+}
+
+/** Local governments see records with NIK and KK masked and everything else shown. */
+const LOCAL_GOV_FIELDS: FieldPolicy = {
+  Household: {
+    id: 'show',
+    kkNumber: 'mask',
+    regionCode: 'show',
+    address: 'show',
+    decile: 'show',
+    verificationStatus: 'show',
+    verifiedAt: 'show',
+    members: 'show',
+  },
+  Person: {
+    nik: 'mask',
+    name: 'show',
+    sex: 'show',
+    birthDate: 'show',
+    relationship: 'show',
+    status: 'show',
+    household: 'show',
+  },
+};
+
+const decile = (rule: 'show' | 'withhold'): FieldPolicy => ({
+  EligibilityDecision: { decile: rule },
+});
+
+const KEMENSOS = {
+  id: 'kemensos-pusdatin',
+  name: 'Pusdatin Kesos, Kemensos',
+  kind: 'INTERNAL' as const,
+};
+
+export const DEMO_CLIENTS: readonly DemoClient[] = Object.freeze([
+  {
+    clientId: 'kemenkes-pbi',
+    agency: { id: 'kemenkes', name: 'Kementerian Kesehatan', kind: 'MINISTRY' },
+    title: 'PKS Kemensos–Kemenkes: verifikasi PBI JK',
+    scopes: ['eligibility:check', 'eligibility:batch'],
+    programs: ['PBI_JK'],
+    purposes: ['PBI_JK_VERIFICATION'],
+    regionScope: ['*'],
+    fieldPolicy: decile('withhold'),
+    detailedReasons: true,
+    privacyBudget: null,
+  },
+  {
+    clientId: 'kemendikdasmen-pip',
+    agency: {
+      id: 'kemendikdasmen',
+      name: 'Kementerian Pendidikan Dasar dan Menengah',
+      kind: 'MINISTRY',
+    },
+    title: 'PKS Kemensos–Kemendikdasmen: penargetan PIP',
+    scopes: ['eligibility:check'],
+    programs: ['PIP'],
+    purposes: ['PIP_TARGETING'],
+    regionScope: ['*'],
+    fieldPolicy: decile('withhold'),
+    detailedReasons: false,
+    privacyBudget: null,
+  },
+  {
+    clientId: 'kemensos-bansos',
+    agency: {
+      id: 'kemensos-jamsos',
+      name: 'Kemensos, Direktorat Jaminan Sosial',
+      kind: 'MINISTRY',
+    },
+    title: 'Penyaluran bansos PKH dan BPNT',
+    scopes: ['eligibility:check', 'eligibility:batch'],
+    programs: ['PKH', 'BPNT'],
+    purposes: ['BANSOS_DISTRIBUTION'],
+    regionScope: ['*'],
+    fieldPolicy: decile('show'),
+    detailedReasons: true,
+    privacyBudget: null,
+  },
+  {
+    clientId: 'pemda-3201',
+    agency: { id: 'pemkab-bogor', name: 'Pemerintah Kabupaten Bogor', kind: 'LOCAL_GOV' },
+    title: 'PKS verivali DTKS Kabupaten Bogor',
+    scopes: ['records:read', 'verification:submit'],
+    programs: [],
+    purposes: ['VERIVALI'],
+    regionScope: ['3201'],
+    fieldPolicy: LOCAL_GOV_FIELDS,
+    detailedReasons: false,
+    privacyBudget: null,
+  },
+  {
+    clientId: 'pemda-3201-review',
+    agency: { id: 'dinsos-bogor', name: 'Dinas Sosial Kabupaten Bogor', kind: 'LOCAL_GOV' },
+    title: 'PKS verivali DTKS Kabupaten Bogor (review)',
+    scopes: ['records:read', 'verification:review'],
+    programs: [],
+    purposes: ['VERIVALI'],
+    regionScope: ['3201'],
+    fieldPolicy: LOCAL_GOV_FIELDS,
+    detailedReasons: false,
+    privacyBudget: null,
+  },
+  {
+    clientId: 'pemda-3171',
+    agency: { id: 'pemkot-jaksel', name: 'Pemerintah Kota Jakarta Selatan', kind: 'LOCAL_GOV' },
+    title: 'PKS verivali DTKS Kota Jakarta Selatan',
+    scopes: ['records:read', 'verification:submit'],
+    programs: [],
+    purposes: ['VERIVALI'],
+    regionScope: ['3171'],
+    fieldPolicy: LOCAL_GOV_FIELDS,
+    detailedReasons: false,
+    privacyBudget: null,
+  },
+  {
+    clientId: 'bps-researcher',
+    agency: { id: 'bps', name: 'Badan Pusat Statistik', kind: 'RESEARCHER' },
+    title: 'Riset kemiskinan dengan privasi diferensial',
+    scopes: ['statistics:read'],
+    programs: [],
+    purposes: ['RESEARCH'],
+    regionScope: ['*'],
+    fieldPolicy: {},
+    detailedReasons: false,
+    privacyBudget: 3,
+  },
+  {
+    clientId: 'pusdatin-dashboard',
+    agency: KEMENSOS,
+    title: 'Dasbor pemantauan Pusdatin',
+    scopes: ['statistics:read'],
+    programs: [],
+    purposes: ['MONITORING'],
+    regionScope: ['*'],
+    fieldPolicy: {},
+    detailedReasons: false,
+    privacyBudget: null,
+  },
+  {
+    clientId: 'gateway-admin',
+    agency: { id: 'kemensos-pusdatin-admin', name: 'Pusdatin Kesos, Kemensos', kind: 'ADMIN' },
+    title: 'Administrasi gateway',
+    scopes: ['audit:read', 'clients:manage', 'statistics:read', 'statistics:exact'],
+    programs: [],
+    purposes: ['OVERSIGHT'],
+    regionScope: ['*'],
+    fieldPolicy: {},
+    detailedReasons: false,
+    privacyBudget: null,
+  },
+]);

@@ -1,0 +1,24 @@
+import type { ClientKind, Scope } from './agreement.js';
+
+/**
+ * Which kinds of client, holding which scope, may call each root field (CONTRACT §6) — this is
+ * the place. The graphql-shield rule tree is generated from this table (`gate.ts`), and a test
+ * fails when a root field of the schema is missing here. `purpose: false` marks the fields that
+ * need no `X-Purpose` (they disclose nothing about any person).
+ */
+export interface RootFieldPolicy {
+  kinds: readonly ClientKind[] | 'any';
+  scope: Scope | null;
+  purpose: boolean;
+  /** Discloses personal data: audited even when it succeeds. */
+  personal: boolean;
+}
+
+export const ROOT_FIELD_POLICY: Readonly<Record<string, RootFieldPolicy>> = Object.freeze({
+  me: { kinds: 'any', scope: null, purpose: false, personal: false },
+  snapshot: { kinds: 'any', scope: null, purpose: false, personal: false },
+  person: { kinds: ['LOCAL_GOV'], scope: 'records:read', purpose: true, personal: true },
+  household: { kinds: ['LOCAL_GOV'], scope: 'records:read', purpose: true, personal: true },
+  households: { kinds: ['LOCAL_GOV'], scope: 'records:read', purpose: true, personal: true },
+  accessLog: { kinds: ['ADMIN'], scope: 'audit:read', purpose: true, personal: true },
+});

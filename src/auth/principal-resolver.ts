@@ -1,0 +1,80 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database-types.js';
+import type { PolicyListener } from '../db/policy-listener.js';
+import { findClientPolicy, type ClientPolicy } from '../db/queries/client-queries.js';
+import { agreementExpired, unauthenticated } from '../errors/gateway-errors.js';
+import type { Principal } from './principal.js';
+
+/** Verifies a bearer token and names the client it was issued to. */
+export interface BearerVerifier {
+  verify(token: string): Promise<{ clientId: string }>;
+}
+
+/** How long a cached policy may be used even while change notifications arrive. */
+const CACHE_MS = 60_000;
+
+/**
+ * Builds the request's principal: bearer token → client id → the client's agreement.
+ *
+ * A client that does not exist or is revoked gets 401 whatever its token says, so revocation
+ * works at once also for tokens already issued. Policies are cached per client only while the
+ * policy listener is connected; every change notification clears the cache.
+ */
+export class PrincipalResolver {
+  private readonly cache = new Map<string, { policy: ClientPolicy | null; until: number }>();
+  /** Bumped by every invalidation: a lookup that overlapped one must not be cached. */
+  private generation = 0;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly verifier: BearerVerifier,
+    private readonly listener: PolicyListener | null,
+  ) {}
+
+  /** Clears the cache (for one client, or all on `null`). Wired to the policy listener. */
+  invalidate(clientId: string | null): void {
+    this.generation++;
+    if (clientId === null) this.cache.clear();
+    else this.cache.delete(clientId);
+  }
+
+  async resolve(
+    authorization: string | undefined,
+    headers: { officerId: string | null; purpose: string | null },
+    now: Date = new Date(),
+  ): Promise<Principal> {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+    if (!match) throw unauthenticated('send `Authorization: Bearer <token>`');
+    const { clientId } = await this.verifier.verify(match[1]!);
+    const policy = await this.policyOf(clientId);
+    if (!policy || policy.revokedAt !== null)
+      throw unauthenticated('this client is unknown or revoked');
+    const a = policy.agreement;
+    if (
+      a.revokedAt !== null ||
+      a.validFrom > now ||
+      (a.validUntil !== null && a.validUntil <= now)
+    ) {
+      throw agreementExpired();
+    }
+    return {
+      clientId: policy.clientId,
+      agencyId: policy.agency.id,
+      agencyName: policy.agency.name,
+      kind: policy.agency.kind,
+      agreement: a,
+      officerId: headers.officerId,
+      purpose: headers.purpose,
+    };
+  }
+
+  private async policyOf(clientId: string): Promise<ClientPolicy | null> {
+    const cached = this.cache.get(clientId);
+    if (cached && cached.until > Date.now()) return cached.policy;
+    const generation = this.generation;
+    const policy = await findClientPolicy(this.db, clientId);
+    if (this.listener?.connected && generation === this.generation)
+      this.cache.set(clientId, { policy, until: Date.now() + CACHE_MS });
+    return policy;
+  }
+}

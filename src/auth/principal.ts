@@ -1,0 +1,21 @@
+import type { Agreement, ClientKind, Scope } from './agreement.js';
+
+/**
+ * Who is asking, built once per request from the verified token and the client's agreement.
+ * Everything downstream — the gate, the scoped data layer, audit — reads this and nothing else.
+ */
+export interface Principal {
+  clientId: string;
+  agencyId: string;
+  agencyName: string;
+  kind: ClientKind;
+  agreement: Agreement;
+  /** The end user at the agency (`X-Officer-Id`), recorded in the audit log. */
+  officerId: string | null;
+  /** The declared purpose (`X-Purpose`), already checked against the agreement when present. */
+  purpose: string | null;
+}
+
+export function hasScope(principal: Principal, scope: Scope): boolean {
+  return principal.agreement.scopes.includes(scope);
+}

@@ -1,0 +1,21 @@
+import type { ClientKind } from './agreement.js';
+
+/**
+ * Which kinds of client may receive each object type — this is the place. Defence in depth
+ * behind the root-field rules: even if a path to a Household opened up for a ministry, the gate
+ * would refuse it. A test fails when a type of the schema is missing here.
+ */
+export const TYPE_POLICY: Readonly<Record<string, readonly ClientKind[] | 'any'>> = Object.freeze<
+  Record<string, readonly ClientKind[] | 'any'>
+>({
+  Me: 'any',
+  Snapshot: 'any',
+  Household: ['LOCAL_GOV'],
+  Person: ['LOCAL_GOV'],
+  HouseholdConnection: ['LOCAL_GOV'],
+  HouseholdEdge: ['LOCAL_GOV'],
+  PageInfo: ['LOCAL_GOV', 'ADMIN'],
+  AccessLogConnection: ['ADMIN'],
+  AccessLogEdge: ['ADMIN'],
+  AccessLogEntry: ['ADMIN'],
+});

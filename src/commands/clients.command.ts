@@ -1,0 +1,184 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import {
+  CLIENT_KINDS,
+  SCOPES,
+  type ClientKind,
+  type FieldPolicy,
+  type Scope,
+} from '../auth/agreement.js';
+import { generateClientSecret, hashClientSecret } from '../auth/client-secret.js';
+import { CommandError, runCommand, withDatabase } from '../cli/command-runner.js';
+import { parseDate, parsePositiveInt } from '../cli/options.js';
+import { listClients, revokeClient, saveClient } from '../db/queries/client-queries.js';
+
+const list = (value: string) =>
+  value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+
+function parseScopes(value: string): Scope[] {
+  const scopes = list(value);
+  const unknown = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
+  if (unknown.length > 0)
+    throw new InvalidArgumentError(
+      `unknown scope ${unknown.join(', ')}; known: ${SCOPES.join(', ')}`,
+    );
+  return scopes as Scope[];
+}
+
+function parseKind(value: string): ClientKind {
+  if (!(CLIENT_KINDS as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`expected one of ${CLIENT_KINDS.join(', ')}`);
+  }
+  return value as ClientKind;
+}
+
+function parseRegions(value: string): string[] {
+  const regions = list(value);
+  if (regions.some((r) => r !== '*' && !/^(\d{2}|\d{4}|\d{6}|\d{10})$/.test(r))) {
+    throw new InvalidArgumentError(
+      'expected * or region codes of 2, 4, 6 or 10 digits, comma-separated',
+    );
+  }
+  return regions;
+}
+
+function parseFieldPolicy(value: string): FieldPolicy {
+  try {
+    const policy = JSON.parse(value) as FieldPolicy;
+    for (const fields of Object.values(policy)) {
+      for (const rule of Object.values(fields)) {
+        if (rule !== 'show' && rule !== 'mask' && rule !== 'withhold') throw new Error();
+      }
+    }
+    return policy;
+  } catch {
+    throw new InvalidArgumentError(
+      'expected JSON like {"Person":{"nik":"mask","name":"show"}} with show, mask or withhold',
+    );
+  }
+}
+
+interface CreateOptions {
+  agencyId: string;
+  agencyName: string;
+  kind: ClientKind;
+  title: string;
+  scopes: Scope[];
+  purposes: string;
+  programs?: string;
+  regions?: string[];
+  fieldPolicy?: FieldPolicy;
+  detailedReasons?: boolean;
+  batchLimit?: number;
+  dailyQuota?: number;
+  rateLimit?: number;
+  privacyBudget?: string;
+  validUntil?: string;
+}
+
+export function registerClients(program: Command): void {
+  const clients = program
+    .command('clients')
+    .description("manage agencies' clients and their agreements");
+
+  clients
+    .command('list')
+    .description('list clients with their agency, kind, scopes, purposes, regions and status')
+    .action(() =>
+      runCommand('clients list', (env) =>
+        withDatabase(env, 'clients list', async (database) => {
+          for (const c of await listClients(database.db)) {
+            const status = c.revokedAt ? `revoked ${c.revokedAt.toISOString()}` : 'active';
+            console.log(
+              [
+                c.clientId,
+                c.kind,
+                c.agencyName,
+                c.scopes.join(','),
+                c.purposes.join(','),
+                c.regionScope.join(','),
+                status,
+              ].join('\t'),
+            );
+          }
+        }),
+      ),
+    );
+
+  clients
+    .command('create')
+    .description(
+      'register a client and its agreement; prints the secret once (only a slow hash is stored)',
+    )
+    .argument('<id>', 'client id: lower-case letters, digits and dashes')
+    .requiredOption('--agency-id <id>', 'agency id')
+    .requiredOption('--agency-name <name>', 'agency name')
+    .requiredOption('--kind <kind>', CLIENT_KINDS.join(' | '), parseKind)
+    .requiredOption('--title <title>', 'the agreement (PKS) title')
+    .requiredOption('--scopes <list>', `comma-separated: ${SCOPES.join(', ')}`, parseScopes)
+    .requiredOption('--purposes <list>', 'comma-separated purpose codes')
+    .option('--programs <list>', 'comma-separated programs (eligibility clients)')
+    .option('--regions <list>', 'region-code prefixes, or * for the whole country', parseRegions)
+    .option(
+      '--field-policy <json>',
+      'field rules per type, e.g. {"Person":{"nik":"mask"}}',
+      parseFieldPolicy,
+    )
+    .option('--detailed-reasons', 'eligibility answers carry reason codes')
+    .option('--batch-limit <n>', 'largest eligibility batch (≤ 10000)', parsePositiveInt)
+    .option('--daily-quota <n>', 'distinct NIKs per day', parsePositiveInt)
+    .option('--rate-limit <n>', 'requests per minute', parsePositiveInt)
+    .option('--privacy-budget <epsilon>', 'ε per snapshot (researchers)')
+    .option('--valid-until <date>', 'last day of validity (YYYY-MM-DD)', parseDate)
+    .action((id: string, o: CreateOptions) =>
+      runCommand('clients create', (env) =>
+        withDatabase(env, 'clients create', async (database) => {
+          if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(id))
+            throw new CommandError('client id: lower-case letters, digits and dashes, 2–63 long');
+          const budget = o.privacyBudget === undefined ? null : Number(o.privacyBudget);
+          if (budget !== null && !(budget >= 0))
+            throw new CommandError('--privacy-budget must be a number ≥ 0');
+          if ((o.batchLimit ?? 0) > 10_000)
+            throw new CommandError('--batch-limit is at most 10000');
+          const secret = generateClientSecret();
+          await saveClient(database.db, {
+            clientId: id,
+            agency: { id: o.agencyId, name: o.agencyName, kind: o.kind },
+            secretHash: await hashClientSecret(secret),
+            agreement: {
+              title: o.title,
+              scopes: o.scopes,
+              programs: o.programs ? list(o.programs) : [],
+              purposes: list(o.purposes),
+              regionScope: o.regions ?? [],
+              fieldPolicy: o.fieldPolicy ?? {},
+              detailedReasons: o.detailedReasons === true,
+              batchLimit: o.batchLimit ?? 10_000,
+              dailyQuota: o.dailyQuota ?? 1_000_000,
+              rateLimitPerMinute: o.rateLimit ?? 6_000,
+              privacyBudget: budget,
+              validUntil: o.validUntil ? new Date(`${o.validUntil}T23:59:59.999+07:00`) : null,
+            },
+          });
+          console.log(`client ${id} created; its secret (shown once, store it safely):`);
+          console.log(secret);
+        }),
+      ),
+    );
+
+  clients
+    .command('revoke')
+    .description('revoke a client now; its tokens stop working at once')
+    .argument('<id>', 'client id')
+    .action((id: string) =>
+      runCommand('clients revoke', (env) =>
+        withDatabase(env, 'clients revoke', async (database) => {
+          if (!(await revokeClient(database.db, id)))
+            throw new CommandError(`no active client ${id}`);
+          console.log(`client ${id} revoked`);
+        }),
+      ),
+    );
+}

@@ -1,0 +1,62 @@
+import pg from 'pg';
+import type { Logger } from '../logger.js';
+import { POLICY_CHANNEL } from './queries/client-queries.js';
+
+/**
+ * Listens for policy changes (client created, replaced or revoked) announced by any process on
+ * the same database. While it is connected, callers may cache policy; when the connection drops,
+ * `connected` turns false (callers must stop caching) and it reconnects with backoff.
+ */
+export class PolicyListener {
+  private client: pg.Client | null = null;
+  private closed = false;
+  private retryMs = 250;
+  connected = false;
+
+  constructor(
+    private readonly url: string,
+    private readonly onChange: (clientId: string | null) => void,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    if (this.closed) return;
+    const client = new pg.Client({ connectionString: this.url });
+    client.on('notification', (message) => this.onChange(message.payload ?? null));
+    client.on('error', () => this.lost(client));
+    client.on('end', () => this.lost(client));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${POLICY_CHANNEL}`);
+      this.client = client;
+      this.connected = true;
+      this.retryMs = 250;
+      this.onChange(null); // anything cached while disconnected is suspect
+    } catch (error) {
+      this.logger.warn({ err: error }, 'policy listener could not connect; retrying');
+      this.lost(client);
+    }
+  }
+
+  private lost(client: pg.Client): void {
+    if (this.client !== null && this.client !== client) return;
+    this.client = null;
+    if (this.connected)
+      this.logger.warn('policy listener disconnected; caching off until it reconnects');
+    this.connected = false;
+    this.onChange(null);
+    client.end().catch(() => {});
+    if (this.closed) return;
+    const delay = this.retryMs;
+    this.retryMs = Math.min(this.retryMs * 2, 10_000);
+    setTimeout(() => void this.start(), delay).unref();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.connected = false;
+    const client = this.client;
+    this.client = null;
+    await client?.end().catch(() => {});
+  }
+}

@@ -1,0 +1,197 @@
+import { sql, type Kysely } from 'kysely';
+import type { Agreement, ClientKind, FieldPolicy, Scope } from '../../auth/agreement.js';
+import type { Database } from '../database-types.js';
+
+/** The channel on which every policy change is announced, so gateways drop cached principals. */
+export const POLICY_CHANNEL = 'dtks_policy';
+
+/** A client with its agency and agreement, as the principal builder needs them. */
+export interface ClientPolicy {
+  clientId: string;
+  revokedAt: Date | null;
+  agency: { id: string; name: string; kind: ClientKind };
+  agreement: Agreement;
+}
+
+/** Loads one client's whole policy in one query, or null when the client does not exist. */
+export async function findClientPolicy(
+  db: Kysely<Database>,
+  clientId: string,
+): Promise<ClientPolicy | null> {
+  const row = await db
+    .selectFrom('client as c')
+    .innerJoin('agency as g', 'g.id', 'c.agency_id')
+    .innerJoin('agreement as a', 'a.id', 'c.agreement_id')
+    .select([
+      'c.id as client_id',
+      'c.revoked_at as client_revoked_at',
+      'g.id as agency_id',
+      'g.name as agency_name',
+      'g.kind as agency_kind',
+      'a.id',
+      'a.title',
+      'a.scopes',
+      'a.programs',
+      'a.purposes',
+      'a.region_scope',
+      'a.field_policy',
+      'a.detailed_reasons',
+      'a.batch_limit',
+      'a.daily_quota',
+      'a.rate_limit_per_minute',
+      'a.privacy_budget',
+      'a.valid_from',
+      'a.valid_until',
+      'a.revoked_at',
+    ])
+    .where('c.id', '=', clientId)
+    .executeTakeFirst();
+  if (!row) return null;
+  return {
+    clientId: row.client_id,
+    revokedAt: row.client_revoked_at,
+    agency: { id: row.agency_id, name: row.agency_name, kind: row.agency_kind as ClientKind },
+    agreement: {
+      id: row.id,
+      agencyId: row.agency_id,
+      title: row.title,
+      scopes: row.scopes as Scope[],
+      programs: row.programs,
+      purposes: row.purposes,
+      regionScope: row.region_scope,
+      fieldPolicy: row.field_policy as FieldPolicy,
+      detailedReasons: row.detailed_reasons,
+      batchLimit: row.batch_limit,
+      dailyQuota: row.daily_quota,
+      rateLimitPerMinute: row.rate_limit_per_minute,
+      privacyBudget: row.privacy_budget,
+      validFrom: row.valid_from,
+      validUntil: row.valid_until,
+      revokedAt: row.revoked_at,
+    },
+  };
+}
+
+/** What it takes to register a client: its agency, its agreement and its secret's hash. */
+export interface ClientRegistration {
+  clientId: string;
+  agency: { id: string; name: string; kind: ClientKind };
+  agreement: Omit<Agreement, 'id' | 'agencyId' | 'revokedAt' | 'validFrom'> & { validFrom?: Date };
+  secretHash: string;
+}
+
+/**
+ * Creates or replaces a client, its agency and its agreement (agreement id `<client>-pks`), in one
+ * transaction, and announces the change. Replacing un-revokes: it is how `serve --demo` resets
+ * the demo clients.
+ */
+export async function saveClient(db: Kysely<Database>, r: ClientRegistration): Promise<void> {
+  const a = r.agreement;
+  const agreementId = `${r.clientId}-pks`;
+  await db.transaction().execute(async (tx) => {
+    await tx
+      .insertInto('agency')
+      .values({ id: r.agency.id, name: r.agency.name, kind: r.agency.kind })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ name: r.agency.name, kind: r.agency.kind }))
+      .execute();
+    const agreement = {
+      agency_id: r.agency.id,
+      title: a.title,
+      scopes: [...a.scopes],
+      programs: [...a.programs],
+      purposes: [...a.purposes],
+      region_scope: [...a.regionScope],
+      field_policy: JSON.stringify(a.fieldPolicy),
+      detailed_reasons: a.detailedReasons,
+      batch_limit: a.batchLimit,
+      daily_quota: a.dailyQuota,
+      rate_limit_per_minute: a.rateLimitPerMinute,
+      privacy_budget: a.privacyBudget,
+      valid_from: a.validFrom ?? new Date(),
+      valid_until: a.validUntil,
+      revoked_at: null,
+    };
+    await tx
+      .insertInto('agreement')
+      .values({ id: agreementId, ...agreement })
+      .onConflict((oc) => oc.column('id').doUpdateSet(agreement))
+      .execute();
+    await tx
+      .insertInto('client')
+      .values({
+        id: r.clientId,
+        agency_id: r.agency.id,
+        agreement_id: agreementId,
+        secret_hash: r.secretHash,
+        revoked_at: null,
+      })
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet({
+          agency_id: r.agency.id,
+          agreement_id: agreementId,
+          secret_hash: r.secretHash,
+          revoked_at: null,
+        }),
+      )
+      .execute();
+    await notifyPolicyChange(tx, r.clientId);
+  });
+}
+
+/** Revokes a client now; gateways drop its cached principal on the notification. */
+export async function revokeClient(db: Kysely<Database>, clientId: string): Promise<boolean> {
+  return db.transaction().execute(async (tx) => {
+    const result = await tx
+      .updateTable('client')
+      .set({ revoked_at: new Date() })
+      .where('id', '=', clientId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    await notifyPolicyChange(tx, clientId);
+    return Number(result.numUpdatedRows) > 0;
+  });
+}
+
+export interface ClientListing {
+  clientId: string;
+  agencyName: string;
+  kind: string;
+  scopes: string[];
+  purposes: string[];
+  regionScope: string[];
+  validUntil: Date | null;
+  revokedAt: Date | null;
+}
+
+export async function listClients(db: Kysely<Database>): Promise<ClientListing[]> {
+  const rows = await db
+    .selectFrom('client as c')
+    .innerJoin('agency as g', 'g.id', 'c.agency_id')
+    .innerJoin('agreement as a', 'a.id', 'c.agreement_id')
+    .select([
+      'c.id',
+      'g.name',
+      'g.kind',
+      'a.scopes',
+      'a.purposes',
+      'a.region_scope',
+      'a.valid_until',
+      'c.revoked_at',
+    ])
+    .orderBy('c.id')
+    .execute();
+  return rows.map((r) => ({
+    clientId: r.id,
+    agencyName: r.name,
+    kind: r.kind,
+    scopes: r.scopes,
+    purposes: r.purposes,
+    regionScope: r.region_scope,
+    validUntil: r.valid_until,
+    revokedAt: r.revoked_at,
+  }));
+}
+
+async function notifyPolicyChange(db: Kysely<Database>, clientId: string): Promise<void> {
+  await sql`SELECT pg_notify(${POLICY_CHANNEL}, ${clientId})`.execute(db);
+}

@@ -1,0 +1,62 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { CompiledFieldPolicy, MaskName } from '../../auth/field-policy.js';
+
+/**
+ * The record fields a client can be given, and the SQL column behind each. `compileProjection`
+ * turns a principal's field policy into the SELECT list: shown fields as they are, masked fields
+ * through their mask (computed in PostgreSQL, so the clear value never reaches the gateway's
+ * response path), withheld fields not selected at all.
+ *
+ * Example, Person for a local government (NIK masked, name shown):
+ *   left(m.nik, 6) || '******' || right(m.nik, 4) AS "nik", m.name AS "name", …
+ */
+export const HOUSEHOLD_COLUMNS: Readonly<Record<string, string>> = Object.freeze({
+  kkNumber: 'h.kk_number',
+  regionCode: 'h.region_code',
+  address: 'h.address',
+  decile: 'h.decile',
+  verificationStatus: 'h.verification_status',
+  verifiedAt: 'h.verified_at',
+});
+
+export const PERSON_COLUMNS: Readonly<Record<string, string>> = Object.freeze({
+  nik: 'm.nik',
+  name: 'm.name',
+  sex: 'm.sex',
+  birthDate: 'm.birth_date',
+  relationship: 'm.relationship',
+  status: 'm.status',
+});
+
+const MASK_SQL: Record<MaskName, (column: string) => string> = {
+  FIRST6_LAST4: (c) => `left(${c}, 6) || '******' || right(${c}, 4)`,
+};
+
+/** The SELECT list of one record type under a field policy. Columns are constants above. */
+export function compileProjection(
+  policy: CompiledFieldPolicy,
+  type: 'Household' | 'Person',
+): RawBuilder<unknown> {
+  const columns = type === 'Household' ? HOUSEHOLD_COLUMNS : PERSON_COLUMNS;
+  const parts: string[] = [];
+  for (const [field, column] of Object.entries(columns)) {
+    const r = policy.rule(type, field);
+    if (r.rule === 'show') parts.push(`${column} AS "${field}"`);
+    else if (r.rule === 'mask') parts.push(`${MASK_SQL[r.mask](column)} AS "${field}"`);
+  }
+  return sql.raw(parts.length > 0 ? parts.join(', ') + ',' : '');
+}
+
+/**
+ * The region scope as a predicate on a region-code column: `*` is the whole country, a prefix
+ * limits to that region (index range scan under the "C" collation), no prefix matches nothing.
+ */
+export function regionPredicate(scope: readonly string[], column: string): RawBuilder<unknown> {
+  if (scope.includes('*')) return sql.raw('true');
+  const prefixes = scope.filter((p) => /^\d{2,10}$/.test(p));
+  if (prefixes.length === 0) return sql.raw('false');
+  return sql`(${sql.join(
+    prefixes.map((p) => sql`${sql.raw(column)} LIKE ${p + '%'}`),
+    sql` OR `,
+  )})`;
+}

@@ -1,0 +1,52 @@
+import { GraphQLError } from 'graphql';
+
+/**
+ * The client-facing errors of the gateway (CONTRACT §6), one class per stable `extensions.code`.
+ * Messages may name fields and rules, never data: no NIK, KK number, name or secret.
+ */
+export type GatewayErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'PURPOSE_REQUIRED'
+  | 'PURPOSE_NOT_ALLOWED'
+  | 'AGREEMENT_EXPIRED'
+  | 'BAD_USER_INPUT'
+  | 'BATCH_TOO_LARGE'
+  | 'QUERY_TOO_COMPLEX'
+  | 'RATE_LIMITED'
+  | 'BUDGET_EXHAUSTED'
+  | 'SERVICE_UNAVAILABLE'
+  | 'IDEMPOTENCY_CONFLICT';
+
+/** HTTP status for errors that decide the status of the whole response. */
+export const HTTP_STATUS: Partial<Record<GatewayErrorCode, number>> = {
+  UNAUTHENTICATED: 401,
+  RATE_LIMITED: 429,
+  SERVICE_UNAVAILABLE: 503,
+};
+
+export class GatewayError extends GraphQLError {
+  constructor(
+    readonly code: GatewayErrorCode,
+    message: string,
+  ) {
+    super(message, { extensions: { code } });
+  }
+}
+
+export const unauthenticated = (message = 'a valid bearer token is required') =>
+  new GatewayError('UNAUTHENTICATED', message);
+export const forbidden = (message = 'your agreement does not allow this operation') =>
+  new GatewayError('FORBIDDEN', message);
+export const purposeRequired = () =>
+  new GatewayError(
+    'PURPOSE_REQUIRED',
+    'send the purpose of this operation in the X-Purpose header',
+  );
+export const purposeNotAllowed = () =>
+  new GatewayError('PURPOSE_NOT_ALLOWED', 'this purpose is not one of your agreement’s purposes');
+export const agreementExpired = () =>
+  new GatewayError('AGREEMENT_EXPIRED', 'your agreement is not valid at this time');
+export const badUserInput = (message: string) => new GatewayError('BAD_USER_INPUT', message);
+export const serviceUnavailable = (message = 'the service is temporarily unavailable; try again') =>
+  new GatewayError('SERVICE_UNAVAILABLE', message);

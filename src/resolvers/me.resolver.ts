@@ -1,0 +1,28 @@
+import { Ctx, Query, Resolver } from 'type-graphql';
+import { Me } from '../schema/me.type.js';
+import type { RequestContext } from '../server/request-context.js';
+
+@Resolver(() => Me)
+export class MeResolver {
+  @Query(() => Me, {
+    description: 'Your client, agency, agreement and what it allows. Needs no X-Purpose.',
+  })
+  me(@Ctx() { principal: p }: RequestContext): Me {
+    const a = p.agreement;
+    return {
+      clientId: p.clientId,
+      agencyId: p.agencyId,
+      agencyName: p.agencyName,
+      kind: p.kind,
+      agreementId: a.id,
+      agreementTitle: a.title,
+      scopes: [...a.scopes],
+      programs: [...a.programs],
+      purposes: [...a.purposes],
+      regionScope: [...a.regionScope],
+      validFrom: a.validFrom,
+      validUntil: a.validUntil,
+      privacyBudgetRemaining: a.privacyBudget, // spending arrives with statistics (issue #6)
+    };
+  }
+}

@@ -1,0 +1,138 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { responsePathAsArray } from 'graphql';
+import type { AuditEventInput, AuditOutcome } from '../../audit/audit-event.js';
+import { subjectHash } from '../../audit/subject-hash.js';
+import { ROOT_FIELD_POLICY } from '../../auth/operation-policy.js';
+import { HOUSEHOLD_COLUMNS, PERSON_COLUMNS } from '../../db/scoped/record-projection.js';
+import type { Logger } from '../../logger.js';
+import type { RequestContext } from '../request-context.js';
+import { ROOT_FIELDS, type WithRootFields } from './operation-policy.plugin.js';
+
+/** Writes audit events; resolves once the event is committed. */
+export interface AuditSink {
+  record(event: AuditEventInput): Promise<void>;
+}
+
+/** Fields of record types governed by the field policy (the rest, such as `id`, are always shown). */
+const GOVERNED: Record<string, ReadonlySet<string>> = {
+  Household: new Set([...Object.keys(HOUSEHOLD_COLUMNS), 'members']),
+  Person: new Set([...Object.keys(PERSON_COLUMNS), 'household']),
+};
+
+/** Errors that mean "refused", audited as refused attempts. */
+const REFUSALS = new Set([
+  'FORBIDDEN',
+  'PURPOSE_REQUIRED',
+  'PURPOSE_NOT_ALLOWED',
+  'AGREEMENT_EXPIRED',
+  'BATCH_TOO_LARGE',
+  'RATE_LIMITED',
+  'BUDGET_EXHAUSTED',
+]);
+
+/**
+ * Disclosure and audit, one plugin because both follow the same fields:
+ * - while fields resolve, notes every record field given (for the audit) and every masked or
+ *   withheld one (for `extensions.disclosure`, with its response path and rule);
+ * - before the response is sent, writes the audit event of any operation that touches personal
+ *   data or was refused, and waits for its commit. If the write fails, the client gets
+ *   SERVICE_UNAVAILABLE (HTTP 503) and no data.
+ */
+export function disclosureAuditPlugin(deps: {
+  audit: AuditSink;
+  subjectKey: Buffer;
+  logger: Logger;
+}): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async executionDidStart() {
+          return {
+            willResolveField({ info, contextValue }) {
+              const type = info.parentType.name;
+              const governed = GOVERNED[type];
+              if (!governed) return;
+              const d = contextValue.disclosure;
+              if (!governed.has(info.fieldName)) {
+                d.fields.add(`${type}.${info.fieldName}`);
+                return;
+              }
+              const r = contextValue.registry.fieldRule(
+                type as 'Household' | 'Person',
+                info.fieldName,
+              );
+              if (r.rule === 'withhold') {
+                d.notes.push({ path: responsePathAsArray(info.path).join('.'), rule: 'WITHHELD' });
+                return;
+              }
+              d.fields.add(`${type}.${info.fieldName}`);
+              if (r.rule === 'mask') {
+                d.notes.push({
+                  path: responsePathAsArray(info.path).join('.'),
+                  rule: 'MASKED',
+                  mask: r.mask,
+                });
+              }
+            },
+          };
+        },
+
+        async willSendResponse(requestContext) {
+          const { response, contextValue } = requestContext;
+          if (response.body.kind !== 'single') return;
+          const result = response.body.singleResult;
+          const d = contextValue.disclosure;
+          if (d.notes.length > 0) result.extensions = { ...result.extensions, disclosure: d.notes };
+
+          const fields = (contextValue as WithRootFields)[ROOT_FIELDS] ?? new Set<string>();
+          const codes = (result.errors ?? []).map((e) =>
+            String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'),
+          );
+          const refusal = codes.find((c) => REFUSALS.has(c)) ?? null;
+          const personal = [...fields].some((f) => ROOT_FIELD_POLICY[f]?.personal === true);
+          if (!personal && refusal === null) return;
+
+          const outcome: AuditOutcome =
+            d.subjects.size > 0
+              ? 'DISCLOSED'
+              : refusal !== null
+                ? 'REFUSED'
+                : codes.length > 0
+                  ? 'FAILED'
+                  : 'NOT_FOUND';
+          const p = contextValue.principal;
+          const event: AuditEventInput = {
+            requestId: contextValue.requestId,
+            clientId: p.clientId,
+            agencyId: p.agencyId,
+            officerId: p.officerId,
+            purpose: p.purpose,
+            operation: `${requestContext.operation?.operation ?? 'query'}:${[...fields].sort().join(',')}`,
+            outcome,
+            errorCode: refusal ?? codes[0] ?? null,
+            fields: [...d.fields].sort(),
+            subjects: [...new Set([...d.subjects].map((nik) => subjectHash(deps.subjectKey, nik)))],
+            decisionIds: d.decisionIds,
+          };
+          try {
+            await deps.audit.record(event);
+          } catch (error) {
+            deps.logger.error(
+              { err: error, requestId: contextValue.requestId },
+              'audit write failed: response withheld',
+            );
+            response.body.singleResult = {
+              errors: [
+                {
+                  message: 'the service is temporarily unavailable; try again',
+                  extensions: { code: 'SERVICE_UNAVAILABLE' },
+                },
+              ],
+            };
+            response.http.status = 503;
+          }
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_CLIENTS } from '../src/auth/demo-agreements.js';
+import { importText, validSnapshot } from './support/snapshot-fixture.js';
+import { demoAccess, type DemoAccess } from './support/test-clients.js';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { graphql, startTestGateway, type TestGateway } from './support/test-gateway.js';
+
+/**
+ * Every demo client × every root field, against CONTRACT §6–7 written out by hand (not derived
+ * from the policy tables, so that a change to the tables that breaks the contract fails here).
+ * Each field is tried plainly, under an alias, in a named fragment and in an inline fragment.
+ */
+const LOCAL_GOVS = ['pemda-3201', 'pemda-3201-review', 'pemda-3171'];
+const CONTRACT: Record<string, string[] | 'all'> = {
+  me: 'all',
+  snapshot: 'all',
+  person: LOCAL_GOVS,
+  household: LOCAL_GOVS,
+  households: LOCAL_GOVS,
+  accessLog: ['gateway-admin'],
+};
+const SELECTIONS: Record<string, string> = {
+  me: 'me { clientId }',
+  snapshot: 'snapshot { persons }',
+  person: 'person(nik: "3201011505809001") { name }',
+  household: 'household(id: "H1") { id }',
+  households: 'households(first: 1) { edges { node { id } } }',
+  accessLog: 'accessLog(nik: "3201011505809001") { edges { node { purpose } } }',
+};
+const SHAPES: Record<string, (selection: string) => string> = {
+  plain: (s) => `{ ${s} }`,
+  alias: (s) => `{ probe: ${s} }`,
+  fragment: (s) => `query { ...F } fragment F on Query { ${s} }`,
+  inline: (s) => `{ ... on Query { ${s} } }`,
+};
+
+let db: TestDatabase;
+let gateway: TestGateway;
+let access: DemoAccess;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await importText(db, validSnapshot());
+  gateway = await startTestGateway(db);
+  access = await demoAccess(db, gateway);
+});
+afterAll(async () => {
+  await gateway.close();
+  await db.close();
+});
+
+describe('access matrix: demo clients × root fields', () => {
+  for (const client of DEMO_CLIENTS) {
+    it(`${client.clientId} reaches exactly the root fields of its kind`, async () => {
+      const headers = await access.as(client.clientId, client.purposes[0]);
+      for (const [field, allowed] of Object.entries(CONTRACT)) {
+        const may = allowed === 'all' || allowed.includes(client.clientId);
+        for (const [shape, build] of Object.entries(SHAPES)) {
+          const r = await graphql(gateway, build(SELECTIONS[field]!), { headers });
+          const codes = (r.body.errors ?? []).map((e) => e.extensions?.code);
+          const label = `${client.clientId} ${field} (${shape})`;
+          if (may) {
+            expect(codes, label).toEqual([]);
+          } else {
+            expect(codes, label).toEqual(['FORBIDDEN']);
+            const data = r.body.data as Record<string, unknown> | null | undefined;
+            expect(data?.[shape === 'alias' ? 'probe' : field] ?? null, label).toBeNull();
+          }
+        }
+      }
+    });
+  }
+
+  it('denies introspection to everyone but the administrator', async () => {
+    const q = '{ __schema { queryType { name } } }';
+    const partner = await graphql(gateway, q, { headers: await access.as('kemenkes-pbi') });
+    expect(partner.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const admin = await graphql(gateway, q, { headers: await access.as('gateway-admin') });
+    expect(admin.body.data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+  });
+});
