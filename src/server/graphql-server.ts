@@ -7,6 +7,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import type { Logger } from '../logger.js';
+import { TOO_COMPLEX_MESSAGE } from './operation-limits.js';
 import type { RequestContext } from './request-context.js';
 
 /** Error codes a client may see as they are; anything else is an internal error. */
@@ -53,6 +54,9 @@ export function createGraphQLServer(
     validationRules: options.validationRules ?? [],
     plugins: [ApolloServerPluginLandingPageDisabled(), ...(options.plugins ?? [])],
     formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+      if (formatted.message.includes(TOO_COMPLEX_MESSAGE)) {
+        return { message: TOO_COMPLEX_MESSAGE, extensions: { code: 'QUERY_TOO_COMPLEX' } };
+      }
       const code = formatted.extensions?.code;
       if (typeof code === 'string' && CLIENT_CODES.has(code)) {
         return {
