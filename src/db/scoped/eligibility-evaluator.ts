@@ -1,0 +1,42 @@
+import { sql, type Kysely } from 'kysely';
+import type { Principal } from '../../auth/principal.js';
+import type { ReasonCode } from '../../domain/reason-codes.js';
+import { compileRule } from '../../eligibility/rule-compiler.js';
+import type { Database } from '../database-types.js';
+import type { CurrentRule } from '../queries/eligibility-rule-queries.js';
+import { regionPredicate } from './record-projection.js';
+
+/** One decision's facts, in input order. */
+export interface EligibilityFacts {
+  reason: ReasonCode;
+  /** The household's decile (for agreements that show it); null when unknown or not registered. */
+  decile: number | null;
+}
+
+/**
+ * Decides eligibility for many NIKs in one query with one array parameter (no parameter limit,
+ * one plan): the NIKs are unnested with their position, joined to members and households inside
+ * the principal's region scope — a person outside the scope is NOT_REGISTERED, exactly like an
+ * unknown NIK — and the program's compiled rule decides the reason. Rows come back in input order,
+ * duplicates included.
+ */
+export async function evaluateEligibility(
+  db: Kysely<Database>,
+  principal: Principal,
+  niks: readonly string[],
+  rule: CurrentRule,
+  asOf: string,
+): Promise<EligibilityFacts[]> {
+  if (!principal) throw new Error('eligibility needs a principal');
+  const inScope = regionPredicate(principal.agreement.regionScope, 'h.region_code');
+  const { rows } = await sql<{ reason: ReasonCode; decile: number | null }>`
+    SELECT ${compileRule(rule.rule, asOf)} AS reason, h.decile
+      FROM unnest(${[...niks]}::text[]) WITH ORDINALITY AS i(nik, ord)
+      LEFT JOIN (member m JOIN household h ON h.household_id = m.household_id AND ${inScope})
+             ON m.nik = i.nik::char(16) COLLATE "C"
+     ORDER BY i.ord`.execute(db);
+  return rows.map((r) => ({
+    reason: r.reason,
+    decile: r.reason === 'NOT_REGISTERED' ? null : r.decile,
+  }));
+}

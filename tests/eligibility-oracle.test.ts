@@ -1,0 +1,163 @@
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Principal } from '../src/auth/principal.js';
+import { currentRules, type CurrentRule } from '../src/db/queries/eligibility-rule-queries.js';
+import { readPopulation, readRegions } from '../src/db/regions/region-files.js';
+import { evaluateEligibility } from '../src/db/scoped/eligibility-evaluator.js';
+import { CsvParser } from '../src/db/snapshot/csv-parser.js';
+import { generateSnapshot } from '../src/db/synthetic/generator.js';
+import { importText } from './support/snapshot-fixture.js';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+
+/*
+ * An independent oracle: the contract's rules (CONTRACT §5) written again in plain TypeScript over
+ * the CSV text of a generated snapshot. It shares no code with the gateway's SQL; every NIK of the
+ * snapshot, and some unregistered ones, must get the same reason and decile from both.
+ */
+const AS_OF = '2026-06-30';
+
+interface Row {
+  [column: string]: string;
+}
+
+function parse(text: string): Row[] {
+  const p = new CsvParser();
+  const records = [...p.push(text), ...p.end()];
+  const header = records[0]!.fields;
+  return records.slice(1).map((r) => Object.fromEntries(header.map((h, i) => [h, r.fields[i]!])));
+}
+
+function age(birth: string): number {
+  const years = Number(AS_OF.slice(0, 4)) - Number(birth.slice(0, 4));
+  return AS_OF.slice(5) < birth.slice(5) ? years - 1 : years;
+}
+
+function oracle(
+  program: string,
+  nik: string,
+  members: Map<string, Row>,
+  byHousehold: Map<string, Row[]>,
+  households: Map<string, Row>,
+): string {
+  const m = members.get(nik);
+  if (!m) return 'NOT_REGISTERED';
+  if (m.status !== 'ACTIVE') return 'INACTIVE';
+  const h = households.get(m.household_id!)!;
+  if (h.verification_status === 'REJECTED') return 'HOUSEHOLD_REJECTED';
+  if (h.decile === '') return 'NOT_RANKED';
+  const decile = Number(h.decile);
+  const max = program === 'PBI_JK' ? 5 : 4;
+  if (decile > max) return 'ABOVE_DECILE_THRESHOLD';
+  const a = (p: Row) => (p.birth_date ? age(p.birth_date) : NaN);
+  if (program === 'PKH') {
+    const qualifies = (byHousehold.get(h.household_id!) ?? []).some(
+      (q) =>
+        q.status === 'ACTIVE' &&
+        (q.pregnant === 'true' ||
+          a(q) <= 5 ||
+          (a(q) >= 6 && a(q) <= 21 && q.in_school === 'true') ||
+          a(q) >= 60 ||
+          q.disability === 'SEVERE'),
+    );
+    if (!qualifies) return 'NO_QUALIFYING_MEMBER';
+  }
+  if (program === 'PIP' && !(a(m) >= 6 && a(m) <= 21 && m.in_school === 'true'))
+    return 'NOT_IN_TARGET_GROUP';
+  return 'ELIGIBLE';
+}
+
+function collect(): { sink: Writable; text: () => string } {
+  const chunks: Buffer[] = [];
+  return {
+    sink: new Writable({
+      write(chunk: Buffer, _e, cb) {
+        chunks.push(chunk);
+        cb();
+      },
+    }),
+    text: () => Buffer.concat(chunks).toString('utf8'),
+  };
+}
+
+let db: TestDatabase;
+let texts: { households: string; members: string; recipients: string };
+let rules: CurrentRule[];
+beforeAll(async () => {
+  db = await createTestDatabase();
+  const out = { households: collect(), members: collect(), recipients: collect() };
+  await generateSnapshot(
+    {
+      persons: 6000,
+      seed: 'oracle',
+      asOf: AS_OF,
+      regions: await readRegions(),
+      population: await readPopulation(),
+    },
+    { households: out.households.sink, members: out.members.sink, recipients: out.recipients.sink },
+  );
+  texts = {
+    households: out.households.text(),
+    members: out.members.text(),
+    recipients: out.recipients.text(),
+  };
+  await importText(db, texts, AS_OF);
+  rules = await currentRules(db.db);
+});
+afterAll(async () => {
+  await db.close();
+});
+
+const everywhere = { agreement: { regionScope: ['*'] } } as unknown as Principal;
+
+describe('eligibility decisions against an independent oracle', () => {
+  it('agree for every NIK of a generated snapshot, for every program, in input order', async () => {
+    const households = new Map(parse(texts.households).map((h) => [h.household_id!, h]));
+    const memberRows = parse(texts.members);
+    const members = new Map(memberRows.map((m) => [m.nik!, m]));
+    const byHousehold = new Map<string, Row[]>();
+    for (const m of memberRows)
+      byHousehold.set(m.household_id!, [...(byHousehold.get(m.household_id!) ?? []), m]);
+    const niks = [...members.keys(), '3201019999999999', '3171019999999998', memberRows[0]!.nik!];
+    expect(rules.map((r) => r.program)).toEqual(['BPNT', 'PBI_JK', 'PIP', 'PKH']);
+    for (const rule of rules) {
+      const facts = await evaluateEligibility(db.db, everywhere, niks, rule, AS_OF);
+      expect(facts).toHaveLength(niks.length);
+      const mismatches = niks.flatMap((nik, i) => {
+        const expected = oracle(rule.program, nik, members, byHousehold, households);
+        const m = members.get(nik);
+        const decile =
+          m && households.get(m.household_id!)!.decile
+            ? Number(households.get(m.household_id!)!.decile)
+            : null;
+        const got = facts[i]!;
+        return got.reason === expected && got.decile === decile
+          ? []
+          : [`${rule.program} #${i}: ${got.reason}/${got.decile} vs ${expected}/${decile}`];
+      });
+      expect(mismatches.slice(0, 10)).toEqual([]);
+      // The snapshot exercises every reason the program can give.
+      const seen = new Set(facts.map((f) => f.reason));
+      for (const reason of [
+        'NOT_REGISTERED',
+        'INACTIVE',
+        'HOUSEHOLD_REJECTED',
+        'NOT_RANKED',
+        'ABOVE_DECILE_THRESHOLD',
+        'ELIGIBLE',
+      ]) {
+        expect(seen, `${rule.program} ${reason}`).toContain(reason);
+      }
+    }
+  });
+
+  it('treats a person outside the region scope exactly as an unregistered NIK', async () => {
+    const memberRows = parse(texts.members);
+    const households = new Map(parse(texts.households).map((h) => [h.household_id!, h]));
+    const outside = memberRows.find(
+      (m) => !households.get(m.household_id!)!.region_code!.startsWith('3201'),
+    )!;
+    const bogorOnly = { agreement: { regionScope: ['3201'] } } as unknown as Principal;
+    const [fact] = await evaluateEligibility(db.db, bogorOnly, [outside.nik!], rules[0]!, AS_OF);
+    expect(fact).toEqual({ reason: 'NOT_REGISTERED', decile: null });
+  });
+});
