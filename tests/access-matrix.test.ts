@@ -18,6 +18,15 @@ const CONTRACT: Record<string, string[] | 'all'> = {
   household: LOCAL_GOVS,
   households: LOCAL_GOVS,
   accessLog: ['gateway-admin'],
+  programs: 'all',
+  eligibility: ['kemenkes-pbi', 'kemendikdasmen-pip', 'kemensos-bansos'],
+  eligibilityBatch: ['kemenkes-pbi', 'kemensos-bansos'],
+};
+/** Each ministry asks about a program of its own agreement. */
+const PROGRAM_OF: Record<string, string> = {
+  'kemenkes-pbi': 'PBI_JK',
+  'kemendikdasmen-pip': 'PIP',
+  'kemensos-bansos': 'PKH',
 };
 const SELECTIONS: Record<string, string> = {
   me: 'me { clientId }',
@@ -26,6 +35,9 @@ const SELECTIONS: Record<string, string> = {
   household: 'household(id: "H1") { id }',
   households: 'households(first: 1) { edges { node { id } } }',
   accessLog: 'accessLog(nik: "3201011505809001") { edges { node { purpose } } }',
+  programs: 'programs { code ruleVersion }',
+  eligibility: 'eligibility(nik: "3201011505809001", program: PROGRAM) { eligible }',
+  eligibilityBatch: 'eligibilityBatch(niks: ["3201011505809001"], program: PROGRAM) { eligible }',
 };
 const SHAPES: Record<string, (selection: string) => string> = {
   plain: (s) => `{ ${s} }`,
@@ -55,7 +67,11 @@ describe('access matrix: demo clients × root fields', () => {
       for (const [field, allowed] of Object.entries(CONTRACT)) {
         const may = allowed === 'all' || allowed.includes(client.clientId);
         for (const [shape, build] of Object.entries(SHAPES)) {
-          const r = await graphql(gateway, build(SELECTIONS[field]!), { headers });
+          const selection = SELECTIONS[field]!.replace(
+            'PROGRAM',
+            PROGRAM_OF[client.clientId] ?? 'PKH',
+          );
+          const r = await graphql(gateway, build(selection), { headers });
           const codes = (r.body.errors ?? []).map((e) => e.extensions?.code);
           const label = `${client.clientId} ${field} (${shape})`;
           if (may) {

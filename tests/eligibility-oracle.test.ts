@@ -120,7 +120,8 @@ describe('eligibility decisions against an independent oracle', () => {
     const niks = [...members.keys(), '3201019999999999', '3171019999999998', memberRows[0]!.nik!];
     expect(rules.map((r) => r.program)).toEqual(['BPNT', 'PBI_JK', 'PIP', 'PKH']);
     for (const rule of rules) {
-      const facts = await evaluateEligibility(db.db, everywhere, niks, rule, AS_OF);
+      const { asOf, facts } = await evaluateEligibility(db.db, everywhere, niks, rule);
+      expect(asOf).toBe(AS_OF);
       expect(facts).toHaveLength(niks.length);
       const mismatches = niks.flatMap((nik, i) => {
         const expected = oracle(rule.program, nik, members, byHousehold, households);
@@ -157,7 +158,9 @@ describe('eligibility decisions against an independent oracle', () => {
       (m) => !households.get(m.household_id!)!.region_code!.startsWith('3201'),
     )!;
     const bogorOnly = { agreement: { regionScope: ['3201'] } } as unknown as Principal;
-    const [fact] = await evaluateEligibility(db.db, bogorOnly, [outside.nik!], rules[0]!, AS_OF);
+    const {
+      facts: [fact],
+    } = await evaluateEligibility(db.db, bogorOnly, [outside.nik!], rules[0]!);
     expect(fact).toEqual({ reason: 'NOT_REGISTERED', decile: null });
   });
 });

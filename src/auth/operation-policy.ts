@@ -21,4 +21,12 @@ export const ROOT_FIELD_POLICY: Readonly<Record<string, RootFieldPolicy>> = Obje
   household: { kinds: ['LOCAL_GOV'], scope: 'records:read', purpose: true, personal: true },
   households: { kinds: ['LOCAL_GOV'], scope: 'records:read', purpose: true, personal: true },
   accessLog: { kinds: ['ADMIN'], scope: 'audit:read', purpose: true, personal: true },
+  programs: { kinds: 'any', scope: null, purpose: false, personal: false },
+  eligibility: { kinds: ['MINISTRY'], scope: 'eligibility:check', purpose: true, personal: true },
+  eligibilityBatch: {
+    kinds: ['MINISTRY'],
+    scope: 'eligibility:batch',
+    purpose: true,
+    personal: true,
+  },
 });

@@ -18,4 +18,6 @@ export const TYPE_POLICY: Readonly<Record<string, readonly ClientKind[] | 'any'>
   AccessLogConnection: ['ADMIN'],
   AccessLogEdge: ['ADMIN'],
   AccessLogEntry: ['ADMIN'],
+  EligibilityDecision: ['MINISTRY'],
+  ProgramInfo: 'any',
 });

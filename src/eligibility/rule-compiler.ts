@@ -17,10 +17,14 @@ import type { EligibilityRuleDefinition, MemberCondition } from '../db/database-
  *        WHEN NOT (m matches a target-group condition) THEN 'NOT_IN_TARGET_GROUP' -- person rules
  *        ELSE 'ELIGIBLE' END
  *
- * Ages are completed years at the snapshot's as-of date (`$asOf`), computed by PostgreSQL's
- * `age()`; an unknown birth date matches no age condition.
+ * Ages are completed years at the snapshot's as-of date (`asOf`, an SQL expression, so that the
+ * date and the data come from the same statement), computed by PostgreSQL's `age()`; an unknown
+ * birth date matches no age condition.
  */
-export function compileRule(rule: EligibilityRuleDefinition, asOf: string): RawBuilder<string> {
+export function compileRule(
+  rule: EligibilityRuleDefinition,
+  asOf: RawBuilder<unknown>,
+): RawBuilder<string> {
   const branches: RawBuilder<unknown>[] = [
     sql`WHEN m.nik IS NULL THEN 'NOT_REGISTERED'`,
     sql`WHEN m.status <> 'ACTIVE' THEN 'INACTIVE'`,
@@ -41,7 +45,11 @@ export function compileRule(rule: EligibilityRuleDefinition, asOf: string): RawB
   return sql<string>`CASE ${sql.join(branches, sql` `)} ELSE 'ELIGIBLE' END`;
 }
 
-function anyOf(conditions: MemberCondition[], alias: 'q' | 'm', asOf: string): RawBuilder<unknown> {
+function anyOf(
+  conditions: MemberCondition[],
+  alias: 'q' | 'm',
+  asOf: RawBuilder<unknown>,
+): RawBuilder<unknown> {
   return sql.join(
     conditions.map((c) => sql`(${condition(c, alias, asOf)})`),
     sql` OR `,
@@ -49,9 +57,13 @@ function anyOf(conditions: MemberCondition[], alias: 'q' | 'm', asOf: string): R
 }
 
 /** All present fields must hold; a NULL never satisfies a condition (COALESCE to false). */
-function condition(c: MemberCondition, alias: 'q' | 'm', asOf: string): RawBuilder<unknown> {
+function condition(
+  c: MemberCondition,
+  alias: 'q' | 'm',
+  asOf: RawBuilder<unknown>,
+): RawBuilder<unknown> {
   const a = sql.raw(alias);
-  const age = sql`date_part('year', age(${asOf}::date, ${a}.birth_date))`;
+  const age = sql`date_part('year', age(${asOf}, ${a}.birth_date))`;
   const parts: RawBuilder<unknown>[] = [];
   if (c.pregnant !== undefined)
     parts.push(sql`${a}.pregnant IS ${sql.raw(c.pregnant ? 'TRUE' : 'FALSE')}`);

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { AccessLogResolver } from '../resolvers/access-log.resolver.js';
+import { EligibilityResolver } from '../resolvers/eligibility.resolver.js';
 import { MeResolver } from '../resolvers/me.resolver.js';
 import {
   HouseholdRelationsResolver,
@@ -20,6 +21,7 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
       HouseholdRelationsResolver,
       PersonRelationsResolver,
       AccessLogResolver,
+      EligibilityResolver,
     ],
     validate: false,
     // Descriptions are the partner agencies' documentation: keep them in the printed schema.

@@ -19,6 +19,8 @@ import type { Config } from '../config.js';
 import type { DatabaseHandle } from '../db/database.js';
 import { PolicyListener } from '../db/policy-listener.js';
 import { ScopedRegistry } from '../db/scoped/scoped-registry.js';
+import { EligibilityService } from '../eligibility/eligibility-service.js';
+import { RuleCache } from '../eligibility/rule-cache.js';
 import { badUserInput, type GatewayError } from '../errors/gateway-errors.js';
 import type { Logger } from '../logger.js';
 import { buildGatewaySchema } from '../schema/build-schema.js';
@@ -27,7 +29,7 @@ import { createHttpServer } from './http-server.js';
 import { operationLimits } from './operation-limits.js';
 import { disclosureAuditPlugin } from './plugins/disclosure-audit.plugin.js';
 import { operationPolicyPlugin } from './plugins/operation-policy.plugin.js';
-import type { RequestContext } from './request-context.js';
+import type { DisclosureRecord, RequestContext } from './request-context.js';
 
 export interface Gateway {
   /** Base URL, e.g. `http://127.0.0.1:4000`. */
@@ -60,6 +62,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const keys = await loadOrCreateSigningKeys(config.dataDir);
   const subjectKey = await loadOrCreateSubjectKey(config.dataDir);
   const cursors = new CursorCodec(await loadOrCreateKeyFile(config.dataDir, 'cursor'));
+  const subjectRefKey = await loadOrCreateKeyFile(config.dataDir, 'subject-ref');
+  const rules = new RuleCache(database.readDb);
   const verifier = createTokenVerifier({
     keys,
     issuer: config.tokens.issuer,
@@ -106,7 +110,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const principal = secure
       ? await principals.resolve(req.headers.authorization, { officerId, purpose })
       : unrestrictedPrincipal(officerId, purpose);
-    const disclosure = {
+    const disclosure: DisclosureRecord = {
       fields: new Set<string>(),
       subjects: new Set<string>(),
       decisionIds: [],
@@ -115,6 +119,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const registry = new ScopedRegistry(principal, database.readDb, (niks) => {
       for (const nik of niks) disclosure.subjects.add(nik);
     });
+    const eligibility = new EligibilityService(
+      database.readDb,
+      principal,
+      rules,
+      subjectRefKey,
+      disclosure,
+    );
     return {
       requestId,
       logger,
@@ -124,6 +135,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       cursors,
       disclosure,
       auditLog,
+      eligibility,
+      rules,
     };
   };
 

@@ -2,6 +2,8 @@ import type { Kysely } from 'kysely';
 import type { AccessLogEntry } from '../audit/access-log.js';
 import type { Principal } from '../auth/principal.js';
 import type { CursorCodec } from '../auth/cursor-codec.js';
+import type { EligibilityService } from '../eligibility/eligibility-service.js';
+import type { RuleCache } from '../eligibility/rule-cache.js';
 import type { Database } from '../db/database-types.js';
 import type { ScopedRegistry } from '../db/scoped/scoped-registry.js';
 import type { Logger } from '../logger.js';
@@ -35,6 +37,10 @@ export interface RequestContext {
   registry: ScopedRegistry;
   cursors: CursorCodec;
   disclosure: DisclosureRecord;
+  /** Eligibility decisions for this principal (batched per request). */
+  eligibility: EligibilityService;
+  /** Current program rules. */
+  rules: RuleCache;
   /** Reading the audit log by subject (for `accessLog`). */
   auditLog: {
     subjectOf(nik: string): string;

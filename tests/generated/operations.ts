@@ -51,6 +51,37 @@ export type AccessLogEntry = {
   purpose?: Maybe<Scalars['String']['output']>;
 };
 
+/** A decision, never a record: whether a NIK is eligible for a program under the current rule, as of the served snapshot. */
+export type EligibilityDecision = {
+  __typename?: 'EligibilityDecision';
+  /** The as-of date of the snapshot the decision is based on. */
+  dataAsOf: Scalars['Date']['output'];
+  /** Welfare decile, only where your agreement discloses it; otherwise null. */
+  decile?: Maybe<Scalars['Int']['output']>;
+  /** Unique id of this decision; also in the audit log. Quote it in a dispute. */
+  decisionId: Scalars['String']['output'];
+  eligible: Scalars['Boolean']['output'];
+  program: Program;
+  reason: EligibilityReason;
+  /** Version of the program rule applied (see `programs`). */
+  ruleVersion: Scalars['Int']['output'];
+  /** A pseudonym of the NIK for your agency: stable for your agency, unlinkable across agencies, present whether or not the NIK is registered. */
+  subjectRef: Scalars['String']['output'];
+};
+
+/** Why a NIK is or is not eligible, the first that applies: NOT_REGISTERED, INACTIVE, HOUSEHOLD_REJECTED, NOT_RANKED, ABOVE_DECILE_THRESHOLD, NO_QUALIFYING_MEMBER (PKH), NOT_IN_TARGET_GROUP (PIP), ELIGIBLE. Agreements without detailed reasons see only ELIGIBLE or NOT_ELIGIBLE. */
+export enum EligibilityReason {
+  AboveDecileThreshold = 'ABOVE_DECILE_THRESHOLD',
+  Eligible = 'ELIGIBLE',
+  HouseholdRejected = 'HOUSEHOLD_REJECTED',
+  Inactive = 'INACTIVE',
+  NotEligible = 'NOT_ELIGIBLE',
+  NotInTargetGroup = 'NOT_IN_TARGET_GROUP',
+  NotRanked = 'NOT_RANKED',
+  NotRegistered = 'NOT_REGISTERED',
+  NoQualifyingMember = 'NO_QUALIFYING_MEMBER',
+}
+
 /** A household (keluarga) of the registry, as your agreement lets you see it. Fields your agreement masks or withholds are masked or null and listed in extensions.disclosure. */
 export type Household = {
   __typename?: 'Household';
@@ -154,10 +185,35 @@ export type Person = {
   status?: Maybe<MemberStatus>;
 };
 
+/** PKH (Program Keluarga Harapan), BPNT (Sembako), PBI_JK (health insurance contribution), PIP (school assistance). */
+export enum Program {
+  Bpnt = 'BPNT',
+  PbiJk = 'PBI_JK',
+  Pip = 'PIP',
+  Pkh = 'PKH',
+}
+
+/** A program and the current version of its eligibility rule, in plain words. */
+export type ProgramInfo = {
+  __typename?: 'ProgramInfo';
+  code: Program;
+  effectiveFrom: Scalars['DateTimeISO']['output'];
+  name: Scalars['String']['output'];
+  /** The rule in plain language, as applied to every decision of this version. */
+  rule: Scalars['String']['output'];
+  ruleVersion: Scalars['Int']['output'];
+  /** HOUSEHOLD or PERSON: whom the program is given to. */
+  unit: Scalars['String']['output'];
+};
+
 export type Query = {
   __typename?: 'Query';
   /** Who accessed this person’s data: when, which agency and client, officer, purpose, operation and fields. Newest first; first ≤ 1000. */
   accessLog: AccessLogConnection;
+  /** Is this NIK eligible for this program? A decision, never a record. Programs of your agreement only. */
+  eligibility: EligibilityDecision;
+  /** One decision per NIK, in input order (duplicates included). Up to 10,000 NIKs per operation unless your agreement sets less, counted across all fields and aliases. */
+  eligibilityBatch: Array<EligibilityDecision>;
   /** A household by id, masked per your agreement; null outside your region scope, exactly as for an id that does not exist. */
   household?: Maybe<Household>;
   /** Households of your region scope, a page at a time (first ≤ 500). */
@@ -166,6 +222,8 @@ export type Query = {
   me: Me;
   /** A person by NIK, masked per your agreement; null outside your region scope, exactly as for a NIK that does not exist. */
   person?: Maybe<Person>;
+  /** Every program with the plain-language rule and version decisions apply now. */
+  programs: Array<ProgramInfo>;
   /** The registry snapshot being served, or null before the first snapshot is loaded. */
   snapshot?: Maybe<Snapshot>;
 };
@@ -174,6 +232,16 @@ export type QueryAccessLogArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: Scalars['Int']['input'];
   nik: Scalars['NIK']['input'];
+};
+
+export type QueryEligibilityArgs = {
+  nik: Scalars['NIK']['input'];
+  program: Program;
+};
+
+export type QueryEligibilityBatchArgs = {
+  niks: Array<Scalars['NIK']['input']>;
+  program: Program;
 };
 
 export type QueryHouseholdArgs = {

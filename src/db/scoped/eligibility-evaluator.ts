@@ -25,18 +25,24 @@ export async function evaluateEligibility(
   principal: Principal,
   niks: readonly string[],
   rule: CurrentRule,
-  asOf: string,
-): Promise<EligibilityFacts[]> {
+): Promise<{ asOf: string | null; facts: EligibilityFacts[] }> {
   if (!principal) throw new Error('eligibility needs a principal');
   const inScope = regionPredicate(principal.agreement.regionScope, 'h.region_code');
-  const { rows } = await sql<{ reason: ReasonCode; decile: number | null }>`
-    SELECT ${compileRule(rule.rule, asOf)} AS reason, h.decile
+  // The as-of date is read in the same statement as the data: an import swapping tables between
+  // two statements could otherwise pair new data with the old date.
+  const { rows } = await sql<{ reason: ReasonCode; decile: number | null; as_of: string | null }>`
+    WITH served AS (SELECT as_of FROM snapshot ORDER BY id DESC LIMIT 1)
+    SELECT ${compileRule(rule.rule, sql`(SELECT as_of FROM served)`)} AS reason, h.decile,
+           (SELECT as_of FROM served) AS as_of
       FROM unnest(${[...niks]}::text[]) WITH ORDINALITY AS i(nik, ord)
       LEFT JOIN (member m JOIN household h ON h.household_id = m.household_id AND ${inScope})
              ON m.nik = i.nik::char(16) COLLATE "C"
      ORDER BY i.ord`.execute(db);
-  return rows.map((r) => ({
-    reason: r.reason,
-    decile: r.reason === 'NOT_REGISTERED' ? null : r.decile,
-  }));
+  return {
+    asOf: rows[0]?.as_of ?? null,
+    facts: rows.map((r) => ({
+      reason: r.reason,
+      decile: r.reason === 'NOT_REGISTERED' ? null : r.decile,
+    })),
+  };
 }

@@ -1,0 +1,90 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import DataLoader from 'dataloader';
+import type { Kysely } from 'kysely';
+import type { Principal } from '../auth/principal.js';
+import { assertProgramAllowed, showsDecisionField } from '../auth/program-policy.js';
+import type { Database } from '../db/database-types.js';
+import { evaluateEligibility } from '../db/scoped/eligibility-evaluator.js';
+import { badUserInput, serviceUnavailable } from '../errors/gateway-errors.js';
+import type { DisclosureRecord } from '../server/request-context.js';
+import type { RuleCache } from './rule-cache.js';
+
+/** What a ministry receives for one NIK (the GraphQL EligibilityDecision). */
+export interface Decision {
+  program: string;
+  eligible: boolean;
+  reason: string;
+  decisionId: string;
+  dataAsOf: string;
+  ruleVersion: number;
+  subjectRef: string;
+  decile: number | null;
+}
+
+/**
+ * Eligibility for one request. Several `eligibility` fields of one operation are batched per
+ * program by a DataLoader into one query; `eligibilityBatch` is one query. Every decision gets an
+ * id (recorded in the audit log) and a per-agency pseudonym of the NIK. An agreement without
+ * detailed reasons gets ELIGIBLE or NOT_ELIGIBLE only, built by the same path for registered and
+ * unregistered NIKs, so nothing in the answer tells them apart.
+ */
+export class EligibilityService {
+  private readonly loaders = new Map<string, DataLoader<string, Decision>>();
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly principal: Principal,
+    private readonly rules: RuleCache,
+    private readonly subjectRefKey: Buffer,
+    private readonly disclosure: DisclosureRecord,
+  ) {}
+
+  decide(nik: string, program: string): Promise<Decision> {
+    assertProgramAllowed(this.principal, program);
+    let loader = this.loaders.get(program);
+    if (!loader) {
+      loader = new DataLoader((niks) => this.decideMany(niks, program), { cache: false });
+      this.loaders.set(program, loader);
+    }
+    return loader.load(nik);
+  }
+
+  decideBatch(niks: readonly string[], program: string): Promise<Decision[]> {
+    assertProgramAllowed(this.principal, program);
+    if (niks.length === 0) throw badUserInput('niks must not be empty');
+    return this.decideMany(niks, program);
+  }
+
+  private async decideMany(niks: readonly string[], program: string): Promise<Decision[]> {
+    const rule = await this.rules.get(program);
+    if (!rule) throw badUserInput('unknown program');
+    const { asOf, facts } = await evaluateEligibility(this.db, this.principal, niks, rule);
+    if (asOf === null) throw serviceUnavailable('no registry snapshot is loaded yet');
+    const detailed = this.principal.agreement.detailedReasons;
+    const showDecile = showsDecisionField(this.principal, 'decile');
+    return facts.map((fact, i) => {
+      const nik = niks[i]!;
+      const eligible = fact.reason === 'ELIGIBLE';
+      const decision: Decision = {
+        program,
+        eligible,
+        reason: detailed ? fact.reason : eligible ? 'ELIGIBLE' : 'NOT_ELIGIBLE',
+        decisionId: randomUUID(),
+        dataAsOf: asOf,
+        ruleVersion: rule.version,
+        subjectRef: this.subjectRef(nik),
+        decile: showDecile ? fact.decile : null,
+      };
+      this.disclosure.subjects.add(nik);
+      this.disclosure.decisionIds.push(decision.decisionId);
+      return decision;
+    });
+  }
+
+  /** Stable for one agency, unlinkable across agencies (the agency is part of the MAC input). */
+  private subjectRef(nik: string): string {
+    return createHmac('sha256', this.subjectRefKey)
+      .update(`${this.principal.agencyId}\n${nik}`)
+      .digest('base64url');
+  }
+}

@@ -1,0 +1,47 @@
+import { Arg, Ctx, Query, Resolver } from 'type-graphql';
+import type { Decision } from '../eligibility/eligibility-service.js';
+import { EligibilityDecision, Program, ProgramInfo } from '../schema/eligibility.types.js';
+import { NikScalar } from '../schema/scalars/nik.scalar.js';
+import type { RequestContext } from '../server/request-context.js';
+
+/** Eligibility for partner ministries. Thin: policy in src/auth, SQL in the scoped layer. */
+@Resolver()
+export class EligibilityResolver {
+  @Query(() => EligibilityDecision, {
+    description:
+      'Is this NIK eligible for this program? A decision, never a record. Programs of your agreement only.',
+  })
+  eligibility(
+    @Arg('nik', () => NikScalar) nik: string,
+    @Arg('program', () => Program) program: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Decision> {
+    return ctx.eligibility.decide(nik, program);
+  }
+
+  @Query(() => [EligibilityDecision], {
+    description:
+      'One decision per NIK, in input order (duplicates included). Up to 10,000 NIKs per operation unless your agreement sets less, counted across all fields and aliases.',
+  })
+  eligibilityBatch(
+    @Arg('niks', () => [NikScalar]) niks: string[],
+    @Arg('program', () => Program) program: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Decision[]> {
+    return ctx.eligibility.decideBatch(niks, program);
+  }
+
+  @Query(() => [ProgramInfo], {
+    description: 'Every program with the plain-language rule and version decisions apply now.',
+  })
+  async programs(@Ctx() ctx: RequestContext): Promise<ProgramInfo[]> {
+    return (await ctx.rules.all()).map((r) => ({
+      code: r.program,
+      name: r.name,
+      unit: r.unit,
+      ruleVersion: r.version,
+      rule: r.description,
+      effectiveFrom: r.effectiveFrom,
+    }));
+  }
+}

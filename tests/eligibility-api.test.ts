@@ -1,0 +1,162 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importText, validSnapshot } from './support/snapshot-fixture.js';
+import { demoAccess, type DemoAccess } from './support/test-clients.js';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { graphql, startTestGateway, type TestGateway } from './support/test-gateway.js';
+
+let db: TestDatabase;
+let gateway: TestGateway;
+let access: DemoAccess;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await importText(db, validSnapshot());
+  gateway = await startTestGateway(db);
+  access = await demoAccess(db, gateway);
+});
+afterAll(async () => {
+  await gateway.close();
+  await db.close();
+});
+
+// Fixture (as of 2026-06-30): Budi (H1, decile 2, born 1980) ACTIVE; Ahmad (H1, born 2015, in school);
+// Dewi (H2, unranked); Yohanes (H3, decile 9, DECEASED, REJECTED household).
+const BUDI = '3201011505809001';
+const AHMAD = '3201010101159003';
+const DEWI = '3374010202709004';
+const YOHANES = '3201010707509005';
+const UNKNOWN = '3201019999999999';
+const DECIDE =
+  'query($nik: NIK!, $p: Program!) { eligibility(nik: $nik, program: $p) { program eligible reason decisionId dataAsOf ruleVersion subjectRef decile } }';
+
+type Decision = {
+  eligible: boolean;
+  reason: string;
+  decisionId: string;
+  dataAsOf: string;
+  subjectRef: string;
+  decile: number | null;
+  program: string;
+  ruleVersion: number;
+};
+const decisionOf = (r: { body: { data?: unknown } }) =>
+  (r.body.data as { eligibility: Decision }).eligibility;
+
+describe('eligibility for partner ministries', () => {
+  it('gives detailed reasons in the contract’s order to agreements that have them', async () => {
+    const headers = await access.as('kemensos-bansos', 'BANSOS_DISTRIBUTION');
+    const reasons: Record<string, string> = {};
+    for (const [name, nik] of Object.entries({ BUDI, DEWI, YOHANES, UNKNOWN })) {
+      reasons[name] = decisionOf(
+        await graphql(gateway, DECIDE, { variables: { nik, p: 'PKH' }, headers }),
+      ).reason;
+    }
+    expect(reasons).toEqual({
+      BUDI: 'ELIGIBLE',
+      DEWI: 'NOT_RANKED',
+      YOHANES: 'INACTIVE',
+      UNKNOWN: 'NOT_REGISTERED',
+    });
+    const budi = decisionOf(
+      await graphql(gateway, DECIDE, { variables: { nik: BUDI, p: 'BPNT' }, headers }),
+    );
+    expect(budi).toMatchObject({
+      program: 'BPNT',
+      eligible: true,
+      dataAsOf: '2026-06-30',
+      ruleVersion: 1,
+      decile: 2,
+    });
+    expect(budi.decisionId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('makes a registered and an unregistered NIK indistinguishable without detailed reasons', async () => {
+    const headers = await access.as('kemendikdasmen-pip', 'PIP_TARGETING');
+    const registered = decisionOf(
+      await graphql(gateway, DECIDE, { variables: { nik: BUDI, p: 'PIP' }, headers }),
+    );
+    const unknown = decisionOf(
+      await graphql(gateway, DECIDE, { variables: { nik: UNKNOWN, p: 'PIP' }, headers }),
+    );
+    const shape = (d: Decision) => ({ ...d, decisionId: 'x', subjectRef: 'x' });
+    expect(shape(registered)).toEqual(shape(unknown));
+    expect(registered).toMatchObject({ eligible: false, reason: 'NOT_ELIGIBLE', decile: null });
+    expect(unknown.subjectRef).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const ahmad = decisionOf(
+      await graphql(gateway, DECIDE, { variables: { nik: AHMAD, p: 'PIP' }, headers }),
+    );
+    expect(ahmad).toMatchObject({ eligible: true, reason: 'ELIGIBLE', decile: null });
+  });
+
+  it('gives each agency a stable pseudonym that other agencies cannot link', async () => {
+    const kemensos = await access.as('kemensos-bansos', 'BANSOS_DISTRIBUTION');
+    const kemenkes = await access.as('kemenkes-pbi', 'PBI_JK_VERIFICATION');
+    const a1 = decisionOf(
+      await graphql(gateway, DECIDE, { variables: { nik: BUDI, p: 'PKH' }, headers: kemensos }),
+    );
+    const a2 = decisionOf(
+      await graphql(gateway, DECIDE, { variables: { nik: BUDI, p: 'BPNT' }, headers: kemensos }),
+    );
+    const b = decisionOf(
+      await graphql(gateway, DECIDE, { variables: { nik: BUDI, p: 'PBI_JK' }, headers: kemenkes }),
+    );
+    expect(a1.subjectRef).toBe(a2.subjectRef);
+    expect(b.subjectRef).not.toBe(a1.subjectRef);
+    expect(b.decile).toBeNull(); // kemenkes: decile withheld
+    expect(a1.decisionId).not.toBe(a2.decisionId);
+  });
+
+  it('refuses programs outside the agreement', async () => {
+    const r = await graphql(gateway, DECIDE, {
+      variables: { nik: BUDI, p: 'PKH' },
+      headers: await access.as('kemenkes-pbi', 'PBI_JK_VERIFICATION'),
+    });
+    expect(r.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('answers a batch in input order, duplicates included, and records every decision id in the audit log', async () => {
+    const r = await graphql(
+      gateway,
+      'query($n: [NIK!]!) { eligibilityBatch(niks: $n, program: PBI_JK) { reason decisionId } }',
+      {
+        variables: { n: [UNKNOWN, BUDI, DEWI, BUDI] },
+        headers: {
+          ...(await access.as('kemenkes-pbi', 'PBI_JK_VERIFICATION')),
+          'x-request-id': 'batch-1',
+        },
+      },
+    );
+    const decisions = (
+      r.body.data as { eligibilityBatch: Array<{ reason: string; decisionId: string }> }
+    ).eligibilityBatch;
+    expect(decisions.map((d) => d.reason)).toEqual([
+      'NOT_REGISTERED',
+      'ELIGIBLE',
+      'NOT_RANKED',
+      'ELIGIBLE',
+    ]);
+    const { rows } = await db.pool.query(
+      "SELECT decision_ids, cardinality(subjects) AS subjects, outcome FROM audit_event WHERE request_id = 'batch-1'",
+    );
+    expect(rows).toHaveLength(1);
+    expect([...rows[0].decision_ids].sort()).toEqual(decisions.map((d) => d.decisionId).sort());
+    expect(rows[0].subjects).toBe(3);
+  });
+
+  it('lists every program with its rule in plain words and its version', async () => {
+    const r = await graphql(gateway, '{ programs { code unit ruleVersion rule } }', {
+      headers: await access.as('kemenkes-pbi'),
+    });
+    const programs = (
+      r.body.data as {
+        programs: Array<{ code: string; unit: string; ruleVersion: number; rule: string }>;
+      }
+    ).programs;
+    expect(programs.map((p) => `${p.code}/${p.unit}/${p.ruleVersion}`)).toEqual([
+      'BPNT/HOUSEHOLD/1',
+      'PBI_JK/PERSON/1',
+      'PIP/PERSON/1',
+      'PKH/HOUSEHOLD/1',
+    ]);
+    expect(programs.find((p) => p.code === 'PKH')!.rule).toMatch(/decile 1–4.*pregnant/);
+  });
+});
