@@ -160,3 +160,40 @@ describe('eligibility for partner ministries', () => {
     expect(programs.find((p) => p.code === 'PKH')!.rule).toMatch(/decile 1–4.*pregnant/);
   });
 });
+
+describe('batch limits', () => {
+  it('counts NIKs across all fields and aliases, so aliases cannot multiply the limit', async () => {
+    await db.pool.query("UPDATE agreement SET batch_limit = 3 WHERE id = 'kemenkes-pbi-pks'");
+    await db.pool.query("SELECT pg_notify('dtks_policy', 'kemenkes-pbi')");
+    await new Promise((r) => setTimeout(r, 100));
+    const headers = await access.as('kemenkes-pbi', 'PBI_JK_VERIFICATION');
+    const within = await graphql(
+      gateway,
+      'query($n: [NIK!]!) { a: eligibilityBatch(niks: $n, program: PBI_JK) { reason } b: eligibility(nik: "3201011505809001", program: PBI_JK) { reason } }',
+      {
+        variables: { n: [BUDI, DEWI] },
+        headers,
+      },
+    );
+    expect(within.body.errors).toBeUndefined();
+    const over = await graphql(
+      gateway,
+      'query($n: [NIK!]!) { a: eligibilityBatch(niks: $n, program: PBI_JK) { reason } b: eligibilityBatch(niks: $n, program: PBI_JK) { reason } }',
+      {
+        variables: { n: [BUDI, DEWI] },
+        headers,
+      },
+    );
+    expect(over.status).toBe(400);
+    expect(over.body.errors?.[0]?.extensions?.code).toBe('BATCH_TOO_LARGE');
+    expect(over.body.data).toBeUndefined();
+    const viaFragment = await graphql(
+      gateway,
+      'query { ...F ...F2 } fragment F on Query { x: eligibility(nik: "3201011505809001", program: PBI_JK) { reason } y: eligibility(nik: "3201011505809001", program: PBI_JK) { reason } } fragment F2 on Query { z: eligibility(nik: "3201011505809001", program: PBI_JK) { reason } w: eligibility(nik: "3201011505809001", program: PBI_JK) { reason } }',
+      { headers },
+    );
+    expect(viaFragment.body.errors?.[0]?.extensions?.code).toBe('BATCH_TOO_LARGE');
+    await db.pool.query("UPDATE agreement SET batch_limit = 10000 WHERE id = 'kemenkes-pbi-pks'");
+    await db.pool.query("SELECT pg_notify('dtks_policy', 'kemenkes-pbi')");
+  });
+});

@@ -2,10 +2,11 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { ROOT_FIELD_POLICY } from '../../auth/operation-policy.js';
 import {
   forbidden,
+  GatewayError,
   purposeNotAllowed,
   purposeRequired,
-  type GatewayError,
 } from '../../errors/gateway-errors.js';
+import { eligibilityChecks } from './batch-size.js';
 import type { RequestContext } from '../request-context.js';
 import { rootFieldNames } from './root-fields.js';
 
@@ -24,7 +25,7 @@ export function operationPolicyPlugin(options: {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ operation, document, contextValue }) {
+        async didResolveOperation({ operation, document, contextValue, request }) {
           if (!operation) return;
           const fragments = Object.fromEntries(
             document.definitions.flatMap((d) =>
@@ -37,6 +38,16 @@ export function operationPolicyPlugin(options: {
           const introspects = [...fields].some((f) => f === '__schema' || f === '__type');
           if (introspects && !options.development && principal.kind !== 'ADMIN') {
             throw withStatus(forbidden('introspection is for administrators'), 403);
+          }
+          const checks = eligibilityChecks(operation, fragments, request.variables);
+          if (checks > principal.agreement.batchLimit) {
+            throw withStatus(
+              new GatewayError(
+                'BATCH_TOO_LARGE',
+                `this operation checks ${checks} NIKs; your agreement allows ${principal.agreement.batchLimit} per operation`,
+              ),
+              400,
+            );
           }
           const needsPurpose = [...fields].some((f) => ROOT_FIELD_POLICY[f]?.purpose === true);
           if (principal.purpose === null) {
