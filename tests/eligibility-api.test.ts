@@ -197,3 +197,60 @@ describe('batch limits', () => {
     await db.pool.query("SELECT pg_notify('dtks_policy', 'kemenkes-pbi')");
   });
 });
+
+describe('usage limits', () => {
+  async function setLimits(column: 'rate_limit_per_minute' | 'daily_quota', value: number) {
+    await db.pool.query(`UPDATE agreement SET ${column} = $1 WHERE id = 'kemensos-bansos-pks'`, [
+      value,
+    ]);
+    await db.pool.query("SELECT pg_notify('dtks_policy', 'kemensos-bansos')");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  it('answers 429 RATE_LIMITED with Retry-After past the requests per minute, shared in the database', async () => {
+    await db.pool.query("DELETE FROM rate_window WHERE client_id = 'kemensos-bansos'");
+    await setLimits('rate_limit_per_minute', 3);
+    const headers = await access.as('kemensos-bansos', 'BANSOS_DISTRIBUTION');
+    const statuses: number[] = [];
+    let last;
+    for (let i = 0; i < 4; i++) {
+      last = await fetch(`${gateway.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query: '{ me { clientId } }' }),
+      });
+      statuses.push(last.status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(
+      ((await last!.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!
+        .extensions.code,
+    ).toBe('RATE_LIMITED');
+    const { rows } = await db.pool.query(
+      "SELECT client_id, error_code FROM audit_event WHERE error_code = 'RATE_LIMITED'",
+    );
+    expect(rows).toContainEqual({ client_id: 'kemensos-bansos', error_code: 'RATE_LIMITED' });
+    await setLimits('rate_limit_per_minute', 6000);
+  });
+
+  it('refuses checks past the daily quota of distinct NIKs; repeated NIKs count once', async () => {
+    await db.pool.query("DELETE FROM daily_subject WHERE agreement_id = 'kemensos-bansos-pks'");
+    await db.pool.query("DELETE FROM daily_usage WHERE agreement_id = 'kemensos-bansos-pks'");
+    await setLimits('daily_quota', 2);
+    const headers = await access.as('kemensos-bansos', 'BANSOS_DISTRIBUTION');
+    const batch = (niks: string[]) =>
+      graphql(
+        gateway,
+        'query($n: [NIK!]!) { eligibilityBatch(niks: $n, program: BPNT) { reason } }',
+        { variables: { n: niks }, headers },
+      );
+    expect((await batch([BUDI, DEWI, BUDI])).body.errors).toBeUndefined();
+    expect((await batch([DEWI, BUDI])).body.errors).toBeUndefined(); // the same two: still within 2
+    const over = await batch([UNKNOWN]);
+    expect(over.status).toBe(429);
+    expect(over.body.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+    expect(over.body.data ?? null).toBeNull();
+    await setLimits('daily_quota', 1_000_000);
+  });
+});

@@ -167,6 +167,24 @@ export interface AuditHeadTable {
   last_hash: Buffer;
 }
 
+export interface RateWindowTable {
+  client_id: string;
+  window_start: Date;
+  requests: number;
+}
+
+export interface DailySubjectTable {
+  agreement_id: string;
+  day: string;
+  subject: string;
+}
+
+export interface DailyUsageTable {
+  agreement_id: string;
+  day: string;
+  distinct_subjects: number;
+}
+
 export interface Database {
   region: RegionTable;
   region_population: RegionPopulationTable;
@@ -181,4 +199,7 @@ export interface Database {
   client: ClientTable;
   audit_event: AuditEventTable;
   audit_head: AuditHeadTable;
+  rate_window: RateWindowTable;
+  daily_subject: DailySubjectTable;
+  daily_usage: DailyUsageTable;
 }

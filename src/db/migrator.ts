@@ -5,6 +5,7 @@ import * as registry from './migrations/0002-registry.js';
 import * as eligibilityRules from './migrations/0003-eligibility-rules.js';
 import * as agreements from './migrations/0004-agreements.js';
 import * as audit from './migrations/0005-audit.js';
+import * as usageLimits from './migrations/0006-usage-limits.js';
 
 /**
  * All migrations, in order. Forward-only: a released migration is never edited; a change is a
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-eligibility-rules': eligibilityRules,
   '0004-agreements': agreements,
   '0005-audit': audit,
+  '0006-usage-limits': usageLimits,
 };
 
 /** Applies every pending migration (each in its own transaction); returns the names applied. */

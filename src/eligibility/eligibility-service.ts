@@ -2,6 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import DataLoader from 'dataloader';
 import type { Kysely } from 'kysely';
 import type { Principal } from '../auth/principal.js';
+import type { UsageLimiter } from '../auth/usage-limiter.js';
 import { assertProgramAllowed, showsDecisionField } from '../auth/program-policy.js';
 import type { Database } from '../db/database-types.js';
 import { evaluateEligibility } from '../db/scoped/eligibility-evaluator.js';
@@ -37,6 +38,8 @@ export class EligibilityService {
     private readonly rules: RuleCache,
     private readonly subjectRefKey: Buffer,
     private readonly disclosure: DisclosureRecord,
+    /** Daily quota of distinct NIKs (null: no limits, bench-only). */
+    private readonly limiter: UsageLimiter | null,
   ) {}
 
   decide(nik: string, program: string): Promise<Decision> {
@@ -58,6 +61,8 @@ export class EligibilityService {
   private async decideMany(niks: readonly string[], program: string): Promise<Decision[]> {
     const rule = await this.rules.get(program);
     if (!rule) throw badUserInput('unknown program');
+    const refs = niks.map((nik) => this.subjectRef(nik));
+    await this.limiter?.admitSubjects(this.principal, refs);
     const { asOf, facts } = await evaluateEligibility(this.db, this.principal, niks, rule);
     if (asOf === null) throw serviceUnavailable('no registry snapshot is loaded yet');
     const detailed = this.principal.agreement.detailedReasons;
@@ -72,7 +77,7 @@ export class EligibilityService {
         decisionId: randomUUID(),
         dataAsOf: asOf,
         ruleVersion: rule.version,
-        subjectRef: this.subjectRef(nik),
+        subjectRef: refs[i]!,
         decile: showDecile ? fact.decile : null,
       };
       this.disclosure.subjects.add(nik);

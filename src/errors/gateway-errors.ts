@@ -26,6 +26,9 @@ export const HTTP_STATUS: Partial<Record<GatewayErrorCode, number>> = {
 };
 
 export class GatewayError extends GraphQLError {
+  /** The client refused, when known (for the audit of refused attempts). */
+  clientId: string | null = null;
+
   constructor(
     readonly code: GatewayErrorCode,
     message: string,

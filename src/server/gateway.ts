@@ -10,6 +10,7 @@ import { CursorCodec } from '../auth/cursor-codec.js';
 import { createGate } from '../auth/gate.js';
 import type { Principal } from '../auth/principal.js';
 import { PrincipalResolver } from '../auth/principal-resolver.js';
+import { UsageLimiter } from '../auth/usage-limiter.js';
 import { loadOrCreateKeyFile } from '../auth/secret-key-file.js';
 import { createJwksEndpoint } from '../auth/tokens/jwks-endpoint.js';
 import { createTokenEndpoint, databaseClientStore } from '../auth/tokens/oauth-token-endpoint.js';
@@ -21,7 +22,7 @@ import { PolicyListener } from '../db/policy-listener.js';
 import { ScopedRegistry } from '../db/scoped/scoped-registry.js';
 import { EligibilityService } from '../eligibility/eligibility-service.js';
 import { RuleCache } from '../eligibility/rule-cache.js';
-import { badUserInput, type GatewayError } from '../errors/gateway-errors.js';
+import { badUserInput, GatewayError } from '../errors/gateway-errors.js';
 import type { Logger } from '../logger.js';
 import { buildGatewaySchema } from '../schema/build-schema.js';
 import { createGraphQLServer } from './graphql-server.js';
@@ -64,6 +65,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const cursors = new CursorCodec(await loadOrCreateKeyFile(config.dataDir, 'cursor'));
   const subjectRefKey = await loadOrCreateKeyFile(config.dataDir, 'subject-ref');
   const rules = new RuleCache(database.readDb);
+  const limiter = new UsageLimiter(database.url);
   const verifier = createTokenVerifier({
     keys,
     issuer: config.tokens.issuer,
@@ -110,6 +112,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const principal = secure
       ? await principals.resolve(req.headers.authorization, { officerId, purpose })
       : unrestrictedPrincipal(officerId, purpose);
+    if (secure) {
+      try {
+        await limiter.admitRequest(principal);
+      } catch (error) {
+        if (error instanceof GatewayError) error.clientId = principal.clientId;
+        throw error;
+      }
+    }
     const disclosure: DisclosureRecord = {
       fields: new Set<string>(),
       subjects: new Set<string>(),
@@ -125,6 +135,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       rules,
       subjectRefKey,
       disclosure,
+      secure ? limiter : null,
     );
     return {
       requestId,
@@ -150,7 +161,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     try {
       await audit.record({
         requestId,
-        clientId: null,
+        clientId: error.clientId,
         agencyId: null,
         officerId: header(req, 'x-officer-id')?.slice(0, 128) ?? null,
         purpose: header(req, 'x-purpose')?.slice(0, 128) ?? null,
@@ -197,6 +208,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       await apollo.stop();
       await audit.close();
       await listener.close();
+      await limiter.close();
     },
   };
 }

@@ -135,6 +135,8 @@ async function handleGraphQL(
     await deps.onRefused(req, requestId, error);
     const status = HTTP_STATUS[error.code] ?? (error.code === 'BAD_USER_INPUT' ? 400 : 403);
     if (status === 401) res.setHeader('www-authenticate', 'Bearer');
+    const retryAfter = (error as { retryAfter?: number }).retryAfter;
+    if (retryAfter !== undefined) res.setHeader('retry-after', String(retryAfter));
     return sendJson(res, status, {
       errors: [{ message: error.message, extensions: { code: error.code } }],
     });
