@@ -17,7 +17,8 @@ export const TOO_COMPLEX_MESSAGE =
 export function operationLimits() {
   const errorMessage = TOO_COMPLEX_MESSAGE;
   return new ApolloArmor({
-    maxDepth: { n: 12, exposeLimits: false, errorMessage },
+    // flattenFragments: depth counts fields, not the fragments code generators write per type.
+    maxDepth: { n: 12, flattenFragments: true, exposeLimits: false, errorMessage },
     costLimit: { maxCost: 20_000, exposeLimits: false, errorMessage },
     maxAliases: { n: 15, exposeLimits: false, errorMessage },
     maxTokens: { n: 5_000, exposeLimits: false, errorMessage },

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Principal } from '../../auth/principal.js';
 import type { ReasonCode } from '../../domain/reason-codes.js';
-import { compileRule } from '../../eligibility/rule-compiler.js';
+import { compileRule } from './eligibility-rule-sql.js';
 import type { Database } from '../database-types.js';
 import type { CurrentRule } from '../queries/eligibility-rule-queries.js';
 import { regionPredicate } from './record-projection.js';

@@ -122,6 +122,8 @@ export class ScopedRegistry {
   }
 
   async householdById(id: string): Promise<HouseholdRecord | null> {
+    // PostgreSQL text cannot hold NUL: such an id cannot exist, and must look like any other.
+    if (id.includes('\u0000')) return null;
     return this.householdLoader.load(id);
   }
 
@@ -133,10 +135,14 @@ export class ScopedRegistry {
   ): Promise<{ rows: HouseholdRecord[]; hasNextPage: boolean }> {
     const conditions: RawBuilder<unknown>[] = [this.inScope];
     if (filter.regionCode) conditions.push(sql`h.region_code LIKE ${filter.regionCode + '%'}`);
-    if (filter.decileMin !== null && filter.decileMin !== undefined)
-      conditions.push(sql`h.decile >= ${filter.decileMin}`);
-    if (filter.decileMax !== null && filter.decileMax !== undefined)
-      conditions.push(sql`h.decile <= ${filter.decileMax}`);
+    // Deciles run 1–10; a bound beyond is a plain bound (clamped to stay within smallint).
+    const bound = (d: number) => Math.min(11, Math.max(0, d));
+    if (filter.decileMin !== null && filter.decileMin !== undefined) {
+      conditions.push(sql`h.decile >= ${bound(filter.decileMin)}`);
+    }
+    if (filter.decileMax !== null && filter.decileMax !== undefined) {
+      conditions.push(sql`h.decile <= ${bound(filter.decileMax)}`);
+    }
     if (filter.verificationStatus)
       conditions.push(sql`h.verification_status = ${filter.verificationStatus}`);
     if (afterId !== null) conditions.push(sql`h.household_id > ${afterId}`);

@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
-import type { EligibilityRuleDefinition, MemberCondition } from '../db/database-types.js';
+import type { EligibilityRuleDefinition, MemberCondition } from '../database-types.js';
 
 /**
  * Compiles an eligibility rule (data, table `eligibility_rule`) into the SQL that decides it.
