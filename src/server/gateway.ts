@@ -81,7 +81,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   const baseSchema = await buildGatewaySchema();
   const schema = secure ? applyMiddleware(baseSchema, createGate()) : baseSchema;
-  const limits = operationLimits();
+  const limits = operationLimits({ development: config.development });
   const apollo = createGraphQLServer(schema, logger, {
     validationRules: limits.validationRules,
     plugins: [

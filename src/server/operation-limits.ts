@@ -14,7 +14,8 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 export const TOO_COMPLEX_MESSAGE =
   'the operation is too large, too deep or has too many aliases; split it into smaller operations';
 
-export function operationLimits() {
+/** `development`: field suggestions on (they are blocked in production, where they leak the schema). */
+export function operationLimits(options: { development: boolean } = { development: false }) {
   const errorMessage = TOO_COMPLEX_MESSAGE;
   return new ApolloArmor({
     // flattenFragments: depth counts fields, not the fragments code generators write per type.
@@ -23,6 +24,6 @@ export function operationLimits() {
     maxAliases: { n: 15, exposeLimits: false, errorMessage },
     maxTokens: { n: 5_000, exposeLimits: false, errorMessage },
     maxDirectives: { n: 10, exposeLimits: false, errorMessage },
-    blockFieldSuggestion: { enabled: true },
+    blockFieldSuggestion: { enabled: !options.development },
   }).protect();
 }
