@@ -7,7 +7,7 @@ import type { Principal } from './principal.js';
 
 /** Verifies a bearer token and names the client it was issued to. */
 export interface BearerVerifier {
-  verify(token: string): Promise<{ clientId: string; expiresAt: Date }>;
+  verify(token: string): Promise<{ clientId: string; expiresAt: Date; issuedAt: Date | null }>;
 }
 
 /** How long a cached policy may be used even while change notifications arrive. */
@@ -30,7 +30,10 @@ export class PrincipalResolver {
    * signature costs more than the rest of a lookup. Only validity is cached; whether the client
    * is still active is checked on every request (below), so revocation is unaffected.
    */
-  private readonly verified = new Map<string, { clientId: string; until: number }>();
+  private readonly verified = new Map<
+    string,
+    { clientId: string; issuedAt: number; until: number }
+  >();
   /** Bumped by every invalidation: a lookup that overlapped one must not be cached. */
   private generation = 0;
 
@@ -54,10 +57,14 @@ export class PrincipalResolver {
   ): Promise<Principal> {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
     if (!match) throw unauthenticated('send `Authorization: Bearer <token>`');
-    const clientId = await this.verify(match[1]!);
+    const { clientId, issuedAt } = await this.verify(match[1]!);
     const policy = await this.policyOf(clientId);
     if (!policy || policy.revokedAt !== null)
       throw unauthenticated('this client is unknown or revoked');
+    // `iat` has whole seconds: a token from the second of the change still counts as after it.
+    if (issuedAt < Math.floor(policy.credentialsChangedAt.getTime() / 1000) * 1000) {
+      throw unauthenticated('this token was issued before the client’s credentials changed');
+    }
     const a = policy.agreement;
     if (
       a.revokedAt !== null ||
@@ -77,17 +84,19 @@ export class PrincipalResolver {
     };
   }
 
-  private async verify(token: string): Promise<string> {
+  private async verify(token: string): Promise<{ clientId: string; issuedAt: number }> {
     const now = Date.now();
     const cached = this.verified.get(token);
-    if (cached && cached.until > now) return cached.clientId;
-    const { clientId, expiresAt } = await this.verifier.verify(token);
+    if (cached && cached.until > now) return cached;
+    const { clientId, expiresAt, issuedAt } = await this.verifier.verify(token);
     if (this.verified.size >= TOKEN_CACHE_SIZE) this.verified.clear();
-    this.verified.set(token, {
+    const entry = {
       clientId,
+      issuedAt: issuedAt?.getTime() ?? 0,
       until: Math.min(expiresAt.getTime(), now + TOKEN_CACHE_MS),
-    });
-    return clientId;
+    };
+    this.verified.set(token, entry);
+    return entry;
   }
 
   private async policyOf(clientId: string): Promise<ClientPolicy | null> {

@@ -9,7 +9,12 @@ import {
 import { generateClientSecret, hashClientSecret } from '../auth/client-secret.js';
 import { CommandError, runCommand, withDatabase } from '../cli/command-runner.js';
 import { parseDate, parsePositiveInt } from '../cli/options.js';
-import { listClients, revokeClient, saveClient } from '../db/queries/client-queries.js';
+import {
+  isActiveClient,
+  listClients,
+  revokeClient,
+  saveClient,
+} from '../db/queries/client-queries.js';
 
 const list = (value: string) =>
   value
@@ -76,6 +81,7 @@ interface CreateOptions {
   rateLimit?: number;
   privacyBudget?: string;
   validUntil?: string;
+  replace?: boolean;
 }
 
 export function registerClients(program: Command): void {
@@ -132,11 +138,15 @@ export function registerClients(program: Command): void {
     .option('--rate-limit <n>', 'requests per minute', parsePositiveInt)
     .option('--privacy-budget <epsilon>', 'ε per snapshot (researchers)')
     .option('--valid-until <date>', 'last day of validity (YYYY-MM-DD)', parseDate)
+    .option('--replace', 'replace an active client of this id (new secret, new agreement)')
     .action((id: string, o: CreateOptions) =>
       runCommand('clients create', (env) =>
         withDatabase(env, 'clients create', async (database) => {
           if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(id))
             throw new CommandError('client id: lower-case letters, digits and dashes, 2–63 long');
+          if (!o.replace && (await isActiveClient(database.db, id))) {
+            throw new CommandError(`client ${id} exists; revoke it first or use --replace`);
+          }
           const budget = o.privacyBudget === undefined ? null : Number(o.privacyBudget);
           if (budget !== null && !(budget >= 0))
             throw new CommandError('--privacy-budget must be a number ≥ 0');

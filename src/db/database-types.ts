@@ -141,6 +141,8 @@ export interface ClientTable {
   secret_hash: string;
   created_at: Timestamp;
   revoked_at: Timestamp | null;
+  /** Tokens issued before this are refused (set on create, re-create and revoke). */
+  credentials_changed_at: Timestamp;
 }
 
 export interface AuditEventTable {

@@ -25,6 +25,8 @@ export interface VerifiedToken {
   clientId: string;
   tokenId: string | null;
   expiresAt: Date;
+  /** When the token was issued (`iat`); null when an external token has none. */
+  issuedAt: Date | null;
   source: 'gateway' | 'external';
 }
 
@@ -122,6 +124,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       clientId: clientId as string,
       tokenId: typeof payload.jti === 'string' ? payload.jti : null,
       expiresAt: new Date(payload.exp! * 1000),
+      issuedAt: new Date(payload.iat! * 1000),
       source: 'gateway',
     };
   }
@@ -143,6 +146,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       clientId,
       tokenId: typeof payload.jti === 'string' ? payload.jti : null,
       expiresAt: new Date(payload.exp! * 1000),
+      issuedAt: typeof payload.iat === 'number' ? new Date(payload.iat * 1000) : null,
       source: 'external',
     };
   }

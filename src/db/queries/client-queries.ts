@@ -9,6 +9,8 @@ export const POLICY_CHANNEL = 'dtks_policy';
 export interface ClientPolicy {
   clientId: string;
   revokedAt: Date | null;
+  /** Tokens issued before this moment are no longer accepted. */
+  credentialsChangedAt: Date;
   agency: { id: string; name: string; kind: ClientKind };
   agreement: Agreement;
 }
@@ -25,6 +27,7 @@ export async function findClientPolicy(
     .select([
       'c.id as client_id',
       'c.revoked_at as client_revoked_at',
+      'c.credentials_changed_at',
       'g.id as agency_id',
       'g.name as agency_name',
       'g.kind as agency_kind',
@@ -50,6 +53,7 @@ export async function findClientPolicy(
   return {
     clientId: row.client_id,
     revokedAt: row.client_revoked_at,
+    credentialsChangedAt: row.credentials_changed_at,
     agency: { id: row.agency_id, name: row.agency_name, kind: row.agency_kind as ClientKind },
     agreement: {
       id: row.id,
@@ -124,6 +128,7 @@ export async function saveClient(db: Kysely<Database>, r: ClientRegistration): P
         agreement_id: agreementId,
         secret_hash: r.secretHash,
         revoked_at: null,
+        credentials_changed_at: new Date(),
       })
       .onConflict((oc) =>
         oc.column('id').doUpdateSet({
@@ -131,6 +136,7 @@ export async function saveClient(db: Kysely<Database>, r: ClientRegistration): P
           agreement_id: agreementId,
           secret_hash: r.secretHash,
           revoked_at: null,
+          credentials_changed_at: new Date(),
         }),
       )
       .execute();
@@ -138,12 +144,23 @@ export async function saveClient(db: Kysely<Database>, r: ClientRegistration): P
   });
 }
 
+/** True when a client with this id exists and is not revoked. */
+export async function isActiveClient(db: Kysely<Database>, clientId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('client')
+    .select('id')
+    .where('id', '=', clientId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Revokes a client now; gateways drop its cached principal on the notification. */
 export async function revokeClient(db: Kysely<Database>, clientId: string): Promise<boolean> {
   return db.transaction().execute(async (tx) => {
     const result = await tx
       .updateTable('client')
-      .set({ revoked_at: new Date() })
+      .set({ revoked_at: new Date(), credentials_changed_at: new Date() })
       .where('id', '=', clientId)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
