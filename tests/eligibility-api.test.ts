@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_CLIENTS } from '../src/auth/demo-agreements.js';
+import { registration } from '../src/auth/demo-clients.js';
+import { saveClient } from '../src/db/queries/client-queries.js';
 import { importText, validSnapshot } from './support/snapshot-fixture.js';
 import { demoAccess, type DemoAccess } from './support/test-clients.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
@@ -207,10 +210,12 @@ describe('usage limits', () => {
     await new Promise((r) => setTimeout(r, 100));
   }
 
-  it('answers 429 RATE_LIMITED with Retry-After past the requests per minute, shared in the database', async () => {
-    await db.pool.query("DELETE FROM rate_window WHERE client_id = 'kemensos-bansos'");
-    await setLimits('rate_limit_per_minute', 3);
-    const headers = await access.as('kemensos-bansos', 'BANSOS_DISTRIBUTION');
+  it('answers 429 RATE_LIMITED with Retry-After past the requests per minute', async () => {
+    // A client of its own, so that no other test's requests count in its minute.
+    const demo = DEMO_CLIENTS.find((c) => c.clientId === 'kemensos-bansos')!;
+    const probe = registration({ ...demo, clientId: 'rate-probe' }, 'unused-hash');
+    await saveClient(db.db, { ...probe, agreement: { ...probe.agreement, rateLimitPerMinute: 3 } });
+    const headers = { authorization: `Bearer ${await access.token('rate-probe')}` };
     const statuses: number[] = [];
     let last;
     for (let i = 0; i < 4; i++) {
@@ -230,8 +235,13 @@ describe('usage limits', () => {
     const { rows } = await db.pool.query(
       "SELECT client_id, error_code FROM audit_event WHERE error_code = 'RATE_LIMITED'",
     );
-    expect(rows).toContainEqual({ client_id: 'kemensos-bansos', error_code: 'RATE_LIMITED' });
-    await setLimits('rate_limit_per_minute', 6000);
+    expect(rows).toContainEqual({ client_id: 'rate-probe', error_code: 'RATE_LIMITED' });
+    // The counts reach the shared table for the other gateway processes.
+    await new Promise((r) => setTimeout(r, 400));
+    const shared = await db.pool.query(
+      "SELECT sum(requests)::int AS n FROM rate_window WHERE client_id = 'rate-probe'",
+    );
+    expect(shared.rows[0].n).toBe(3);
   });
 
   it('refuses checks past the daily quota of distinct NIKs; repeated NIKs count once', async () => {

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { GatewayError } from '../errors/gateway-errors.js';
-import { addDailySubjects, countRequest, pruneUsage } from '../db/queries/usage-queries.js';
+import { addDailySubjects, addRequests, pruneUsage } from '../db/queries/usage-queries.js';
 import type { Principal } from './principal.js';
 
 /** RATE_LIMITED (HTTP 429) with the seconds to wait, sent as `Retry-After`. */
@@ -17,14 +17,34 @@ export class RateLimitedError extends GatewayError {
   }
 }
 
+/** How often a process adds its local request counts to the shared counters. */
+const FLUSH_MS = 200;
+
+interface WindowCount {
+  /** Start of the minute, epoch ms. */
+  window: number;
+  /** Total of all processes as of this process's last flush. */
+  known: number;
+  /** Admitted here since the last flush. */
+  pending: number;
+}
+
 /**
  * The agreement's limits on use, shared by every gateway process on the database: requests per
  * minute per client, and distinct NIKs checked per day per agreement (so a client cannot walk the
  * NIK space). Counters live in PostgreSQL on a small pool with asynchronous commit.
+ *
+ * Requests are decided locally and counted in batches: every 200 ms a process adds what it
+ * admitted to the shared counter of the minute and learns the total of all processes. No request
+ * waits for the database, and a busy client does not serialise every request on one row lock; the
+ * price is that the processes together may overshoot a limit by what they admit in one flush
+ * interval.
  */
 export class UsageLimiter {
   private readonly pool: pg.Pool;
   private readonly pruner: NodeJS.Timeout;
+  private readonly windows = new Map<string, WindowCount>();
+  private flushing: NodeJS.Timeout | null = null;
 
   constructor(url: string) {
     this.pool = new pg.Pool({
@@ -37,16 +57,47 @@ export class UsageLimiter {
     this.pruner.unref();
   }
 
-  /** Counts a request; throws RateLimitedError past the agreement's requests per minute. */
+  /** Admits a request or throws RateLimitedError past the agreement's requests per minute. */
   async admitRequest(principal: Principal): Promise<void> {
     const limit = principal.agreement.rateLimitPerMinute;
-    const { requests, secondsLeft } = await countRequest(this.pool, principal.clientId);
-    if (requests > limit) {
+    const now = Date.now();
+    const window = now - (now % 60_000);
+    let count = this.windows.get(principal.clientId);
+    if (!count || count.window !== window) {
+      count = { window, known: 0, pending: 0 };
+      this.windows.set(principal.clientId, count);
+    }
+    if (count.known + count.pending + 1 > limit) {
+      const secondsLeft = Math.max(1, Math.ceil((window + 60_000 - now) / 1000));
       throw new RateLimitedError(
         `more than ${limit} requests in a minute; retry later`,
         secondsLeft,
       );
     }
+    count.pending++;
+    this.flushing ??= setTimeout(() => void this.flush(), FLUSH_MS);
+  }
+
+  /** Adds the pending counts to the shared counters and learns the totals. */
+  private async flush(): Promise<void> {
+    this.flushing = null;
+    const current = Date.now() - (Date.now() % 60_000);
+    await Promise.all(
+      [...this.windows].map(async ([clientId, count]) => {
+        if (count.window < current && count.pending === 0) {
+          this.windows.delete(clientId);
+          return;
+        }
+        const pending = count.pending;
+        count.pending = 0;
+        try {
+          const total = await addRequests(this.pool, clientId, count.window, pending);
+          count.known = Math.max(count.known, total);
+        } catch {
+          count.pending += pending; // try again at the next flush
+        }
+      }),
+    );
   }
 
   /** Counts the day's distinct subjects; throws RateLimitedError when they would pass the quota. */
@@ -68,6 +119,8 @@ export class UsageLimiter {
 
   async close(): Promise<void> {
     clearInterval(this.pruner);
+    if (this.flushing) clearTimeout(this.flushing);
+    await this.flush();
     await this.pool.end();
   }
 }

@@ -6,19 +6,23 @@ import type pg from 'pg';
  * limiter, and no request waits for a disk flush.
  */
 
-/** Counts one request of a client in the current minute; returns the count so far and the seconds left. */
-export async function countRequest(
+/**
+ * Adds `count` requests of a client to a minute's window (`windowStart`, epoch milliseconds) and
+ * returns the window's total over all gateway processes.
+ */
+export async function addRequests(
   pool: pg.Pool,
   clientId: string,
-): Promise<{ requests: number; secondsLeft: number }> {
-  const { rows } = await pool.query<{ requests: number; seconds_left: number }>(
-    `INSERT INTO rate_window (client_id, window_start, requests)
-     VALUES ($1, date_trunc('minute', now()), 1)
-     ON CONFLICT (client_id, window_start) DO UPDATE SET requests = rate_window.requests + 1
-     RETURNING requests, ceil(extract(epoch FROM date_trunc('minute', now()) + interval '1 minute' - now()))::int AS seconds_left`,
-    [clientId],
+  windowStart: number,
+  count: number,
+): Promise<number> {
+  const { rows } = await pool.query<{ requests: number }>(
+    `INSERT INTO rate_window (client_id, window_start, requests) VALUES ($1, to_timestamp($2 / 1000.0), $3)
+     ON CONFLICT (client_id, window_start) DO UPDATE SET requests = rate_window.requests + EXCLUDED.requests
+     RETURNING requests`,
+    [clientId, windowStart, count],
   );
-  return { requests: rows[0]!.requests, secondsLeft: Math.max(1, rows[0]!.seconds_left) };
+  return rows[0]!.requests;
 }
 
 /**
