@@ -222,6 +222,15 @@ async function main(): Promise<void> {
       '',
       `Full security keeps **${Math.round((full.rps / off.rps) * 100)}%** of the security-off throughput (target ≥ 70%).`,
       '',
+      'Every round (req/s; full ÷ off per round):',
+      '',
+      '| round | bare | security off | full security | full ÷ off |',
+      '| ---: | ---: | ---: | ---: | ---: |',
+      ...rounds[0]!.map(
+        (b, i) =>
+          `| ${i + 1} | ${Math.round(b.rps)} | ${Math.round(rounds[1]![i]!.rps)} | ${Math.round(rounds[2]![i]!.rps)} | ${Math.round((rounds[2]![i]!.rps / rounds[1]![i]!.rps) * 100)}% |`,
+      ),
+      '',
       '## Audit writes',
       '',
       `${CONNECTIONS} concurrent writers for 10 s each, fsync on:`,
