@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_CLIENTS } from '../src/auth/demo-agreements.js';
-import { importText, validSnapshot } from './support/snapshot-fixture.js';
-import { demoAccess, type DemoAccess } from './support/test-clients.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
-import { graphql, startTestGateway, type TestGateway } from './support/test-gateway.js';
+import { useFixtureGateway } from './support/fixture-gateway.js';
+import type { DemoAccess } from './support/test-clients.js';
+import { graphql, type TestGateway } from './support/test-gateway.js';
 
 /**
  * Every demo client × every root field, against CONTRACT §6–7 written out by hand (not derived
@@ -46,19 +45,9 @@ const SHAPES: Record<string, (selection: string) => string> = {
   inline: (s) => `{ ... on Query { ${s} } }`,
 };
 
-let db: TestDatabase;
 let gateway: TestGateway;
 let access: DemoAccess;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  await importText(db, validSnapshot());
-  gateway = await startTestGateway(db);
-  access = await demoAccess(db, gateway);
-});
-afterAll(async () => {
-  await gateway.close();
-  await db.close();
-});
+useFixtureGateway((fixture) => ({ gateway, access } = fixture));
 
 describe('access matrix: demo clients × root fields', () => {
   for (const client of DEMO_CLIENTS) {

@@ -1,25 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_CLIENTS } from '../src/auth/demo-agreements.js';
 import { registration } from '../src/auth/demo-clients.js';
 import { saveClient } from '../src/db/queries/client-queries.js';
-import { importText, validSnapshot } from './support/snapshot-fixture.js';
-import { demoAccess, type DemoAccess } from './support/test-clients.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
-import { graphql, startTestGateway, type TestGateway } from './support/test-gateway.js';
+import { useFixtureGateway } from './support/fixture-gateway.js';
+import type { DemoAccess } from './support/test-clients.js';
+import type { TestDatabase } from './support/test-database.js';
+import { graphql, type TestGateway } from './support/test-gateway.js';
 
 let db: TestDatabase;
 let gateway: TestGateway;
 let access: DemoAccess;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  await importText(db, validSnapshot());
-  gateway = await startTestGateway(db);
-  access = await demoAccess(db, gateway);
-});
-afterAll(async () => {
-  await gateway.close();
-  await db.close();
-});
+useFixtureGateway((fixture) => ({ db, gateway, access } = fixture));
 
 // Fixture (as of 2026-06-30): Budi (H1, decile 2, born 1980) ACTIVE; Ahmad (H1, born 2015, in school);
 // Dewi (H2, unranked); Yohanes (H3, decile 9, DECEASED, REJECTED household).

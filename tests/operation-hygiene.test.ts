@@ -1,23 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../src/audit/audit-verify.js';
-import { importText, validSnapshot } from './support/snapshot-fixture.js';
-import { demoAccess, type DemoAccess } from './support/test-clients.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
-import { graphql, startTestGateway, type TestGateway } from './support/test-gateway.js';
+import { useFixtureGateway } from './support/fixture-gateway.js';
+import type { DemoAccess } from './support/test-clients.js';
+import type { TestDatabase } from './support/test-database.js';
+import { graphql, type TestGateway } from './support/test-gateway.js';
 
 let db: TestDatabase;
 let gateway: TestGateway;
 let access: DemoAccess;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  await importText(db, validSnapshot());
-  gateway = await startTestGateway(db);
-  access = await demoAccess(db, gateway);
-});
-afterAll(async () => {
-  await gateway.close();
-  await db.close();
-});
+useFixtureGateway((fixture) => ({ db, gateway, access } = fixture));
 
 const PEMDA = () => access.as('pemda-3201', 'VERIVALI');
 

@@ -1,22 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importText, validSnapshot } from './support/snapshot-fixture.js';
-import { demoAccess, type DemoAccess } from './support/test-clients.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
-import { graphql, startTestGateway, type TestGateway } from './support/test-gateway.js';
+import { describe, expect, it } from 'vitest';
+import { useFixtureGateway } from './support/fixture-gateway.js';
+import type { DemoAccess } from './support/test-clients.js';
+import type { TestDatabase } from './support/test-database.js';
+import { graphql, type TestGateway } from './support/test-gateway.js';
 
 let db: TestDatabase;
 let gateway: TestGateway;
 let access: DemoAccess;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  await importText(db, validSnapshot());
-  gateway = await startTestGateway(db);
-  access = await demoAccess(db, gateway);
-});
-afterAll(async () => {
-  await gateway.close();
-  await db.close();
-});
+useFixtureGateway((fixture) => ({ db, gateway, access } = fixture));
 
 // Fixture: H1 and H3 in Kabupaten Bogor (3201), H2 in Jakarta Selatan (3171).
 const BUDI = '3201011505809001'; // H1, Bogor
