@@ -1,3 +1,4 @@
+import type { AuditEventTable } from '../db/database-types.js';
 import type pg from 'pg';
 import {
   canonicalEvent,
@@ -28,23 +29,8 @@ export interface VerifyOptions {
   onProgress?: (checked: number, total: number) => void;
 }
 
-interface StoredRow {
-  id: string | number;
-  at_us: string;
-  request_id: string;
-  client_id: string | null;
-  agency_id: string | null;
-  officer_id: string | null;
-  purpose: string | null;
-  operation: string;
-  outcome: string;
-  error_code: string | null;
-  fields: string[];
-  subjects: string[];
-  decision_ids: string[];
-  prev_hash: Buffer;
-  hash: Buffer;
-}
+/** An audit row as read for verification: `at` as microseconds, `id` as PostgreSQL sends bigint. */
+type StoredRow = Omit<AuditEventTable, 'id' | 'at'> & { id: string | number; at_us: string };
 
 // `at` as microseconds since the epoch (exact: extract returns numeric), so that a change below the
 // millisecond, which a JS Date would round away, is still seen.
