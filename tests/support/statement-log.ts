@@ -1,0 +1,34 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import type { Database } from '../../src/db/database-types.js';
+import type { TestDatabase } from './test-database.js';
+
+/** The SQL text (with `$n` placeholders, never values) of every read statement, in order. */
+export interface StatementLog {
+  readonly statements: string[];
+  clear(): void;
+}
+
+/**
+ * The same test database with its read path (`readDb`, which the scoped registry and the
+ * eligibility evaluator use) logging every statement it runs, so a test can count round trips
+ * and compare the SQL two requests sent.
+ */
+export function withStatementLog(database: TestDatabase): {
+  database: TestDatabase;
+  log: StatementLog;
+} {
+  const statements: string[] = [];
+  const readDb = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: database.pool }),
+    log(event) {
+      statements.push(event.query.sql);
+    },
+  });
+  return {
+    database: { ...database, readDb },
+    log: {
+      statements,
+      clear: () => void statements.splice(0),
+    },
+  };
+}
