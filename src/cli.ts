@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { registerAudit } from './commands/audit.command.js';
+import { registerCheck } from './commands/check.command.js';
 import { registerClients } from './commands/clients.command.js';
 import { registerGenerate } from './commands/generate.command.js';
 import { registerImport } from './commands/import.command.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerClients(program);
   registerKeys(program);
   registerAudit(program);
+  registerCheck(program);
   return program;
 }
 

@@ -7,6 +7,13 @@ import { formatProblem, SnapshotRejectedError } from '../db/snapshot/problem-col
 /** An expected failure: its message is printed as the one-line reason. */
 export class CommandError extends Error {
   override name = 'CommandError';
+  constructor(
+    message: string,
+    /** The process exit code (1 unless a command documents another). */
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
 }
 
 export interface CommandEnv {
@@ -29,7 +36,7 @@ export async function runCommand(
     await body({ config, logger });
   } catch (error) {
     reportFailure(name, error, logger);
-    process.exitCode = 1;
+    process.exitCode = error instanceof CommandError ? error.exitCode : 1;
   } finally {
     logger?.flush();
   }

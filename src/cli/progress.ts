@@ -6,16 +6,32 @@ export interface Progress {
   finish(): void;
 }
 
-export function createProgress(
-  label: string,
-  options: { total?: number; unit: string; stream?: NodeJS.WriteStream; intervalMs?: number },
-): Progress {
+export interface ProgressOptions {
+  /** Units of the whole work, when known: gives a percentage and an ETA. */
+  total?: number;
+  unit: string;
+  /**
+   * The share of the work done (0–1) when it is not `done / total`: e.g. bytes of input read
+   * while the rate counts NIKs. The ETA then follows how fast this share grows from the first
+   * update on (work skipped before it, such as a resumed run's rows, does not count as speed).
+   */
+  fraction?: () => number;
+  stream?: NodeJS.WriteStream;
+  intervalMs?: number;
+}
+
+export function createProgress(label: string, options: ProgressOptions): Progress {
   const stream = options.stream ?? process.stderr;
   const tty = stream.isTTY === true;
   const interval = options.intervalMs ?? (tty ? 200 : 5_000);
   const started = Date.now();
   let last = tty ? 0 : started; // plain logs: first line after one interval, not a "0%" line
   let shown = false;
+  let firstFraction: number | null = null;
+  const share = (done: number): number | null => {
+    if (options.fraction) return Math.min(1, Math.max(0, options.fraction()));
+    return options.total ? Math.min(1, done / options.total) : null;
+  };
   const render = (done: number): string => {
     const seconds = (Date.now() - started) / 1000;
     const rate = seconds > 0 ? done / seconds : 0;
@@ -23,15 +39,21 @@ export function createProgress(
       `${label}: ${formatCount(done)} ${options.unit}`,
       `${formatCount(rate)} ${options.unit}/s`,
     ];
-    if (options.total) {
-      const share = Math.min(1, done / options.total);
-      parts.splice(1, 0, `${(share * 100).toFixed(1)}%`);
-      if (rate > 0 && share < 1) parts.push(`ETA ${Math.ceil((options.total - done) / rate)} s`);
+    const s = share(done);
+    if (s !== null) {
+      parts.splice(1, 0, `${(s * 100).toFixed(1)}%`);
+      const eta = options.fraction
+        ? etaFromShare(s, firstFraction ?? 0, seconds)
+        : rate > 0
+          ? (options.total! - done) / rate
+          : null;
+      if (eta !== null && s < 1) parts.push(`ETA ${formatSeconds(eta)}`);
     }
     return parts.join('  ');
   };
   return {
     update(done) {
+      firstFraction ??= options.fraction ? options.fraction() : null;
       const now = Date.now();
       if (now - last < interval) return;
       last = now;
@@ -48,8 +70,22 @@ export function createProgress(
   };
 }
 
+/** Seconds left when the share grew from `from` to `now` in `seconds`; null before any growth. */
+function etaFromShare(now: number, from: number, seconds: number): number | null {
+  const grown = now - from;
+  return grown > 0 && seconds > 0 ? ((1 - now) * seconds) / grown : null;
+}
+
 function formatCount(n: number): string {
   if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
   if (n >= 1e4) return `${(n / 1e3).toFixed(1)}k`;
   return String(Math.round(n));
+}
+
+/** 42 s, 7 min 5 s, 2 h 3 min. */
+export function formatSeconds(seconds: number): string {
+  const s = Math.ceil(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
 }
