@@ -7,10 +7,8 @@
  * Each server runs in its own process; the load generator (autocannon) in this one.
  * Writes bench/results/security.md. Usage: npm run bench:security [-- --persons 1000000]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import autocannon from 'autocannon';
 import { AuditWriter, recordOneByOne } from '../src/audit/audit-writer.js';
 import type { AuditEventInput } from '../src/audit/audit-event.js';
 import { ensureDemoClients } from '../src/auth/demo-clients.js';
@@ -19,12 +17,13 @@ import { issueAccessToken } from '../src/auth/tokens/token-issuer.js';
 import { connect } from '../src/db/database.js';
 import {
   benchDatabase,
+  ensureSnapshot,
   gitCommit,
   machineLine,
   ROOT,
-  runGateway,
   WORK,
 } from './support/bench-env.js';
+import { loadGraphQL, medianRun, startVariant, type LoadResult } from './support/http-load.js';
 
 const persons =
   Number(process.argv[process.argv.indexOf('--persons') + 1] || 1_000_000) || 1_000_000;
@@ -32,77 +31,6 @@ const CONNECTIONS = 50;
 const SECONDS = 10;
 const ROUNDS = 3;
 const QUERY = 'query($nik: NIK!) { person(nik: $nik) { nik name birthDate } }';
-
-interface LoadResult {
-  name: string;
-  rps: number;
-  p50: number;
-  p99: number;
-  failures: number;
-}
-
-function startVariant(
-  variant: string,
-  env: Record<string, string>,
-): Promise<{ port: number; child: ChildProcess }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', path.join(ROOT, 'bench/support/serve-variant.ts'), variant],
-      {
-        env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    child.stdout!.once('data', (chunk: Buffer) =>
-      resolve({ port: (JSON.parse(chunk.toString()) as { port: number }).port, child }),
-    );
-    child.once('exit', (code) => reject(new Error(`${variant} server exited ${code}`)));
-  });
-}
-
-async function load(
-  name: string,
-  port: number,
-  niks: string[],
-  headers: Record<string, string>,
-): Promise<LoadResult> {
-  let i = 0;
-  const run = (duration: number) =>
-    autocannon({
-      url: `http://127.0.0.1:${port}`,
-      connections: CONNECTIONS,
-      duration,
-      requests: [
-        {
-          method: 'POST',
-          path: '/graphql',
-          headers: { 'content-type': 'application/json', ...headers },
-          setupRequest: (req) => ({
-            ...req,
-            body: JSON.stringify({ query: QUERY, variables: { nik: niks[i++ % niks.length] } }),
-          }),
-        },
-      ],
-    });
-  await run(3); // warm-up: JIT, pools, caches
-  const r = await run(SECONDS);
-  const failures = r.non2xx + r.errors + r.timeouts;
-  // A benchmark that counted refusals as answers would measure the wrong thing.
-  if (failures > 0) throw new Error(`${name}: ${failures} requests failed; fix the setup first`);
-  return {
-    name,
-    rps: r.requests.average,
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-    failures,
-  };
-}
-
-/** The run with the median throughput (its latencies belong to the same run). */
-function median(runs: LoadResult[]): LoadResult {
-  return [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)]!;
-}
 
 async function auditThroughput(url: string): Promise<{ grouped: number; oneByOne: number }> {
   const database = connect(url, { max: 60 });
@@ -144,15 +72,8 @@ async function main(): Promise<void> {
   const dataDir = path.join(WORK, 'gateway-data');
   await mkdir(dataDir, { recursive: true });
   try {
-    await runGateway(['migrate'], env);
+    await ensureSnapshot(database.url, persons);
     const handle = connect(database.url, { max: 4 });
-    const { rows: snap } = await handle.pool.query<{ persons: number }>(
-      'SELECT persons FROM snapshot ORDER BY id DESC LIMIT 1',
-    );
-    if (!snap[0] || snap[0].persons !== persons) {
-      console.log(`seeding ${persons} persons`);
-      await runGateway(['seed', '--persons', String(persons), '--as-of', '2026-06-30'], env);
-    }
     const { rows } = await handle.pool.query<{ nik: string }>(
       `SELECT m.nik FROM member m JOIN household h ON h.household_id = m.household_id
         WHERE h.region_code LIKE '3201%' ORDER BY md5(m.nik) LIMIT 5000`,
@@ -192,17 +113,26 @@ async function main(): Promise<void> {
     const rounds: LoadResult[][] = variants.map(() => []);
     for (let round = 0; round < ROUNDS; round++) {
       for (const [k, [variant, name, headers]] of variants.entries()) {
-        const { port, child } = await startVariant(variant, { ...env, BENCH_DATA_DIR: dataDir });
+        const server = await startVariant(variant, { ...env, BENCH_DATA_DIR: dataDir });
         try {
-          rounds[k]!.push(await load(name, port, niks, headers));
+          rounds[k]!.push(
+            await loadGraphQL({
+              name,
+              port: server.port,
+              query: QUERY,
+              variables: (i) => ({ nik: niks[i % niks.length] }),
+              headers,
+              connections: CONNECTIONS,
+              seconds: SECONDS,
+            }),
+          );
           console.log(`round ${round + 1} ${name}: ${Math.round(rounds[k]!.at(-1)!.rps)} req/s`);
         } finally {
-          child.kill('SIGTERM');
-          await new Promise((r) => child.once('exit', r));
+          await server.stop();
         }
       }
     }
-    const results = rounds.map(median);
+    const results = rounds.map(medianRun);
     const audit = await auditThroughput(database.url);
     const [bare, off, full] = results as [LoadResult, LoadResult, LoadResult];
     const lines = [

@@ -2,6 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { startEmbeddedCluster } from '../../src/db/embedded/embedded-cluster.js';
 import { createLogger } from '../../src/logger.js';
 
@@ -54,4 +55,24 @@ export function gitCommit(): string {
   } catch {
     return 'unknown';
   }
+}
+
+/**
+ * Makes sure the served snapshot has `persons` persons (seeding one, as of 2026-06-30, when not)
+ * and the schema is current.
+ */
+export async function ensureSnapshot(url: string, persons: number): Promise<void> {
+  const env = { DATABASE_URL: url };
+  await runGateway(['migrate'], env);
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  try {
+    const { rows } = await pool.query<{ persons: number }>(
+      'SELECT persons FROM snapshot ORDER BY id DESC LIMIT 1',
+    );
+    if (rows[0]?.persons === persons) return;
+  } finally {
+    await pool.end();
+  }
+  console.log(`seeding ${persons.toLocaleString('en')} persons`);
+  await runGateway(['seed', '--persons', String(persons), '--as-of', '2026-06-30'], env);
 }

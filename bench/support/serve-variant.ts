@@ -2,13 +2,15 @@
  * Starts one server variant for a benchmark, in its own process, and prints `{"port": N}`:
  *   full — the gateway as deployed (token, gate, field policy, purpose, audit);
  *   off  — the same gateway with security switched off (bench-only switch);
- *   bare — a plain node:http + pg handler doing the same person lookup.
- * Usage: tsx bench/support/serve-variant.ts <full|off|bare>   (env DATABASE_URL, BENCH_DATA_DIR)
+ *   bare — a plain node:http + pg handler doing the same person lookup;
+ *   bare-eligibility — a plain node:http + pg handler deciding one NIK for BENCH_PROGRAM.
+ * Usage: tsx bench/support/serve-variant.ts <variant>   (env DATABASE_URL, BENCH_DATA_DIR)
  */
 import 'reflect-metadata';
 import { connect } from '../../src/db/database.js';
 import { createLogger } from '../../src/logger.js';
 import { startGateway } from '../../src/server/gateway.js';
+import { bareEligibilityStatements, startBareEligibilityServer } from './bare-eligibility.js';
 import { startBarePersonServer } from './bare-person-server.js';
 
 const variant = process.argv[2];
@@ -18,6 +20,12 @@ const database = connect(url, { max: 20 });
 let port: number;
 if (variant === 'bare') {
   port = await startBarePersonServer(database.pool);
+} else if (variant === 'bare-eligibility') {
+  const statements = await bareEligibilityStatements(
+    database.pool,
+    process.env.BENCH_PROGRAM ?? 'PBI_JK',
+  );
+  port = await startBareEligibilityServer(database.pool, statements);
 } else {
   const gateway = await startGateway({
     database,

@@ -20,6 +20,25 @@ export class RateLimitedError extends GatewayError {
 /** How often a process adds its local request counts to the shared counters. */
 const FLUSH_MS = 200;
 
+interface Admission {
+  subjects: readonly string[];
+  quota: number;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+interface AdmissionGroup {
+  waiting: Admission[];
+  running: boolean;
+}
+
+function quotaUsedUp(quota: number, secondsLeft: number): RateLimitedError {
+  return new RateLimitedError(
+    `the daily quota of ${quota} distinct NIKs is used up; retry tomorrow`,
+    secondsLeft,
+  );
+}
+
 interface WindowCount {
   /** Start of the minute, epoch ms. */
   window: number;
@@ -44,6 +63,7 @@ export class UsageLimiter {
   private readonly pool: pg.Pool;
   private readonly pruner: NodeJS.Timeout;
   private readonly windows = new Map<string, WindowCount>();
+  private readonly admissions = new Map<string, AdmissionGroup>();
   private flushing: NodeJS.Timeout | null = null;
 
   constructor(url: string) {
@@ -100,20 +120,56 @@ export class UsageLimiter {
     );
   }
 
-  /** Counts the day's distinct subjects; throws RateLimitedError when they would pass the quota. */
-  async admitSubjects(principal: Principal, subjects: readonly string[]): Promise<void> {
-    const quota = principal.agreement.dailyQuota;
-    const { fits, secondsLeft } = await addDailySubjects(
-      this.pool,
-      principal.agreement.id,
-      subjects,
-      quota,
-    );
-    if (!fits) {
-      throw new RateLimitedError(
-        `the daily quota of ${quota} distinct NIKs is used up; retry tomorrow`,
-        secondsLeft,
-      );
+  /**
+   * Counts the day's distinct subjects; throws RateLimitedError when they would pass the quota.
+   *
+   * Admissions of one agreement are grouped like a group commit: while one transaction is out,
+   * the requests that arrive wait and then go together in the next, so fifty concurrent single
+   * checks cost a few transactions, not fifty queued on the day's counter row. A group that would
+   * pass the quota is retried request by request, so that exactly those that fit are admitted.
+   */
+  admitSubjects(principal: Principal, subjects: readonly string[]): Promise<void> {
+    const agreementId = principal.agreement.id;
+    let group = this.admissions.get(agreementId);
+    if (!group) {
+      group = { waiting: [], running: false };
+      this.admissions.set(agreementId, group);
+    }
+    return new Promise<void>((resolve, reject) => {
+      group.waiting.push({ subjects, quota: principal.agreement.dailyQuota, resolve, reject });
+      if (!group.running) void this.admitGroups(agreementId, group);
+    });
+  }
+
+  private async admitGroups(agreementId: string, group: AdmissionGroup): Promise<void> {
+    group.running = true;
+    try {
+      while (group.waiting.length > 0) {
+        const batch = group.waiting.splice(0);
+        try {
+          // Agreements change rarely; within a group the strictest quota seen applies.
+          const quota = Math.min(...batch.map((a) => a.quota));
+          const all = batch.flatMap((a) => a.subjects);
+          const together = await addDailySubjects(this.pool, agreementId, all, quota);
+          if (together.fits) {
+            for (const a of batch) a.resolve();
+            continue;
+          }
+          for (const a of batch) {
+            const alone =
+              batch.length === 1
+                ? together
+                : await addDailySubjects(this.pool, agreementId, a.subjects, quota);
+            if (alone.fits) a.resolve();
+            else a.reject(quotaUsedUp(quota, alone.secondsLeft));
+          }
+        } catch (error) {
+          for (const a of batch) a.reject(error);
+        }
+      }
+    } finally {
+      group.running = false;
+      if (group.waiting.length === 0) this.admissions.delete(agreementId);
     }
   }
 

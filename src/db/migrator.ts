@@ -7,6 +7,7 @@ import * as agreements from './migrations/0004-agreements.js';
 import * as audit from './migrations/0005-audit.js';
 import * as usageLimits from './migrations/0006-usage-limits.js';
 import * as credentialsChanged from './migrations/0007-client-credentials-changed.js';
+import * as unloggedCounters from './migrations/0008-unlogged-usage-counters.js';
 
 /**
  * All migrations, in order. Forward-only: a released migration is never edited; a change is a
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-audit': audit,
   '0006-usage-limits': usageLimits,
   '0007-client-credentials-changed': credentialsChanged,
+  '0008-unlogged-usage-counters': unloggedCounters,
 };
 
 /** Applies every pending migration (each in its own transaction); returns the names applied. */

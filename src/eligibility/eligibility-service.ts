@@ -1,11 +1,9 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import DataLoader from 'dataloader';
-import type { Kysely } from 'kysely';
 import type { Principal } from '../auth/principal.js';
 import type { UsageLimiter } from '../auth/usage-limiter.js';
 import { assertProgramAllowed, showsDecisionField } from '../auth/program-policy.js';
-import type { Database } from '../db/database-types.js';
-import { evaluateEligibility } from '../db/scoped/eligibility-evaluator.js';
+import type { EligibilityBatcher } from '../db/scoped/eligibility-batcher.js';
 import { badUserInput, serviceUnavailable } from '../errors/gateway-errors.js';
 import type { DisclosureRecord } from '../server/request-context.js';
 import type { RuleCache } from './rule-cache.js';
@@ -33,10 +31,12 @@ export class EligibilityService {
   private readonly loaders = new Map<string, DataLoader<string, Decision>>();
 
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly evaluator: EligibilityBatcher,
     private readonly principal: Principal,
     private readonly rules: RuleCache,
     private readonly subjectRefKey: Buffer,
+    /** The audit log's keyed hash of a NIK. */
+    private readonly subjectHashOf: (nik: string) => string,
     private readonly disclosure: DisclosureRecord,
     /** Daily quota of distinct NIKs (null: no limits, bench-only). */
     private readonly limiter: UsageLimiter | null,
@@ -61,9 +61,17 @@ export class EligibilityService {
   private async decideMany(niks: readonly string[], program: string): Promise<Decision[]> {
     const rule = await this.rules.get(program);
     if (!rule) throw badUserInput('unknown program');
+    // The quota counts the audit subject hashes (one keyed hash per NIK, reused by the audit
+    // event); the quota and the decisions are asked for together, and the per-agency references
+    // are computed while the database works. The decisions are read-only and are dropped unseen
+    // when the quota refuses (its error rejects the whole call).
+    const subjects = niks.map((nik) => this.auditSubject(nik));
+    const answered = Promise.all([
+      this.limiter?.admitSubjects(this.principal, subjects),
+      this.evaluator.evaluate(this.principal, niks, rule),
+    ]);
     const refs = niks.map((nik) => this.subjectRef(nik));
-    await this.limiter?.admitSubjects(this.principal, refs);
-    const { asOf, facts } = await evaluateEligibility(this.db, this.principal, niks, rule);
+    const [, { asOf, facts }] = await answered;
     if (asOf === null) throw serviceUnavailable('no registry snapshot is loaded yet');
     const detailed = this.principal.agreement.detailedReasons;
     const showDecile = showsDecisionField(this.principal, 'decile');
@@ -84,6 +92,15 @@ export class EligibilityService {
       this.disclosure.decisionIds.push(decision.decisionId);
       return decision;
     });
+  }
+
+  private auditSubject(nik: string): string {
+    let hash = this.disclosure.subjectHashes.get(nik);
+    if (hash === undefined) {
+      hash = this.subjectHashOf(nik);
+      this.disclosure.subjectHashes.set(nik, hash);
+    }
+    return hash;
   }
 
   /** Stable for one agency, unlinkable across agencies (the agency is part of the MAC input). */

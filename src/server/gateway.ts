@@ -8,6 +8,7 @@ import { accessLogFor } from '../audit/access-log.js';
 import { loadOrCreateSubjectKey, subjectHash } from '../audit/subject-hash.js';
 import { CursorCodec } from '../auth/cursor-codec.js';
 import { createGate } from '../auth/gate.js';
+import { EligibilityBatcher } from '../db/scoped/eligibility-batcher.js';
 import type { Principal } from '../auth/principal.js';
 import { PrincipalResolver } from '../auth/principal-resolver.js';
 import { UsageLimiter } from '../auth/usage-limiter.js';
@@ -28,7 +29,7 @@ import { buildGatewaySchema } from '../schema/build-schema.js';
 import { createGraphQLServer } from './graphql-server.js';
 import { createHttpServer } from './http-server.js';
 import { operationLimits } from './operation-limits.js';
-import { disclosureAuditPlugin } from './plugins/disclosure-audit.plugin.js';
+import { disclosureAuditPlugin, disclosureNotes } from './plugins/disclosure-audit.plugin.js';
 import { operationPolicyPlugin } from './plugins/operation-policy.plugin.js';
 import type { DisclosureRecord, RequestContext } from './request-context.js';
 
@@ -65,6 +66,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const cursors = new CursorCodec(await loadOrCreateKeyFile(config.dataDir, 'cursor'));
   const subjectRefKey = await loadOrCreateKeyFile(config.dataDir, 'subject-ref');
   const rules = new RuleCache(database.readDb);
+  const evaluator = new EligibilityBatcher(database.readDb);
   const limiter = new UsageLimiter(database.url);
   const verifier = createTokenVerifier({
     keys,
@@ -80,7 +82,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const audit = new AuditWriter(database.pool, { logger });
 
   const baseSchema = await buildGatewaySchema();
-  const schema = secure ? applyMiddleware(baseSchema, createGate()) : baseSchema;
+  const schema = secure ? applyMiddleware(baseSchema, createGate(), disclosureNotes()) : baseSchema;
   const limits = operationLimits({ development: config.development });
   const apollo = createGraphQLServer(schema, logger, {
     validationRules: limits.validationRules,
@@ -123,6 +125,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const disclosure: DisclosureRecord = {
       fields: new Set<string>(),
       subjects: new Set<string>(),
+      subjectHashes: new Map<string, string>(),
       decisionIds: [],
       notes: [],
     };
@@ -130,10 +133,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       for (const nik of niks) disclosure.subjects.add(nik);
     });
     const eligibility = new EligibilityService(
-      database.readDb,
+      evaluator,
       principal,
       rules,
       subjectRefKey,
+      auditLog.subjectOf,
       disclosure,
       secure ? limiter : null,
     );

@@ -22,6 +22,8 @@ export interface DisclosureRecord {
   fields: Set<string>;
   /** Clear NIKs of the persons disclosed; hashed before they reach the audit log. */
   subjects: Set<string>;
+  /** Audit subject hashes already computed in this request (NIK → hash), so none is computed twice. */
+  subjectHashes: Map<string, string>;
   decisionIds: string[];
   notes: DisclosureNote[];
 }

@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import type { IMiddleware, IMiddlewareFunction } from 'graphql-middleware';
 import { responsePathAsArray } from 'graphql';
 import type { AuditEventInput, AuditOutcome } from '../../audit/audit-event.js';
 import { subjectHash } from '../../audit/subject-hash.js';
@@ -31,10 +32,47 @@ const REFUSALS = new Set([
 ]);
 
 /**
- * Disclosure and audit, one plugin because both follow the same fields:
- * - while fields resolve, notes every record field given (for the audit) and every masked or
- *   withheld one (for `extensions.disclosure`, with its response path and rule);
- * - before the response is sent, writes the audit event of any operation that touches personal
+ * Field middleware for the record types: while their fields resolve, notes every record field
+ * given (for the audit) and every masked or withheld one (for `extensions.disclosure`, with its
+ * response path and rule). A middleware on these two types rather than an Apollo
+ * `willResolveField` hook, which would instrument every field of every response (10,000
+ * eligibility decisions included).
+ */
+export function disclosureNotes(): IMiddleware<unknown, RequestContext, unknown> {
+  const note: IMiddlewareFunction<unknown, RequestContext, unknown> = (
+    resolve,
+    parent,
+    args,
+    context,
+    info,
+  ) => {
+    const type = info.parentType.name;
+    const governed = GOVERNED[type]!;
+    const d = context.disclosure;
+    if (!governed.has(info.fieldName)) {
+      d.fields.add(`${type}.${info.fieldName}`);
+    } else {
+      const r = context.registry.fieldRule(type as 'Household' | 'Person', info.fieldName);
+      if (r.rule === 'withhold') {
+        d.notes.push({ path: responsePathAsArray(info.path).join('.'), rule: 'WITHHELD' });
+      } else {
+        d.fields.add(`${type}.${info.fieldName}`);
+        if (r.rule === 'mask') {
+          d.notes.push({
+            path: responsePathAsArray(info.path).join('.'),
+            rule: 'MASKED',
+            mask: r.mask,
+          });
+        }
+      }
+    }
+    return resolve(parent, args, context, info);
+  };
+  return Object.fromEntries(Object.keys(GOVERNED).map((type) => [type, note]));
+}
+
+/**
+ * Audit, with the notes of `disclosureNotes`: before the response is sent, writes the audit event of any operation that touches personal
  *   data or was refused, and waits for its commit. If the write fails, the client gets
  *   SERVICE_UNAVAILABLE (HTTP 503) and no data.
  */
@@ -46,37 +84,6 @@ export function disclosureAuditPlugin(deps: {
   return {
     async requestDidStart() {
       return {
-        async executionDidStart() {
-          return {
-            willResolveField({ info, contextValue }) {
-              const type = info.parentType.name;
-              const governed = GOVERNED[type];
-              if (!governed) return;
-              const d = contextValue.disclosure;
-              if (!governed.has(info.fieldName)) {
-                d.fields.add(`${type}.${info.fieldName}`);
-                return;
-              }
-              const r = contextValue.registry.fieldRule(
-                type as 'Household' | 'Person',
-                info.fieldName,
-              );
-              if (r.rule === 'withhold') {
-                d.notes.push({ path: responsePathAsArray(info.path).join('.'), rule: 'WITHHELD' });
-                return;
-              }
-              d.fields.add(`${type}.${info.fieldName}`);
-              if (r.rule === 'mask') {
-                d.notes.push({
-                  path: responsePathAsArray(info.path).join('.'),
-                  rule: 'MASKED',
-                  mask: r.mask,
-                });
-              }
-            },
-          };
-        },
-
         async willSendResponse(requestContext) {
           const { response, contextValue } = requestContext;
           if (response.body.kind !== 'single') return;
@@ -111,7 +118,13 @@ export function disclosureAuditPlugin(deps: {
             outcome,
             errorCode: refusal ?? codes[0] ?? null,
             fields: [...d.fields].sort(),
-            subjects: [...new Set([...d.subjects].map((nik) => subjectHash(deps.subjectKey, nik)))],
+            subjects: [
+              ...new Set(
+                [...d.subjects].map(
+                  (nik) => d.subjectHashes.get(nik) ?? subjectHash(deps.subjectKey, nik),
+                ),
+              ),
+            ],
             decisionIds: d.decisionIds,
           };
           try {

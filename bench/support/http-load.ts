@@ -1,0 +1,105 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { ROOT } from './bench-env.js';
+
+export interface LoadResult {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  failures: number;
+}
+
+export interface Variant {
+  port: number;
+  child: ChildProcess;
+  /** The process's peak resident memory so far (VmHWM), in MB. */
+  peakRssMb(): number;
+  stop(): Promise<void>;
+}
+
+/** Starts a server variant (bench/support/serve-variant.ts) in its own process. */
+export function startVariant(variant: string, env: Record<string, string>): Promise<Variant> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(ROOT, 'bench/support/serve-variant.ts'), variant],
+      {
+        env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    child.stdout!.once('data', (chunk: Buffer) =>
+      resolve({
+        port: (JSON.parse(chunk.toString()) as { port: number }).port,
+        child,
+        peakRssMb: () => peakRssMb(child.pid!),
+        stop: async () => {
+          child.kill('SIGTERM');
+          await new Promise((r) => child.once('exit', r));
+        },
+      }),
+    );
+    child.once('exit', (code) => reject(new Error(`${variant} server exited ${code}`)));
+  });
+}
+
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
+  return Math.round(kb / 1024);
+}
+
+/**
+ * POSTs a GraphQL operation at `connections` concurrent connections for `seconds` after a 3 s
+ * warm-up, one variable set per request from `variables`. Any failed request fails the benchmark:
+ * one that counted refusals as answers would measure the wrong thing.
+ */
+export async function loadGraphQL(options: {
+  name: string;
+  port: number;
+  query: string;
+  variables: (i: number) => Record<string, unknown>;
+  headers: Record<string, string>;
+  connections: number;
+  seconds: number;
+}): Promise<LoadResult> {
+  let i = 0;
+  const run = (duration: number) =>
+    autocannon({
+      url: `http://127.0.0.1:${options.port}`,
+      connections: options.connections,
+      duration,
+      requests: [
+        {
+          method: 'POST',
+          path: '/graphql',
+          headers: { 'content-type': 'application/json', ...options.headers },
+          setupRequest: (req) => ({
+            ...req,
+            body: JSON.stringify({ query: options.query, variables: options.variables(i++) }),
+          }),
+        },
+      ],
+    });
+  await run(3); // warm-up: JIT, pools, caches
+  const r = await run(options.seconds);
+  const failures = r.non2xx + r.errors + r.timeouts;
+  if (failures > 0) {
+    throw new Error(`${options.name}: ${failures} requests failed; fix the setup first`);
+  }
+  return {
+    name: options.name,
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    failures,
+  };
+}
+
+/** The run with the median throughput (its latencies belong to the same run). */
+export function medianRun(runs: LoadResult[]): LoadResult {
+  return [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)]!;
+}

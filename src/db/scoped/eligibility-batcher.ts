@@ -1,0 +1,93 @@
+import type { Kysely } from 'kysely';
+import type { Principal } from '../../auth/principal.js';
+import type { Database } from '../database-types.js';
+import type { CurrentRule } from '../queries/eligibility-rule-queries.js';
+import { evaluateEligibility, type EligibilityFacts } from './eligibility-evaluator.js';
+
+interface Waiting {
+  niks: readonly string[];
+  resolve(result: { asOf: string | null; facts: EligibilityFacts[] }): void;
+  reject(error: unknown): void;
+}
+
+interface Group {
+  principal: Principal;
+  rule: CurrentRule;
+  waiting: Waiting[];
+  inFlight: number;
+}
+
+/** At most this many statements of one group run at once; later questions wait and go together. */
+const MAX_IN_FLIGHT = 2;
+/** Questions this large run on their own (a batch needs no company, and would delay singles). */
+const SOLO_ABOVE = 1_000;
+/** The most NIKs one grouped statement carries. */
+const MAX_GROUPED = 2_000;
+
+/**
+ * Asks the registry questions of concurrent requests together. Requests that share a program rule
+ * (and version) and a region scope — for example fifty ministry officers each checking one NIK —
+ * are answered by one statement instead of fifty: the first questions go at once, and while
+ * statements are out, the ones that arrive queue and go in the next. Each caller gets the facts of
+ * its own NIKs, in its order, with the as-of date of the statement that answered it.
+ *
+ * Grouping crosses requests but never region scopes or rules, so it cannot change an answer: the
+ * statement is the one each request would have run, over more NIKs.
+ */
+export class EligibilityBatcher {
+  private readonly groups = new Map<string, Group>();
+
+  constructor(private readonly db: Kysely<Database>) {}
+
+  evaluate(
+    principal: Principal,
+    niks: readonly string[],
+    rule: CurrentRule,
+  ): Promise<{ asOf: string | null; facts: EligibilityFacts[] }> {
+    if (niks.length > SOLO_ABOVE) return evaluateEligibility(this.db, principal, niks, rule);
+    const key = `${rule.program}\n${rule.version}\n${principal.agreement.regionScope.join(',')}`;
+    let group = this.groups.get(key);
+    if (!group) {
+      group = { principal, rule, waiting: [], inFlight: 0 };
+      this.groups.set(key, group);
+    }
+    const g = group;
+    return new Promise((resolve, reject) => {
+      g.waiting.push({ niks, resolve, reject });
+      this.pump(key, g);
+    });
+  }
+
+  private pump(key: string, group: Group): void {
+    while (group.inFlight < MAX_IN_FLIGHT && group.waiting.length > 0) {
+      const taken: Waiting[] = [];
+      let count = 0;
+      while (group.waiting.length > 0) {
+        const next = group.waiting[0]!;
+        if (taken.length > 0 && count + next.niks.length > MAX_GROUPED) break;
+        taken.push(group.waiting.shift()!);
+        count += next.niks.length;
+      }
+      group.inFlight++;
+      void this.run(group, taken).finally(() => {
+        group.inFlight--;
+        if (group.inFlight === 0 && group.waiting.length === 0) this.groups.delete(key);
+        else this.pump(key, group);
+      });
+    }
+  }
+
+  private async run(group: Group, taken: Waiting[]): Promise<void> {
+    try {
+      const niks = taken.length === 1 ? taken[0]!.niks : taken.flatMap((w) => w.niks);
+      const { asOf, facts } = await evaluateEligibility(this.db, group.principal, niks, group.rule);
+      let at = 0;
+      for (const w of taken) {
+        w.resolve({ asOf, facts: facts.slice(at, at + w.niks.length) });
+        at += w.niks.length;
+      }
+    } catch (error) {
+      for (const w of taken) w.reject(error);
+    }
+  }
+}
