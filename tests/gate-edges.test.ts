@@ -72,7 +72,7 @@ describe('the gate on edges', () => {
     const generated = createGate().generate(schema) as Record<string, Record<string, unknown>>;
     for (const type of Object.values(schema.getTypeMap())) {
       if (!isObjectType(type) || type.name.startsWith('__')) continue;
-      const root = type === schema.getQueryType();
+      const root = type === schema.getQueryType() || type === schema.getMutationType();
       for (const [name, field] of Object.entries(type.getFields())) {
         const leaf = isLeafType(getNamedType(field.type));
         const gated = generated[type.name]?.[name] !== undefined;

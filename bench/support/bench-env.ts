@@ -66,13 +66,20 @@ export async function ensureSnapshot(url: string, persons: number): Promise<void
   await runGateway(['migrate'], env);
   const pool = new pg.Pool({ connectionString: url, max: 1 });
   try {
-    const { rows } = await pool.query<{ persons: number }>(
+    const { rows } = await pool.query<{ persons: string }>(
       'SELECT persons FROM snapshot ORDER BY id DESC LIMIT 1',
     );
-    if (rows[0]?.persons === persons) return;
+    if (rows[0] && Number(rows[0].persons) === persons) return;
   } finally {
     await pool.end();
   }
   console.log(`seeding ${persons.toLocaleString('en')} persons`);
   await runGateway(['seed', '--persons', String(persons), '--as-of', '2026-06-30'], env);
+  // Vacuum now, so that autovacuum does not wake up on the fresh tables in the middle of a run.
+  const vacuum = new pg.Pool({ connectionString: url, max: 1 });
+  try {
+    await vacuum.query('VACUUM (ANALYZE) household, member, program_recipient');
+  } finally {
+    await vacuum.end();
+  }
 }

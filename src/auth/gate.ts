@@ -24,7 +24,8 @@ type ShieldRule = ReturnType<ReturnType<typeof rule>>;
 
 /**
  * The gate: a graphql-shield rule tree generated from the policy tables, failing closed
- * (`fallbackRule: deny`): a root field or type missing from the tables is refused.
+ * (`fallbackRule: deny`): a root field (query or mutation) or type missing from the tables is
+ * refused.
  *
  * A type's rule is checked on every edge into it: a root field, or a field of another type
  * returning it, must pass its own rule (the root field's, or its parent type's) and the rule of
@@ -58,13 +59,20 @@ export function createGate(
     );
   };
   return middleware((schema: GraphQLSchema) => {
-    const query: Record<string, unknown> = { '*': deny };
-    const queryFields = schema.getQueryType()!.getFields();
-    for (const field of Object.keys(tables.root)) {
-      if (!queryFields[field]) continue;
-      query[field] = withTypeRule(rootRule(field), queryFields[field].type, typeRules);
+    // Root types (Query, and Mutation once there are mutations): each field by its own rule.
+    const roots = [schema.getQueryType(), schema.getMutationType()].filter(
+      (t): t is NonNullable<typeof t> => t !== null && t !== undefined,
+    );
+    const tree: Record<string, unknown> = {};
+    for (const root of roots) {
+      const fields = root.getFields();
+      const rules: Record<string, unknown> = { '*': deny };
+      for (const field of Object.keys(tables.root)) {
+        if (!fields[field]) continue;
+        rules[field] = withTypeRule(rootRule(field), fields[field].type, typeRules);
+      }
+      tree[root.name] = rules;
     }
-    const tree: Record<string, unknown> = { Query: query };
     for (const [type, typeRule] of typeRules) {
       const object = schema.getType(type);
       if (!isObjectType(object)) continue;
@@ -78,7 +86,7 @@ export function createGate(
     // Leaf fields of reached objects need no rule of their own (see above).
     for (const [typeName, fields] of Object.entries(generated)) {
       const type = schema.getType(typeName);
-      if (!isObjectType(type) || type === schema.getQueryType()) continue;
+      if (!isObjectType(type) || roots.includes(type)) continue;
       const defined = type.getFields();
       for (const field of Object.keys(fields)) {
         if (defined[field] && isLeafType(getNamedType(defined[field].type))) delete fields[field];

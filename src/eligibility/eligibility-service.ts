@@ -61,14 +61,18 @@ export class EligibilityService {
   private async decideMany(niks: readonly string[], program: string): Promise<Decision[]> {
     const rule = await this.rules.get(program);
     if (!rule) throw badUserInput('unknown program');
-    // The quota counts the audit subject hashes (one keyed hash per NIK, reused by the audit
-    // event); the quota and the decisions are asked for together, and the per-agency references
-    // are computed while the database works. The decisions are read-only and are dropped unseen
-    // when the quota refuses (its error rejects the whole call).
+    // The decisions are read at once, the quota (which counts the audit subject hashes, reused
+    // by the audit event) as soon as they are computed, and the per-agency references while the
+    // database works. The decisions are read-only and are dropped unseen when the quota refuses
+    // (its error rejects the whole call).
+    const evaluated = this.evaluator.evaluate(this.principal, niks, rule);
+    evaluated.catch(() => {}); // handled below, in Promise.all; this only marks it as handled
+    // Let the statement leave for the database before hashing ten thousand NIKs here.
+    if (niks.length > 100) await new Promise(setImmediate);
     const subjects = niks.map((nik) => this.auditSubject(nik));
     const answered = Promise.all([
       this.limiter?.admitSubjects(this.principal, subjects),
-      this.evaluator.evaluate(this.principal, niks, rule),
+      evaluated,
     ]);
     const refs = niks.map((nik) => this.subjectRef(nik));
     const [, { asOf, facts }] = await answered;
