@@ -84,6 +84,33 @@ describe('eligibility questions of concurrent requests', () => {
 });
 
 describe('quota admissions of concurrent requests', () => {
+  it('admit far from the quota by reserving room, and record the subjects just after', async () => {
+    const limiter = new UsageLimiter(db.url);
+    try {
+      const p = principal(['*'], 'reserving-pks', 100);
+      await Promise.all([
+        limiter.admitSubjects(p, ['a', 'b', 'a']),
+        limiter.admitSubjects(p, ['b', 'c']),
+      ]);
+      await limiter.recorded('reserving-pks');
+      const usage = await db.pool.query<{ distinct_subjects: number; reserved: number }>(
+        "SELECT distinct_subjects, reserved FROM daily_usage WHERE agreement_id = 'reserving-pks'",
+      );
+      expect(usage.rows[0]).toEqual({ distinct_subjects: 3, reserved: 0 });
+      // Repeats count once: 97 more distinct subjects still fit, the 98th does not.
+      await limiter.admitSubjects(
+        p,
+        Array.from({ length: 97 }, (_, i) => `more-${i}`),
+      );
+      await expect(limiter.admitSubjects(p, ['a', 'one-too-many'])).rejects.toBeInstanceOf(
+        RateLimitedError,
+      );
+      await expect(limiter.admitSubjects(p, ['a', 'c', 'more-5'])).resolves.toBeUndefined();
+    } finally {
+      await limiter.close();
+    }
+  });
+
   it('admit exactly the requests that fit when a group would pass the quota', async () => {
     const limiter = new UsageLimiter(db.url);
     try {

@@ -82,11 +82,17 @@ function post(nik: string, query: string, headers: Record<string, string>): Prom
   });
 }
 
+/** Subjects counted for the quota; they are recorded just after the answer, so wait a little. */
 async function quotaSubjects(): Promise<number> {
-  const { rows } = await base.pool.query<{ n: number }>(
-    "SELECT count(*)::int AS n FROM daily_subject WHERE agreement_id = 'kemendikdasmen-pip-pks'",
-  );
-  return rows[0]!.n;
+  let n = 0;
+  for (let wait = 0; wait < 40 && n === 0; wait++) {
+    if (wait > 0) await new Promise((r) => setTimeout(r, 50));
+    const { rows } = await base.pool.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM daily_subject WHERE agreement_id = 'kemendikdasmen-pip-pks'",
+    );
+    n = rows[0]!.n;
+  }
+  return n;
 }
 
 async function lastAuditId(): Promise<number> {

@@ -1,6 +1,12 @@
 import pg from 'pg';
 import { GatewayError } from '../errors/gateway-errors.js';
-import { addDailySubjects, addRequests, pruneUsage } from '../db/queries/usage-queries.js';
+import {
+  addDailySubjects,
+  addRequests,
+  pruneUsage,
+  recordReservedSubjects,
+  reserveDailySubjects,
+} from '../db/queries/usage-queries.js';
 import type { Principal } from './principal.js';
 
 /** RATE_LIMITED (HTTP 429) with the seconds to wait, sent as `Retry-After`. */
@@ -64,6 +70,8 @@ export class UsageLimiter {
   private readonly pruner: NodeJS.Timeout;
   private readonly windows = new Map<string, WindowCount>();
   private readonly admissions = new Map<string, AdmissionGroup>();
+  /** Background recordings of reserved subjects, per agreement. */
+  private readonly recordings = new Map<string, Set<Promise<void>>>();
   private flushing: NodeJS.Timeout | null = null;
 
   constructor(url: string) {
@@ -123,10 +131,17 @@ export class UsageLimiter {
   /**
    * Counts the day's distinct subjects; throws RateLimitedError when they would pass the quota.
    *
-   * Admissions of one agreement are grouped like a group commit: while one transaction is out,
-   * the requests that arrive wait and then go together in the next, so fifty concurrent single
-   * checks cost a few transactions, not fifty queued on the day's counter row. A group that would
-   * pass the quota is retried request by request, so that exactly those that fit are admitted.
+   * Admissions of one agreement are grouped like a group commit: while one is out, the requests
+   * that arrive wait and then go together, so fifty concurrent single checks cost a few
+   * statements, not fifty queued on the day's counter row.
+   *
+   * A group is admitted in two ways. Far from the quota, room for its subjects is reserved on the
+   * day's row in one short statement and the answer goes at once; the subjects themselves are
+   * recorded (one row each, repeats counted once) after it, and the reservation is given back.
+   * A reservation counts every subject as new, so it can only err towards refusing. Near the
+   * quota, when the room is not there, the exact path waits for this process's recordings, adds
+   * the subjects before answering, and decides a group that would pass the quota request by
+   * request, so that exactly those that fit are admitted.
    */
   admitSubjects(principal: Principal, subjects: readonly string[]): Promise<void> {
     const agreementId = principal.agreement.id;
@@ -141,6 +156,14 @@ export class UsageLimiter {
     });
   }
 
+  /** Resolves when the subjects admitted so far by reservation are recorded (tests, shutdown). */
+  async recorded(agreementId?: string): Promise<void> {
+    const pending = agreementId
+      ? [...(this.recordings.get(agreementId) ?? [])]
+      : [...this.recordings.values()].flatMap((set) => [...set]);
+    await Promise.all(pending);
+  }
+
   private async admitGroups(agreementId: string, group: AdmissionGroup): Promise<void> {
     group.running = true;
     try {
@@ -149,8 +172,15 @@ export class UsageLimiter {
         try {
           // Agreements change rarely; within a group the strictest quota seen applies.
           const quota = Math.min(...batch.map((a) => a.quota));
-          const all = batch.flatMap((a) => a.subjects);
-          const together = await addDailySubjects(this.pool, agreementId, all, quota);
+          const distinct = [...new Set(batch.flatMap((a) => a.subjects))];
+          const room = await reserveDailySubjects(this.pool, agreementId, distinct.length, quota);
+          if (room) {
+            for (const a of batch) a.resolve();
+            this.recordLater(agreementId, room.day, distinct);
+            continue;
+          }
+          await this.recorded(agreementId);
+          const together = await addDailySubjects(this.pool, agreementId, distinct, quota);
           if (together.fits) {
             for (const a of batch) a.resolve();
             continue;
@@ -173,10 +203,39 @@ export class UsageLimiter {
     }
   }
 
+  /**
+   * Records reserved subjects in the background. If that fails the reservation stays: the day's
+   * count stays too high, never too low.
+   */
+  private recordLater(agreementId: string, day: string, subjects: string[]): void {
+    let pending = this.recordings.get(agreementId);
+    if (!pending) {
+      pending = new Set();
+      this.recordings.set(agreementId, pending);
+    }
+    const set = pending;
+    const recording: Promise<void> = recordReservedSubjects(
+      this.pool,
+      agreementId,
+      day,
+      subjects,
+      subjects.length,
+    )
+      .catch(() => {})
+      .finally(() => {
+        set.delete(recording);
+        if (set.size === 0 && this.recordings.get(agreementId) === set) {
+          this.recordings.delete(agreementId);
+        }
+      });
+    set.add(recording);
+  }
+
   async close(): Promise<void> {
     clearInterval(this.pruner);
     if (this.flushing) clearTimeout(this.flushing);
     await this.flush();
+    await this.recorded();
     await this.pool.end();
   }
 }
