@@ -41,7 +41,8 @@ export function createProgress(label: string, options: ProgressOptions): Progres
     ];
     const s = share(done);
     if (s !== null) {
-      parts.splice(1, 0, `${(s * 100).toFixed(1)}%`);
+      // A drawn bar on a terminal; plain logs get the percentage only.
+      parts.splice(1, 0, `${tty ? bar(s) + ' ' : ''}${(s * 100).toFixed(1)}%`);
       const eta = options.fraction
         ? etaFromShare(s, firstFraction ?? 0, seconds)
         : rate > 0
@@ -68,6 +69,14 @@ export function createProgress(label: string, options: ProgressOptions): Progres
       if (tty && shown) stream.write('\r\x1b[2K');
     },
   };
+}
+
+const BAR_WIDTH = 24;
+
+/** `[██████░░░░░░]` for a share of 0–1. */
+export function bar(share: number): string {
+  const filled = Math.round(Math.min(1, Math.max(0, share)) * BAR_WIDTH);
+  return `[${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)}]`;
 }
 
 /** Seconds left when the share grew from `from` to `now` in `seconds`; null before any growth. */
