@@ -10,6 +10,7 @@ import { registerMigrate } from './commands/migrate.command.js';
 import { registerSeed } from './commands/seed.command.js';
 import { registerServe } from './commands/serve.command.js';
 import { registerToken } from './commands/token.command.js';
+import { registerVerifications } from './commands/verifications.command.js';
 
 /** The `dtks-gateway` command (CONTRACT §3). Each command lives in `src/commands/`. */
 export function buildProgram(): Command {
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerKeys(program);
   registerAudit(program);
   registerCheck(program);
+  registerVerifications(program);
   return program;
 }
 

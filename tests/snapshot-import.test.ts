@@ -69,7 +69,10 @@ describe('snapshot import', () => {
         ORDER BY indexname`,
     );
     expect(rows.map((r) => r.indexname)).toEqual([
+      'household_last_verified_idx',
       'household_pkey',
+      'household_regency_idx',
+      'household_regency_verified_idx',
       'household_region_idx',
       'member_household_idx',
       'member_pkey',

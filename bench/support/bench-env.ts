@@ -7,7 +7,10 @@ import { startEmbeddedCluster } from '../../src/db/embedded/embedded-cluster.js'
 import { createLogger } from '../../src/logger.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const WORK = path.join(ROOT, 'bench/.work');
+/** Where benchmarks keep their database and keys: `BENCH_WORK_DIR`, or bench/.work. */
+export const WORK = process.env.BENCH_WORK_DIR
+  ? path.resolve(process.env.BENCH_WORK_DIR)
+  : path.join(ROOT, 'bench/.work');
 
 /** A PostgreSQL for the benchmark: DATABASE_URL, or an embedded server under bench/.work. */
 export async function benchDatabase(): Promise<{ url: string; stop(): Promise<void> }> {

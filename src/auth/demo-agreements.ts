@@ -37,6 +37,7 @@ const LOCAL_GOV_FIELDS: FieldPolicy = {
     relationship: 'show',
     status: 'show',
     household: 'show',
+    programs: 'show',
   },
 };
 

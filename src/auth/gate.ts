@@ -16,7 +16,7 @@ import {
 import { forbidden, GatewayError } from '../errors/gateway-errors.js';
 import type { RequestContext } from '../server/request-context.js';
 import type { ClientKind } from './agreement.js';
-import { ROOT_FIELD_POLICY } from './operation-policy.js';
+import { ROOT_FIELD_POLICY, type RootFieldPolicy } from './operation-policy.js';
 import { hasScope, type Principal } from './principal.js';
 import { TYPE_POLICY } from './type-policy.js';
 
@@ -54,8 +54,7 @@ export function createGate(
     const policy = tables.root[field]!;
     return rule(`root:${field}`, { cache: 'contextual' })(
       (_parent, _args, ctx: RequestContext) =>
-        kindAllowed(ctx.principal, policy.kinds) &&
-        (policy.scope === null || hasScope(ctx.principal, policy.scope)),
+        kindAllowed(ctx.principal, policy.kinds) && scopeAllowed(ctx.principal, policy.scope),
     );
   };
   return middleware((schema: GraphQLSchema) => {
@@ -131,6 +130,13 @@ function fallbackError(error: unknown, _parent: object, _args: object, shieldCtx
   return new GraphQLError('Internal server error', {
     extensions: { code: 'INTERNAL_SERVER_ERROR' },
   });
+}
+
+/** No scope needed, the scope, or (for a list) any one of them. */
+function scopeAllowed(principal: Principal, scope: RootFieldPolicy['scope']): boolean {
+  if (scope === null) return true;
+  if (typeof scope === 'string') return hasScope(principal, scope);
+  return scope.some((s) => hasScope(principal, s));
 }
 
 function kindAllowed(principal: Principal, kinds: readonly ClientKind[] | 'any'): boolean {

@@ -8,7 +8,8 @@ import type { ClientKind, Scope } from './agreement.js';
  */
 export interface RootFieldPolicy {
   kinds: readonly ClientKind[] | 'any';
-  scope: Scope | null;
+  /** The scope needed; a list means any one of them (each kind of client holds its own). */
+  scope: Scope | readonly Scope[] | null;
   purpose: boolean;
   /** Discloses personal data: audited even when it succeeds. */
   personal: boolean;
@@ -26,6 +27,31 @@ export const ROOT_FIELD_POLICY: Readonly<Record<string, RootFieldPolicy>> = Obje
   eligibilityBatch: {
     kinds: ['MINISTRY'],
     scope: 'eligibility:batch',
+    purpose: true,
+    personal: true,
+  },
+  // Verification (CONTRACT §9); the two-person rule and the region scope are checked in SQL.
+  submitVerification: {
+    kinds: ['LOCAL_GOV'],
+    scope: 'verification:submit',
+    purpose: true,
+    personal: true,
+  },
+  proposeHousehold: {
+    kinds: ['LOCAL_GOV'],
+    scope: 'verification:submit',
+    purpose: true,
+    personal: true,
+  },
+  reviewVerification: {
+    kinds: ['LOCAL_GOV'],
+    scope: 'verification:review',
+    purpose: true,
+    personal: true,
+  },
+  verificationSubmissions: {
+    kinds: ['LOCAL_GOV', 'ADMIN'],
+    scope: ['verification:submit', 'verification:review', 'audit:read'],
     purpose: true,
     personal: true,
   },

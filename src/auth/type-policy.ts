@@ -20,4 +20,11 @@ export const TYPE_POLICY: Readonly<Record<string, readonly ClientKind[] | 'any'>
   AccessLogEntry: ['ADMIN'],
   EligibilityDecision: ['MINISTRY'],
   ProgramInfo: 'any',
+  VerificationSubmission: ['LOCAL_GOV', 'ADMIN'],
+  VerificationSubmissionConnection: ['LOCAL_GOV', 'ADMIN'],
+  VerificationSubmissionEdge: ['LOCAL_GOV', 'ADMIN'],
+  // The details name persons: local governments of the region only, not the administrator.
+  VerificationChanges: ['LOCAL_GOV'],
+  MemberChange: ['LOCAL_GOV'],
+  VerificationEvent: ['LOCAL_GOV'],
 });

@@ -187,6 +187,37 @@ export interface DailyUsageTable {
   distinct_subjects: number;
 }
 
+/** A verification submission or household proposal (migration 0010; CONTRACT §9). */
+export interface VerificationSubmissionTable {
+  id: Generated<number>;
+  public_id: string;
+  kind: 'SUBMISSION' | 'PROPOSAL';
+  client_id: string;
+  agency_id: string;
+  officer_id: string | null;
+  region_code: string | null;
+  household_id: string | null;
+  kk_number: string | null;
+  outcome: string | null;
+  visited_at: string;
+  /** The validated changes (`src/verification/verification-input.ts`, VerificationPayload). */
+  payload: ColumnType<unknown, string, string>;
+  added_niks: ColumnType<string[], string[] | undefined, string[]>;
+  note: string | null;
+  idempotency_key: string;
+  fingerprint: string;
+  status: ColumnType<string, string | undefined, string>;
+  submitted_at: Timestamp;
+  reviewer_client_id: string | null;
+  reviewer_agency_id: string | null;
+  reviewer_officer_id: string | null;
+  review_decision: string | null;
+  reviewed_at: Timestamp | null;
+  review_note: string | null;
+  applied_at: Timestamp | null;
+  applied_snapshot_id: number | null;
+}
+
 export interface Database {
   region: RegionTable;
   region_population: RegionPopulationTable;
@@ -204,4 +235,5 @@ export interface Database {
   rate_window: RateWindowTable;
   daily_subject: DailySubjectTable;
   daily_usage: DailyUsageTable;
+  verification_submission: VerificationSubmissionTable;
 }

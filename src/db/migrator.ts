@@ -8,6 +8,8 @@ import * as audit from './migrations/0005-audit.js';
 import * as usageLimits from './migrations/0006-usage-limits.js';
 import * as credentialsChanged from './migrations/0007-client-credentials-changed.js';
 import * as unloggedCounters from './migrations/0008-unlogged-usage-counters.js';
+import * as workListIndexes from './migrations/0009-work-list-indexes.js';
+import * as verification from './migrations/0010-verification.js';
 
 /**
  * All migrations, in order. Forward-only: a released migration is never edited; a change is a
@@ -22,6 +24,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006-usage-limits': usageLimits,
   '0007-client-credentials-changed': credentialsChanged,
   '0008-unlogged-usage-counters': unloggedCounters,
+  '0009-work-list-indexes': workListIndexes,
+  '0010-verification': verification,
 };
 
 /** Applies every pending migration (each in its own transaction); returns the names applied. */

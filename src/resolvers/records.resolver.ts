@@ -1,13 +1,25 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
-import type { HouseholdRecord, PersonRecord } from '../db/scoped/scoped-registry.js';
+import type {
+  HouseholdFilter,
+  HouseholdOrder as Order,
+  HouseholdRecord,
+  PersonRecord,
+} from '../db/scoped/scoped-registry.js';
 import { badUserInput } from '../errors/gateway-errors.js';
 import {
   HouseholdConnection,
   HouseholdFilterInput,
+  HouseholdOrder,
 } from '../schema/records/household-connection.type.js';
 import { Household, Person } from '../schema/records/record.types.js';
 import { NikScalar } from '../schema/scalars/nik.scalar.js';
 import type { RequestContext } from '../server/request-context.js';
+import { WorkListCursors } from './work-list-cursors.js';
+
+/** A connection as the resolver returns it; `_filter` is internal, for `totalCount`. */
+interface HouseholdConnectionRecord extends Omit<HouseholdConnection, 'totalCount'> {
+  _filter: HouseholdFilter;
+}
 
 const MAX_PAGE = 500;
 
@@ -39,35 +51,65 @@ export class RecordsResolver {
   }
 
   @Query(() => HouseholdConnection, {
-    description: 'Households of your region scope, a page at a time (first ≤ 500).',
+    description:
+      'Work list: the households of your region scope matching the filter, a page at a time ' +
+      '(first ≤ 500), in the order asked for. The members of a page, with their programs, come ' +
+      'in one statement for the whole page.',
   })
   async households(
     @Ctx() ctx: RequestContext,
-    @Arg('filter', () => HouseholdFilterInput, { nullable: true })
+    @Arg('filter', () => HouseholdFilterInput, {
+      nullable: true,
+      description: 'Conditions that must all hold; none: every household of your region scope.',
+    })
     filter?: HouseholdFilterInput | null,
-    @Arg('first', () => Int, { defaultValue: 50 }) first = 50,
-    @Arg('after', () => String, { nullable: true }) after?: string | null,
-  ): Promise<HouseholdConnection> {
+    @Arg('first', () => Int, { defaultValue: 50, description: 'Page size, 1–500.' }) first = 50,
+    @Arg('after', () => String, {
+      nullable: true,
+      description: 'The endCursor of the previous page of the same query.',
+    })
+    after?: string | null,
+    @Arg('orderBy', () => HouseholdOrder, {
+      defaultValue: 'ID',
+      description: 'The order of the list; ID unless given.',
+    })
+    orderBy: Order = 'ID',
+  ): Promise<HouseholdConnectionRecord> {
     if (first < 1 || first > MAX_PAGE)
       throw badUserInput(`first must be between 1 and ${MAX_PAGE}`);
-    const f = filter ?? {};
-    const filterKey = JSON.stringify([
-      f.regionCode ?? null,
-      f.decileMin ?? null,
-      f.decileMax ?? null,
-      f.verificationStatus ?? null,
-    ]);
-    const clientId = ctx.principal.clientId;
-    const afterId = after ? ctx.cursors.decode(clientId, filterKey, after) : null;
-    const page = await ctx.registry.householdPage(f, first, afterId);
-    const edges = page.rows.map((node) => ({
-      node: node as Household,
-      cursor: ctx.cursors.encode(clientId, filterKey, node._key),
-    }));
+    const f: HouseholdFilter = { ...filter };
+    const cursors = new WorkListCursors(ctx.cursors, ctx.principal.clientId, f, orderBy);
+    const position = after ? cursors.decode(after) : null;
+    const page = await ctx.registry.householdPage(f, orderBy, first, position);
+    // Cursors are signed only when asked for: a work list read a page at a time needs one.
+    const last = page.rows.at(-1);
     return {
-      edges,
-      pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
+      edges: page.rows.map((node) => ({
+        node: node as Household,
+        get cursor() {
+          return cursors.encode(node);
+        },
+      })),
+      pageInfo: {
+        hasNextPage: page.hasNextPage,
+        get endCursor() {
+          return last ? cursors.encode(last) : null;
+        },
+      },
+      _filter: f,
     };
+  }
+}
+
+@Resolver(() => HouseholdConnection)
+export class HouseholdConnectionResolver {
+  /** Lazy: the count statement runs only when `totalCount` is selected. */
+  @FieldResolver(() => Int)
+  totalCount(
+    @Root() connection: HouseholdConnectionRecord,
+    @Ctx() ctx: RequestContext,
+  ): Promise<number> {
+    return ctx.registry.householdCount(connection._filter);
   }
 }
 

@@ -5,11 +5,19 @@ import { AccessLogResolver } from '../resolvers/access-log.resolver.js';
 import { EligibilityResolver } from '../resolvers/eligibility.resolver.js';
 import { MeResolver } from '../resolvers/me.resolver.js';
 import {
+  HouseholdConnectionResolver,
   HouseholdRelationsResolver,
   PersonRelationsResolver,
   RecordsResolver,
 } from '../resolvers/records.resolver.js';
 import { SnapshotResolver } from '../resolvers/snapshot.resolver.js';
+import {
+  HouseholdHistoryResolver,
+  MemberChangeResolver,
+  VerificationChangesResolver,
+  VerificationResolver,
+  VerificationSubmissionFieldsResolver,
+} from '../resolvers/verification.resolver.js';
 
 /** The gateway's GraphQL schema, built from the type-graphql classes. */
 export function buildGatewaySchema(): Promise<GraphQLSchema> {
@@ -18,10 +26,16 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
       MeResolver,
       SnapshotResolver,
       RecordsResolver,
+      HouseholdConnectionResolver,
       HouseholdRelationsResolver,
       PersonRelationsResolver,
       AccessLogResolver,
       EligibilityResolver,
+      VerificationResolver,
+      VerificationSubmissionFieldsResolver,
+      VerificationChangesResolver,
+      MemberChangeResolver,
+      HouseholdHistoryResolver,
     ],
     validate: false,
     // Descriptions are the partner agencies' documentation: keep them in the printed schema.

@@ -23,6 +23,7 @@ import { PolicyListener } from '../db/policy-listener.js';
 import { ScopedRegistry } from '../db/scoped/scoped-registry.js';
 import { EligibilityService } from '../eligibility/eligibility-service.js';
 import { RuleCache } from '../eligibility/rule-cache.js';
+import { VerificationService } from '../verification/verification-service.js';
 import { badUserInput, GatewayError } from '../errors/gateway-errors.js';
 import type { Logger } from '../logger.js';
 import { buildGatewaySchema } from '../schema/build-schema.js';
@@ -141,6 +142,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       disclosure,
       secure ? limiter : null,
     );
+    const verification = new VerificationService({
+      principal,
+      db: database.db,
+      readDb: database.readDb,
+      onSubjects: (niks) => {
+        for (const nik of niks) disclosure.subjects.add(nik);
+      },
+    });
     return {
       requestId,
       logger,
@@ -152,6 +161,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       auditLog,
       eligibility,
       rules,
+      verification,
     };
   };
 
@@ -250,7 +260,16 @@ function unrestrictedPrincipal(officerId: string | null, purpose: string | null)
           'verifiedAt',
           'members',
         ]),
-        Person: show(['nik', 'name', 'sex', 'birthDate', 'relationship', 'status', 'household']),
+        Person: show([
+          'nik',
+          'name',
+          'sex',
+          'birthDate',
+          'relationship',
+          'status',
+          'household',
+          'programs',
+        ]),
       },
       detailedReasons: true,
       batchLimit: 10_000,

@@ -6,6 +6,7 @@ import type { EligibilityService } from '../eligibility/eligibility-service.js';
 import type { RuleCache } from '../eligibility/rule-cache.js';
 import type { Database } from '../db/database-types.js';
 import type { ScopedRegistry } from '../db/scoped/scoped-registry.js';
+import type { VerificationService } from '../verification/verification-service.js';
 import type { Logger } from '../logger.js';
 
 /** One masked or withheld value in a response (CONTRACT §7: `extensions.disclosure`). */
@@ -43,6 +44,8 @@ export interface RequestContext {
   eligibility: EligibilityService;
   /** Current program rules. */
   rules: RuleCache;
+  /** Verification submissions, proposals and reviews for this principal (CONTRACT §9). */
+  verification: VerificationService;
   /** Reading the audit log by subject (for `accessLog`). */
   auditLog: {
     subjectOf(nik: string): string;

@@ -89,6 +89,8 @@ export type Household = {
   address?: Maybe<Scalars['String']['output']>;
   /** Welfare decile (desil) 1–10 from the national ranking; null when not ranked or withheld. */
   decile?: Maybe<Scalars['Int']['output']>;
+  /** Verification events of this household, oldest first: submissions, reviews, and their application by a snapshot. */
+  history: Array<VerificationEvent>;
   /** The registry household id (ID DTKS). Always shown to record clients. */
   id: Scalars['ID']['output'];
   /** Family card number (No. KK); often masked: 320101******0001. */
@@ -103,28 +105,95 @@ export type Household = {
   verifiedAt?: Maybe<Scalars['Date']['output']>;
 };
 
-/** A page of households (Relay connection), in household id order. */
+/** A page of a work list (Relay connection), in the order asked for (orderBy). */
 export type HouseholdConnection = {
   __typename?: 'HouseholdConnection';
+  /** The households of this page, in order. */
   edges: Array<HouseholdEdge>;
+  /** Whether more pages follow, and where to continue. */
   pageInfo: PageInfo;
+  /** How many households of your region scope match the filter, all pages together. Counted only when asked for (one more statement). */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** Household details found on the visit. Give only what changed (or, in a proposal, what is known); codes are from docs/code-lists.md. */
+export type HouseholdDetailsInput = {
+  /** Address (one line, up to 500 characters). */
+  address?: InputMaybe<Scalars['String']['input']>;
+  /** A cooking_fuel code. */
+  cookingFuel?: InputMaybe<Scalars['String']['input']>;
+  /** Floor area in square metres, 0–999999.99, at most 2 decimals. */
+  floorAreaM2?: InputMaybe<Scalars['Float']['input']>;
+  /** A floor_type code. */
+  floorType?: InputMaybe<Scalars['String']['input']>;
+  /** A lighting code. */
+  lighting?: InputMaybe<Scalars['String']['input']>;
+  /** A roof_type code. */
+  roofType?: InputMaybe<Scalars['String']['input']>;
+  /** A sanitation code. */
+  sanitation?: InputMaybe<Scalars['String']['input']>;
+  /** A wall_type code. */
+  wallType?: InputMaybe<Scalars['String']['input']>;
+  /** A water_source code. */
+  waterSource?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type HouseholdEdge = {
   __typename?: 'HouseholdEdge';
+  /** The position of this household, for `after`. */
   cursor: Scalars['String']['output'];
+  /** The household. */
   node: Household;
 };
 
-/** Narrows a work list; always inside your region scope. */
+/** Narrows a work list. Every condition given must hold (AND), always inside your region scope; a filter on a field your agreement withholds is refused (FORBIDDEN). */
 export type HouseholdFilterInput = {
   /** Highest decile, 1–10. */
   decileMax?: InputMaybe<Scalars['Int']['input']>;
-  /** Lowest decile, 1–10. */
+  /** Lowest decile, 1–10 (unranked households never match a decile bound). */
   decileMin?: InputMaybe<Scalars['Int']['input']>;
-  /** Only households whose village code starts with this (province, regency, district or village). */
+  /** Households with a child under 6 (aged 0–5). Age in completed years at the served snapshot's as-of date, as in the PKH rule. Only ACTIVE members count. true: at least one such member; false: none; absent: either. */
+  hasChildUnder6?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Households with an elderly member, aged 60 or older. Age in completed years at the served snapshot's as-of date, as in the PKH rule. Only ACTIVE members count. true: at least one such member; false: none; absent: either. */
+  hasElderlyMember?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Households with a pregnant member. Only ACTIVE members count. true: at least one such member; false: none; absent: either. */
+  hasPregnantMember?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Households with a member with a SEVERE disability. Only ACTIVE members count. true: at least one such member; false: none; absent: either. */
+  hasSevereDisability?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Not verified since this date: households never verified, or last verified before it (a verification on the date itself counts as verified since). */
+  notVerifiedSince?: InputMaybe<Scalars['Date']['input']>;
+  /** Current recipients: households with at least one ACTIVE member who currently receives this program (program recipients of the served snapshot). */
+  program?: InputMaybe<Program>;
+  /** Only households whose village code starts with this: a regency (4 digits), a district (6, e.g. 320101) or a village (10); a region outside your scope matches nothing. */
   regionCode?: InputMaybe<Scalars['RegionCode']['input']>;
+  /** Only households with this verification status. */
   verificationStatus?: InputMaybe<VerificationStatus>;
+};
+
+/** The order of a work list. */
+export enum HouseholdOrder {
+  /** By household id (the default). */
+  Id = 'ID',
+  /** Longest unverified first: never-verified households, then by the date of the last verification, oldest first; ties by household id. */
+  LastVerified = 'LAST_VERIFIED',
+}
+
+/** A household not yet in the registry (usulan baru), found in your region. Reviewed like a submission. */
+export type HouseholdProposalInput = {
+  /** Address (required) and housing details. */
+  details: HouseholdDetailsInput;
+  /** Your unique key for this proposal; same rules as VerificationInput.idempotencyKey. */
+  idempotencyKey: Scalars['String']['input'];
+  /** Family card number (No. KK), 16 digits; not already registered in your region. */
+  kkNumber: Scalars['String']['input'];
+  /** The members, 1–50, exactly one of them the HEAD; none already registered in your region. */
+  members: Array<NewMemberInput>;
+  /** Free text for the reviewer, up to 2000 characters. */
+  note?: InputMaybe<Scalars['String']['input']>;
+  /** Village code (10 digits) in your region scope. */
+  regionCode: Scalars['String']['input'];
+  /** Date of the visit (Jakarta time): not in the future, within the last year. */
+  visitedAt: Scalars['Date']['input'];
 };
 
 /** Your client, its agency and what its agreement (PKS) allows. */
@@ -153,6 +222,53 @@ export type Me = {
   validUntil?: Maybe<Scalars['DateTimeISO']['output']>;
 };
 
+/** A member change as sent. NIK, name, sex, birth date and relationship follow your agreement’s rules for Person (NIK usually masked) and are listed in extensions.disclosure when masked or withheld. */
+export type MemberChange = {
+  __typename?: 'MemberChange';
+  /** What changed for this person. */
+  action: MemberChangeAction;
+  /** Birth date given (ADD, CORRECT). */
+  birthDate?: Maybe<Scalars['Date']['output']>;
+  /** Name given (ADD, CORRECT). */
+  name?: Maybe<Scalars['String']['output']>;
+  /** NIK, usually masked: 320101******0001. */
+  nik?: Maybe<Scalars['String']['output']>;
+  /** Relationship given (ADD). */
+  relationship?: Maybe<Scalars['String']['output']>;
+  /** Sex given (ADD). */
+  sex?: Maybe<Scalars['String']['output']>;
+};
+
+/** ADD a person not yet in the registry (a newborn, someone who joined); mark a member DECEASED or MOVED (left the household); CORRECT a member’s name or birth date. */
+export enum MemberChangeAction {
+  Add = 'ADD',
+  Correct = 'CORRECT',
+  Deceased = 'DECEASED',
+  Moved = 'MOVED',
+}
+
+/** A change to one member. ADD takes nik, name and birthDate (required) and optionally sex, relationship, pregnant, disability, inSchool; DECEASED and MOVED take only nik; CORRECT takes nik and a new name and/or birthDate. nik is always the full NIK; for DECEASED, MOVED and CORRECT it must be a member of the household. */
+export type MemberChangeInput = {
+  /** What changed for this person. */
+  action: MemberChangeAction;
+  /** Birth date, not after the visit (ADD: required; CORRECT: the correct date). */
+  birthDate?: InputMaybe<Scalars['Date']['input']>;
+  /** NONE, MILD or SEVERE (ADD only). */
+  disability?: InputMaybe<Scalars['String']['input']>;
+  /** Attends school (ADD only). */
+  inSchool?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Name (ADD: required; CORRECT: the correct name). */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** The full NIK (16 digits, known province code). */
+  nik: Scalars['String']['input'];
+  /** Pregnant (ADD only; sex F). */
+  pregnant?: InputMaybe<Scalars['Boolean']['input']>;
+  /** HEAD, SPOUSE, CHILD, PARENT or OTHER (ADD only). */
+  relationship?: InputMaybe<Scalars['String']['input']>;
+  /** M or F (ADD only). */
+  sex?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** ACTIVE, DECEASED or MOVED; only active members count for eligibility. */
 export enum MemberStatus {
   Active = 'ACTIVE',
@@ -160,11 +276,56 @@ export enum MemberStatus {
   Moved = 'MOVED',
 }
 
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Proposes a household not yet in the registry (usulan baru), with its members; reviewed like a submission (needs X-Officer-Id). */
+  proposeHousehold: VerificationSubmission;
+  /** Approves or rejects a SUBMITTED submission or proposal of your region (needs X-Officer-Id). Two-person rule: never one sent by your own client or agency. A note is required to reject. */
+  reviewVerification: VerificationSubmission;
+  /** Sends what an officer found at a household of your region (needs X-Officer-Id). Stored as SUBMITTED for review; the served snapshot does not change. A household outside your region gets exactly the error of an id that does not exist. Retrying with the same idempotencyKey and input returns the first submission. */
+  submitVerification: VerificationSubmission;
+};
+
+export type MutationProposeHouseholdArgs = {
+  input: HouseholdProposalInput;
+};
+
+export type MutationReviewVerificationArgs = {
+  decision: ReviewDecision;
+  id: Scalars['ID']['input'];
+  note?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type MutationSubmitVerificationArgs = {
+  input: VerificationInput;
+};
+
+/** A member of a proposed household: a person not yet in the registry. */
+export type NewMemberInput = {
+  /** Birth date, not after the visit. */
+  birthDate: Scalars['Date']['input'];
+  /** NONE, MILD or SEVERE. */
+  disability?: InputMaybe<Scalars['String']['input']>;
+  /** Attends school. */
+  inSchool?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Name (one line, up to 100 characters). */
+  name: Scalars['String']['input'];
+  /** The full NIK (16 digits, known province code). */
+  nik: Scalars['String']['input'];
+  /** Pregnant (sex F). */
+  pregnant?: InputMaybe<Scalars['Boolean']['input']>;
+  /** HEAD, SPOUSE, CHILD, PARENT or OTHER; exactly one member is the HEAD. */
+  relationship?: InputMaybe<Scalars['String']['input']>;
+  /** M or F. */
+  sex?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** Relay page information. */
 export type PageInfo = {
   __typename?: 'PageInfo';
-  /** Pass as `after` for the next page. Bound to your client and this filter; it cannot be used by anyone else. */
+  /** Pass as `after` for the next page. Bound to your client, this filter and this order; it cannot be used by anyone else or for another query. */
   endCursor?: Maybe<Scalars['String']['output']>;
+  /** Whether another page follows this one. */
   hasNextPage: Scalars['Boolean']['output'];
 };
 
@@ -179,6 +340,8 @@ export type Person = {
   name?: Maybe<Scalars['String']['output']>;
   /** NIK, usually masked: 320101******0001. */
   nik?: Maybe<Scalars['String']['output']>;
+  /** Programs the person currently receives (program recipients of the served snapshot), in alphabetical order; empty when none. */
+  programs?: Maybe<Array<Program>>;
   /** Relationship to the head of the household. */
   relationship?: Maybe<Relationship>;
   sex?: Maybe<Sex>;
@@ -216,7 +379,7 @@ export type Query = {
   eligibilityBatch: Array<EligibilityDecision>;
   /** A household by id, masked per your agreement; null outside your region scope, exactly as for an id that does not exist. */
   household?: Maybe<Household>;
-  /** Households of your region scope, a page at a time (first ≤ 500). */
+  /** Work list: the households of your region scope matching the filter, a page at a time (first ≤ 500), in the order asked for. The members of a page, with their programs, come in one statement for the whole page. */
   households: HouseholdConnection;
   /** Your client, agency, agreement and what it allows. Needs no X-Purpose. */
   me: Me;
@@ -226,6 +389,8 @@ export type Query = {
   programs: Array<ProgramInfo>;
   /** The registry snapshot being served, or null before the first snapshot is loaded. */
   snapshot?: Maybe<Snapshot>;
+  /** Submissions and proposals of your region scope (the administrator: all), oldest first; first ≤ 500. */
+  verificationSubmissions: VerificationSubmissionConnection;
 };
 
 export type QueryAccessLogArgs = {
@@ -252,10 +417,17 @@ export type QueryHouseholdsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<HouseholdFilterInput>;
   first?: Scalars['Int']['input'];
+  orderBy?: HouseholdOrder;
 };
 
 export type QueryPersonArgs = {
   nik: Scalars['NIK']['input'];
+};
+
+export type QueryVerificationSubmissionsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<VerificationSubmissionFilter>;
+  first?: Scalars['Int']['input'];
 };
 
 /** Relationship to the head of the household. */
@@ -265,6 +437,12 @@ export enum Relationship {
   Other = 'OTHER',
   Parent = 'PARENT',
   Spouse = 'SPOUSE',
+}
+
+/** APPROVED (send to the central ranking cycle) or REJECTED (a note says why). */
+export enum ReviewDecision {
+  Approved = 'APPROVED',
+  Rejected = 'REJECTED',
 }
 
 /** M or F, as recorded. */
@@ -286,11 +464,192 @@ export type Snapshot = {
   persons: Scalars['Float']['output'];
 };
 
+/** The changes of a submission (or the details of a proposal) as validated and stored. Address and KK number follow your agreement’s rules for Household; housing codes are shown as sent. */
+export type VerificationChanges = {
+  __typename?: 'VerificationChanges';
+  /** New address (null: unchanged or withheld). */
+  address?: Maybe<Scalars['String']['output']>;
+  /** A cooking_fuel code. */
+  cookingFuel?: Maybe<Scalars['String']['output']>;
+  /** Floor area in square metres. */
+  floorAreaM2?: Maybe<Scalars['Float']['output']>;
+  /** A floor_type code. */
+  floorType?: Maybe<Scalars['String']['output']>;
+  /** Proposals: the family card number, usually masked. */
+  kkNumber?: Maybe<Scalars['String']['output']>;
+  /** A lighting code. */
+  lighting?: Maybe<Scalars['String']['output']>;
+  /** Member changes; a proposal’s members as ADD. */
+  members: Array<MemberChange>;
+  /** A roof_type code. */
+  roofType?: Maybe<Scalars['String']['output']>;
+  /** A sanitation code. */
+  sanitation?: Maybe<Scalars['String']['output']>;
+  /** A wall_type code. */
+  wallType?: Maybe<Scalars['String']['output']>;
+  /** A water_source code. */
+  waterSource?: Maybe<Scalars['String']['output']>;
+};
+
+/** One step in the verification history of a household. */
+export type VerificationEvent = {
+  __typename?: 'VerificationEvent';
+  /** Agency of that client. */
+  agencyId?: Maybe<Scalars['String']['output']>;
+  /** When the step was taken. */
+  at: Scalars['DateTimeISO']['output'];
+  /** Client that took the step (null for APPLIED). */
+  clientId?: Maybe<Scalars['String']['output']>;
+  /** A submission or a proposal. */
+  kind: VerificationKind;
+  /** The officer’s or the reviewer’s note. */
+  note?: Maybe<Scalars['String']['output']>;
+  /** Officer that took the step. */
+  officerId?: Maybe<Scalars['String']['output']>;
+  /** The outcome reported. */
+  outcome?: Maybe<VerificationOutcome>;
+  /** APPLIED: the snapshot that included it. */
+  snapshotId?: Maybe<Scalars['Int']['output']>;
+  /** The submission or proposal this step belongs to. */
+  submissionId: Scalars['ID']['output'];
+  /** Which step. */
+  type: VerificationEventType;
+};
+
+/** A step of a submission: sent, approved, rejected, or applied by a snapshot. */
+export enum VerificationEventType {
+  Applied = 'APPLIED',
+  Approved = 'APPROVED',
+  Rejected = 'REJECTED',
+  Submitted = 'SUBMITTED',
+}
+
+/** What an officer found at a registered household of your region. Stored for review; the served snapshot never changes (the central ranking cycle applies approved submissions). */
+export type VerificationInput = {
+  /** Household details that changed (outcome UPDATED). */
+  changes?: InputMaybe<HouseholdDetailsInput>;
+  /** The registry household id (ID DTKS), in your region. */
+  householdId: Scalars['ID']['input'];
+  /** Your unique key for this submission (1–128 letters, digits, . _ : -; a UUID is good). Sending it again with the same input returns the first submission; with different input fails with IDEMPOTENCY_CONFLICT. */
+  idempotencyKey: Scalars['String']['input'];
+  /** Member changes (outcome UPDATED), at most 50; each NIK at most once. */
+  memberChanges?: InputMaybe<Array<MemberChangeInput>>;
+  /** Free text for the reviewer, up to 2000 characters (required for DUPLICATE). */
+  note?: InputMaybe<Scalars['String']['input']>;
+  /** What the officer found. */
+  outcome: VerificationOutcome;
+  /** Date of the visit (Jakarta time): not in the future, within the last year, and after the household’s verifiedAt. */
+  visitedAt: Scalars['Date']['input'];
+};
+
+/** SUBMISSION: a visit to a registered household; PROPOSAL: a household not yet registered (usulan baru). */
+export enum VerificationKind {
+  Proposal = 'PROPOSAL',
+  Submission = 'SUBMISSION',
+}
+
+/** What the officer found: CONFIRMED (as registered, nothing changed), UPDATED (changes or member changes attached), MOVED (the household left this address), DECEASED (the household no longer exists: all its members died), NOT_FOUND (nobody could be found), DUPLICATE (the same family as another registered household; say which in the note). */
+export enum VerificationOutcome {
+  Confirmed = 'CONFIRMED',
+  Deceased = 'DECEASED',
+  Duplicate = 'DUPLICATE',
+  Moved = 'MOVED',
+  NotFound = 'NOT_FOUND',
+  Updated = 'UPDATED',
+}
+
 /** Where a household stands in verification and validation (verivali). */
 export enum VerificationStatus {
   Pending = 'PENDING',
   Rejected = 'REJECTED',
   Verified = 'VERIFIED',
+}
+
+/** A verification submission or household proposal, with where it stands. Local governments see those of their region; the administrator sees all, without changes and household. */
+export type VerificationSubmission = {
+  __typename?: 'VerificationSubmission';
+  /** When an imported snapshot was found to include it (status APPLIED). */
+  appliedAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  /** The snapshot that includes it. */
+  appliedSnapshotId?: Maybe<Scalars['Int']['output']>;
+  /** What changed, in words and without personal data, e.g. "address, floorType; members: 1 ADD". */
+  changeSummary: Scalars['String']['output'];
+  /** The changes in detail (local governments only). */
+  changes?: Maybe<VerificationChanges>;
+  /** The household as your agreement lets you see it; null for proposals, outside your region scope, or when no longer registered. */
+  household?: Maybe<Household>;
+  /** The registry household id; for a proposal, null until a snapshot includes it. */
+  householdId?: Maybe<Scalars['ID']['output']>;
+  /** Opaque id; pass it to reviewVerification. */
+  id: Scalars['ID']['output'];
+  /** A submission or a proposal. */
+  kind: VerificationKind;
+  /** The officer’s note. */
+  note?: Maybe<Scalars['String']['output']>;
+  /** The officer who visited (X-Officer-Id). */
+  officerId?: Maybe<Scalars['String']['output']>;
+  /** Null for proposals. */
+  outcome?: Maybe<VerificationOutcome>;
+  /** Village code of the household (at submission) or of the proposal. */
+  regionCode?: Maybe<Scalars['RegionCode']['output']>;
+  /** The reviewer’s note (always given with a rejection). */
+  reviewNote?: Maybe<Scalars['String']['output']>;
+  /** When it was reviewed. */
+  reviewedAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  /** The client that reviewed. */
+  reviewedBy?: Maybe<Scalars['String']['output']>;
+  /** The agency of the reviewing client. */
+  reviewedByAgency?: Maybe<Scalars['String']['output']>;
+  /** The officer who reviewed (X-Officer-Id). */
+  reviewerOfficerId?: Maybe<Scalars['String']['output']>;
+  /** Where it stands. */
+  status: VerificationSubmissionStatus;
+  /** When the gateway stored it. */
+  submittedAt: Scalars['DateTimeISO']['output'];
+  /** The client that submitted. */
+  submittedBy: Scalars['String']['output'];
+  /** The agency of the client that submitted. */
+  submittedByAgency: Scalars['String']['output'];
+  /** Date of the visit. */
+  visitedAt: Scalars['Date']['output'];
+};
+
+/** A page of submissions and proposals (Relay connection), oldest first. */
+export type VerificationSubmissionConnection = {
+  __typename?: 'VerificationSubmissionConnection';
+  /** The submissions of this page. */
+  edges: Array<VerificationSubmissionEdge>;
+  /** Whether more pages follow, and where to continue. */
+  pageInfo: PageInfo;
+};
+
+/** One submission of a page, with its position. */
+export type VerificationSubmissionEdge = {
+  __typename?: 'VerificationSubmissionEdge';
+  /** The position of this submission, for `after`. */
+  cursor: Scalars['String']['output'];
+  /** The submission. */
+  node: VerificationSubmission;
+};
+
+/** Narrows the list of submissions; always inside your region scope. */
+export type VerificationSubmissionFilter = {
+  /** Only those about this household. */
+  householdId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only submissions or only proposals. */
+  kind?: InputMaybe<VerificationKind>;
+  /** Only those whose village code starts with this. */
+  regionCode?: InputMaybe<Scalars['RegionCode']['input']>;
+  /** Only this status. */
+  status?: InputMaybe<VerificationSubmissionStatus>;
+};
+
+/** SUBMITTED (waiting for review), APPROVED (goes to the central ranking cycle), REJECTED (see reviewNote), APPLIED (a published snapshot includes it). */
+export enum VerificationSubmissionStatus {
+  Applied = 'APPLIED',
+  Approved = 'APPROVED',
+  Rejected = 'REJECTED',
+  Submitted = 'SUBMITTED',
 }
 
 export type SnapshotQueryVariables = Exact<{ [key: string]: never }>;

@@ -51,13 +51,17 @@ function anyOf(
   asOf: RawBuilder<unknown>,
 ): RawBuilder<unknown> {
   return sql.join(
-    conditions.map((c) => sql`(${condition(c, alias, asOf)})`),
+    conditions.map((c) => sql`(${memberCondition(c, alias, asOf)})`),
     sql` OR `,
   );
 }
 
-/** All present fields must hold; a NULL never satisfies a condition (COALESCE to false). */
-function condition(
+/**
+ * One member condition on the member row `alias`: all present fields must hold; a NULL never
+ * satisfies a condition (COALESCE to false). Shared with the work-list filters, so that "a child
+ * under 6" means the same there as in the PKH rule.
+ */
+export function memberCondition(
   c: MemberCondition,
   alias: 'q' | 'm',
   asOf: RawBuilder<unknown>,

@@ -26,6 +26,10 @@ export const PERSON_COLUMNS: Readonly<Record<string, string>> = Object.freeze({
   birthDate: 'm.birth_date',
   relationship: 'm.relationship',
   status: 'm.status',
+  // Read with the person, in the same statement: a page's members and their programs are one
+  // statement, not two (an index-only probe of program_recipient_pkey per person).
+  programs:
+    'ARRAY(SELECT r.program FROM program_recipient r WHERE r.nik = m.nik ORDER BY r.program)',
 });
 
 const MASK_SQL: Record<MaskName, (column: string) => string> = {
@@ -50,13 +54,17 @@ export function compileProjection(
 /**
  * The region scope as a predicate on a region-code column: `*` is the whole country, a prefix
  * limits to that region (index range scan under the "C" collation), no prefix matches nothing.
+ * `prefixPredicate` may write one prefix differently (the work lists use an equivalent form
+ * that their indexes lead with).
  */
-export function regionPredicate(scope: readonly string[], column: string): RawBuilder<unknown> {
+export function regionPredicate(
+  scope: readonly string[],
+  column: string,
+  prefixPredicate: (prefix: string) => RawBuilder<unknown> = (p) =>
+    sql`${sql.raw(column)} LIKE ${p + '%'}`,
+): RawBuilder<unknown> {
   if (scope.includes('*')) return sql.raw('true');
   const prefixes = scope.filter((p) => /^\d{2,10}$/.test(p));
   if (prefixes.length === 0) return sql.raw('false');
-  return sql`(${sql.join(
-    prefixes.map((p) => sql`${sql.raw(column)} LIKE ${p + '%'}`),
-    sql` OR `,
-  )})`;
+  return sql`(${sql.join(prefixes.map(prefixPredicate), sql` OR `)})`;
 }

@@ -7,8 +7,21 @@ import {
 } from '../../auth/field-policy.js';
 import type { Agreement } from '../../auth/agreement.js';
 import type { Principal } from '../../auth/principal.js';
+import { fieldsReadBy } from '../../auth/work-list-policy.js';
+import { forbidden } from '../../errors/gateway-errors.js';
 import type { Database } from '../database-types.js';
 import { compileProjection, regionPredicate } from './record-projection.js';
+import {
+  afterPosition,
+  filterConditions,
+  orderBy,
+  regionPrefix,
+  type HouseholdFilter,
+  type HouseholdOrder,
+  type HouseholdPosition,
+} from './work-list-sql.js';
+
+export type { HouseholdFilter, HouseholdOrder, HouseholdPosition } from './work-list-sql.js';
 
 /** A household as a client may see it; `_key` and `_niks` are internal and never exposed. */
 export interface HouseholdRecord {
@@ -20,6 +33,8 @@ export interface HouseholdRecord {
   verificationStatus?: string | null;
   verifiedAt?: string | null;
   _key: string;
+  /** The household's last verification date, for the position of a LAST_VERIFIED cursor. */
+  _verifiedAt: string | null;
   /** Members' NIKs in clear, only to compute audit subject hashes; never returned. */
   _niks: string[];
 }
@@ -32,16 +47,10 @@ export interface PersonRecord {
   birthDate?: string | null;
   relationship?: string | null;
   status?: string | null;
+  /** Programs currently received (when the policy shows them). */
+  programs?: string[] | null;
   _nik: string;
   _household: string;
-}
-
-export interface HouseholdFilter {
-  /** Region-code prefix (province … village); intersected with the region scope. */
-  regionCode?: string | null;
-  decileMin?: number | null;
-  decileMax?: number | null;
-  verificationStatus?: string | null;
 }
 
 interface CompiledAgreement {
@@ -49,6 +58,8 @@ interface CompiledAgreement {
   householdSelect: RawBuilder<unknown>;
   personSelect: RawBuilder<unknown>;
   inScope: RawBuilder<unknown>;
+  /** The same region scope, in the form the work-list indexes lead with. */
+  workListScope: RawBuilder<unknown>;
 }
 
 /** Compiled once per agreement object (the principal resolver keeps it while it is current). */
@@ -63,6 +74,7 @@ function compiledFor(agreement: Agreement): CompiledAgreement {
       householdSelect: compileProjection(policy, 'Household'),
       personSelect: compileProjection(policy, 'Person'),
       inScope: regionPredicate(agreement.regionScope, 'h.region_code'),
+      workListScope: regionPredicate(agreement.regionScope, 'h.region_code', regionPrefix),
     };
     compiledAgreements.set(agreement, compiled);
   }
@@ -84,6 +96,7 @@ export class ScopedRegistry {
   private readonly householdSelect: RawBuilder<unknown>;
   private readonly personSelect: RawBuilder<unknown>;
   private readonly inScope: RawBuilder<unknown>;
+  private readonly workListScope: RawBuilder<unknown>;
   private readonly membersLoader: DataLoader<string, PersonRecord[]>;
   private readonly householdLoader: DataLoader<string, HouseholdRecord | null>;
 
@@ -98,6 +111,7 @@ export class ScopedRegistry {
     this.householdSelect = compiled.householdSelect;
     this.personSelect = compiled.personSelect;
     this.inScope = compiled.inScope;
+    this.workListScope = compiled.workListScope;
     this.membersLoader = new DataLoader((keys) => this.loadMembers(keys));
     this.householdLoader = new DataLoader((keys) => this.loadHouseholds(keys));
   }
@@ -127,36 +141,58 @@ export class ScopedRegistry {
     return this.householdLoader.load(id);
   }
 
-  /** One page of households in id order after `afterId`; one row more than asked tells if more exist. */
+  /**
+   * One page of a work list: the households of the region scope matching `filter`, in `order`,
+   * after `after`. One row more than asked tells whether more exist.
+   */
   async householdPage(
     filter: HouseholdFilter,
+    order: HouseholdOrder,
     first: number,
-    afterId: string | null,
+    after: HouseholdPosition | null,
   ): Promise<{ rows: HouseholdRecord[]; hasNextPage: boolean }> {
-    const conditions: RawBuilder<unknown>[] = [this.inScope];
-    if (filter.regionCode) conditions.push(sql`h.region_code LIKE ${filter.regionCode + '%'}`);
-    // Deciles run 1–10; a bound beyond is a plain bound (clamped to stay within smallint).
-    const bound = (d: number) => Math.min(11, Math.max(0, d));
-    if (filter.decileMin !== null && filter.decileMin !== undefined) {
-      conditions.push(sql`h.decile >= ${bound(filter.decileMin)}`);
-    }
-    if (filter.decileMax !== null && filter.decileMax !== undefined) {
-      conditions.push(sql`h.decile <= ${bound(filter.decileMax)}`);
-    }
-    if (filter.verificationStatus)
-      conditions.push(sql`h.verification_status = ${filter.verificationStatus}`);
-    if (afterId !== null) conditions.push(sql`h.household_id > ${afterId}`);
+    const conditions = this.workListConditions(filter, order);
+    if (after !== null) conditions.push(afterPosition(order, after));
     const { rows } = await sql<HouseholdRecord>`
       SELECT ${this.householdSelect} h.household_id AS "id", h.household_id AS "_key",
+             h.verified_at AS "_verifiedAt",
              ARRAY(SELECT x.nik FROM member x WHERE x.household_id = h.household_id) AS "_niks"
         FROM household h
        WHERE ${sql.join(conditions, sql` AND `)}
-       ORDER BY h.household_id
+       ORDER BY ${orderBy(order)}
        LIMIT ${first + 1}`.execute(this.db);
     const page = rows.slice(0, first);
     for (const row of page) this.householdLoader.prime(row._key, row);
     this.onSubjects(page.flatMap((r) => r._niks));
     return { rows: page, hasNextPage: rows.length > first };
+  }
+
+  /** How many households of the region scope match `filter` (one count statement). */
+  async householdCount(filter: HouseholdFilter): Promise<number> {
+    const conditions = this.workListConditions(filter, 'ID');
+    const { rows } = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM household h
+       WHERE ${sql.join(conditions, sql` AND `)}`.execute(this.db);
+    return rows[0]?.n ?? 0;
+  }
+
+  /**
+   * The region scope and the filter's predicates; FORBIDDEN when the filter or the sort reads a
+   * field this principal's agreement withholds (src/auth/work-list-policy.ts).
+   */
+  private workListConditions(
+    filter: HouseholdFilter,
+    order: HouseholdOrder,
+  ): RawBuilder<unknown>[] {
+    const { fields, unknown } = fieldsReadBy({ ...filter }, order);
+    if (unknown !== null) throw forbidden(`the work-list filter ${unknown} is not available`);
+    for (const field of fields) {
+      const [type, name] = field.split('.') as ['Household' | 'Person', string];
+      if (!this.shows(type, name)) {
+        throw forbidden(`this filter or sort reads ${field}, which your agreement withholds`);
+      }
+    }
+    return [this.workListScope, ...filterConditions(filter)];
   }
 
   /** The members of a household the client was given (null when the policy withholds members). */
@@ -186,6 +222,7 @@ export class ScopedRegistry {
   private async loadHouseholds(keys: readonly string[]): Promise<Array<HouseholdRecord | null>> {
     const { rows } = await sql<HouseholdRecord>`
       SELECT ${this.householdSelect} h.household_id AS "id", h.household_id AS "_key",
+             h.verified_at AS "_verifiedAt",
              ARRAY(SELECT x.nik FROM member x WHERE x.household_id = h.household_id) AS "_niks"
         FROM household h
        WHERE h.household_id = ANY(${[...keys]}) AND ${this.inScope}`.execute(this.db);

@@ -2,6 +2,11 @@ import type { Readable } from 'node:stream';
 import type { DatabaseHandle } from '../database.js';
 import { loadFile, type FileLoadResult } from './copy-loader.js';
 import { LineMap } from './line-map.js';
+import {
+  findAppliedVerifications,
+  markAppliedVerifications,
+  type AppliedVerification,
+} from './verification-apply.js';
 import type pg from 'pg';
 import { reportDanglingReferences, reportDuplicates } from './cross-checks.js';
 import { ProblemCollector, SnapshotRejectedError } from './problem-collector.js';
@@ -42,6 +47,8 @@ export interface ImportSummary {
   persons: number;
   recipients: number;
   warnings: { nikBirthDateMismatch: number };
+  /** Approved verifications this snapshot reflects, now APPLIED (docs/verification-export.md). */
+  verificationsApplied: number;
   seconds: number;
   /** Seconds spent in each phase: load (parse, validate, COPY), index, check, swap. */
   phases: Record<ImportProgress['phase'], number>;
@@ -82,12 +89,21 @@ export async function importSnapshot(
       try {
         const clock = new PhaseClock();
         const staged = await stageSnapshot(handle, control, sources, refs, options, clock);
+        const applied = await findAppliedVerifications(control);
         clock.enter('swap');
         options.onProgress?.({ phase: 'swap', rows: staged.counts });
-        const snapshotId = await publish(control, staged, sources.label, options.asOf, started);
+        const { snapshotId, verificationsApplied } = await publish(
+          control,
+          staged,
+          applied,
+          sources.label,
+          options.asOf,
+          started,
+        );
         return {
           snapshotId,
           asOf: options.asOf,
+          verificationsApplied,
           households: staged.counts.household,
           persons: staged.counts.member,
           recipients: staged.counts.program_recipient,
@@ -212,14 +228,18 @@ function stageTable(
   return { loaded, indexed };
 }
 
-/** Swaps the staged tables in and records the snapshot, in one transaction. */
+/**
+ * Swaps the staged tables in, records the snapshot and marks the verifications it reflects as
+ * APPLIED, in one transaction.
+ */
 async function publish(
   control: pg.PoolClient,
   staged: StagedSnapshot,
+  applied: readonly AppliedVerification[],
   label: string,
   asOf: string,
   started: bigint,
-): Promise<number> {
+): Promise<{ snapshotId: number; verificationsApplied: number }> {
   await control.query('BEGIN');
   try {
     // A long-running reader must not make the swap wait for ever, nor queue readers behind it.
@@ -238,8 +258,9 @@ async function publish(
         Number(process.hrtime.bigint() - started) / 1e9,
       ],
     );
+    const verificationsApplied = await markAppliedVerifications(control, applied, rows[0]!.id);
     await control.query('COMMIT');
-    return rows[0]!.id;
+    return { snapshotId: rows[0]!.id, verificationsApplied };
   } catch (error) {
     await control.query('ROLLBACK');
     throw error;

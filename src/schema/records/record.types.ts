@@ -1,4 +1,5 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Program } from '../eligibility.types.js';
 import { MemberStatus, Relationship, Sex, VerificationStatus } from '../enums.js';
 import { DateScalar } from '../scalars/date.scalar.js';
 import { RegionCodeScalar } from '../scalars/region-code.scalar.js';
@@ -78,6 +79,14 @@ export class Person {
 
   @Field(() => MemberStatus, { nullable: true })
   status?: string | null;
+
+  @Field(() => [Program], {
+    nullable: true,
+    description:
+      'Programs the person currently receives (program recipients of the served snapshot), in ' +
+      'alphabetical order; empty when none.',
+  })
+  programs?: string[] | null;
 
   @Field(() => Household, { nullable: true, description: 'The household the person belongs to.' })
   household?: Household | null;
