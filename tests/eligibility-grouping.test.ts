@@ -84,28 +84,33 @@ describe('eligibility questions of concurrent requests', () => {
 });
 
 describe('quota admissions of concurrent requests', () => {
-  it('admit far from the quota by reserving room, and record the subjects just after', async () => {
+  it('admit a large batch far from the quota by reserving room, and record its subjects after', async () => {
     const limiter = new UsageLimiter(db.url);
     try {
-      const p = principal(['*'], 'reserving-pks', 100);
+      const p = principal(['*'], 'reserving-pks', 2_100);
+      const batch = (from: number, count: number) =>
+        Array.from({ length: count }, (_, i) => `s-${from + i}`);
+      // 1,000 and 1,100 subjects, 100 of them shared: reserved as 2,000 new ones.
       await Promise.all([
-        limiter.admitSubjects(p, ['a', 'b', 'a']),
-        limiter.admitSubjects(p, ['b', 'c']),
+        limiter.admitSubjects(p, batch(0, 1_000)),
+        limiter.admitSubjects(p, batch(900, 1_100)),
       ]);
+      const usage = () =>
+        db.pool
+          .query<{ distinct_subjects: number; reserved: number }>(
+            "SELECT distinct_subjects, reserved FROM daily_usage WHERE agreement_id = 'reserving-pks'",
+          )
+          .then((r) => r.rows[0]);
       await limiter.recorded('reserving-pks');
-      const usage = await db.pool.query<{ distinct_subjects: number; reserved: number }>(
-        "SELECT distinct_subjects, reserved FROM daily_usage WHERE agreement_id = 'reserving-pks'",
-      );
-      expect(usage.rows[0]).toEqual({ distinct_subjects: 3, reserved: 0 });
-      // Repeats count once: 97 more distinct subjects still fit, the 98th does not.
-      await limiter.admitSubjects(
-        p,
-        Array.from({ length: 97 }, (_, i) => `more-${i}`),
-      );
-      await expect(limiter.admitSubjects(p, ['a', 'one-too-many'])).rejects.toBeInstanceOf(
+      expect(await usage()).toEqual({ distinct_subjects: 2_000, reserved: 0 });
+      // 1,000 again with 100 new: reserving would count 1,000 new (> 2,100), the exact path counts
+      // the 100 and admits them; then one more new subject is one too many.
+      await limiter.admitSubjects(p, batch(1_100, 1_000));
+      expect(await usage()).toEqual({ distinct_subjects: 2_100, reserved: 0 });
+      await expect(limiter.admitSubjects(p, ['s-0', 'one-too-many'])).rejects.toBeInstanceOf(
         RateLimitedError,
       );
-      await expect(limiter.admitSubjects(p, ['a', 'c', 'more-5'])).resolves.toBeUndefined();
+      await expect(limiter.admitSubjects(p, ['s-0', 's-2099'])).resolves.toBeUndefined();
     } finally {
       await limiter.close();
     }

@@ -38,6 +38,13 @@ interface AdmissionGroup {
   running: boolean;
 }
 
+/**
+ * Groups with at least this many distinct subjects reserve room and record the subjects after the
+ * answer; smaller ones (single checks) add them at once, one short transaction, which keeps the
+ * day's row free of a second write per group.
+ */
+const RESERVE_FROM = 1_000;
+
 function quotaUsedUp(quota: number, secondsLeft: number): RateLimitedError {
   return new RateLimitedError(
     `the daily quota of ${quota} distinct NIKs is used up; retry tomorrow`,
@@ -135,13 +142,14 @@ export class UsageLimiter {
    * that arrive wait and then go together, so fifty concurrent single checks cost a few
    * statements, not fifty queued on the day's counter row.
    *
-   * A group is admitted in two ways. Far from the quota, room for its subjects is reserved on the
-   * day's row in one short statement and the answer goes at once; the subjects themselves are
-   * recorded (one row each, repeats counted once) after it, and the reservation is given back.
-   * A reservation counts every subject as new, so it can only err towards refusing. Near the
-   * quota, when the room is not there, the exact path waits for this process's recordings, adds
-   * the subjects before answering, and decides a group that would pass the quota request by
-   * request, so that exactly those that fit are admitted.
+   * A group is admitted in one of two ways. A large one (a batch) far from the quota reserves
+   * room for its subjects on the day's row in one short statement and is answered at once; its
+   * subjects are recorded (one row each, repeats counted once) just after, and the reservation is
+   * given back. A reservation counts every subject as new, so it can only err towards refusing.
+   * Otherwise the subjects are added before answering, in one transaction; when that would pass the
+   * quota, this process's pending recordings are awaited and it is tried again, and a group that
+   * still would pass the quota is decided request by request, so that exactly those that fit are
+   * admitted.
    */
   admitSubjects(principal: Principal, subjects: readonly string[]): Promise<void> {
     const agreementId = principal.agreement.id;
@@ -173,14 +181,21 @@ export class UsageLimiter {
           // Agreements change rarely; within a group the strictest quota seen applies.
           const quota = Math.min(...batch.map((a) => a.quota));
           const distinct = [...new Set(batch.flatMap((a) => a.subjects))];
-          const room = await reserveDailySubjects(this.pool, agreementId, distinct.length, quota);
-          if (room) {
-            for (const a of batch) a.resolve();
-            this.recordLater(agreementId, room.day, distinct);
-            continue;
+          if (distinct.length >= RESERVE_FROM) {
+            const room = await reserveDailySubjects(this.pool, agreementId, distinct.length, quota);
+            if (room) {
+              for (const a of batch) a.resolve();
+              this.recordLater(agreementId, room.day, distinct);
+              continue;
+            }
           }
-          await this.recorded(agreementId);
-          const together = await addDailySubjects(this.pool, agreementId, distinct, quota);
+          let together = await addDailySubjects(this.pool, agreementId, distinct, quota);
+          if (!together.fits && this.recordings.has(agreementId)) {
+            // Reserved room counts every pending subject as new; once they are recorded, repeats
+            // count once and the group may fit after all.
+            await this.recorded(agreementId);
+            together = await addDailySubjects(this.pool, agreementId, distinct, quota);
+          }
           if (together.fits) {
             for (const a of batch) a.resolve();
             continue;
