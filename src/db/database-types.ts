@@ -218,6 +218,28 @@ export interface VerificationSubmissionTable {
   applied_snapshot_id: number | null;
 }
 
+export interface PrivacyClientSpendTable {
+  snapshot_id: number;
+  client_id: string;
+  /** Milli-ε (ε 0.1 = 100). */
+  spent_milli: ColumnType<number, number | undefined, number>;
+}
+
+export interface PrivacyGlobalSpendTable {
+  snapshot_id: number;
+  spent_milli: ColumnType<number, number | undefined, number>;
+}
+
+export interface StatisticsAnswerCacheTable {
+  snapshot_id: number;
+  query_key: string;
+  /** The published noisy answer, as the statistics module stores it. */
+  answer: ColumnType<unknown, string, string>;
+  epsilon_milli: number;
+  client_id: string;
+  created_at: Timestamp;
+}
+
 export interface Database {
   region: RegionTable;
   region_population: RegionPopulationTable;
@@ -236,4 +258,7 @@ export interface Database {
   daily_subject: DailySubjectTable;
   daily_usage: DailyUsageTable;
   verification_submission: VerificationSubmissionTable;
+  privacy_client_spend: PrivacyClientSpendTable;
+  privacy_global_spend: PrivacyGlobalSpendTable;
+  statistics_answer_cache: StatisticsAnswerCacheTable;
 }

@@ -10,6 +10,7 @@ import * as credentialsChanged from './migrations/0007-client-credentials-change
 import * as unloggedCounters from './migrations/0008-unlogged-usage-counters.js';
 import * as workListIndexes from './migrations/0009-work-list-indexes.js';
 import * as verification from './migrations/0010-verification.js';
+import * as privacyLedger from './migrations/0011-privacy-ledger.js';
 
 /**
  * All migrations, in order. Forward-only: a released migration is never edited; a change is a
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008-unlogged-usage-counters': unloggedCounters,
   '0009-work-list-indexes': workListIndexes,
   '0010-verification': verification,
+  '0011-privacy-ledger': privacyLedger,
 };
 
 /** Applies every pending migration (each in its own transaction); returns the names applied. */

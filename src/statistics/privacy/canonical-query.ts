@@ -1,0 +1,91 @@
+import { createHash } from 'node:crypto';
+import { badUserInput } from '../../errors/gateway-errors.js';
+import { DIMENSIONS, PROGRAM_CODES, type Dimension, type Measure } from './sensitivity.js';
+
+/** A statistics question as a client may send it (CONTRACT §8), ε already in milli-ε. */
+export interface StatisticsQueryInput {
+  measure: Measure;
+  groupBy?: readonly Dimension[] | null;
+  filter?: {
+    regionCode?: string | null;
+    deciles?: readonly number[] | null;
+    programs?: readonly string[] | null;
+  } | null;
+  epsilonMilli: number;
+}
+
+/**
+ * The same question in one form: groupBy in the fixed DIMENSIONS order, filter lists sorted and
+ * deduplicated, an empty list the same as no filter (null). The SQL must consume this form, so
+ * that two inputs with one key always compute the same table.
+ */
+export interface NormalizedStatisticsQuery {
+  measure: Measure;
+  groupBy: Dimension[];
+  regionCode: string | null;
+  deciles: number[] | null;
+  programs: string[] | null;
+  epsilonMilli: number;
+}
+
+/** Bumped when the meaning of a normalized query changes, so old cache entries never match. */
+const KEY_VERSION = 1;
+const MAX_GROUP_BY = 3;
+
+/**
+ * Normalizes a query; BAD_USER_INPUT for a repeated or unknown dimension, more than three, a
+ * decile outside 1–10 or an unknown program.
+ *
+ * groupBy order is not part of the question: it only orders each cell's key, and the cells are
+ * the same set. Sharing the cache entry lets a permuted query reuse the published answer instead
+ * of spending budget again; the resolver presents the keys in the order asked.
+ */
+export function normalizeStatisticsQuery(input: StatisticsQueryInput): NormalizedStatisticsQuery {
+  const groupBy = input.groupBy ?? [];
+  if (groupBy.length > MAX_GROUP_BY) throw badUserInput('groupBy takes at most three dimensions');
+  if (new Set(groupBy).size !== groupBy.length) {
+    throw badUserInput('groupBy names a dimension twice');
+  }
+  for (const dimension of groupBy) {
+    if (!DIMENSIONS.includes(dimension)) throw badUserInput(`unknown dimension ${dimension}`);
+  }
+  const deciles = input.filter?.deciles ?? [];
+  for (const decile of deciles) {
+    if (!Number.isInteger(decile) || decile < 1 || decile > 10) {
+      throw badUserInput('deciles are integers from 1 to 10');
+    }
+  }
+  const programs = input.filter?.programs ?? [];
+  for (const program of programs) {
+    if (!(PROGRAM_CODES as readonly string[]).includes(program)) {
+      throw badUserInput(`unknown program ${program}`);
+    }
+  }
+  const sortedDeciles = [...new Set(deciles)].sort((a, b) => a - b);
+  const sortedPrograms = [...new Set(programs)].sort();
+  return {
+    measure: input.measure,
+    groupBy: DIMENSIONS.filter((dimension) => groupBy.includes(dimension)),
+    regionCode: input.filter?.regionCode ?? null,
+    deciles: sortedDeciles.length > 0 ? sortedDeciles : null,
+    programs: sortedPrograms.length > 0 ? sortedPrograms : null,
+    epsilonMilli: input.epsilonMilli,
+  };
+}
+
+/**
+ * The cache key of a normalized query: `sq<version>:` and the SHA-256 of its canonical JSON
+ * (fields in a fixed order). Equal questions share a key; any difference changes it.
+ */
+export function canonicalQueryKey(query: NormalizedStatisticsQuery): string {
+  const canonical = JSON.stringify([
+    KEY_VERSION,
+    query.measure,
+    query.groupBy,
+    query.regionCode,
+    query.deciles,
+    query.programs,
+    query.epsilonMilli,
+  ]);
+  return `sq${KEY_VERSION}:${createHash('sha256').update(canonical).digest('hex')}`;
+}

@@ -1,0 +1,63 @@
+/**
+ * L1 sensitivity of a statistics query with the household as the privacy unit: how much all the
+ * cells of one table can change together when one household is added to or removed from the
+ * registry. The noise scale is sensitivity / ε.
+ */
+
+export type Measure = 'PERSONS' | 'HOUSEHOLDS';
+export type Dimension =
+  'PROVINCE' | 'REGENCY' | 'DISTRICT' | 'DECILE' | 'PROGRAM' | 'SEX' | 'AGE_BAND';
+
+export const DIMENSIONS: readonly Dimension[] = [
+  'PROVINCE',
+  'REGENCY',
+  'DISTRICT',
+  'DECILE',
+  'PROGRAM',
+  'SEX',
+  'AGE_BAND',
+];
+
+/** The programs a household or person can be counted in (one cell each when PROGRAM is grouped). */
+export const PROGRAM_CODES = ['PKH', 'BPNT', 'PBI_JK', 'PIP'] as const;
+
+/**
+ * PERSONS statistics count at most this many ACTIVE members per household (the first ones in a
+ * fixed order; the SQL must apply the same cap). Without a cap one large household could move a
+ * count by its whole size and the noise would have to cover the largest household in the
+ * registry. Larger households are counted as 10 persons: a small downward bias, documented in
+ * docs/privacy.md.
+ */
+export const MAX_MEMBERS_COUNTED = 10;
+
+/** What sensitivity depends on: the measure, the grouping and, when given, the program filter. */
+export interface QueryShape {
+  measure: Measure;
+  groupBy: readonly Dimension[];
+  /** The programs filter (normalized); when non-empty, PROGRAM cells are limited to these. */
+  programs?: readonly string[];
+}
+
+/**
+ * The L1 sensitivity of a query shape.
+ *
+ * - Region, DECILE: a household has one region and one decile, and all its members share them.
+ * - SEX, AGE_BAND: for PERSONS each person is in one cell; for HOUSEHOLDS they are the head of
+ *   household's sex and age band, so a household is in one cell.
+ * - PROGRAM: a household (or person) is counted once per program it receives, so it touches up
+ *   to 4 cells (or as many programs as the filter keeps).
+ *
+ * HOUSEHOLDS: 1 × program cells; PERSONS: MAX_MEMBERS_COUNTED × program cells.
+ */
+export function sensitivity(shape: QueryShape): number {
+  const programCells = shape.groupBy.includes('PROGRAM')
+    ? Math.min(
+        PROGRAM_CODES.length,
+        shape.programs && shape.programs.length > 0
+          ? new Set(shape.programs).size
+          : PROGRAM_CODES.length,
+      )
+    : 1;
+  const perHousehold = shape.measure === 'PERSONS' ? MAX_MEMBERS_COUNTED : 1;
+  return perHousehold * programCells;
+}
