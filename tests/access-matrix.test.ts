@@ -20,6 +20,7 @@ const CONTRACT: Record<string, string[] | 'all'> = {
   programs: 'all',
   eligibility: ['kemenkes-pbi', 'kemendikdasmen-pip', 'kemensos-bansos'],
   eligibilityBatch: ['kemenkes-pbi', 'kemensos-bansos'],
+  statistics: ['bps-researcher', 'pusdatin-dashboard', 'gateway-admin'],
 };
 /** Each ministry asks about a program of its own agreement. */
 const PROGRAM_OF: Record<string, string> = {
@@ -37,6 +38,8 @@ const SELECTIONS: Record<string, string> = {
   programs: 'programs { code ruleVersion }',
   eligibility: 'eligibility(nik: "3201011505809001", program: PROGRAM) { eligible }',
   eligibilityBatch: 'eligibilityBatch(niks: ["3201011505809001"], program: PROGRAM) { eligible }',
+  statistics:
+    'statistics(query: { measure: HOUSEHOLDS, groupBy: [DECILE] }) { method cells { value } }',
 };
 const SHAPES: Record<string, (selection: string) => string> = {
   plain: (s) => `{ ${s} }`,

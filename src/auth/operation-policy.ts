@@ -30,6 +30,14 @@ export const ROOT_FIELD_POLICY: Readonly<Record<string, RootFieldPolicy>> = Obje
     purpose: true,
     personal: true,
   },
+  // Statistics (CONTRACT §8): the service picks the method by kind (EXACT needs statistics:exact).
+  // `personal`: every call is audited; an answer is DISCLOSED with no subjects.
+  statistics: {
+    kinds: ['RESEARCHER', 'INTERNAL', 'ADMIN'],
+    scope: 'statistics:read',
+    purpose: true,
+    personal: true,
+  },
   // Verification (CONTRACT §9); the two-person rule and the region scope are checked in SQL.
   submitVerification: {
     kinds: ['LOCAL_GOV'],

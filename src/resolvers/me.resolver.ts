@@ -7,7 +7,7 @@ export class MeResolver {
   @Query(() => Me, {
     description: 'Your client, agency, agreement and what it allows. Needs no X-Purpose.',
   })
-  me(@Ctx() { principal: p }: RequestContext): Me {
+  async me(@Ctx() { principal: p, statistics }: RequestContext): Promise<Me> {
     const a = p.agreement;
     return {
       clientId: p.clientId,
@@ -22,7 +22,7 @@ export class MeResolver {
       regionScope: [...a.regionScope],
       validFrom: a.validFrom,
       validUntil: a.validUntil,
-      privacyBudgetRemaining: a.privacyBudget, // spending arrives with statistics (issue #6)
+      privacyBudgetRemaining: await statistics.budgetRemaining(),
     };
   }
 }

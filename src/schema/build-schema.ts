@@ -10,6 +10,7 @@ import {
   PersonRelationsResolver,
   RecordsResolver,
 } from '../resolvers/records.resolver.js';
+import { StatisticsResolver } from '../resolvers/statistics.resolver.js';
 import { SnapshotResolver } from '../resolvers/snapshot.resolver.js';
 import {
   HouseholdHistoryResolver,
@@ -31,6 +32,7 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
       PersonRelationsResolver,
       AccessLogResolver,
       EligibilityResolver,
+      StatisticsResolver,
       VerificationResolver,
       VerificationSubmissionFieldsResolver,
       VerificationChangesResolver,

@@ -23,6 +23,7 @@ import { PolicyListener } from '../db/policy-listener.js';
 import { ScopedRegistry } from '../db/scoped/scoped-registry.js';
 import { EligibilityService } from '../eligibility/eligibility-service.js';
 import { RuleCache } from '../eligibility/rule-cache.js';
+import { StatisticsService } from '../statistics/statistics-service.js';
 import { VerificationService } from '../verification/verification-service.js';
 import { badUserInput, GatewayError } from '../errors/gateway-errors.js';
 import type { Logger } from '../logger.js';
@@ -128,6 +129,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       subjects: new Set<string>(),
       subjectHashes: new Map<string, string>(),
       decisionIds: [],
+      aggregates: [],
       notes: [],
     };
     const registry = new ScopedRegistry(principal, database.readDb, (niks) => {
@@ -150,6 +152,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         for (const nik of niks) disclosure.subjects.add(nik);
       },
     });
+    const statistics = new StatisticsService({
+      principal,
+      db: database.db,
+      readDb: database.readDb,
+      disclosure,
+    });
     return {
       requestId,
       logger,
@@ -162,6 +170,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       eligibility,
       rules,
       verification,
+      statistics,
     };
   };
 

@@ -6,6 +6,7 @@ import type { EligibilityService } from '../eligibility/eligibility-service.js';
 import type { RuleCache } from '../eligibility/rule-cache.js';
 import type { Database } from '../db/database-types.js';
 import type { ScopedRegistry } from '../db/scoped/scoped-registry.js';
+import type { StatisticsService } from '../statistics/statistics-service.js';
 import type { VerificationService } from '../verification/verification-service.js';
 import type { Logger } from '../logger.js';
 
@@ -26,6 +27,11 @@ export interface DisclosureRecord {
   /** Audit subject hashes already computed in this request (NIK → hash), so none is computed twice. */
   subjectHashes: Map<string, string>;
   decisionIds: string[];
+  /**
+   * Aggregate answers given (statistics), as `METHOD:queryKey`: audited as DISCLOSED with no
+   * subjects, the keys in the event's decision ids.
+   */
+  aggregates: string[];
   notes: DisclosureNote[];
 }
 
@@ -46,6 +52,8 @@ export interface RequestContext {
   rules: RuleCache;
   /** Verification submissions, proposals and reviews for this principal (CONTRACT §9). */
   verification: VerificationService;
+  /** Statistics for this principal (CONTRACT §8). */
+  statistics: StatisticsService;
   /** Reading the audit log by subject (for `accessLog`). */
   auditLog: {
     subjectOf(nik: string): string;

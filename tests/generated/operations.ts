@@ -51,6 +51,17 @@ export type AccessLogEntry = {
   purpose?: Maybe<Scalars['String']['output']>;
 };
 
+/** One coordinate of a cell: a dimension and its code there. */
+export type CellKey = {
+  __typename?: 'CellKey';
+  /** The code: region code, decile 1–10, program code, M/F or age-band code. */
+  code: Scalars['String']['output'];
+  /** The dimension. */
+  dimension: StatisticsDimension;
+  /** A human-readable label of the code (e.g. the region name). */
+  label: Scalars['String']['output'];
+};
+
 /** A decision, never a record: whether a NIK is eligible for a program under the current rule, as of the served snapshot. */
 export type EligibilityDecision = {
   __typename?: 'EligibilityDecision';
@@ -389,6 +400,8 @@ export type Query = {
   programs: Array<ProgramInfo>;
   /** The registry snapshot being served, or null before the first snapshot is loaded. */
   snapshot?: Maybe<Snapshot>;
+  /** A table of counts with disclosure control: differential privacy for researchers, cell suppression for internal dashboards, exact counts for administrators (docs/privacy.md). */
+  statistics: StatisticsResult;
   /** Submissions and proposals of your region scope (the administrator: all), oldest first; first ≤ 500. */
   verificationSubmissions: VerificationSubmissionConnection;
 };
@@ -422,6 +435,10 @@ export type QueryHouseholdsArgs = {
 
 export type QueryPersonArgs = {
   nik: Scalars['NIK']['input'];
+};
+
+export type QueryStatisticsArgs = {
+  query: StatisticsQuery;
 };
 
 export type QueryVerificationSubmissionsArgs = {
@@ -462,6 +479,82 @@ export type Snapshot = {
   loadedAt: Scalars['DateTimeISO']['output'];
   /** Persons in the whole registry (not only those you may see). */
   persons: Scalars['Float']['output'];
+};
+
+/** One cell of a statistics table. */
+export type StatisticsCell = {
+  __typename?: 'StatisticsCell';
+  /** The cell’s code in each grouped dimension, in the order of groupBy. */
+  key: Array<CellKey>;
+  /** DIFFERENTIAL_PRIVACY only: the noise is within ± this in 95% of cells (the true count is value ± margin95 with 95% probability). Null for exact counts and suppressed cells. */
+  margin95?: Maybe<Scalars['Int']['output']>;
+  /** True when the value is withheld: a noisy count under 10 (researchers), or a small cell or its complement (dashboards). */
+  suppressed: Scalars['Boolean']['output'];
+  /** The count (exact, or with noise under DIFFERENTIAL_PRIVACY); null when the cell is suppressed. */
+  value?: Maybe<Scalars['Int']['output']>;
+};
+
+/** A dimension to group by. Codes: PROVINCE (2-digit region code), REGENCY (4 digits), DISTRICT (6 digits; not available to researchers), DECILE (1–10), PROGRAM (PKH, BPNT, PBI_JK, PIP; a household or person is counted once in each program it receives), SEX (M or F), AGE_BAND (0-5, 6-17, 18-59, 60+: completed years at the snapshot’s as-of date). For HOUSEHOLDS, SEX and AGE_BAND are those of the head of household. */
+export enum StatisticsDimension {
+  AgeBand = 'AGE_BAND',
+  Decile = 'DECILE',
+  District = 'DISTRICT',
+  Program = 'PROGRAM',
+  Province = 'PROVINCE',
+  Regency = 'REGENCY',
+  Sex = 'SEX',
+}
+
+/** Which units to count (all conditions given must hold). */
+export type StatisticsFilter = {
+  /** Only households (and their members) in these welfare deciles (1–10). */
+  deciles?: InputMaybe<Array<Scalars['Int']['input']>>;
+  /** Only units receiving at least one of these programs: a person who is a recipient, a household with at least one ACTIVE recipient member. With PROGRAM grouped, also limits the PROGRAM cells to these. */
+  programs?: InputMaybe<Array<Program>>;
+  /** Region-code prefix of 2, 4, 6 or 10 digits (province … village). Researchers: at most 4 digits (regency). */
+  regionCode?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** What is counted. PERSONS: ACTIVE members, at most 10 per household (the first 10 by NIK; larger households count as 10). HOUSEHOLDS: households. */
+export enum StatisticsMeasure {
+  Households = 'HOUSEHOLDS',
+  Persons = 'PERSONS',
+}
+
+/** How the numbers were protected. DIFFERENTIAL_PRIVACY (researchers): integer noise added to every cell, see margin95. SUPPRESSION (internal dashboards): exact counts, cells of 1–9 and the cells needed to protect them hidden. EXACT (administrators with statistics:exact): exact counts. */
+export enum StatisticsMethod {
+  DifferentialPrivacy = 'DIFFERENTIAL_PRIVACY',
+  Exact = 'EXACT',
+  Suppression = 'SUPPRESSION',
+}
+
+/** A statistics question: what to count, grouped how, within what. */
+export type StatisticsQuery = {
+  /** Researchers only: privacy loss ε this query may spend, greater than 0 and at most 1.0, up to three decimals (default 0.1). Larger ε: less noise, more budget spent. */
+  epsilon?: InputMaybe<Scalars['Float']['input']>;
+  /** Which units to count. */
+  filter?: InputMaybe<StatisticsFilter>;
+  /** Up to 3 dimensions; one cell per combination of their codes (the full grid, empty cells included). None: one cell, the total. */
+  groupBy?: InputMaybe<Array<StatisticsDimension>>;
+  /** Count persons or households. */
+  measure: StatisticsMeasure;
+};
+
+/** A statistics table with disclosure control (CONTRACT §8). */
+export type StatisticsResult = {
+  __typename?: 'StatisticsResult';
+  /** Your privacy budget (ε) left on this snapshot after this call; null for methods without a budget. */
+  budgetRemaining?: Maybe<Scalars['Float']['output']>;
+  /** True when this is the stored answer to the same question asked before on this snapshot (by anyone): identical cells, nothing spent. */
+  cached: Scalars['Boolean']['output'];
+  /** Every cell of the grid, row-major in the order of groupBy. */
+  cells: Array<StatisticsCell>;
+  /** The as-of date of the snapshot counted. */
+  dataAsOf: Scalars['Date']['output'];
+  /** ε spent by this call: 0 for a cached answer and for non-private methods. */
+  epsilonSpent: Scalars['Float']['output'];
+  /** How the numbers were protected. */
+  method: StatisticsMethod;
 };
 
 /** The changes of a submission (or the details of a proposal) as validated and stored. Address and KK number follow your agreement’s rules for Household; housing codes are shown as sent. */

@@ -100,7 +100,9 @@ export function disclosureAuditPlugin(deps: {
           if (!personal && refusal === null) return;
 
           const outcome: AuditOutcome =
-            d.subjects.size > 0
+            // An aggregate answer (statistics) discloses data about no one in particular: it is
+            // audited as DISCLOSED with no subjects and its query key among the decision ids.
+            d.subjects.size > 0 || d.aggregates.length > 0
               ? 'DISCLOSED'
               : refusal !== null
                 ? 'REFUSED'
@@ -125,7 +127,7 @@ export function disclosureAuditPlugin(deps: {
                 ),
               ),
             ],
-            decisionIds: d.decisionIds,
+            decisionIds: [...d.decisionIds, ...d.aggregates],
           };
           try {
             await deps.audit.record(event);

@@ -1,0 +1,158 @@
+import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { AGE_BANDS } from '../db/scoped/statistics-sql.js';
+import { DIMENSIONS } from '../statistics/privacy/sensitivity.js';
+import { Program } from './eligibility.types.js';
+import { DateScalar } from './scalars/date.scalar.js';
+
+export const StatisticsMeasure = { PERSONS: 'PERSONS', HOUSEHOLDS: 'HOUSEHOLDS' };
+registerEnumType(StatisticsMeasure, {
+  name: 'StatisticsMeasure',
+  description:
+    'What is counted. PERSONS: ACTIVE members, at most 10 per household (the first 10 by NIK; larger households count as 10). HOUSEHOLDS: households.',
+});
+
+export const StatisticsDimension = Object.fromEntries(DIMENSIONS.map((d) => [d, d]));
+registerEnumType(StatisticsDimension, {
+  name: 'StatisticsDimension',
+  description:
+    'A dimension to group by. Codes: PROVINCE (2-digit region code), REGENCY (4 digits), DISTRICT (6 digits; not available to researchers), ' +
+    'DECILE (1–10), PROGRAM (PKH, BPNT, PBI_JK, PIP; a household or person is counted once in each program it receives), ' +
+    'SEX (M or F), AGE_BAND (' +
+    AGE_BANDS.map((b) => b.code).join(', ') +
+    ': completed years at the snapshot’s as-of date). For HOUSEHOLDS, SEX and AGE_BAND are those of the head of household.',
+});
+
+export const StatisticsMethod = {
+  DIFFERENTIAL_PRIVACY: 'DIFFERENTIAL_PRIVACY',
+  SUPPRESSION: 'SUPPRESSION',
+  EXACT: 'EXACT',
+};
+registerEnumType(StatisticsMethod, {
+  name: 'StatisticsMethod',
+  description:
+    'How the numbers were protected. DIFFERENTIAL_PRIVACY (researchers): integer noise added to every cell, see margin95. ' +
+    'SUPPRESSION (internal dashboards): exact counts, cells of 1–9 and the cells needed to protect them hidden. ' +
+    'EXACT (administrators with statistics:exact): exact counts.',
+});
+
+@InputType({ description: 'Which units to count (all conditions given must hold).' })
+export class StatisticsFilter {
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Region-code prefix of 2, 4, 6 or 10 digits (province … village). Researchers: at most 4 digits (regency).',
+  })
+  regionCode?: string | null;
+
+  @Field(() => [Int], {
+    nullable: true,
+    description: 'Only households (and their members) in these welfare deciles (1–10).',
+  })
+  deciles?: number[] | null;
+
+  @Field(() => [Program], {
+    nullable: true,
+    description:
+      'Only units receiving at least one of these programs: a person who is a recipient, a household with at least one ACTIVE recipient member. With PROGRAM grouped, also limits the PROGRAM cells to these.',
+  })
+  programs?: string[] | null;
+}
+
+@InputType({ description: 'A statistics question: what to count, grouped how, within what.' })
+export class StatisticsQuery {
+  @Field(() => StatisticsMeasure, { description: 'Count persons or households.' })
+  measure!: string;
+
+  @Field(() => [StatisticsDimension], {
+    nullable: true,
+    description:
+      'Up to 3 dimensions; one cell per combination of their codes (the full grid, empty cells included). None: one cell, the total.',
+  })
+  groupBy?: string[] | null;
+
+  @Field(() => StatisticsFilter, { nullable: true, description: 'Which units to count.' })
+  filter?: StatisticsFilter | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'Researchers only: privacy loss ε this query may spend, greater than 0 and at most 1.0, up to three decimals (default 0.1). Larger ε: less noise, more budget spent.',
+  })
+  epsilon?: number | null;
+}
+
+@ObjectType({ description: 'One coordinate of a cell: a dimension and its code there.' })
+export class CellKey {
+  @Field(() => StatisticsDimension, { description: 'The dimension.' })
+  dimension!: string;
+
+  @Field(() => String, {
+    description: 'The code: region code, decile 1–10, program code, M/F or age-band code.',
+  })
+  code!: string;
+
+  @Field(() => String, {
+    description: 'A human-readable label of the code (e.g. the region name).',
+  })
+  label!: string;
+}
+
+@ObjectType({ description: 'One cell of a statistics table.' })
+export class StatisticsCell {
+  @Field(() => [CellKey], {
+    description: 'The cell’s code in each grouped dimension, in the order of groupBy.',
+  })
+  key!: CellKey[];
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'The count (exact, or with noise under DIFFERENTIAL_PRIVACY); null when the cell is suppressed.',
+  })
+  value!: number | null;
+
+  @Field(() => Boolean, {
+    description:
+      'True when the value is withheld: a noisy count under 10 (researchers), or a small cell or its complement (dashboards).',
+  })
+  suppressed!: boolean;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'DIFFERENTIAL_PRIVACY only: the noise is within ± this in 95% of cells (the true count is value ± margin95 with 95% probability). Null for exact counts and suppressed cells.',
+  })
+  margin95!: number | null;
+}
+
+@ObjectType({ description: 'A statistics table with disclosure control (CONTRACT §8).' })
+export class StatisticsResult {
+  @Field(() => [StatisticsCell], {
+    description: 'Every cell of the grid, row-major in the order of groupBy.',
+  })
+  cells!: StatisticsCell[];
+
+  @Field(() => StatisticsMethod, { description: 'How the numbers were protected.' })
+  method!: string;
+
+  @Field(() => Float, {
+    description: 'ε spent by this call: 0 for a cached answer and for non-private methods.',
+  })
+  epsilonSpent!: number;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'Your privacy budget (ε) left on this snapshot after this call; null for methods without a budget.',
+  })
+  budgetRemaining!: number | null;
+
+  @Field(() => DateScalar, { description: 'The as-of date of the snapshot counted.' })
+  dataAsOf!: string;
+
+  @Field(() => Boolean, {
+    description:
+      'True when this is the stored answer to the same question asked before on this snapshot (by anyone): identical cells, nothing spent.',
+  })
+  cached!: boolean;
+}

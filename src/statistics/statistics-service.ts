@@ -1,0 +1,299 @@
+import type { Kysely } from 'kysely';
+import type { Principal } from '../auth/principal.js';
+import type { Database } from '../db/database-types.js';
+import { currentSnapshot } from '../db/queries/snapshot-query.js';
+import {
+  cellKey,
+  countStatistics,
+  REGION_CODE_PATTERN,
+  type ExactTable,
+} from '../db/scoped/statistics-sql.js';
+import { badUserInput, forbidden, serviceUnavailable } from '../errors/gateway-errors.js';
+import type { DisclosureRecord } from '../server/request-context.js';
+import { remaining, spendOrReuse } from './privacy/budget-ledger.js';
+import {
+  canonicalQueryKey,
+  normalizeStatisticsQuery,
+  type NormalizedStatisticsQuery,
+} from './privacy/canonical-query.js';
+import { noiseScale, sampleDiscreteLaplace } from './privacy/discrete-laplace.js';
+import {
+  budgetMilliFromAgreement,
+  epsilonFromMilli,
+  epsilonMilliFromInput,
+} from './privacy/epsilon.js';
+import { margin95 } from './privacy/margin.js';
+import { cryptoRandomSource, type RandomSource } from './privacy/random-source.js';
+import { sensitivity, type Dimension, type Measure } from './privacy/sensitivity.js';
+import { suppressCells } from './suppression/cell-suppression.js';
+
+/** A statistics question as the schema receives it (CONTRACT §8). */
+export interface StatisticsArgs {
+  measure: Measure;
+  groupBy?: Dimension[] | null;
+  filter?: {
+    regionCode?: string | null;
+    deciles?: number[] | null;
+    programs?: string[] | null;
+  } | null;
+  epsilon?: number | null;
+}
+
+export type StatisticsMethod = 'DIFFERENTIAL_PRIVACY' | 'SUPPRESSION' | 'EXACT';
+
+export interface AnswerCell {
+  key: { dimension: Dimension; code: string; label: string }[];
+  value: number | null;
+  suppressed: boolean;
+  margin95: number | null;
+}
+
+export interface StatisticsAnswer {
+  cells: AnswerCell[];
+  method: StatisticsMethod;
+  epsilonSpent: number;
+  budgetRemaining: number | null;
+  dataAsOf: string;
+  cached: boolean;
+}
+
+/** What the ledger stores for a researcher's query: the published noisy table (plain JSON). */
+interface StoredNoisyAnswer {
+  dataAsOf: string;
+  cells: AnswerCell[];
+}
+
+/** A noisy count under this is reported as suppressed (CONTRACT §8). */
+export const NOISY_SUPPRESSION_THRESHOLD = 10;
+
+/** Raised inside the ledger transaction when the served snapshot changed under the query. */
+class SnapshotChanged extends Error {}
+
+/**
+ * Statistics for one principal (CONTRACT §8): researchers get differentially private counts
+ * spent from their budget, internal dashboards exact counts with cell suppression, the
+ * administrator (scope statistics:exact) exact counts. Other kinds never get here (the gate).
+ *
+ * Researchers may not group by DISTRICT nor filter below the regency (a regionCode of 6 or 10
+ * digits): BAD_USER_INPUT, since it is the question that is not offered to them, not the field.
+ */
+export class StatisticsService {
+  private readonly random: RandomSource;
+
+  constructor(
+    private readonly deps: {
+      principal: Principal;
+      /** Primary database: the privacy ledger writes. */
+      db: Kysely<Database>;
+      readDb: Kysely<Database>;
+      disclosure: DisclosureRecord;
+      random?: RandomSource;
+      globalBudgetMilli?: number;
+    },
+  ) {
+    this.random = deps.random ?? cryptoRandomSource;
+  }
+
+  /** The client's privacy budget (ε) left on the served snapshot; null without a budget. */
+  async budgetRemaining(): Promise<number | null> {
+    const p = this.deps.principal;
+    if (p.agreement.privacyBudget === null) return null;
+    const budget = budgetMilliFromAgreement(p.agreement.privacyBudget);
+    const snapshot = await currentSnapshot(this.deps.db);
+    if (!snapshot) return epsilonFromMilli(budget);
+    const left = await remaining(this.deps.db, Number(snapshot.id), p.clientId, budget);
+    return epsilonFromMilli(left.clientMilli);
+  }
+
+  async query(args: StatisticsArgs): Promise<StatisticsAnswer> {
+    const p = this.deps.principal;
+    const regionCode = args.filter?.regionCode ?? null;
+    if (regionCode !== null && !REGION_CODE_PATTERN.test(regionCode)) {
+      throw badUserInput('regionCode is a region-code prefix of 2, 4, 6 or 10 digits');
+    }
+    const researcher = p.kind === 'RESEARCHER';
+    const epsilonMilli = researcher ? epsilonMilliFromInput(args.epsilon) : 0;
+    if (!researcher && args.epsilon !== null && args.epsilon !== undefined) {
+      throw badUserInput('epsilon applies only to differentially private statistics (researchers)');
+    }
+    const query = normalizeStatisticsQuery({
+      measure: args.measure,
+      groupBy: args.groupBy ?? [],
+      filter: args.filter ?? null,
+      epsilonMilli,
+    });
+    const order = [...new Set(args.groupBy ?? [])];
+
+    let answer: StatisticsAnswer;
+    let queryKey: string | null = null;
+    if (researcher) {
+      if (query.groupBy.includes('DISTRICT') || (regionCode !== null && regionCode.length > 4)) {
+        throw badUserInput(
+          'DISTRICT statistics are not available to researchers: group by REGENCY or coarser and filter on a province or regency',
+        );
+      }
+      queryKey = canonicalQueryKey(query);
+      answer = await this.differentiallyPrivate(query, queryKey);
+    } else if (p.kind === 'INTERNAL') {
+      answer = this.suppressed(await this.exact(query));
+    } else if (p.kind === 'ADMIN' && p.agreement.scopes.includes('statistics:exact')) {
+      answer = this.plain(await this.exact(query));
+    } else {
+      throw forbidden('your agreement does not allow statistics of this kind');
+    }
+    const d = this.deps.disclosure;
+    d.aggregates.push(`${answer.method}:${queryKey ?? canonicalQueryKey(query)}`);
+    d.fields.add('StatisticsCell.value');
+    return { ...answer, cells: present(answer.cells, query.groupBy, order) };
+  }
+
+  private async exact(query: NormalizedStatisticsQuery): Promise<ExactTable> {
+    const table = await countStatistics(
+      this.deps.readDb,
+      query,
+      this.deps.principal.agreement.regionScope,
+    );
+    if (!table) throw serviceUnavailable('no registry snapshot is loaded yet');
+    return table;
+  }
+
+  private plain(table: ExactTable): StatisticsAnswer {
+    return {
+      cells: grid(table).map(({ key, count }) => ({
+        key,
+        value: count,
+        suppressed: false,
+        margin95: null,
+      })),
+      method: 'EXACT',
+      epsilonSpent: 0,
+      budgetRemaining: null,
+      dataAsOf: table.asOf,
+      cached: false,
+    };
+  }
+
+  private suppressed(table: ExactTable): StatisticsAnswer {
+    const cells = grid(table);
+    const result = suppressCells({
+      dimensions: table.dimensions.map((d) => d.codes.map((c) => c.code)),
+      cells: cells.map(({ key, count }) => ({ key: key.map((k) => k.code), count })),
+    });
+    return {
+      cells: cells.map(({ key, count }) => {
+        const hidden = result.isSuppressed(key.map((k) => k.code));
+        return { key, value: hidden ? null : count, suppressed: hidden, margin95: null };
+      }),
+      method: 'SUPPRESSION',
+      epsilonSpent: 0,
+      budgetRemaining: null,
+      dataAsOf: table.asOf,
+      cached: false,
+    };
+  }
+
+  private async differentiallyPrivate(
+    query: NormalizedStatisticsQuery,
+    queryKey: string,
+  ): Promise<StatisticsAnswer> {
+    const p = this.deps.principal;
+    const snapshot = await currentSnapshot(this.deps.db);
+    if (!snapshot) throw serviceUnavailable('no registry snapshot is loaded yet');
+    const snapshotId = Number(snapshot.id);
+    const delta = sensitivity({
+      measure: query.measure,
+      groupBy: query.groupBy,
+      programs: query.programs ?? undefined,
+    });
+    const scale = noiseScale(delta, query.epsilonMilli);
+    const margin = margin95(scale);
+    let outcome;
+    try {
+      outcome = await spendOrReuse<StoredNoisyAnswer>(this.deps.db, {
+        snapshotId,
+        clientId: p.clientId,
+        queryKey,
+        epsilonMilli: query.epsilonMilli,
+        clientBudgetMilli: budgetMilliFromAgreement(p.agreement.privacyBudget),
+        ...(this.deps.globalBudgetMilli !== undefined
+          ? { globalBudgetMilli: this.deps.globalBudgetMilli }
+          : {}),
+        compute: async (trx) => {
+          const table = await countStatistics(trx, query, p.agreement.regionScope);
+          if (!table || table.snapshotId !== snapshotId) throw new SnapshotChanged();
+          return {
+            dataAsOf: table.asOf,
+            cells: grid(table).map(({ key, count }) => {
+              const noisy = count + sampleDiscreteLaplace(scale, this.random);
+              const hidden = noisy < NOISY_SUPPRESSION_THRESHOLD;
+              return {
+                key,
+                value: hidden ? null : noisy,
+                suppressed: hidden,
+                margin95: hidden ? null : margin,
+              };
+            }),
+          };
+        },
+      });
+    } catch (error) {
+      if (error instanceof SnapshotChanged) {
+        throw serviceUnavailable('a new registry snapshot is being served; try again');
+      }
+      throw error;
+    }
+    return {
+      cells: outcome.answer.cells,
+      method: 'DIFFERENTIAL_PRIVACY',
+      epsilonSpent: epsilonFromMilli(outcome.epsilonSpentMilli),
+      budgetRemaining: epsilonFromMilli(outcome.remaining.clientMilli),
+      dataAsOf: outcome.answer.dataAsOf,
+      cached: outcome.cached,
+    };
+  }
+}
+
+/** Every cell of the grid (row-major over the dimensions' code order) with its exact count. */
+function grid(table: ExactTable): { key: AnswerCell['key']; count: number }[] {
+  let keys: AnswerCell['key'][] = [[]];
+  for (const d of table.dimensions) {
+    keys = keys.flatMap((prefix) =>
+      d.codes.map((c) => [...prefix, { dimension: d.dimension, code: c.code, label: c.label }]),
+    );
+  }
+  return keys.map((key) => ({
+    key,
+    count: table.counts.get(cellKey(key.map((k) => k.code))) ?? 0,
+  }));
+}
+
+/**
+ * The cells with their keys in the order the client asked for the dimensions, sorted row-major
+ * in that order (the stored answer and the SQL use the normalized order).
+ */
+function present(
+  cells: AnswerCell[],
+  normalized: readonly Dimension[],
+  asked: readonly Dimension[],
+): AnswerCell[] {
+  if (asked.every((d, i) => normalized[i] === d)) return cells;
+  const position = asked.map((d) => normalized.indexOf(d));
+  const rank = normalized.map(() => new Map<string, number>());
+  for (const cell of cells) {
+    cell.key.forEach((k, i) => {
+      const r = rank[i]!;
+      if (!r.has(k.code)) r.set(k.code, r.size);
+    });
+  }
+  const reordered = cells.map((cell) => ({
+    ...cell,
+    key: position.map((i) => cell.key[i]!),
+  }));
+  const ranks = (cell: AnswerCell) => cell.key.map((k, j) => rank[position[j]!]!.get(k.code) ?? 0);
+  return reordered.sort((a, b) => {
+    const ra = ranks(a);
+    const rb = ranks(b);
+    for (let i = 0; i < ra.length; i++) if (ra[i] !== rb[i]) return ra[i]! - rb[i]!;
+    return 0;
+  });
+}

@@ -1,0 +1,474 @@
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readPopulation, readRegions } from '../src/db/regions/region-files.js';
+import { CsvParser } from '../src/db/snapshot/csv-parser.js';
+import { generateSnapshot } from '../src/db/synthetic/generator.js';
+import { noiseScale } from '../src/statistics/privacy/discrete-laplace.js';
+import { margin95 } from '../src/statistics/privacy/margin.js';
+import { importText } from './support/snapshot-fixture.js';
+import { demoAccess, type DemoAccess } from './support/test-clients.js';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { graphql, startTestGateway, type TestGateway } from './support/test-gateway.js';
+
+/*
+ * `statistics` over a generated snapshot, against counts computed here from the CSV text (no
+ * code shared with the gateway's SQL), for the three methods of CONTRACT §8.
+ */
+const AS_OF = '2026-06-30';
+
+type Row = Record<string, string>;
+
+function parse(text: string): Row[] {
+  const p = new CsvParser();
+  const records = [...p.push(text), ...p.end()];
+  const header = records[0]!.fields;
+  return records.slice(1).map((r) => Object.fromEntries(header.map((h, i) => [h, r.fields[i]!])));
+}
+
+function collect(): { sink: Writable; text: () => string } {
+  const chunks: Buffer[] = [];
+  return {
+    sink: new Writable({
+      write(chunk: Buffer, _e, cb) {
+        chunks.push(chunk);
+        cb();
+      },
+    }),
+    text: () => Buffer.concat(chunks).toString('utf8'),
+  };
+}
+
+function age(birth: string): number {
+  const years = Number(AS_OF.slice(0, 4)) - Number(birth.slice(0, 4));
+  return AS_OF.slice(5) < birth.slice(5) ? years - 1 : years;
+}
+
+function band(birth: string): string | null {
+  if (!birth) return null;
+  const a = age(birth);
+  if (a < 0) return null;
+  return a <= 5 ? '0-5' : a <= 17 ? '6-17' : a <= 59 ? '18-59' : '60+';
+}
+
+interface Cell {
+  key: { dimension: string; code: string; label: string }[];
+  value: number | null;
+  suppressed: boolean;
+  margin95: number | null;
+}
+interface Result {
+  cells: Cell[];
+  method: string;
+  epsilonSpent: number;
+  budgetRemaining: number | null;
+  dataAsOf: string;
+  cached: boolean;
+}
+
+const STATISTICS = `query S($q: StatisticsQuery!) {
+  statistics(query: $q) {
+    cells { key { dimension code label } value suppressed margin95 }
+    method epsilonSpent budgetRemaining dataAsOf cached
+  }
+}`;
+
+let db: TestDatabase;
+let gateway: TestGateway;
+let access: DemoAccess;
+let households: Row[];
+let members: Row[];
+let recipients: Row[];
+let regencyCount: number;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  const out = { households: collect(), members: collect(), recipients: collect() };
+  const regions = await readRegions();
+  regencyCount = regions.filter((r) => r.level === 2).length;
+  await generateSnapshot(
+    { persons: 4000, seed: 'statistics', asOf: AS_OF, regions, population: await readPopulation() },
+    { households: out.households.sink, members: out.members.sink, recipients: out.recipients.sink },
+  );
+  const texts = {
+    households: out.households.text(),
+    members: out.members.text(),
+    recipients: out.recipients.text(),
+  };
+  households = parse(texts.households);
+  members = parse(texts.members);
+  recipients = parse(texts.recipients);
+  await importText(db, texts, AS_OF);
+  gateway = await startTestGateway(db);
+  access = await demoAccess(db, gateway);
+}, 120_000);
+afterAll(async () => {
+  await gateway?.close();
+  await db?.close();
+});
+
+async function ask(
+  clientId: string,
+  purpose: string,
+  q: Record<string, unknown>,
+  requestId?: string,
+): Promise<{ result: Result | null; codes: unknown[] }> {
+  const headers = await access.as(clientId, purpose);
+  const r = await graphql(gateway, STATISTICS, {
+    variables: { q },
+    headers: requestId ? { ...headers, 'x-request-id': requestId } : headers,
+  });
+  const data = r.body.data as { statistics: Result } | null | undefined;
+  return {
+    result: data?.statistics ?? null,
+    codes: (r.body.errors ?? []).map((e) => e.extensions?.code),
+  };
+}
+
+const keyOf = (cell: Cell) => cell.key.map((k) => k.code).join('|');
+
+function tally(keys: Iterable<string | null>): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const k of keys) if (k !== null) counts.set(k, (counts.get(k) ?? 0) + 1);
+  return counts;
+}
+
+/** ACTIVE members counted for PERSONS: the first 10 by NIK of each household. */
+function countedPersons(): Row[] {
+  const byHousehold = new Map<string, Row[]>();
+  for (const m of members.filter((m) => m.status === 'ACTIVE')) {
+    byHousehold.set(m.household_id!, [...(byHousehold.get(m.household_id!) ?? []), m]);
+  }
+  return [...byHousehold.values()].flatMap((list) =>
+    list.sort((a, b) => (a.nik! < b.nik! ? -1 : 1)).slice(0, 10),
+  );
+}
+
+describe('statistics: EXACT for the administrator', () => {
+  it('HOUSEHOLDS by REGENCY × DECILE equals the independent counts, with the full grid', async () => {
+    const { result, codes } = await ask('gateway-admin', 'OVERSIGHT', {
+      measure: 'HOUSEHOLDS',
+      groupBy: ['REGENCY', 'DECILE'],
+    });
+    expect(codes).toEqual([]);
+    expect(result!.method).toBe('EXACT');
+    expect(result!.dataAsOf).toBe(AS_OF);
+    expect(result!.cells).toHaveLength(regencyCount * 10);
+    const expected = tally(
+      households.map((h) =>
+        h.region_code && h.decile ? `${h.region_code.slice(0, 4)}|${h.decile}` : null,
+      ),
+    );
+    for (const cell of result!.cells) {
+      expect(cell.key.map((k) => k.dimension)).toEqual(['REGENCY', 'DECILE']);
+      expect(cell.value, keyOf(cell)).toBe(expected.get(keyOf(cell)) ?? 0);
+      expect(cell.suppressed).toBe(false);
+      expect(cell.margin95).toBeNull();
+    }
+    expect(result!.cells.reduce((s, c) => s + c.value!, 0)).toBe(
+      [...expected.values()].reduce((s, n) => s + n, 0),
+    );
+  });
+
+  it('PERSONS by PROGRAM × SEX counts each person once per program received (own receipt)', async () => {
+    const { result } = await ask('gateway-admin', 'OVERSIGHT', {
+      measure: 'PERSONS',
+      groupBy: ['PROGRAM', 'SEX'],
+    });
+    const counted = new Map(countedPersons().map((m) => [m.nik!, m]));
+    const expected = tally(
+      recipients.map((r) => {
+        const m = counted.get(r.nik!);
+        return m && m.sex ? `${r.program}|${m.sex}` : null;
+      }),
+    );
+    expect(result!.cells).toHaveLength(8);
+    for (const cell of result!.cells) {
+      expect(cell.value, keyOf(cell)).toBe(expected.get(keyOf(cell)) ?? 0);
+    }
+    expect(result!.cells.reduce((sum, c) => sum + c.value!, 0)).toBeGreaterThan(100);
+    expect(result!.cells[0]!.key[0]).toEqual({
+      dimension: 'PROGRAM',
+      code: 'PKH',
+      label: 'Program Keluarga Harapan',
+    });
+  });
+
+  it('HOUSEHOLDS by PROGRAM within a province: households with an ACTIVE recipient member', async () => {
+    const { result } = await ask('gateway-admin', 'OVERSIGHT', {
+      measure: 'HOUSEHOLDS',
+      groupBy: ['PROGRAM'],
+      filter: { regionCode: '32' },
+    });
+    const householdOf = new Map(members.map((m) => [m.nik!, m]));
+    const inProvince = new Set(
+      households.filter((h) => h.region_code!.startsWith('32')).map((h) => h.household_id!),
+    );
+    const pairs = new Set<string>();
+    for (const r of recipients) {
+      const m = householdOf.get(r.nik!);
+      if (m && m.status === 'ACTIVE' && inProvince.has(m.household_id!)) {
+        pairs.add(`${m.household_id}|${r.program}`);
+      }
+    }
+    const expected = tally([...pairs].map((p) => p.split('|')[1]!));
+    expect(result!.cells.map(keyOf)).toEqual(['PKH', 'BPNT', 'PBI_JK', 'PIP']);
+    for (const cell of result!.cells) {
+      expect(cell.value, keyOf(cell)).toBe(expected.get(keyOf(cell)) ?? 0);
+    }
+    expect(result!.cells.reduce((sum, c) => sum + c.value!, 0)).toBeGreaterThan(10);
+  });
+
+  it('HOUSEHOLDS by AGE_BAND of the head, filtered by deciles and a program', async () => {
+    const { result } = await ask('gateway-admin', 'OVERSIGHT', {
+      measure: 'HOUSEHOLDS',
+      groupBy: ['AGE_BAND'],
+      filter: { deciles: [1, 2, 3], programs: ['PBI_JK'] },
+    });
+    const receiving = new Set(
+      recipients
+        .filter((r) => r.program === 'PBI_JK')
+        .map((r) => members.find((m) => m.nik === r.nik && m.status === 'ACTIVE')?.household_id)
+        .filter((id): id is string => id !== undefined),
+    );
+    const heads = new Map<string, Row>();
+    for (const m of [...members].sort((a, b) => (a.nik! < b.nik! ? -1 : 1))) {
+      if (m.relationship === 'HEAD' && m.status === 'ACTIVE' && !heads.has(m.household_id!)) {
+        heads.set(m.household_id!, m);
+      }
+    }
+    const expected = tally(
+      households
+        .filter((h) => ['1', '2', '3'].includes(h.decile!) && receiving.has(h.household_id!))
+        .map((h) => {
+          const head = heads.get(h.household_id!);
+          return head ? band(head.birth_date!) : null;
+        }),
+    );
+    expect(result!.cells.map(keyOf)).toEqual(['0-5', '6-17', '18-59', '60+']);
+    expect(result!.cells.reduce((sum, c) => sum + c.value!, 0)).toBeGreaterThan(10);
+    for (const cell of result!.cells) {
+      expect(cell.value, keyOf(cell)).toBe(expected.get(keyOf(cell)) ?? 0);
+    }
+  });
+});
+
+/** Problems with a suppressed table: a small cell shown, or a line with one suppressed cell. */
+function lineRuleProblems(cells: Cell[]): string[] {
+  const problems: string[] = [];
+  for (const c of cells) {
+    if (!c.suppressed && c.value !== null && c.value >= 1 && c.value < 10) {
+      problems.push(`small cell shown ${keyOf(c)}`);
+    }
+  }
+  const dims = cells[0]?.key.length ?? 0;
+  for (let free = 0; free < dims; free++) {
+    const lines = new Map<string, Cell[]>();
+    for (const c of cells) {
+      const rest = c.key
+        .filter((_, i) => i !== free)
+        .map((k) => k.code)
+        .join('|');
+      lines.set(rest, [...(lines.get(rest) ?? []), c]);
+    }
+    for (const [rest, line] of lines) {
+      if (line.length < 2) continue;
+      if (line.filter((c) => c.suppressed).length === 1) problems.push(`lone cell in ${rest}`);
+    }
+  }
+  return problems;
+}
+
+describe('statistics: SUPPRESSION for the internal dashboard', () => {
+  it('shows exact values only, hides small cells and no line has a lone suppressed cell', async () => {
+    const { result, codes } = await ask('pusdatin-dashboard', 'MONITORING', {
+      measure: 'PERSONS',
+      groupBy: ['PROVINCE', 'DECILE'],
+    });
+    expect(codes).toEqual([]);
+    expect(result!.method).toBe('SUPPRESSION');
+    const counted = countedPersons();
+    const householdOf = new Map(households.map((h) => [h.household_id!, h]));
+    const expected = tally(
+      counted.map((m) => {
+        const h = householdOf.get(m.household_id!)!;
+        return h.region_code && h.decile ? `${h.region_code.slice(0, 2)}|${h.decile}` : null;
+      }),
+    );
+    let hidden = 0;
+    for (const cell of result!.cells) {
+      if (cell.suppressed) {
+        expect(cell.value).toBeNull();
+        hidden++;
+      } else {
+        expect(cell.value, keyOf(cell)).toBe(expected.get(keyOf(cell)) ?? 0);
+      }
+    }
+    expect(hidden).toBeGreaterThan(0);
+    expect(lineRuleProblems(result!.cells)).toEqual([]);
+  });
+
+  it('refuses epsilon, which only applies to researchers', async () => {
+    const { codes } = await ask('pusdatin-dashboard', 'MONITORING', {
+      measure: 'HOUSEHOLDS',
+      epsilon: 0.5,
+    });
+    expect(codes).toEqual(['BAD_USER_INPUT']);
+  });
+});
+
+describe('statistics: DIFFERENTIAL_PRIVACY for researchers', () => {
+  async function budgetLeft(): Promise<number> {
+    const r = await graphql(gateway, '{ me { privacyBudgetRemaining } }', {
+      headers: await access.as('bps-researcher'),
+    });
+    return (r.body.data as { me: { privacyBudgetRemaining: number } }).me.privacyBudgetRemaining;
+  }
+
+  it('noisy integers, margins, small values suppressed; a repeat is cached and spends nothing', async () => {
+    expect(await budgetLeft()).toBe(3);
+    const q = { measure: 'HOUSEHOLDS', groupBy: ['DECILE', 'PROVINCE'] };
+    const first = await ask('bps-researcher', 'RESEARCH', q, 'stats-dp-1');
+    expect(first.codes).toEqual([]);
+    const r = first.result!;
+    expect(r.method).toBe('DIFFERENTIAL_PRIVACY');
+    expect(r.cached).toBe(false);
+    expect(r.epsilonSpent).toBe(0.1);
+    expect(r.budgetRemaining).toBeCloseTo(2.9, 9);
+    expect(await budgetLeft()).toBeCloseTo(2.9, 9);
+    const margin = margin95(noiseScale(1, 100));
+    for (const cell of r.cells) {
+      expect(cell.key.map((k) => k.dimension)).toEqual(['DECILE', 'PROVINCE']);
+      if (cell.suppressed) {
+        expect(cell.value).toBeNull();
+        expect(cell.margin95).toBeNull();
+      } else {
+        expect(Number.isInteger(cell.value)).toBe(true);
+        expect(cell.value!).toBeGreaterThanOrEqual(10);
+        expect(cell.margin95).toBe(margin);
+      }
+    }
+    // A few thousand persons over 38 provinces: most cells are small, some are not.
+    expect(r.cells.some((c) => c.suppressed)).toBe(true);
+
+    const again = await ask('bps-researcher', 'RESEARCH', q);
+    expect(again.result!.cached).toBe(true);
+    expect(again.result!.cells).toEqual(r.cells);
+    expect(again.result!.epsilonSpent).toBe(0);
+    expect(again.result!.budgetRemaining).toBeCloseTo(2.9, 9);
+
+    // The same question with the dimensions in another order: the same stored answer.
+    const permuted = await ask('bps-researcher', 'RESEARCH', {
+      ...q,
+      groupBy: ['PROVINCE', 'DECILE'],
+    });
+    expect(permuted.result!.cached).toBe(true);
+    const byKey = new Map(r.cells.map((c) => [`${c.key[1]!.code}|${c.key[0]!.code}`, c.value]));
+    for (const cell of permuted.result!.cells) {
+      expect(cell.key.map((k) => k.dimension)).toEqual(['PROVINCE', 'DECILE']);
+      expect(cell.value).toBe(byKey.get(keyOf(cell)));
+    }
+    expect(await budgetLeft()).toBeCloseTo(2.9, 9);
+
+    // Audited: DISCLOSED, no subjects, the query key among the decision ids.
+    const { rows } = await db.pool.query<{
+      outcome: string;
+      subjects: string[];
+      decision_ids: string[];
+    }>('SELECT outcome, subjects, decision_ids FROM audit_event WHERE request_id = $1', [
+      'stats-dp-1',
+    ]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.outcome).toBe('DISCLOSED');
+    expect(rows[0]!.subjects).toEqual([]);
+    expect(rows[0]!.decision_ids[0]).toMatch(/^DIFFERENTIAL_PRIVACY:sq1:[0-9a-f]{64}$/);
+  });
+
+  it('refuses ε above 1.0 and DISTRICT (grouping or a district filter)', async () => {
+    const before = await budgetLeft();
+    for (const q of [
+      { measure: 'HOUSEHOLDS', epsilon: 1.5 },
+      { measure: 'HOUSEHOLDS', groupBy: ['DISTRICT'] },
+      { measure: 'PERSONS', filter: { regionCode: '320101' } },
+    ]) {
+      const { result, codes } = await ask('bps-researcher', 'RESEARCH', q);
+      expect(codes, JSON.stringify(q)).toEqual(['BAD_USER_INPUT']);
+      expect(result).toBeNull();
+    }
+    expect(await budgetLeft()).toBe(before);
+  });
+
+  it('BUDGET_EXHAUSTED when the ε does not fit; what was refused spends nothing', async () => {
+    let exhausted = false;
+    for (let i = 1; i <= 10 && !exhausted; i++) {
+      const { result, codes } = await ask('bps-researcher', 'RESEARCH', {
+        measure: 'PERSONS',
+        filter: { deciles: [i] },
+        epsilon: 1,
+      });
+      if (codes.length > 0) {
+        expect(codes).toEqual(['BUDGET_EXHAUSTED']);
+        exhausted = true;
+      } else {
+        expect(result!.epsilonSpent).toBe(1);
+      }
+    }
+    expect(exhausted).toBe(true);
+    const left = await budgetLeft();
+    expect(left).toBeLessThan(1);
+    expect(left).toBeGreaterThanOrEqual(0);
+    // A smaller ε that fits is still answered.
+    if (left >= 0.1) {
+      const { result } = await ask('bps-researcher', 'RESEARCH', {
+        measure: 'HOUSEHOLDS',
+        groupBy: ['SEX'],
+      });
+      expect(result!.budgetRemaining).toBeCloseTo(left - 0.1, 9);
+    }
+  });
+});
+
+describe('statistics: who may ask', () => {
+  it('ministries and local governments are FORBIDDEN, and the refusal is audited', async () => {
+    for (const [client, purpose] of [
+      ['kemenkes-pbi', 'PBI_JK_VERIFICATION'],
+      ['pemda-3201', 'VERIVALI'],
+    ] as const) {
+      const { result, codes } = await ask(
+        client,
+        purpose,
+        { measure: 'HOUSEHOLDS' },
+        `no-${client}`,
+      );
+      expect(codes).toEqual(['FORBIDDEN']);
+      expect(result).toBeNull();
+      const { rows } = await db.pool.query<{ outcome: string }>(
+        'SELECT outcome FROM audit_event WHERE request_id = $1',
+        [`no-${client}`],
+      );
+      expect(rows.map((r) => r.outcome)).toEqual(['REFUSED']);
+    }
+  });
+
+  it('every statistics call is audited, whatever the method', async () => {
+    for (const [client, purpose] of [
+      ['pusdatin-dashboard', 'MONITORING'],
+      ['gateway-admin', 'OVERSIGHT'],
+    ] as const) {
+      await ask(client, purpose, { measure: 'HOUSEHOLDS' }, `audit-${client}`);
+      const { rows } = await db.pool.query<{ outcome: string; decision_ids: string[] }>(
+        'SELECT outcome, decision_ids FROM audit_event WHERE request_id = $1',
+        [`audit-${client}`],
+      );
+      expect(rows).toHaveLength(1);
+      expect(rows[0]!.outcome).toBe('DISCLOSED');
+      expect(rows[0]!.decision_ids[0]).toMatch(/^(SUPPRESSION|EXACT):sq1:/);
+    }
+  });
+
+  it('me shows no privacy budget for clients without one', async () => {
+    const r = await graphql(gateway, '{ me { privacyBudgetRemaining } }', {
+      headers: await access.as('pusdatin-dashboard'),
+    });
+    expect(r.body.data).toEqual({ me: { privacyBudgetRemaining: null } });
+  });
+});
