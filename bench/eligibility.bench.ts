@@ -14,11 +14,9 @@
  * Usage: npm run bench:eligibility [-- --persons 1000000,10000000]
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ensureDemoClients } from '../src/auth/demo-clients.js';
-import { loadOrCreateSigningKeys } from '../src/auth/tokens/signing-keys.js';
-import { issueAccessToken } from '../src/auth/tokens/token-issuer.js';
 import { connect, type DatabaseHandle } from '../src/db/database.js';
 import {
   BARE_AUDIT_TABLE,
@@ -30,23 +28,25 @@ import {
   ensureSnapshot,
   gitCommit,
   machineLine,
-  ROOT,
   WORK,
 } from './support/bench-env.js';
+import {
+  benchToken,
+  latencies,
+  measureSizes,
+  personsArgument,
+  sizeLabel,
+  type Latencies,
+} from './support/bench-results.js';
 import { loadGraphQL, medianRun, startVariant, type LoadResult } from './support/http-load.js';
 
-const sizes = (process.argv[process.argv.indexOf('--persons') + 1] ?? '')
-  .split(',')
-  .map(Number)
-  .filter((n) => Number.isInteger(n) && n > 0);
-const SIZES = sizes.length > 0 ? sizes : [1_000_000, 10_000_000];
+const SIZES = personsArgument([1_000_000, 10_000_000]);
 const CONNECTIONS = 50;
 const SECONDS = 10;
 const ROUNDS = 3;
 const BATCH = 10_000;
 const BATCH_RUNS = 20;
 const SAMPLE = 60_000;
-const RESULTS = path.join(ROOT, 'bench/results');
 
 const SINGLE =
   'query($nik: NIK!) { eligibility(nik: $nik, program: PBI_JK) { eligible reason decisionId dataAsOf subjectRef } }';
@@ -54,12 +54,6 @@ const SINGLE_PIP =
   'query($nik: NIK!) { eligibility(nik: $nik, program: PIP) { eligible reason decisionId dataAsOf subjectRef } }';
 const BATCH_QUERY =
   'query($n: [NIK!]!) { eligibilityBatch(niks: $n, program: PBI_JK) { eligible reason decisionId dataAsOf subjectRef } }';
-
-interface Latencies {
-  p50: number;
-  p99: number;
-  mean: number;
-}
 
 interface SizeResult {
   persons: number;
@@ -70,33 +64,6 @@ interface SizeResult {
   coarse: { registered: LoadResult; unregistered: LoadResult };
   batch: { bare: Latencies; gateway: Latencies };
   peakRssMb: number;
-}
-
-function label(persons: number): string {
-  return persons >= 1e6 ? `${persons / 1e6}m` : `${persons / 1e3}k`;
-}
-
-function latencies(ms: number[]): Latencies {
-  const sorted = [...ms].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-  const round = (x: number) => Math.round(x * 10) / 10;
-  return {
-    p50: round(at(0.5)),
-    p99: round(at(0.99)),
-    mean: round(sorted.reduce((a, b) => a + b, 0) / sorted.length),
-  };
-}
-
-async function token(dataDir: string, clientId: string): Promise<string> {
-  const keys = await loadOrCreateSigningKeys(dataDir);
-  return (
-    await issueAccessToken(keys, {
-      clientId,
-      issuer: 'dtks-gateway',
-      audience: 'dtks-gateway',
-      ttlSeconds: 4 * 3600,
-    })
-  ).accessToken;
 }
 
 /** A random sample of registered NIKs, and valid-format NIKs that are not registered. */
@@ -144,12 +111,12 @@ async function measureSize(persons: number): Promise<SizeResult> {
     await handle.pool.query(BARE_AUDIT_TABLE);
     const { registered, unregistered } = await sampleNiks(handle, persons);
     const pbi = {
-      authorization: `Bearer ${await token(dataDir, 'kemenkes-pbi')}`,
+      authorization: `Bearer ${await benchToken(dataDir, 'kemenkes-pbi')}`,
       'x-purpose': 'PBI_JK_VERIFICATION',
       'x-officer-id': 'bench-officer',
     };
     const pip = {
-      authorization: `Bearer ${await token(dataDir, 'kemendikdasmen-pip')}`,
+      authorization: `Bearer ${await benchToken(dataDir, 'kemendikdasmen-pip')}`,
       'x-purpose': 'PIP_TARGETING',
       'x-officer-id': 'bench-officer',
     };
@@ -181,7 +148,7 @@ async function measureSize(persons: number): Promise<SizeResult> {
       gatewayRuns.push(full.result);
       peakRssMb = Math.max(peakRssMb, full.rss);
       console.log(
-        `${label(persons)} round ${round + 1}: bare ${Math.round(bareRuns.at(-1)!.rps)} req/s, gateway ${Math.round(full.result.rps)} req/s`,
+        `${sizeLabel(persons)} round ${round + 1}: bare ${Math.round(bareRuns.at(-1)!.rps)} req/s, gateway ${Math.round(full.result.rps)} req/s`,
       );
     }
 
@@ -363,19 +330,4 @@ function render(results: SizeResult[]): string {
   return lines.join('\n');
 }
 
-await mkdir(RESULTS, { recursive: true });
-for (const persons of SIZES) {
-  const result = await measureSize(persons);
-  await writeFile(
-    path.join(RESULTS, `eligibility-${label(persons)}.json`),
-    JSON.stringify(result, null, 2) + '\n',
-  );
-}
-const measured: SizeResult[] = [];
-for (const file of (await readdir(RESULTS)).filter((f) => /^eligibility-.*\.json$/.test(f))) {
-  measured.push(JSON.parse(await readFile(path.join(RESULTS, file), 'utf8')) as SizeResult);
-}
-measured.sort((a, b) => a.persons - b.persons);
-const page = render(measured);
-await writeFile(path.join(RESULTS, 'eligibility.md'), page);
-console.log(page);
+await measureSizes('eligibility', SIZES, measureSize, render);

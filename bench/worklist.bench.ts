@@ -16,11 +16,9 @@
  * measured so far.
  * Usage: npm run bench:worklist [-- --persons 1000000]   (BENCH_WORK_DIR: another work folder)
  */
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ensureDemoClients } from '../src/auth/demo-clients.js';
-import { loadOrCreateSigningKeys } from '../src/auth/tokens/signing-keys.js';
-import { issueAccessToken } from '../src/auth/tokens/token-issuer.js';
 import { connect } from '../src/db/database.js';
 import { bareWorkListPage, type WorkListPage } from './support/bare-worklist.js';
 import {
@@ -28,16 +26,20 @@ import {
   ensureSnapshot,
   gitCommit,
   machineLine,
-  ROOT,
   WORK,
 } from './support/bench-env.js';
+import {
+  benchToken,
+  latencies,
+  measureSizes,
+  personsArgument,
+  sizeLabel,
+  type Latencies,
+} from './support/bench-results.js';
 import { loadGraphQL, startVariant, type LoadResult } from './support/http-load.js';
 
-const sizes = (process.argv[process.argv.indexOf('--persons') + 1] ?? '')
-  .split(',')
-  .map(Number)
-  .filter((n) => Number.isInteger(n) && n > 0);
-const SIZES = sizes.length > 0 ? sizes : [1_000_000];
+const SIZES = personsArgument([1_000_000]);
+const round = (x: number) => Math.round(x * 10) / 10;
 const REGENCY = '3201';
 const NOT_VERIFIED_SINCE = '2025-07-01';
 const FIRST = 50;
@@ -45,7 +47,6 @@ const WARMUP = 40;
 const SEQUENTIAL = 400;
 const CONNECTIONS = 10;
 const SECONDS = 10;
-const RESULTS = path.join(ROOT, 'bench/results');
 
 const QUERY = `query WorkList($filter: HouseholdFilterInput!) {
   households(first: ${FIRST}, filter: $filter, orderBy: LAST_VERIFIED) {
@@ -53,13 +54,6 @@ const QUERY = `query WorkList($filter: HouseholdFilterInput!) {
     edges { node { id address decile members { nik name programs } } }
   }
 }`;
-
-interface Latencies {
-  p50: number;
-  p95: number;
-  p99: number;
-  mean: number;
-}
 
 interface Throughput {
   rps: number;
@@ -78,35 +72,6 @@ interface SizeResult {
   sequential: { gateway: Latencies; bare: Latencies };
   throughput: { gateway: Throughput; bare: Throughput };
   peakRssMb: number;
-}
-
-function label(persons: number): string {
-  return persons >= 1e6 ? `${persons / 1e6}m` : `${persons / 1e3}k`;
-}
-
-const round = (x: number) => Math.round(x * 10) / 10;
-
-function latencies(ms: number[]): Latencies {
-  const sorted = [...ms].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-  return {
-    p50: round(at(0.5)),
-    p95: round(at(0.95)),
-    p99: round(at(0.99)),
-    mean: round(sorted.reduce((a, b) => a + b, 0) / sorted.length),
-  };
-}
-
-async function token(dataDir: string, clientId: string): Promise<string> {
-  const keys = await loadOrCreateSigningKeys(dataDir);
-  return (
-    await issueAccessToken(keys, {
-      clientId,
-      issuer: 'dtks-gateway',
-      audience: 'dtks-gateway',
-      ttlSeconds: 4 * 3600,
-    })
-  ).accessToken;
 }
 
 async function measureSize(persons: number): Promise<SizeResult> {
@@ -144,7 +109,7 @@ async function measureSize(persons: number): Promise<SizeResult> {
       filter: { regionCode: pageOf(i).district, notVerifiedSince: NOT_VERIFIED_SINCE },
     });
     const headers = {
-      authorization: `Bearer ${await token(dataDir, 'pemda-3201')}`,
+      authorization: `Bearer ${await benchToken(dataDir, 'pemda-3201')}`,
       'x-purpose': 'VERIVALI',
       'x-officer-id': 'bench-officer',
     };
@@ -198,7 +163,7 @@ async function measureSize(persons: number): Promise<SizeResult> {
       }
       sequential = { gateway: latencies(gatewayMs), bare: latencies(bareMs) };
       console.log(
-        `${label(persons)} sequential p50/p95/p99 ms: gateway ${sequential.gateway.p50}/${sequential.gateway.p95}/${sequential.gateway.p99}, bare ${sequential.bare.p50}/${sequential.bare.p95}/${sequential.bare.p99}`,
+        `${sizeLabel(persons)} sequential p50/p95/p99 ms: gateway ${sequential.gateway.p50}/${sequential.gateway.p95}/${sequential.gateway.p99}, bare ${sequential.bare.p50}/${sequential.bare.p95}/${sequential.bare.p99}`,
       );
 
       const load: LoadResult = await loadGraphQL({
@@ -216,7 +181,7 @@ async function measureSize(persons: number): Promise<SizeResult> {
         bare: bareLoad,
       };
       console.log(
-        `${label(persons)} throughput at ${CONNECTIONS} connections: gateway ${Math.round(load.rps)} req/s, bare ${Math.round(bareLoad.rps)} pages/s`,
+        `${sizeLabel(persons)} throughput at ${CONNECTIONS} connections: gateway ${Math.round(load.rps)} req/s, bare ${Math.round(bareLoad.rps)} pages/s`,
       );
       peakRssMb = server.peakRssMb();
     } finally {
@@ -308,19 +273,4 @@ function render(results: SizeResult[]): string {
   return lines.join('\n');
 }
 
-await mkdir(RESULTS, { recursive: true });
-for (const persons of SIZES) {
-  const result = await measureSize(persons);
-  await writeFile(
-    path.join(RESULTS, `worklist-${label(persons)}.json`),
-    JSON.stringify(result, null, 2) + '\n',
-  );
-}
-const measured: SizeResult[] = [];
-for (const file of (await readdir(RESULTS)).filter((f) => /^worklist-.*\.json$/.test(f))) {
-  measured.push(JSON.parse(await readFile(path.join(RESULTS, file), 'utf8')) as SizeResult);
-}
-measured.sort((a, b) => a.persons - b.persons);
-const page = render(measured);
-await writeFile(path.join(RESULTS, 'worklist.md'), page);
-console.log(page);
+await measureSizes('worklist', SIZES, measureSize, render);
