@@ -1,11 +1,9 @@
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../src/auth/principal.js';
 import { currentRules, type CurrentRule } from '../src/db/queries/eligibility-rule-queries.js';
 import { readPopulation, readRegions } from '../src/db/regions/region-files.js';
 import { evaluateEligibility } from '../src/db/scoped/eligibility-evaluator.js';
-import { CsvParser } from '../src/db/snapshot/csv-parser.js';
-import { generateSnapshot } from '../src/db/synthetic/generator.js';
+import { generateSnapshotText, parseCsvRows } from './support/generated-snapshot.js';
 import { importText } from './support/snapshot-fixture.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
@@ -18,13 +16,6 @@ const AS_OF = '2026-06-30';
 
 interface Row {
   [column: string]: string;
-}
-
-function parse(text: string): Row[] {
-  const p = new CsvParser();
-  const records = [...p.push(text), ...p.end()];
-  const header = records[0]!.fields;
-  return records.slice(1).map((r) => Object.fromEntries(header.map((h, i) => [h, r.fields[i]!])));
 }
 
 function age(birth: string): number {
@@ -66,40 +57,18 @@ function oracle(
   return 'ELIGIBLE';
 }
 
-function collect(): { sink: Writable; text: () => string } {
-  const chunks: Buffer[] = [];
-  return {
-    sink: new Writable({
-      write(chunk: Buffer, _e, cb) {
-        chunks.push(chunk);
-        cb();
-      },
-    }),
-    text: () => Buffer.concat(chunks).toString('utf8'),
-  };
-}
-
 let db: TestDatabase;
 let texts: { households: string; members: string; recipients: string };
 let rules: CurrentRule[];
 beforeAll(async () => {
   db = await createTestDatabase();
-  const out = { households: collect(), members: collect(), recipients: collect() };
-  await generateSnapshot(
-    {
-      persons: 6000,
-      seed: 'oracle',
-      asOf: AS_OF,
-      regions: await readRegions(),
-      population: await readPopulation(),
-    },
-    { households: out.households.sink, members: out.members.sink, recipients: out.recipients.sink },
-  );
-  texts = {
-    households: out.households.text(),
-    members: out.members.text(),
-    recipients: out.recipients.text(),
-  };
+  texts = await generateSnapshotText({
+    persons: 6000,
+    seed: 'oracle',
+    asOf: AS_OF,
+    regions: await readRegions(),
+    population: await readPopulation(),
+  });
   await importText(db, texts, AS_OF);
   rules = await currentRules(db.db);
 });
@@ -111,8 +80,8 @@ const everywhere = { agreement: { regionScope: ['*'] } } as unknown as Principal
 
 describe('eligibility decisions against an independent oracle', () => {
   it('agree for every NIK of a generated snapshot, for every program, in input order', async () => {
-    const households = new Map(parse(texts.households).map((h) => [h.household_id!, h]));
-    const memberRows = parse(texts.members);
+    const households = new Map(parseCsvRows(texts.households).map((h) => [h.household_id!, h]));
+    const memberRows = parseCsvRows(texts.members);
     const members = new Map(memberRows.map((m) => [m.nik!, m]));
     const byHousehold = new Map<string, Row[]>();
     for (const m of memberRows)
@@ -152,8 +121,8 @@ describe('eligibility decisions against an independent oracle', () => {
   });
 
   it('treats a person outside the region scope exactly as an unregistered NIK', async () => {
-    const memberRows = parse(texts.members);
-    const households = new Map(parse(texts.households).map((h) => [h.household_id!, h]));
+    const memberRows = parseCsvRows(texts.members);
+    const households = new Map(parseCsvRows(texts.households).map((h) => [h.household_id!, h]));
     const outside = memberRows.find(
       (m) => !households.get(m.household_id!)!.region_code!.startsWith('3201'),
     )!;

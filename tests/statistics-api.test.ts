@@ -1,10 +1,8 @@
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPopulation, readRegions } from '../src/db/regions/region-files.js';
-import { CsvParser } from '../src/db/snapshot/csv-parser.js';
-import { generateSnapshot } from '../src/db/synthetic/generator.js';
 import { noiseScale } from '../src/statistics/privacy/discrete-laplace.js';
 import { margin95 } from '../src/statistics/privacy/margin.js';
+import { generateSnapshotText, parseCsvRows } from './support/generated-snapshot.js';
 import { importText } from './support/snapshot-fixture.js';
 import { demoAccess, type DemoAccess } from './support/test-clients.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
@@ -17,26 +15,6 @@ import { graphql, startTestGateway, type TestGateway } from './support/test-gate
 const AS_OF = '2026-06-30';
 
 type Row = Record<string, string>;
-
-function parse(text: string): Row[] {
-  const p = new CsvParser();
-  const records = [...p.push(text), ...p.end()];
-  const header = records[0]!.fields;
-  return records.slice(1).map((r) => Object.fromEntries(header.map((h, i) => [h, r.fields[i]!])));
-}
-
-function collect(): { sink: Writable; text: () => string } {
-  const chunks: Buffer[] = [];
-  return {
-    sink: new Writable({
-      write(chunk: Buffer, _e, cb) {
-        chunks.push(chunk);
-        cb();
-      },
-    }),
-    text: () => Buffer.concat(chunks).toString('utf8'),
-  };
-}
 
 function age(birth: string): number {
   const years = Number(AS_OF.slice(0, 4)) - Number(birth.slice(0, 4));
@@ -82,21 +60,18 @@ let regencyCount: number;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  const out = { households: collect(), members: collect(), recipients: collect() };
   const regions = await readRegions();
   regencyCount = regions.filter((r) => r.level === 2).length;
-  await generateSnapshot(
-    { persons: 4000, seed: 'statistics', asOf: AS_OF, regions, population: await readPopulation() },
-    { households: out.households.sink, members: out.members.sink, recipients: out.recipients.sink },
-  );
-  const texts = {
-    households: out.households.text(),
-    members: out.members.text(),
-    recipients: out.recipients.text(),
-  };
-  households = parse(texts.households);
-  members = parse(texts.members);
-  recipients = parse(texts.recipients);
+  const texts = await generateSnapshotText({
+    persons: 4000,
+    seed: 'statistics',
+    asOf: AS_OF,
+    regions,
+    population: await readPopulation(),
+  });
+  households = parseCsvRows(texts.households);
+  members = parseCsvRows(texts.members);
+  recipients = parseCsvRows(texts.recipients);
   await importText(db, texts, AS_OF);
   gateway = await startTestGateway(db);
   access = await demoAccess(db, gateway);

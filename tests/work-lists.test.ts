@@ -1,12 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CLIENTS } from '../src/auth/demo-agreements.js';
 import { registration } from '../src/auth/demo-clients.js';
 import { saveClient } from '../src/db/queries/client-queries.js';
 import { readPopulation, readRegions } from '../src/db/regions/region-files.js';
-import { CsvParser } from '../src/db/snapshot/csv-parser.js';
-import { generateSnapshot } from '../src/db/synthetic/generator.js';
+import { generateSnapshotText, parseCsvRows } from './support/generated-snapshot.js';
 import { importText } from './support/snapshot-fixture.js';
 import { withStatementLog, type StatementLog } from './support/statement-log.js';
 import { demoAccess, type DemoAccess } from './support/test-clients.js';
@@ -65,13 +63,6 @@ type Order = 'ID' | 'LAST_VERIFIED';
 
 const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-function parse(text: string): Array<Record<string, string>> {
-  const p = new CsvParser();
-  const records = [...p.push(text), ...p.end()];
-  const header = records[0]!.fields;
-  return records.slice(1).map((r) => Object.fromEntries(header.map((h, i) => [h, r.fields[i]!])));
-}
-
 function age(birth: string): number | null {
   if (!birth) return null;
   const years = Number(AS_OF.slice(0, 4)) - Number(birth.slice(0, 4));
@@ -107,19 +98,6 @@ function expected(scope: string, f: Filter, order: Order): Home[] {
     );
 }
 
-function collect(): { sink: Writable; text: () => string } {
-  const chunks: Buffer[] = [];
-  return {
-    sink: new Writable({
-      write(chunk: Buffer, _e, cb) {
-        chunks.push(chunk);
-        cb();
-      },
-    }),
-    text: () => Buffer.concat(chunks).toString('utf8'),
-  };
-}
-
 let db: TestDatabase;
 let gateway: TestGateway;
 let access: DemoAccess;
@@ -130,25 +108,16 @@ const headers: Record<string, Record<string, string>> = {};
 beforeAll(async () => {
   db = await createTestDatabase();
   // Only Kabupaten Bogor and Jakarta Selatan: enough households in one scope for many pages.
-  const out = { households: collect(), members: collect(), recipients: collect() };
-  await generateSnapshot(
-    {
-      persons: 4000,
-      seed: 'work-lists',
-      asOf: AS_OF,
-      regions: await readRegions(),
-      population: (await readPopulation()).filter((p) => p.code === BOGOR || p.code === JAKSEL),
-    },
-    { households: out.households.sink, members: out.members.sink, recipients: out.recipients.sink },
-  );
-  const texts = {
-    households: out.households.text(),
-    members: out.members.text(),
-    recipients: out.recipients.text(),
-  };
+  const texts = await generateSnapshotText({
+    persons: 4000,
+    seed: 'work-lists',
+    asOf: AS_OF,
+    regions: await readRegions(),
+    population: (await readPopulation()).filter((p) => p.code === BOGOR || p.code === JAKSEL),
+  });
   await importText(db, texts, AS_OF);
 
-  for (const h of parse(texts.households)) {
+  for (const h of parseCsvRows(texts.households)) {
     homes.set(h.household_id!, {
       id: h.household_id!,
       region: h.region_code!,
@@ -159,10 +128,10 @@ beforeAll(async () => {
     });
   }
   const programs = new Map<string, string[]>();
-  for (const r of parse(texts.recipients)) {
+  for (const r of parseCsvRows(texts.recipients)) {
     programs.set(r.nik!, [...(programs.get(r.nik!) ?? []), r.program!].sort(byCodeUnit));
   }
-  for (const m of parse(texts.members)) {
+  for (const m of parseCsvRows(texts.members)) {
     homes.get(m.household_id!)!.members.push({
       nik: m.nik!,
       active: m.status === 'ACTIVE',
