@@ -36,7 +36,7 @@ export function printSummary(verb: string, s: ImportSummary): void {
     `${verb} snapshot ${s.snapshotId} as of ${s.asOf}: ${s.households} households, ${s.persons} persons, ` +
       `${s.recipients} program recipients, ${s.warnings.nikBirthDateMismatch} data-quality warnings ` +
       `(NIK birth date disagrees) in ${s.seconds.toFixed(1)} s (load ${s.phases.load.toFixed(1)}, ` +
-      `index ${s.phases.index.toFixed(1)}, check ${s.phases.check.toFixed(1)}, swap ${s.phases.swap.toFixed(1)}); ` +
+      `index ${s.phases.index.toFixed(1)}, check ${s.phases.check.toFixed(1)}, rollup ${s.phases.rollup.toFixed(1)}, swap ${s.phases.swap.toFixed(1)}); ` +
       `peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB` +
       (s.verificationsApplied > 0
         ? `; ${s.verificationsApplied} approved verifications now APPLIED`

@@ -71,6 +71,8 @@ export interface SnapshotTable {
   warnings: ColumnType<Record<string, number>, string, string>;
   source: string;
   load_seconds: number;
+  /** Seconds the statistics rollups took to build; null: this snapshot has none (fallback). */
+  rollup_seconds: number | null;
 }
 
 export interface ProgramTable {

@@ -11,6 +11,7 @@ import * as unloggedCounters from './migrations/0008-unlogged-usage-counters.js'
 import * as workListIndexes from './migrations/0009-work-list-indexes.js';
 import * as verification from './migrations/0010-verification.js';
 import * as privacyLedger from './migrations/0011-privacy-ledger.js';
+import * as statisticsRollups from './migrations/0012-statistics-rollups.js';
 
 /**
  * All migrations, in order. Forward-only: a released migration is never edited; a change is a
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0009-work-list-indexes': workListIndexes,
   '0010-verification': verification,
   '0011-privacy-ledger': privacyLedger,
+  '0012-statistics-rollups': statisticsRollups,
 };
 
 /** Applies every pending migration (each in its own transaction); returns the names applied. */

@@ -9,6 +9,11 @@ import {
 } from './verification-apply.js';
 import type pg from 'pg';
 import { reportDanglingReferences, reportDuplicates } from './cross-checks.js';
+import {
+  buildStatisticsRollups,
+  dropStatisticsRollups,
+  swapInStatisticsRollups,
+} from './statistics-rollup-build.js';
 import { ProblemCollector, SnapshotRejectedError } from './problem-collector.js';
 import type { ValidationReferences } from './row-validator.js';
 import { SNAPSHOT_FILES, type SnapshotFileSpec, type SnapshotTable } from './snapshot-format.js';
@@ -30,7 +35,7 @@ export interface SnapshotSources {
 }
 
 export interface ImportProgress {
-  phase: 'load' | 'check' | 'index' | 'swap';
+  phase: 'load' | 'check' | 'index' | 'rollup' | 'swap';
   /** Rows read so far in the load phase, by table. */
   rows: Record<SnapshotTable, number>;
 }
@@ -50,7 +55,10 @@ export interface ImportSummary {
   /** Approved verifications this snapshot reflects, now APPLIED (docs/verification-export.md). */
   verificationsApplied: number;
   seconds: number;
-  /** Seconds spent in each phase: load (parse, validate, COPY), index, check, swap. */
+  /**
+   * Seconds spent in each phase: load (parse, validate, COPY), index, check, rollup (the
+   * statistics rollups), swap.
+   */
   phases: Record<ImportProgress['phase'], number>;
 }
 
@@ -89,6 +97,9 @@ export async function importSnapshot(
       try {
         const clock = new PhaseClock();
         const staged = await stageSnapshot(handle, control, sources, refs, options, clock);
+        clock.enter('rollup');
+        options.onProgress?.({ phase: 'rollup', rows: staged.counts });
+        const rollupSeconds = await buildStatisticsRollups(control, options.asOf);
         const applied = await findAppliedVerifications(control);
         clock.enter('swap');
         options.onProgress?.({ phase: 'swap', rows: staged.counts });
@@ -99,6 +110,7 @@ export async function importSnapshot(
           sources.label,
           options.asOf,
           started,
+          rollupSeconds,
         );
         return {
           snapshotId,
@@ -113,6 +125,7 @@ export async function importSnapshot(
         };
       } finally {
         await dropStagingTables(control);
+        await dropStatisticsRollups(control);
       }
     } finally {
       await control.query('SELECT pg_advisory_unlock($1)', [IMPORT_LOCK]);
@@ -239,15 +252,18 @@ async function publish(
   label: string,
   asOf: string,
   started: bigint,
+  rollupSeconds: number,
 ): Promise<{ snapshotId: number; verificationsApplied: number }> {
   await control.query('BEGIN');
   try {
     // A long-running reader must not make the swap wait for ever, nor queue readers behind it.
     await control.query("SET LOCAL lock_timeout = '30s'");
     await swapInStagingTables(control);
+    await swapInStatisticsRollups(control);
     const { rows } = await control.query<{ id: number }>(
-      `INSERT INTO snapshot (as_of, households, persons, recipients, warnings, source, load_seconds)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+      `INSERT INTO snapshot (as_of, households, persons, recipients, warnings, source, load_seconds,
+                             rollup_seconds)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
       [
         asOf,
         staged.counts.household,
@@ -256,6 +272,7 @@ async function publish(
         JSON.stringify(staged.warnings),
         label,
         Number(process.hrtime.bigint() - started) / 1e9,
+        rollupSeconds,
       ],
     );
     const verificationsApplied = await markAppliedVerifications(control, applied, rows[0]!.id);
@@ -289,6 +306,7 @@ class PhaseClock {
     load: 0,
     index: 0,
     check: 0,
+    rollup: 0,
     swap: 0,
   };
   private current: ImportProgress['phase'] | null = null;

@@ -1,0 +1,103 @@
+import type { NormalizedStatisticsQuery } from '../privacy/canonical-query.js';
+import { PROGRAM_CODES, type Dimension } from '../privacy/sensitivity.js';
+
+/**
+ * Which rollup cuboid answers a statistics query (migration 0012 describes the table). A query
+ * needs the dimensions it groups by and those its filters and the client's region scope test:
+ * the region at the finest level among them, the decile, the sex, the age band, the programs.
+ * The cuboid with exactly those dimensions holds the answer; summing its rows over the region
+ * level and the program bits gives the cells.
+ */
+
+/** Region levels of the rollups: none, province (2 digits), regency (4), district (6). */
+export type RegionLevel = 0 | 1 | 2 | 3;
+
+export interface Cuboid {
+  regionLevel: RegionLevel;
+  decile: boolean;
+  sex: boolean;
+  ageBand: boolean;
+  programs: boolean;
+}
+
+/** Digits of a region code at each level (0: no region). */
+export const REGION_DIGITS: Record<RegionLevel, number> = { 0: 0, 1: 2, 2: 4, 3: 6 };
+
+const LEVEL_OF_DIGITS: Record<number, RegionLevel | undefined> = { 2: 1, 4: 2, 6: 3 };
+
+const LEVEL_OF_DIMENSION: Partial<Record<Dimension, RegionLevel>> = {
+  PROVINCE: 1,
+  REGENCY: 2,
+  DISTRICT: 3,
+};
+
+/** The cuboid's number in `statistics_rollup.cuboid`. */
+export function cuboidId(c: Cuboid): number {
+  return (
+    c.regionLevel * 16 +
+    (c.decile ? 8 : 0) +
+    (c.sex ? 4 : 0) +
+    (c.ageBand ? 2 : 0) +
+    (c.programs ? 1 : 0)
+  );
+}
+
+/** Every cuboid the import builds: 4 region levels × 16 subsets of the other four. */
+export function allCuboids(): Cuboid[] {
+  const cuboids: Cuboid[] = [];
+  for (const regionLevel of [0, 1, 2, 3] as const) {
+    for (let bits = 0; bits < 16; bits++) {
+      cuboids.push({
+        regionLevel,
+        decile: (bits & 8) !== 0,
+        sex: (bits & 4) !== 0,
+        ageBand: (bits & 2) !== 0,
+        programs: (bits & 1) !== 0,
+      });
+    }
+  }
+  return cuboids;
+}
+
+/**
+ * The cuboid that answers `query` for a client with `regionScope`, or null when the rollups do
+ * not cover it and the base tables must: a village (10-digit) region filter or scope prefix.
+ */
+export function cuboidFor(
+  query: NormalizedStatisticsQuery,
+  regionScope: readonly string[],
+): Cuboid | null {
+  const levels: RegionLevel[] = query.groupBy.map((d) => LEVEL_OF_DIMENSION[d] ?? 0);
+  const prefixes = [
+    ...(query.regionCode !== null ? [query.regionCode] : []),
+    ...(regionScope.includes('*') ? [] : regionScope),
+  ];
+  for (const prefix of prefixes) {
+    const level = LEVEL_OF_DIGITS[prefix.length];
+    if (level === undefined) return null;
+    levels.push(level);
+  }
+  return {
+    regionLevel: Math.max(0, ...levels) as RegionLevel,
+    decile: query.groupBy.includes('DECILE') || query.deciles !== null,
+    sex: query.groupBy.includes('SEX'),
+    ageBand: query.groupBy.includes('AGE_BAND'),
+    programs: query.groupBy.includes('PROGRAM') || query.programs !== null,
+  };
+}
+
+/** The bit of each program in `statistics_rollup.programs`. */
+export const PROGRAM_BITS: Readonly<Record<(typeof PROGRAM_CODES)[number], number>> = {
+  PKH: 1,
+  BPNT: 2,
+  PBI_JK: 4,
+  PIP: 8,
+};
+
+/** The bits of a list of program codes (codes outside PROGRAM_CODES have none). */
+export function programMask(programs: readonly string[]): number {
+  return programs.reduce(
+    (mask, p) => mask | (PROGRAM_BITS[p as keyof typeof PROGRAM_BITS] ?? 0),
+    0,
+  );
+}

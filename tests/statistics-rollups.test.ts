@@ -1,0 +1,281 @@
+import fc from 'fast-check';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readPopulation, readRegions } from '../src/db/regions/region-files.js';
+import { countStatistics, type ExactTable } from '../src/db/scoped/statistics-sql.js';
+import { ageBandSql } from '../src/statistics/age-bands.js';
+import {
+  normalizeStatisticsQuery,
+  type NormalizedStatisticsQuery,
+} from '../src/statistics/privacy/canonical-query.js';
+import { DIMENSIONS, PROGRAM_CODES } from '../src/statistics/privacy/sensitivity.js';
+import { cuboidFor } from '../src/statistics/rollups/cuboid.js';
+import { generateSnapshotText, parseCsvRows } from './support/generated-snapshot.js';
+import { importText, validSnapshot } from './support/snapshot-fixture.js';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+
+/**
+ * The statistics rollups (issue #6, item 4) against the base-table path, which defines what is
+ * counted: on random queries, filters and region scopes, both give the same cells, and the
+ * rollups answer every query they cover. The snapshot is a generated one with the cases a
+ * rollup could get wrong added by hand: a household of 14 ACTIVE members (the PERSONS cap), one
+ * without an ACTIVE head, one with two heads, members without sex or birth date, a household
+ * without decile, a recipient who is no longer ACTIVE, and birthdays on the band limits.
+ */
+
+const AS_OF = '2026-06-30';
+let db: TestDatabase;
+let regionCodes: string[];
+let importSeconds: { rollup: number; total: number };
+
+/** Adds the hand-made cases to a generated snapshot's CSV texts. */
+function withEdgeCases(texts: { households: string; members: string; recipients: string }) {
+  const households = parseCsvRows(texts.households);
+  const members = parseCsvRows(texts.members);
+  const first = households[0]!;
+  const region6 = first.region_code!.slice(0, 6);
+  const nik = (serial: number, birth: string, female = false) => {
+    const [y, m, d] = birth.split('-');
+    const day = Number(d) + (female ? 40 : 0);
+    return `${region6}${String(day).padStart(2, '0')}${m}${y!.slice(2)}${String(9000 + serial).padStart(4, '0')}`;
+  };
+  const member = (
+    n: string,
+    household: string,
+    sex: string,
+    birth: string,
+    rel: string,
+    status = 'ACTIVE',
+  ) => `${n},${household},Test Person,${sex},${birth},${rel},false,NONE,false,${status}`;
+  const extraMembers: string[] = [];
+  const extraRecipients: string[] = [];
+  // 14 ACTIVE members in the first household: only the first 10 by NIK count as PERSONS.
+  for (let i = 0; i < 14; i++) {
+    const birth = `19${70 + i}-03-0${(i % 9) + 1}`;
+    const n = nik(i, birth);
+    extraMembers.push(member(n, first.household_id!, 'M', birth, 'CHILD'));
+    if (i % 3 === 0) extraRecipients.push(`${n},PKH,2024-01-01`);
+    if (i % 4 === 0) extraRecipients.push(`${n},PIP,2024-01-01`);
+  }
+  // Birthdays on the band limits at the as-of date.
+  const limits = [
+    '2020-06-30',
+    '2020-07-01',
+    '2008-06-30',
+    '2008-07-01',
+    '1966-06-30',
+    '1966-07-01',
+  ];
+  limits.forEach((birth, i) =>
+    extraMembers.push(
+      member(nik(20 + i, birth, true), households[1]!.household_id!, 'F', birth, 'OTHER'),
+    ),
+  );
+  // No sex, no birth date.
+  extraMembers.push(member(nik(30, '1990-01-01'), households[2]!.household_id!, '', '', 'OTHER'));
+  // Household 3's head leaves (no ACTIVE head); household 4 gets a second head.
+  const lines = texts.members.split('\n');
+  const headOf = (h: string) =>
+    members.findIndex((m) => m.household_id === h && m.relationship === 'HEAD');
+  const h3 = headOf(households[3]!.household_id!);
+  lines[h3 + 1] = lines[h3 + 1]!.replace(/,ACTIVE$/, ',MOVED');
+  // A recipient no longer ACTIVE (of a program not yet listed for them).
+  const listed = parseCsvRows(texts.recipients).filter((r) => r.nik === members[h3]!.nik);
+  const unlisted = PROGRAM_CODES.find((p) => !listed.some((r) => r.program === p))!;
+  extraRecipients.push(`${members[h3]!.nik},${unlisted},2023-01-01`);
+  const h4 = households[4]!.household_id!;
+  const second = members.findIndex((m) => m.household_id === h4 && m.relationship !== 'HEAD');
+  if (second >= 0)
+    lines[second + 1] = lines[second + 1]!.replace(/,(SPOUSE|CHILD|OTHER|PARENT)[^,]*,/, ',HEAD,');
+  // A household without decile.
+  const householdLines = texts.households.split('\n');
+  householdLines[6] = householdLines[6]!.replace(`,${households[5]!.decile},`, ',,');
+  return {
+    households: householdLines.join('\n'),
+    members: [...lines, ...extraMembers].join('\n'),
+    recipients: [texts.recipients.trimEnd(), ...extraRecipients].join('\n'),
+  };
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  const texts = await generateSnapshotText({
+    persons: 3000,
+    seed: 'rollups',
+    asOf: AS_OF,
+    regions: await readRegions(),
+    population: await readPopulation(),
+  });
+  const summary = await importText(db, withEdgeCases(texts), AS_OF).catch(
+    (e: { problems?: unknown }) => {
+      throw new Error(JSON.stringify(e.problems ?? e));
+    },
+  );
+  importSeconds = { rollup: summary.phases.rollup, total: summary.seconds };
+  const { rows } = await sql<{ code: string }>`
+    SELECT DISTINCT region_code AS code FROM household WHERE region_code IS NOT NULL`.execute(
+    db.db,
+  );
+  regionCodes = rows.map((r) => r.code.trim());
+}, 120_000);
+afterAll(async () => {
+  await db?.close();
+});
+
+const cells = (t: ExactTable | null) => Object.fromEntries([...(t?.counts ?? new Map())]);
+
+describe('statistics rollups', () => {
+  it('are built by the import, timed as their own phase, and marked on the snapshot', async () => {
+    expect(importSeconds.rollup).toBeGreaterThan(0);
+    expect(importSeconds.rollup).toBeLessThan(importSeconds.total);
+    const { rows } = await sql<{ rollup_seconds: number | null; cuboids: number }>`
+      SELECT (SELECT rollup_seconds FROM snapshot ORDER BY id DESC LIMIT 1) AS rollup_seconds,
+             (SELECT count(DISTINCT (measure, cuboid))::int FROM statistics_rollup) AS cuboids`.execute(
+      db.db,
+    );
+    expect(rows[0]!.rollup_seconds).toBeGreaterThan(0);
+    expect(rows[0]!.cuboids).toBe(128); // 64 cuboids × 2 measures
+  });
+
+  // Every birth date up to the as-of date (the import refuses later ones).
+  it('put birth dates in the same band as age() in completed years, leap days included', async () => {
+    for (const asOf of ['2024-02-29', '2025-02-28', '2025-03-01', '2026-06-30', '2028-02-29']) {
+      const byAge = `CASE WHEN date_part('year', age('${asOf}'::date, b)) BETWEEN 0 AND 5 THEN '0-5'
+                          WHEN date_part('year', age('${asOf}'::date, b)) BETWEEN 6 AND 17 THEN '6-17'
+                          WHEN date_part('year', age('${asOf}'::date, b)) BETWEEN 18 AND 59 THEN '18-59'
+                          WHEN date_part('year', age('${asOf}'::date, b)) >= 60 THEN '60+' END`;
+      const { rows } = await sql<{ days: number; differ: number }>`
+        SELECT count(*)::int AS days,
+               count(*) FILTER (WHERE (${sql.raw(byAge)}) IS DISTINCT FROM
+                                      (${sql.raw(ageBandSql(`'${asOf}'::date`, 'b'))}))::int AS differ
+          FROM generate_series(${asOf}::date - interval '75 years', ${asOf}::date,
+                               interval '1 day') AS g (t),
+               LATERAL (SELECT t::date AS b) x`.execute(db.db);
+      expect(rows[0]!.days).toBeGreaterThan(27_000);
+      expect(rows[0]!.differ, asOf).toBe(0);
+    }
+  });
+
+  it('give the same cells as the base tables for random queries, filters and region scopes', async () => {
+    const provinces = [...new Set(regionCodes.map((c) => c.slice(0, 2)))];
+    const prefix = fc.oneof(
+      fc.constantFrom(...provinces),
+      fc.constantFrom(...regionCodes.map((c) => c.slice(0, 4))),
+      fc.constantFrom(...regionCodes.map((c) => c.slice(0, 6))),
+      fc.constantFrom(...regionCodes),
+    );
+    const input = fc.record({
+      measure: fc.constantFrom('PERSONS' as const, 'HOUSEHOLDS' as const),
+      groupBy: fc.uniqueArray(fc.constantFrom(...DIMENSIONS), { maxLength: 3 }),
+      regionCode: fc.option(prefix, { nil: null }),
+      deciles: fc.option(
+        fc.uniqueArray(fc.integer({ min: 1, max: 10 }), { minLength: 1, maxLength: 4 }),
+        { nil: null },
+      ),
+      programs: fc.option(
+        fc.uniqueArray(fc.constantFrom(...PROGRAM_CODES), { minLength: 1, maxLength: 3 }),
+        { nil: null },
+      ),
+      scope: fc.oneof(fc.constant(['*']), fc.uniqueArray(prefix, { minLength: 0, maxLength: 3 })),
+    });
+    let fromRollups = 0;
+    await fc.assert(
+      fc.asyncProperty(input, async (q) => {
+        const query: NormalizedStatisticsQuery = normalizeStatisticsQuery({
+          measure: q.measure,
+          groupBy: q.groupBy,
+          filter: { regionCode: q.regionCode, deciles: q.deciles, programs: q.programs },
+          epsilonMilli: 0,
+        });
+        const base = await countStatistics(db.readDb, query, q.scope, { source: 'base-tables' });
+        const auto = await countStatistics(db.readDb, query, q.scope);
+        expect(auto!.source).toBe(cuboidFor(query, q.scope) === null ? 'base-tables' : 'rollups');
+        if (auto!.source === 'rollups') fromRollups++;
+        expect(cells(auto)).toEqual(cells(base));
+        expect(auto!.dimensions).toEqual(base!.dimensions);
+        expect(auto!.snapshotId).toBe(base!.snapshotId);
+      }),
+      { numRuns: 150, seed: 20261123 },
+    );
+    expect(fromRollups).toBeGreaterThan(75);
+  });
+
+  it('count the hand-made cases as the base tables do', async () => {
+    const ask = (measure: 'PERSONS' | 'HOUSEHOLDS', groupBy: string[], filter = {}) =>
+      normalizeStatisticsQuery({ measure, groupBy: groupBy as never, filter, epsilonMilli: 0 });
+    for (const query of [
+      ask('PERSONS', ['AGE_BAND', 'SEX']),
+      ask('HOUSEHOLDS', ['AGE_BAND', 'SEX']),
+      ask('HOUSEHOLDS', ['DECILE']),
+      ask('PERSONS', ['PROGRAM']),
+      ask('HOUSEHOLDS', ['PROGRAM', 'SEX']),
+      ask('PERSONS', [], { programs: ['PKH', 'PIP'] }),
+      ask('HOUSEHOLDS', [], { programs: ['BPNT'] }),
+    ]) {
+      const rollups = await countStatistics(db.readDb, query, ['*'], { source: 'rollups' });
+      const base = await countStatistics(db.readDb, query, ['*'], { source: 'base-tables' });
+      expect(cells(rollups), JSON.stringify(query.groupBy)).toEqual(cells(base));
+    }
+  });
+
+  it('fall back to the base tables for a village, or a snapshot imported before the rollups', async () => {
+    const village = normalizeStatisticsQuery({
+      measure: 'HOUSEHOLDS',
+      groupBy: ['DECILE'],
+      filter: { regionCode: regionCodes[0]! },
+      epsilonMilli: 0,
+    });
+    expect((await countStatistics(db.readDb, village, ['*']))!.source).toBe('base-tables');
+    await expect(countStatistics(db.readDb, village, ['*'], { source: 'rollups' })).rejects.toThrow(
+      /do not cover/,
+    );
+
+    const regency = normalizeStatisticsQuery({
+      measure: 'PERSONS',
+      groupBy: ['REGENCY', 'SEX'],
+      filter: null,
+      epsilonMilli: 0,
+    });
+    const before = await countStatistics(db.readDb, regency, ['*']);
+    expect(before!.source).toBe('rollups');
+    const { rows } = await sql<{ id: number }>`
+      UPDATE snapshot SET rollup_seconds = NULL
+       WHERE id = (SELECT max(id) FROM snapshot) RETURNING id`.execute(db.db);
+    try {
+      const after = await countStatistics(db.readDb, regency, ['*']);
+      expect(after!.source).toBe('base-tables');
+      expect(cells(after)).toEqual(cells(before));
+      await expect(
+        countStatistics(db.readDb, regency, ['*'], { source: 'rollups' }),
+      ).rejects.toThrow(/no rollups/);
+    } finally {
+      await sql`UPDATE snapshot SET rollup_seconds = 0.1 WHERE id = ${rows[0]!.id}`.execute(db.db);
+    }
+  });
+
+  it('are replaced by the next import, and kept as they were when an import is refused', async () => {
+    const households = normalizeStatisticsQuery({
+      measure: 'HOUSEHOLDS',
+      groupBy: [],
+      filter: null,
+      epsilonMilli: 0,
+    });
+    const served = cells(await countStatistics(db.readDb, households, ['*']));
+    const refused = validSnapshot();
+    refused.members +=
+      '\n3201011505809001,NO_SUCH_HOUSEHOLD,X,M,1980-05-15,HEAD,false,NONE,false,ACTIVE';
+    await expect(importText(db, refused, AS_OF)).rejects.toThrow();
+    expect(cells(await countStatistics(db.readDb, households, ['*']))).toEqual(served);
+    const { rows } = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM pg_class
+       WHERE relname LIKE 'statistics_rollup_next%' OR relname LIKE 'statistics_work_%'`.execute(
+      db.db,
+    );
+    expect(rows[0]!.n).toBe(0);
+
+    await importText(db, validSnapshot(), '2026-07-31');
+    const next = await countStatistics(db.readDb, households, ['*']);
+    expect(next!.source).toBe('rollups');
+    expect(cells(next)).toEqual({ '': 3 });
+  });
+});
