@@ -27,6 +27,8 @@ const configSchema = z.object({
   DTKS_OIDC_AUDIENCE: z.string().min(1).optional(),
   /** `development` enables introspection and field suggestions for every client. */
   DTKS_ENV: z.enum(['production', 'development']).default('production'),
+  // ε all researchers together may spend per snapshot (CONTRACT §8); milli-ε precision.
+  DTKS_GLOBAL_PRIVACY_BUDGET: z.coerce.number().positive().max(1_000_000).default(10),
 });
 
 export interface Config {
@@ -44,6 +46,8 @@ export interface Config {
     external: { jwksUrl: string; issuer: string; audience: string } | null;
   };
   development: boolean;
+  /** ε all researchers together may spend per snapshot (DTKS_GLOBAL_PRIVACY_BUDGET, default 10). */
+  globalPrivacyBudget: number;
 }
 
 /** Thrown for invalid configuration; its message is meant for the operator as is. */
@@ -85,5 +89,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         : null,
     },
     development: c.DTKS_ENV === 'development',
+    globalPrivacyBudget: c.DTKS_GLOBAL_PRIVACY_BUDGET,
   };
 }

@@ -358,12 +358,13 @@ describe('statistics: DIFFERENTIAL_PRIVACY for researchers', () => {
     expect(rows[0]!.decision_ids[0]).toMatch(/^DIFFERENTIAL_PRIVACY:sq1:[0-9a-f]{64}$/);
   });
 
-  it('refuses ε above 1.0 and DISTRICT (grouping or a district filter)', async () => {
+  it('refuses ε above 1.0, DISTRICT (grouping or a district filter) and two region levels', async () => {
     const before = await budgetLeft();
     for (const q of [
       { measure: 'HOUSEHOLDS', epsilon: 1.5 },
       { measure: 'HOUSEHOLDS', groupBy: ['DISTRICT'] },
       { measure: 'PERSONS', filter: { regionCode: '320101' } },
+      { measure: 'HOUSEHOLDS', groupBy: ['PROVINCE', 'REGENCY'] },
     ]) {
       const { result, codes } = await ask('bps-researcher', 'RESEARCH', q);
       expect(codes, JSON.stringify(q)).toEqual(['BAD_USER_INPUT']);

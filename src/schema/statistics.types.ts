@@ -66,7 +66,7 @@ export class StatisticsQuery {
   @Field(() => [StatisticsDimension], {
     nullable: true,
     description:
-      'Up to 3 dimensions; one cell per combination of their codes (the full grid, empty cells included). None: one cell, the total.',
+      'Up to 3 dimensions, at most one of them a region level; one cell per combination of their codes (the full grid, empty cells included). None: one cell, the total.',
   })
   groupBy?: string[] | null;
 

@@ -18,6 +18,7 @@ import { createTokenEndpoint, databaseClientStore } from '../auth/tokens/oauth-t
 import { loadOrCreateSigningKeys } from '../auth/tokens/signing-keys.js';
 import { createTokenVerifier } from '../auth/tokens/token-verifier.js';
 import type { Config } from '../config.js';
+import { budgetMilliFromAgreement } from '../statistics/privacy/epsilon.js';
 import type { DatabaseHandle } from '../db/database.js';
 import { PolicyListener } from '../db/policy-listener.js';
 import { ScopedRegistry } from '../db/scoped/scoped-registry.js';
@@ -46,7 +47,8 @@ export interface Gateway {
 export interface GatewayOptions {
   database: DatabaseHandle;
   logger: Logger;
-  config: Pick<Config, 'dataDir' | 'tokens' | 'development'>;
+  config: Pick<Config, 'dataDir' | 'tokens' | 'development'> &
+    Partial<Pick<Config, 'globalPrivacyBudget'>>;
   port: number;
   host?: string;
   /**
@@ -86,6 +88,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const baseSchema = await buildGatewaySchema();
   const schema = secure ? applyMiddleware(baseSchema, createGate(), disclosureNotes()) : baseSchema;
   const limits = operationLimits({ development: config.development });
+  const globalBudgetMilli =
+    config.globalPrivacyBudget === undefined
+      ? undefined
+      : budgetMilliFromAgreement(config.globalPrivacyBudget);
   const apollo = createGraphQLServer(schema, logger, {
     validationRules: limits.validationRules,
     plugins: [
@@ -157,6 +163,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       db: database.db,
       readDb: database.readDb,
       disclosure,
+      ...(globalBudgetMilli !== undefined ? { globalBudgetMilli } : {}),
     });
     return {
       requestId,

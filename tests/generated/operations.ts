@@ -534,7 +534,7 @@ export type StatisticsQuery = {
   epsilon?: InputMaybe<Scalars['Float']['input']>;
   /** Which units to count. */
   filter?: InputMaybe<StatisticsFilter>;
-  /** Up to 3 dimensions; one cell per combination of their codes (the full grid, empty cells included). None: one cell, the total. */
+  /** Up to 3 dimensions, at most one of them a region level; one cell per combination of their codes (the full grid, empty cells included). None: one cell, the total. */
   groupBy?: InputMaybe<Array<StatisticsDimension>>;
   /** Count persons or households. */
   measure: StatisticsMeasure;

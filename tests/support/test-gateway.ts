@@ -13,7 +13,7 @@ export interface TestGateway extends Gateway {
 /** A gateway on a free loopback port over a test database, with its own key folder. */
 export async function startTestGateway(
   database: TestDatabase,
-  options: { security?: 'on' | 'off' } = {},
+  options: { security?: 'on' | 'off'; globalPrivacyBudget?: number } = {},
 ): Promise<TestGateway> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'dtks-gw-'));
   const gateway = await startGateway({
@@ -23,6 +23,9 @@ export async function startTestGateway(
       dataDir,
       tokens: { issuer: 'dtks-gateway', audience: 'dtks-gateway', external: null },
       development: false,
+      ...(options.globalPrivacyBudget !== undefined
+        ? { globalPrivacyBudget: options.globalPrivacyBudget }
+        : {}),
     },
     port: 0,
     host: '127.0.0.1',

@@ -1,7 +1,12 @@
 import type pg from 'pg';
 import { ageBandSql } from '../../statistics/age-bands.js';
 import { MAX_MEMBERS_COUNTED } from '../../statistics/privacy/sensitivity.js';
-import { allCuboids, cuboidId, PROGRAM_BITS } from '../../statistics/rollups/cuboid.js';
+import {
+  builtCuboids,
+  cuboidId,
+  PROGRAM_BITS,
+  type Cuboid,
+} from '../../statistics/rollups/cuboid.js';
 
 /** The staged rollup table and its index, renamed to the served names by the swap. */
 export const ROLLUP_NEXT = 'statistics_rollup_next';
@@ -16,7 +21,7 @@ const WORK_TABLES = [
 
 /**
  * Builds `statistics_rollup_next` from the staged tables (`household_next`, `member_next`,
- * `program_recipient_next`) with the snapshot's as-of date: every cuboid (migration 0012) for both
+ * `program_recipient_next`) with the snapshot's as-of date: every cuboid it keeps (`isBuilt`, src/statistics/rollups/cuboid.ts) for both
  * measures, counted exactly as the base-table path counts (src/db/scoped/statistics-base-sql.ts):
  *
  * - PERSONS: ACTIVE members, the first MAX_MEMBERS_COUNTED by NIK of each household; their own
@@ -55,6 +60,7 @@ export async function buildStatisticsRollups(
       CREATE UNLOGGED TABLE statistics_work_received AS
       SELECT nik, bit_or(CASE program ${programBits} ELSE 0 END)::smallint AS programs
         FROM ${recipient} GROUP BY nik`);
+    await client.query('ANALYZE statistics_work_received');
     // The head as its NIK followed by its sex and age band, so that min() picks the smallest NIK
     // and carries its attributes (NIKs are 16 characters, compared in the C collation).
     await client.query(`
@@ -66,6 +72,9 @@ export async function buildStatisticsRollups(
         FROM ${member} m LEFT JOIN statistics_work_received r USING (nik)
        WHERE m.status = 'ACTIVE'
        GROUP BY m.household_id`);
+    // Fresh tables have no statistics: without them the planner guesses a few rows and picks
+    // nested loops over millions.
+    await client.query('ANALYZE statistics_work_household');
     await client.query(`
       CREATE UNLOGGED TABLE statistics_work_finest AS
       WITH counted AS (
@@ -95,23 +104,35 @@ export async function buildStatisticsRollups(
              coalesce(w.programs, 0)::smallint, count(*)
         FROM ${household} h LEFT JOIN statistics_work_household w USING (household_id)
        GROUP BY 2, 3, 4, 5, 6`);
+    await client.query('ANALYZE statistics_work_finest');
     await client.query(
       `CREATE TABLE ${ROLLUP_NEXT} (LIKE statistics_rollup INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`,
     );
-    await client.query(`
-      INSERT INTO ${ROLLUP_NEXT} (measure, cuboid, region, decile, sex, age_band, programs, n)
-      SELECT measure,
-             (CASE WHEN GROUPING(d) = 0 THEN 3 WHEN GROUPING(r) = 0 THEN 2
-                   WHEN GROUPING(p) = 0 THEN 1 ELSE 0 END * 16
-              + (1 - GROUPING(decile)) * 8 + (1 - GROUPING(sex)) * 4
-              + (1 - GROUPING(age_band)) * 2 + (1 - GROUPING(programs)))::smallint,
-             CASE WHEN GROUPING(d) = 0 THEN d WHEN GROUPING(r) = 0 THEN r
-                  WHEN GROUPING(p) = 0 THEN p END,
-             decile, sex, age_band, programs, sum(n)::bigint
-        FROM (SELECT measure, region AS d, left(region, 4) AS r, left(region, 2) AS p,
-                     decile, sex, age_band, programs, n
-                FROM statistics_work_finest) f
-       GROUP BY measure, GROUPING SETS (${groupingSets()})`);
+    // Above the district, from the finest table summed to regencies (far fewer rows); the
+    // district cuboids from the finest itself. Every input row updates one hash table per
+    // cuboid, so this split is most of the build's speed.
+    const [aboveDistrict, district] = [0, 1].map((part) =>
+      builtCuboids().filter((c) => (c.regionLevel === 3) === (part === 1)),
+    );
+    await client.query(
+      rollupInsert(
+        `SELECT measure, left(region, 4) AS r, left(region, 2) AS p, decile, sex, age_band,
+                programs, sum(n) AS n
+           FROM statistics_work_finest GROUP BY 1, 2, 3, 4, 5, 6, 7`,
+        [
+          { level: 2, column: 'r' },
+          { level: 1, column: 'p' },
+        ],
+        aboveDistrict!,
+      ),
+    );
+    await client.query(
+      rollupInsert(
+        `SELECT measure, region AS d, decile, sex, age_band, programs, n FROM statistics_work_finest`,
+        [{ level: 3, column: 'd' }],
+        district!,
+      ),
+    );
     await client.query(
       `CREATE INDEX ${ROLLUP_NEXT_INDEX} ON ${ROLLUP_NEXT} (measure, cuboid, region)`,
     );
@@ -123,22 +144,43 @@ export async function buildStatisticsRollups(
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
-/** The GROUPING SETS list of every cuboid, in the column names of the build's last pass. */
-function groupingSets(): string {
-  const region = ['', 'p', 'r', 'd'];
-  return allCuboids()
+/**
+ * The INSERT of some cuboids into the staged rollups with GROUPING SETS over `source`, which has
+ * the columns measure, decile, sex, age_band, programs, n and one column per region level
+ * (finest first in `regions`).
+ */
+function rollupInsert(
+  source: string,
+  regions: { level: 1 | 2 | 3; column: string }[],
+  cuboids: Cuboid[],
+): string {
+  const columnOf = (level: number) => regions.find((r) => r.level === level)?.column;
+  const sets = cuboids
     .sort((a, b) => cuboidId(a) - cuboidId(b))
     .map((c) => {
+      const region = c.regionLevel === 0 ? undefined : columnOf(c.regionLevel);
+      if (c.regionLevel !== 0 && region === undefined) {
+        throw new Error(`no column for region level ${c.regionLevel}`);
+      }
       const columns = [
-        region[c.regionLevel]!,
-        c.decile ? 'decile' : '',
-        c.sex ? 'sex' : '',
-        c.ageBand ? 'age_band' : '',
-        c.programs ? 'programs' : '',
-      ].filter((x) => x !== '');
+        region,
+        c.decile ? 'decile' : undefined,
+        c.sex ? 'sex' : undefined,
+        c.ageBand ? 'age_band' : undefined,
+        c.programs ? 'programs' : undefined,
+      ].filter((x) => x !== undefined);
       return `(${columns.join(', ')})`;
-    })
-    .join(', ');
+    });
+  const level = `CASE ${regions.map((r) => `WHEN GROUPING(${r.column}) = 0 THEN ${r.level}`).join(' ')} ELSE 0 END`;
+  const region = `CASE ${regions.map((r) => `WHEN GROUPING(${r.column}) = 0 THEN ${r.column}`).join(' ')} END`;
+  return `
+    INSERT INTO ${ROLLUP_NEXT} (measure, cuboid, region, decile, sex, age_band, programs, n)
+    SELECT measure,
+           (${level} * 16 + (1 - GROUPING(decile)) * 8 + (1 - GROUPING(sex)) * 4
+            + (1 - GROUPING(age_band)) * 2 + (1 - GROUPING(programs)))::smallint,
+           ${region}, decile, sex, age_band, programs, sum(n)::bigint
+      FROM (${source}) f
+     GROUP BY measure, GROUPING SETS (${sets.join(', ')})`;
 }
 
 /** Swaps the built rollups in; inside the caller's swap transaction. */

@@ -32,6 +32,9 @@ export interface NormalizedStatisticsQuery {
 const KEY_VERSION = 1;
 const MAX_GROUP_BY = 3;
 
+/** The region levels; a table groups by at most one of them. */
+export const REGION_DIMENSIONS: readonly Dimension[] = ['PROVINCE', 'REGENCY', 'DISTRICT'];
+
 /**
  * Normalizes a query; BAD_USER_INPUT for a repeated or unknown dimension, more than three, a
  * decile outside 1–10 or an unknown program.
@@ -48,6 +51,13 @@ export function normalizeStatisticsQuery(input: StatisticsQueryInput): Normalize
   }
   for (const dimension of groupBy) {
     if (!DIMENSIONS.includes(dimension)) throw badUserInput(`unknown dimension ${dimension}`);
+  }
+  // A region code starts with the codes of the regions containing it: a second region level adds
+  // nothing but a grid of impossible pairs (38 provinces × 514 regencies, nearly all empty).
+  if (groupBy.filter((d) => REGION_DIMENSIONS.includes(d)).length > 1) {
+    throw badUserInput(
+      'groupBy takes one region level (PROVINCE, REGENCY or DISTRICT): a region code starts with the codes of the regions containing it',
+    );
   }
   const deciles = input.filter?.deciles ?? [];
   for (const decile of deciles) {

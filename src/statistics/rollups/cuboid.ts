@@ -42,7 +42,28 @@ export function cuboidId(c: Cuboid): number {
   );
 }
 
-/** Every cuboid the import builds: 4 region levels × 16 subsets of the other four. */
+/** How many dimensions a cuboid has (the region, at whatever level, counts as one). */
+export function dimensionCount(c: Cuboid): number {
+  return [c.regionLevel > 0, c.decile, c.sex, c.ageBand, c.programs].filter(Boolean).length;
+}
+
+/**
+ * Whether the import builds a cuboid: every one of up to 3 dimensions (every grouping a query may
+ * ask for, at any region level), and those of 4 or 5 above the district level (a grouping with
+ * filters on other dimensions). District cuboids of 4 or more dimensions would hold more rows
+ * than the registry has households, for queries only dashboards can ask; those take the base
+ * tables.
+ */
+export function isBuilt(c: Cuboid): boolean {
+  return dimensionCount(c) <= 3 || c.regionLevel < 3;
+}
+
+/** Every cuboid the import builds (see `isBuilt`). */
+export function builtCuboids(): Cuboid[] {
+  return allCuboids().filter(isBuilt);
+}
+
+/** Every cuboid there is: 4 region levels × 16 subsets of the other four. */
 export function allCuboids(): Cuboid[] {
   const cuboids: Cuboid[] = [];
   for (const regionLevel of [0, 1, 2, 3] as const) {
@@ -61,7 +82,8 @@ export function allCuboids(): Cuboid[] {
 
 /**
  * The cuboid that answers `query` for a client with `regionScope`, or null when the rollups do
- * not cover it and the base tables must: a village (10-digit) region filter or scope prefix.
+ * not cover it and the base tables must: a village (10-digit) region filter or scope prefix, or
+ * a district cuboid of more than 3 dimensions (see `isBuilt`).
  */
 export function cuboidFor(
   query: NormalizedStatisticsQuery,
@@ -77,13 +99,14 @@ export function cuboidFor(
     if (level === undefined) return null;
     levels.push(level);
   }
-  return {
+  const cuboid: Cuboid = {
     regionLevel: Math.max(0, ...levels) as RegionLevel,
     decile: query.groupBy.includes('DECILE') || query.deciles !== null,
     sex: query.groupBy.includes('SEX'),
     ageBand: query.groupBy.includes('AGE_BAND'),
     programs: query.groupBy.includes('PROGRAM') || query.programs !== null,
   };
+  return isBuilt(cuboid) ? cuboid : null;
 }
 
 /** The bit of each program in `statistics_rollup.programs`. */
