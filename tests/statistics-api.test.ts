@@ -358,6 +358,27 @@ describe('statistics: DIFFERENTIAL_PRIVACY for researchers', () => {
     expect(rows[0]!.decision_ids[0]).toMatch(/^DIFFERENTIAL_PRIVACY:sq1:[0-9a-f]{64}$/);
   });
 
+  it('the global budget (DTKS_GLOBAL_PRIVACY_BUDGET) caps every researcher', async () => {
+    const capped = await startTestGateway(db, {
+      globalPrivacyBudget: 0.05,
+      dataDir: gateway.dataDir,
+    });
+    try {
+      const q = { measure: 'HOUSEHOLDS', groupBy: ['DECILE', 'SEX'] };
+      const r = await graphql(capped, STATISTICS, {
+        variables: { q },
+        headers: await access.as('bps-researcher', 'RESEARCH'),
+      });
+      expect(r.body.errors?.map((e) => e.extensions?.code)).toEqual(['BUDGET_EXHAUSTED']);
+      // The client's own budget had room: the default gateway (global 10) answers it.
+      const { result, codes } = await ask('bps-researcher', 'RESEARCH', q);
+      expect(codes).toEqual([]);
+      expect(result!.epsilonSpent).toBe(0.1);
+    } finally {
+      await capped.close();
+    }
+  });
+
   it('refuses ε above 1.0, DISTRICT (grouping or a district filter) and two region levels', async () => {
     const before = await budgetLeft();
     for (const q of [

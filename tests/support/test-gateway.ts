@@ -13,9 +13,14 @@ export interface TestGateway extends Gateway {
 /** A gateway on a free loopback port over a test database, with its own key folder. */
 export async function startTestGateway(
   database: TestDatabase,
-  options: { security?: 'on' | 'off'; globalPrivacyBudget?: number } = {},
+  options: {
+    security?: 'on' | 'off';
+    globalPrivacyBudget?: number;
+    /** Share another gateway's keys (its tokens are valid here too). */
+    dataDir?: string;
+  } = {},
 ): Promise<TestGateway> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'dtks-gw-'));
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'dtks-gw-')));
   const gateway = await startGateway({
     database,
     logger: createLogger('silent'),
