@@ -12,7 +12,7 @@
  *     rollups and gateway: sequential runs after warm-ups, for p50 and p95; fallback and bare:
  *     one run each (they scan members), side by side.
  * Writes bench/results/statistics-<size>.json and renders bench/results/statistics.md.
- * Usage: npm run bench:statistics [-- --persons 1000000,10000000]
+ * Usage: npm run bench:statistics [-- --persons 1000000,10000000 | --render-only]
  */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -35,7 +35,8 @@ import {
 } from './support/bench-results.js';
 import { startVariant } from './support/http-load.js';
 
-const SIZES = personsArgument([1_000_000]);
+// --render-only: rewrite statistics.md from the kept JSON results without measuring.
+const SIZES = process.argv.includes('--render-only') ? [] : personsArgument([1_000_000]);
 const AS_OF = '2026-06-30';
 const WARMUP = 3;
 const RUNS = 20;
@@ -217,12 +218,12 @@ function render(results: SizeResult[]): string {
     '',
     '## Summary',
     '',
-    '| persons | date, commit | import s | rollup build s (share) | rollup rows | rollups p95 ms (worst table) | gateway p95 ms (worst table) | fallback ms (median / worst) | bare GROUP BY ms (median / worst) | bare ÷ gateway p95 (median table) |',
-    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| persons | date, commit | import s | rollup build s (share) | rollup rows | rollups p95 ms (median / worst table) | gateway p95 ms (median / worst table) | tables with gateway p95 ≤ 50 ms | fallback ms (median / worst) | bare GROUP BY ms (median / worst) | bare ÷ gateway p95 (median table) |',
+    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...results.map((r) => {
       const g = r.groupings;
       const ratio = median(g.map((x) => x.bareMs / x.gateway.p95));
-      return `| ${n(r.persons)} | ${r.date}, ${r.commit} | ${r.import.seconds} | ${r.import.rollupSeconds} (${Math.round(share(r) * 100)}%) | ${n(r.import.rollupRows)} | ${max(g.map((x) => x.rollups.p95))} | ${max(g.map((x) => x.gateway.p95))} | ${n(median(g.map((x) => x.fallbackMs)))} / ${n(max(g.map((x) => x.fallbackMs)))} | ${n(median(g.map((x) => x.bareMs)))} / ${n(max(g.map((x) => x.bareMs)))} | ${ratio.toFixed(0)}× |`;
+      return `| ${n(r.persons)} | ${r.date}, ${r.commit} | ${r.import.seconds} | ${r.import.rollupSeconds} (${Math.round(share(r) * 100)}%) | ${n(r.import.rollupRows)} | ${median(g.map((x) => x.rollups.p95))} / ${max(g.map((x) => x.rollups.p95))} | ${median(g.map((x) => x.gateway.p95))} / ${max(g.map((x) => x.gateway.p95))} | ${g.filter((x) => x.gateway.p95 <= 50).length} of ${g.length} | ${n(median(g.map((x) => x.fallbackMs)))} / ${n(max(g.map((x) => x.fallbackMs)))} | ${n(median(g.map((x) => x.bareMs)))} / ${n(max(g.map((x) => x.bareMs)))} | ${ratio.toFixed(0)}× |`;
     }),
     '',
   ];
@@ -231,11 +232,15 @@ function render(results: SizeResult[]): string {
   lines.push('## Targets (issue #6)', '');
   for (const r of results) {
     const worst = max(r.groupings.map((x) => x.gateway.p95));
+    const within = r.groupings.filter((x) => x.gateway.p95 <= 50).length;
     lines.push(
-      `- ${n(r.persons)} persons: rollup-backed statistics p95 through the gateway, worst table ${worst} ms (target ≤ 50 ms at 10,000,000: ${r === tenMillion ? ok(worst <= 50) : 'shown for growth'}); rollup build ${Math.round(share(r) * 100)}% of import time — ${ok(share(r) <= 0.2)}.`,
+      `- ${n(r.persons)} persons: rollup-backed statistics p95 through the gateway ≤ 50 ms for ${within} of ${r.groupings.length} tables, worst ${worst} ms (the target is for 10,000,000: ${r === tenMillion ? ok(worst <= 50) : 'shown for growth'}); rollup build ${Math.round(share(r) * 100)}% of import time (≤ 20%: ${ok(share(r) <= 0.2)}).`,
     );
   }
-  if (!tenMillion) lines.push('- 10,000,000 persons: not measured in this run.');
+  if (!tenMillion) lines.push('- 10,000,000 persons: not measured yet.');
+  lines.push(
+    '- The slow tables are the large grids (a regency × decile × sex table has 10,280 cells): compare the rollups column (the counts, in process) with the gateway column — most of their time comes after the counts (cell suppression, GraphQL execution of every cell and its key, the response), per cell, whatever the size of the registry.',
+  );
   lines.push('');
   for (const r of results) {
     lines.push(

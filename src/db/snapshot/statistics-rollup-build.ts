@@ -21,8 +21,9 @@ const WORK_TABLES = [
 
 /**
  * Builds `statistics_rollup_next` from the staged tables (`household_next`, `member_next`,
- * `program_recipient_next`) with the snapshot's as-of date: every cuboid it keeps (`isBuilt`, src/statistics/rollups/cuboid.ts) for both
- * measures, counted exactly as the base-table path counts (src/db/scoped/statistics-base-sql.ts):
+ * `program_recipient_next`) with the snapshot's as-of date: every cuboid it keeps (`isBuilt` in
+ * src/statistics/rollups/cuboid.ts) for both measures, counted exactly as the base-table path
+ * counts (src/db/scoped/statistics-base-sql.ts):
  *
  * - PERSONS: ACTIVE members, the first MAX_MEMBERS_COUNTED by NIK of each household; their own
  *   sex, age band and programs.
@@ -32,8 +33,7 @@ const WORK_TABLES = [
  * The passes: the programs of each recipient NIK; each household's ACTIVE members, programs and
  * head (one scan of members); the finest cuboid of each measure (persons: one scan of members
  * with their households, less the members beyond the cap of the few large households); then
- * every cuboid from the finest with GROUPING SETS, which reads a table of a few rows per
- * district instead of the members. Returns the seconds it took.
+ * the other cuboids from the finest with GROUPING SETS. Returns the seconds it took.
  */
 export async function buildStatisticsRollups(
   client: pg.PoolClient,
