@@ -7,7 +7,12 @@ import {
   type Dimension,
 } from '../../statistics/privacy/sensitivity.js';
 import type { Database } from '../database-types.js';
-import { countsOf, type CountedCells } from './statistics-counts.js';
+import {
+  countsOf,
+  groupedCount,
+  regionAndDecileConditions,
+  type CountedCells,
+} from './statistics-counts.js';
 
 /**
  * The base-table path of `statistics` (CONTRACT §8): one grouped count over the served
@@ -53,24 +58,6 @@ function keyExpression(dimension: Dimension): RawBuilder<unknown> {
   }
 }
 
-/** Region scope and filter as predicates on `h` (prefixes; "*" is everywhere). */
-function householdConditions(
-  query: NormalizedStatisticsQuery,
-  regionScope: readonly string[],
-): RawBuilder<unknown>[] {
-  const conditions: RawBuilder<unknown>[] = [];
-  if (!regionScope.includes('*')) {
-    conditions.push(
-      regionScope.length === 0
-        ? sql`false`
-        : sql`h.region_code LIKE ANY (${regionScope.map((p) => `${p}%`)}::text[])`,
-    );
-  }
-  if (query.regionCode !== null) conditions.push(sql`h.region_code LIKE ${query.regionCode + '%'}`);
-  if (query.deciles !== null) conditions.push(sql`h.decile = ANY (${query.deciles}::smallint[])`);
-  return conditions;
-}
-
 /**
  * Exact counts of a normalized query over the served base tables. `db` may be a transaction (the
  * privacy ledger's); the counts, the snapshot id and its as-of come from one statement. Returns
@@ -84,7 +71,10 @@ export async function countFromBaseTables(
   const persons = query.measure === 'PERSONS';
   const grouped = query.groupBy;
   const needsPerson = grouped.includes('SEX') || grouped.includes('AGE_BAND');
-  const hConditions = householdConditions(query, regionScope);
+  const hConditions = regionAndDecileConditions(query, regionScope, {
+    region: 'h.region_code',
+    decile: 'h.decile',
+  });
   const hWhere = hConditions.length > 0 ? sql`WHERE ${sql.join(hConditions, sql` AND `)}` : sql``;
 
   const units = persons
@@ -116,20 +106,11 @@ export async function countFromBaseTables(
       : sql`FROM u CROSS JOIN s`;
   const keys = grouped.map(keyExpression);
   const known = keys.map((k) => sql`${k} IS NOT NULL`);
-  const aliases = keys.map((_, i) => sql.raw(`k${i}`));
-  const select = sql.join([...keys.map((k, i) => sql`${k} AS ${aliases[i]!}`), sql`count(*) AS n`]);
-  const cellArray = sql.join([...aliases.map((a) => sql`g.${a}`), sql`g.n`]);
+  const { select, groupBy: groupClause, cell } = groupedCount(keys, sql`count(*)`);
   const hasWhere = !grouped.includes('PROGRAM') && query.programs !== null;
   const knownClause =
     known.length > 0
       ? sql`${hasWhere ? sql`AND` : sql`WHERE`} ${sql.join(known, sql` AND `)}`
-      : sql``;
-  const groupClause =
-    keys.length > 0
-      ? sql`GROUP BY ${sql.join(
-          keys.map((_, i) => sql.lit(i + 1)),
-          sql`, `,
-        )}`
       : sql``;
 
   const result = await sql<{ id: string; as_of: string; cells: (string | number | null)[][] }>`
@@ -139,7 +120,7 @@ export async function countFromBaseTables(
     up AS (${unitPrograms}),
     g AS (SELECT ${select} ${from} ${knownClause} ${groupClause})
     SELECT s.id::text AS id, to_char(s.as_of, 'YYYY-MM-DD') AS as_of,
-           (SELECT coalesce(json_agg(json_build_array(${cellArray})), '[]'::json) FROM g) AS cells
+           (SELECT coalesce(json_agg(json_build_array(${cell})), '[]'::json) FROM g) AS cells
       FROM s`.execute(db);
   const row = result.rows[0];
   if (!row) return null;

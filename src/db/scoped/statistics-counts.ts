@@ -1,3 +1,6 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { NormalizedStatisticsQuery } from '../../statistics/privacy/canonical-query.js';
+
 /** Exact counts of a statistics query as one statement returns them, whatever the source. */
 export interface CountedCells {
   snapshotId: number;
@@ -17,4 +20,52 @@ export function countsOf(cells: readonly (string | number | null)[][]): Map<stri
     counts.set(cellKey(cell.slice(0, -1).map(String)), Number(cell[cell.length - 1]));
   }
   return counts;
+}
+
+/**
+ * The client's region scope and the query's region and decile filters as predicates on a region
+ * column (codes or prefixes of them) and a decile column; "*" in the scope is everywhere.
+ */
+export function regionAndDecileConditions(
+  query: Pick<NormalizedStatisticsQuery, 'regionCode' | 'deciles'>,
+  regionScope: readonly string[],
+  columns: { region: string; decile: string },
+): RawBuilder<unknown>[] {
+  const region = sql.raw(columns.region);
+  const conditions: RawBuilder<unknown>[] = [];
+  if (!regionScope.includes('*')) {
+    conditions.push(
+      regionScope.length === 0
+        ? sql`false`
+        : sql`${region} LIKE ANY (${regionScope.map((p) => `${p}%`)}::text[])`,
+    );
+  }
+  if (query.regionCode !== null) conditions.push(sql`${region} LIKE ${query.regionCode + '%'}`);
+  if (query.deciles !== null) {
+    conditions.push(sql`${sql.raw(columns.decile)} = ANY (${query.deciles}::smallint[])`);
+  }
+  return conditions;
+}
+
+/**
+ * The parts of a grouped count over the cell keys: the SELECT list (keys as k0, k1, … and the
+ * count as n), the GROUP BY clause, and each result row of `g` as a `[code…, count]` array for
+ * `countsOf`.
+ */
+export function groupedCount(
+  keys: readonly RawBuilder<unknown>[],
+  count: RawBuilder<unknown>,
+): { select: RawBuilder<unknown>; groupBy: RawBuilder<unknown>; cell: RawBuilder<unknown> } {
+  const aliases = keys.map((_, i) => sql.raw(`k${i}`));
+  return {
+    select: sql.join([...keys.map((k, i) => sql`${k} AS ${aliases[i]!}`), sql`${count} AS n`]),
+    groupBy:
+      keys.length > 0
+        ? sql`GROUP BY ${sql.join(
+            keys.map((_, i) => sql.lit(i + 1)),
+            sql`, `,
+          )}`
+        : sql``,
+    cell: sql.join([...aliases.map((a) => sql`g.${a}`), sql`g.n`]),
+  };
 }

@@ -8,7 +8,12 @@ import {
   type Cuboid,
 } from '../../statistics/rollups/cuboid.js';
 import type { Database } from '../database-types.js';
-import { countsOf, type CountedCells } from './statistics-counts.js';
+import {
+  countsOf,
+  groupedCount,
+  regionAndDecileConditions,
+  type CountedCells,
+} from './statistics-counts.js';
 
 /** The served snapshot predates the rollups (imported before migration 0012). */
 export const NO_ROLLUPS = 'no-rollups';
@@ -53,16 +58,8 @@ export async function countFromRollups(
   const conditions: RawBuilder<unknown>[] = [
     sql`r.measure = ${query.measure === 'PERSONS' ? 'P' : 'H'}`,
     sql`r.cuboid = ${cuboidId(cuboid)}`,
+    ...regionAndDecileConditions(query, regionScope, { region: 'r.region', decile: 'r.decile' }),
   ];
-  if (!regionScope.includes('*')) {
-    conditions.push(
-      regionScope.length === 0
-        ? sql`false`
-        : sql`r.region LIKE ANY (${regionScope.map((p) => `${p}%`)}::text[])`,
-    );
-  }
-  if (query.regionCode !== null) conditions.push(sql`r.region LIKE ${query.regionCode + '%'}`);
-  if (query.deciles !== null) conditions.push(sql`r.decile = ANY (${query.deciles}::smallint[])`);
   const programs = query.programs ?? [...PROGRAM_CODES];
   let from = sql`statistics_rollup r`;
   if (grouped.includes('PROGRAM')) {
@@ -77,19 +74,7 @@ export async function countFromRollups(
   }
   const keys = grouped.map(keyExpression);
   for (const key of keys) conditions.push(sql`${key} IS NOT NULL`);
-  const aliases = keys.map((_, i) => sql.raw(`k${i}`));
-  const select = sql.join([
-    ...keys.map((k, i) => sql`${k} AS ${aliases[i]!}`),
-    sql`coalesce(sum(r.n), 0) AS n`,
-  ]);
-  const groupClause =
-    keys.length > 0
-      ? sql`GROUP BY ${sql.join(
-          keys.map((_, i) => sql.lit(i + 1)),
-          sql`, `,
-        )}`
-      : sql``;
-  const cellArray = sql.join([...aliases.map((a) => sql`g.${a}`), sql`g.n`]);
+  const { select, groupBy: groupClause, cell } = groupedCount(keys, sql`coalesce(sum(r.n), 0)`);
 
   const result = await sql<{
     id: string;
@@ -103,7 +88,7 @@ export async function countFromRollups(
            WHERE (SELECT rollups FROM s) AND ${sql.join(conditions, sql` AND `)}
            ${groupClause})
     SELECT s.id::text AS id, to_char(s.as_of, 'YYYY-MM-DD') AS as_of, s.rollups,
-           (SELECT coalesce(json_agg(json_build_array(${cellArray})), '[]'::json) FROM g) AS cells
+           (SELECT coalesce(json_agg(json_build_array(${cell})), '[]'::json) FROM g) AS cells
       FROM s`.execute(db);
   const row = result.rows[0];
   if (!row) return null;

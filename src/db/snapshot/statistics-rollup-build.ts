@@ -9,7 +9,7 @@ import {
 } from '../../statistics/rollups/cuboid.js';
 
 /** The staged rollup table and its index, renamed to the served names by the swap. */
-export const ROLLUP_NEXT = 'statistics_rollup_next';
+const ROLLUP_NEXT = 'statistics_rollup_next';
 const ROLLUP_NEXT_INDEX = 'statistics_rollup_next_cuboid_idx';
 
 /** Work tables of the build (UNLOGGED, not TEMP: parallel workers can read them). */
@@ -35,16 +35,11 @@ const WORK_TABLES = [
  * with their households, less the members beyond the cap of the few large households); then
  * the other cuboids from the finest with GROUPING SETS. Returns the seconds it took.
  */
-export async function buildStatisticsRollups(
-  client: pg.PoolClient,
-  asOf: string,
-  /** `_next`: the staged tables of an import; `''`: the served ones. */
-  tables: '_next' | '' = '_next',
-): Promise<number> {
+export async function buildStatisticsRollups(client: pg.PoolClient, asOf: string): Promise<number> {
   const started = process.hrtime.bigint();
-  const household = `household${tables}`;
-  const member = `member${tables}`;
-  const recipient = `program_recipient${tables}`;
+  const household = 'household_next';
+  const member = 'member_next';
+  const recipient = 'program_recipient_next';
   const asOfDate = `${client.escapeLiteral(asOf)}::date`;
   const band = ageBandSql(asOfDate, 'm.birth_date');
   const programBits = Object.entries(PROGRAM_BITS)
