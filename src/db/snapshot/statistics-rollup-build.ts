@@ -4,7 +4,10 @@ import { MAX_MEMBERS_COUNTED } from '../../statistics/privacy/sensitivity.js';
 import {
   builtCuboids,
   cuboidId,
+  dimensionCount,
+  DISTRICT_CUBOID,
   PROGRAM_BITS,
+  REGION_DIGITS,
   type Cuboid,
 } from '../../statistics/rollups/cuboid.js';
 
@@ -16,8 +19,21 @@ const ROLLUP_NEXT_INDEX = 'statistics_rollup_next_cuboid_idx';
 const WORK_TABLES = [
   'statistics_work_received',
   'statistics_work_household',
+  'statistics_work_excess',
   'statistics_work_finest',
 ];
+
+/**
+ * Session settings of the build, reset afterwards: room for the groupings to hash in memory and
+ * the index to sort in memory, and parallel workers for the scans of members (within the
+ * server's own max_parallel_workers_per_gather).
+ */
+const BUILD_SETTINGS = {
+  work_mem: '256MB',
+  maintenance_work_mem: '512MB',
+  parallel_setup_cost: '0',
+  parallel_tuple_cost: '0',
+};
 
 /**
  * Builds `statistics_rollup_next` from the staged tables (`household_next`, `member_next`,
@@ -31,9 +47,11 @@ const WORK_TABLES = [
  *   relationship HEAD, smallest NIK); the programs of any of its ACTIVE members.
  *
  * The passes: the programs of each recipient NIK; each household's ACTIVE members, programs and
- * head (one scan of members); the finest cuboid of each measure (persons: one scan of members
- * with their households, less the members beyond the cap of the few large households); then
- * the other cuboids from the finest with GROUPING SETS. Returns the seconds it took.
+ * head (one scan of members); the members beyond the cap (only in the few large households); the
+ * finest cuboid of each measure (one scan of members with their households and programs), which
+ * is also the district cuboid; then every cuboid above the district from its smallest parent
+ * (`cascadeInsert`). Counts are int4 so that sums stay in integer arithmetic (a sum of int8 is
+ * numeric, several times slower); no count comes near 2^31. Returns the seconds it took.
  */
 export async function buildStatisticsRollups(client: pg.PoolClient, asOf: string): Promise<number> {
   const started = process.hrtime.bigint();
@@ -48,13 +66,16 @@ export async function buildStatisticsRollups(client: pg.PoolClient, asOf: string
   const dropWork = `DROP TABLE IF EXISTS ${WORK_TABLES.join(', ')}`;
   await client.query(`DROP TABLE IF EXISTS ${ROLLUP_NEXT}`);
   await client.query(dropWork);
-  // Room for the groupings to hash in memory rather than sort on disk (this session only).
-  await client.query("SET work_mem = '256MB'");
+  for (const [name, value] of Object.entries(BUILD_SETTINGS)) {
+    await client.query(`SET ${name} = '${value}'`);
+  }
   try {
     await client.query(`
       CREATE UNLOGGED TABLE statistics_work_received AS
       SELECT nik, bit_or(CASE program ${programBits} ELSE 0 END)::smallint AS programs
         FROM ${recipient} GROUP BY nik`);
+    // Fresh tables have no statistics: without them the planner guesses a few rows and picks
+    // nested loops over millions.
     await client.query('ANALYZE statistics_work_received');
     // The head as its NIK followed by its sex and age band, so that min() picks the smallest NIK
     // and carries its attributes (NIKs are 16 characters, compared in the C collation).
@@ -67,115 +88,102 @@ export async function buildStatisticsRollups(client: pg.PoolClient, asOf: string
         FROM ${member} m LEFT JOIN statistics_work_received r USING (nik)
        WHERE m.status = 'ACTIVE'
        GROUP BY m.household_id`);
-    // Fresh tables have no statistics: without them the planner guesses a few rows and picks
-    // nested loops over millions.
     await client.query('ANALYZE statistics_work_household');
     await client.query(`
+      CREATE UNLOGGED TABLE statistics_work_excess AS
+      SELECT x.nik
+        FROM statistics_work_household w
+        CROSS JOIN LATERAL (
+          SELECT nik FROM ${member} x
+           WHERE x.household_id = w.household_id AND x.status = 'ACTIVE'
+           ORDER BY nik OFFSET ${MAX_MEMBERS_COUNTED}) x
+       WHERE w.active > ${MAX_MEMBERS_COUNTED}`);
+    await client.query(`
       CREATE UNLOGGED TABLE statistics_work_finest AS
-      WITH counted AS (
-        SELECT left(h.region_code, 6) AS region, h.decile, m.sex, ${band} AS age_band,
-               coalesce(r.programs, 0)::smallint AS programs, count(*) AS n
-          FROM ${member} m JOIN ${household} h USING (household_id)
-          LEFT JOIN statistics_work_received r USING (nik)
-         WHERE m.status = 'ACTIVE'
-         GROUP BY 1, 2, 3, 4, 5
-        UNION ALL
-        SELECT left(h.region_code, 6), h.decile, m.sex, ${band},
-               coalesce(r.programs, 0)::smallint, -count(*)
-          FROM statistics_work_household w
-          JOIN ${household} h USING (household_id)
-          CROSS JOIN LATERAL (
-            SELECT nik, sex, birth_date FROM ${member} x
-             WHERE x.household_id = w.household_id AND x.status = 'ACTIVE'
-             ORDER BY nik OFFSET ${MAX_MEMBERS_COUNTED}) m
-          LEFT JOIN statistics_work_received r USING (nik)
-         WHERE w.active > ${MAX_MEMBERS_COUNTED}
-         GROUP BY 1, 2, 3, 4, 5)
-      SELECT 'P'::char(1) AS measure, region, decile, sex, age_band, programs, sum(n) AS n
-        FROM counted GROUP BY 2, 3, 4, 5, 6 HAVING sum(n) <> 0
+      SELECT 'P'::char(1) AS measure, left(h.region_code, 6) AS region, h.decile, m.sex,
+             ${band} AS age_band, coalesce(r.programs, 0)::smallint AS programs, count(*)::int AS n
+        FROM ${member} m JOIN ${household} h USING (household_id)
+        LEFT JOIN statistics_work_received r USING (nik)
+       WHERE m.status = 'ACTIVE' AND m.nik NOT IN (SELECT nik FROM statistics_work_excess)
+       GROUP BY 2, 3, 4, 5, 6
       UNION ALL
-      SELECT 'H'::char(1), left(h.region_code, 6), h.decile,
+      SELECT 'H', left(h.region_code, 6), h.decile,
              nullif(substr(w.head, 17, 1), '-')::char(1), nullif(substr(w.head, 18), ''),
-             coalesce(w.programs, 0)::smallint, count(*)
+             coalesce(w.programs, 0)::smallint, count(*)::int
         FROM ${household} h LEFT JOIN statistics_work_household w USING (household_id)
        GROUP BY 2, 3, 4, 5, 6`);
-    await client.query('ANALYZE statistics_work_finest');
     await client.query(
       `CREATE TABLE ${ROLLUP_NEXT} (LIKE statistics_rollup INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`,
     );
-    // Above the district, from the finest table summed to regencies (far fewer rows); the
-    // district cuboids from the finest itself. Every input row updates one hash table per
-    // cuboid, so this split is most of the build's speed.
-    const [aboveDistrict, district] = [0, 1].map((part) =>
-      builtCuboids().filter((c) => (c.regionLevel === 3) === (part === 1)),
-    );
-    await client.query(
-      rollupInsert(
-        `SELECT measure, left(region, 4) AS r, left(region, 2) AS p, decile, sex, age_band,
-                programs, sum(n) AS n
-           FROM statistics_work_finest GROUP BY 1, 2, 3, 4, 5, 6, 7`,
-        [
-          { level: 2, column: 'r' },
-          { level: 1, column: 'p' },
-        ],
-        aboveDistrict!,
-      ),
-    );
-    await client.query(
-      rollupInsert(
-        `SELECT measure, region AS d, decile, sex, age_band, programs, n FROM statistics_work_finest`,
-        [{ level: 3, column: 'd' }],
-        district!,
-      ),
-    );
+    await client.query(`
+      INSERT INTO ${ROLLUP_NEXT} (measure, cuboid, region, decile, sex, age_band, programs, n)
+      SELECT measure, ${cuboidId(DISTRICT_CUBOID)}, region, decile, sex, age_band, programs, n
+        FROM statistics_work_finest`);
+    await client.query(cascadeInsert('statistics_work_finest'));
     await client.query(
       `CREATE INDEX ${ROLLUP_NEXT_INDEX} ON ${ROLLUP_NEXT} (measure, cuboid, region)`,
     );
     await client.query(`ANALYZE ${ROLLUP_NEXT}`);
   } finally {
-    await client.query('RESET work_mem');
+    for (const name of Object.keys(BUILD_SETTINGS)) await client.query(`RESET ${name}`);
     await client.query(dropWork);
   }
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
+/** The dimensions besides the region, fewest values first, with their columns. */
+const DIMENSIONS = [
+  { key: 'sex', column: 'sex', type: 'char(1)' },
+  { key: 'ageBand', column: 'age_band', type: 'text' },
+  { key: 'decile', column: 'decile', type: 'smallint' },
+  { key: 'programs', column: 'programs', type: 'smallint' },
+] as const;
+
+/** The columns of a cuboid's rows, in `statistics_rollup` order after measure and cuboid. */
+const COLUMNS = ['region', 'decile', 'sex', 'age_band', 'programs'] as const;
+
 /**
- * The INSERT of some cuboids into the staged rollups with GROUPING SETS over `source`, which has
- * the columns measure, decile, sex, age_band, programs, n and one column per region level
- * (finest first in `regions`).
+ * The parent a cuboid above the district is summed from: the same region level with the one
+ * dimension more that has the fewest values (so the fewest rows to read), or, for a cuboid with
+ * every dimension, the one a region level finer (the finest table below the regency).
  */
-function rollupInsert(
-  source: string,
-  regions: { level: 1 | 2 | 3; column: string }[],
-  cuboids: Cuboid[],
-): string {
-  const columnOf = (level: number) => regions.find((r) => r.level === level)?.column;
-  const sets = cuboids
-    .sort((a, b) => cuboidId(a) - cuboidId(b))
-    .map((c) => {
-      const region = c.regionLevel === 0 ? undefined : columnOf(c.regionLevel);
-      if (c.regionLevel !== 0 && region === undefined) {
-        throw new Error(`no column for region level ${c.regionLevel}`);
-      }
-      const columns = [
-        region,
-        c.decile ? 'decile' : undefined,
-        c.sex ? 'sex' : undefined,
-        c.ageBand ? 'age_band' : undefined,
-        c.programs ? 'programs' : undefined,
-      ].filter((x) => x !== undefined);
-      return `(${columns.join(', ')})`;
-    });
-  const level = `CASE ${regions.map((r) => `WHEN GROUPING(${r.column}) = 0 THEN ${r.level}`).join(' ')} ELSE 0 END`;
-  const region = `CASE ${regions.map((r) => `WHEN GROUPING(${r.column}) = 0 THEN ${r.column}`).join(' ')} END`;
+function parentOf(c: Cuboid): Cuboid | 'finest' {
+  const missing = DIMENSIONS.find((d) => !c[d.key]);
+  if (missing) return { ...c, [missing.key]: true };
+  return c.regionLevel === 2 ? 'finest' : { ...c, regionLevel: (c.regionLevel + 1) as 1 | 2 };
+}
+
+/**
+ * One INSERT of every cuboid above the district: one MATERIALIZED CTE per cuboid, each a GROUP BY
+ * over its parent (`parentOf`), which comes earlier in the list (grouping by the NULL columns of
+ * the dimensions a cuboid lacks costs nothing). Reading the smallest parent
+ * rather than the finest table for every cuboid is most of the build's speed.
+ */
+function cascadeInsert(finest: string): string {
+  const cuboids = builtCuboids()
+    .filter((c) => c.regionLevel < 3)
+    .sort((a, b) => b.regionLevel - a.regionLevel || dimensionCount(b) - dimensionCount(a));
+  const name = (c: Cuboid) => `c${cuboidId(c)}`;
+  const ctes = cuboids.map((c) => {
+    const parent = parentOf(c);
+    const coarser = parent === 'finest' || parent.regionLevel > c.regionLevel;
+    const digits = REGION_DIGITS[c.regionLevel];
+    const region = !coarser ? 'region' : digits === 0 ? 'NULL::text' : `left(region, ${digits})`;
+    const columns = DIMENSIONS.map((d) => [d.column, c[d.key] ? d.column : `NULL::${d.type}`]);
+    const byColumn = new Map([['region', region], ...columns] as [string, string][]);
+    const select = COLUMNS.map((column) => `${byColumn.get(column)!} AS ${column}`);
+    return `${name(c)} AS MATERIALIZED (
+      SELECT measure, ${select.join(', ')}, sum(n)::int AS n
+        FROM ${parent === 'finest' ? finest : name(parent)}
+       GROUP BY 1, 2, 3, 4, 5, 6)`;
+  });
+  const selects = cuboids.map(
+    (c) => `SELECT measure, ${cuboidId(c)}, ${COLUMNS.join(', ')}, n FROM ${name(c)}`,
+  );
   return `
     INSERT INTO ${ROLLUP_NEXT} (measure, cuboid, region, decile, sex, age_band, programs, n)
-    SELECT measure,
-           (${level} * 16 + (1 - GROUPING(decile)) * 8 + (1 - GROUPING(sex)) * 4
-            + (1 - GROUPING(age_band)) * 2 + (1 - GROUPING(programs)))::smallint,
-           ${region}, decile, sex, age_band, programs, sum(n)::bigint
-      FROM (${source}) f
-     GROUP BY measure, GROUPING SETS (${sets.join(', ')})`;
+    WITH ${ctes.join(',\n')}
+    ${selects.join('\n    UNION ALL ')}`;
 }
 
 /** Swaps the built rollups in; inside the caller's swap transaction. */

@@ -5,8 +5,8 @@ import { PROGRAM_CODES, type Dimension } from '../privacy/sensitivity.js';
  * Which rollup cuboid answers a statistics query (migration 0012 describes the table). A query
  * needs the dimensions it groups by and those its filters and the client's region scope test:
  * the region at the finest level among them, the decile, the sex, the age band, the programs.
- * The cuboid with exactly those dimensions holds the answer; summing its rows over the region
- * level and the program bits gives the cells.
+ * A cuboid with at least those dimensions holds the answer; summing its rows per cell (over the
+ * finer region level, the dimensions the query does not need and the program bits) gives it.
  */
 
 /** Region levels of the rollups: none, province (2 digits), regency (4), district (6). */
@@ -48,15 +48,24 @@ export function dimensionCount(c: Cuboid): number {
 }
 
 /**
- * Whether the import builds a cuboid: every one of up to 3 dimensions (every grouping a query may
- * ask for, at any region level), and those of 4 or 5 above the district level (a grouping with
- * filters on other dimensions). District cuboids of 4 or more dimensions would hold more rows
- * than the registry has households, for queries only dashboards can ask; those take the base
- * tables.
+ * Whether the import builds a cuboid: every one above the district level (3 × 16), and at the
+ * district level only the finest (district × decile × sex × age band × programs). A district
+ * query sums that one cuboid within its scope or filter: the district cuboids of fewer
+ * dimensions would add more rows than the registry has households and most of the build's time,
+ * for tables only internal dashboards may ask for.
  */
 export function isBuilt(c: Cuboid): boolean {
-  return dimensionCount(c) <= 3 || c.regionLevel < 3;
+  return c.regionLevel < 3 || dimensionCount(c) === 5;
 }
+
+/** The finest cuboid, the one every district query reads. */
+export const DISTRICT_CUBOID: Readonly<Cuboid> = Object.freeze({
+  regionLevel: 3,
+  decile: true,
+  sex: true,
+  ageBand: true,
+  programs: true,
+});
 
 /** Every cuboid the import builds (see `isBuilt`). */
 export function builtCuboids(): Cuboid[] {
@@ -82,8 +91,9 @@ export function allCuboids(): Cuboid[] {
 
 /**
  * The cuboid that answers `query` for a client with `regionScope`, or null when the rollups do
- * not cover it and the base tables must: a village (10-digit) region filter or scope prefix, or
- * a district cuboid of more than 3 dimensions (see `isBuilt`).
+ * not cover it and the base tables must: a village (10-digit) region filter or scope prefix.
+ * Above the district, the cuboid with exactly the dimensions the query needs; at the district
+ * level, the finest (see `isBuilt`).
  */
 export function cuboidFor(
   query: NormalizedStatisticsQuery,
@@ -106,7 +116,7 @@ export function cuboidFor(
     ageBand: query.groupBy.includes('AGE_BAND'),
     programs: query.groupBy.includes('PROGRAM') || query.programs !== null,
   };
-  return isBuilt(cuboid) ? cuboid : null;
+  return cuboid.regionLevel === 3 ? { ...DISTRICT_CUBOID } : cuboid;
 }
 
 /** The bit of each program in `statistics_rollup.programs`. */
