@@ -1,3 +1,4 @@
+import './production-mode.js';
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { registerAudit } from './commands/audit.command.js';

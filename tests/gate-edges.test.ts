@@ -8,14 +8,14 @@ import {
 } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createGate } from '../src/auth/gate.js';
+import { createGate, edgeImplied } from '../src/auth/gate.js';
 import { ROOT_FIELD_POLICY } from '../src/auth/operation-policy.js';
 import { TYPE_POLICY } from '../src/auth/type-policy.js';
 import { createLogger } from '../src/logger.js';
 import { buildGatewaySchema } from '../src/schema/build-schema.js';
 
-// The gate checks a type's rule on every edge into it (root fields and object-returning fields),
-// not on each leaf field. These tests run the gate alone over the real schema with a stand-in
+// The gate checks a type's rule on every edge into it (root fields and object-returning fields)
+// that the parent's rule does not already imply, not on each leaf field. These tests run the gate alone over the real schema with a stand-in
 // registry: what is under test is which rule runs where, not the data layer.
 
 let schema: GraphQLSchema;
@@ -68,17 +68,47 @@ async function run(types: typeof TYPE_POLICY, kind: 'LOCAL_GOV' | 'MINISTRY', qu
 const HOUSEHOLD_WITH_MEMBERS = '{ household(id: "H1") { id members { nik } } }';
 
 describe('the gate on edges', () => {
-  it('puts a rule on every root field and every object-returning field, and none on leaves', () => {
+  it('puts a rule on every root field and every edge into a narrower type, and none on leaves', () => {
     const generated = createGate().generate(schema) as Record<string, Record<string, unknown>>;
+    let edges = 0;
     for (const type of Object.values(schema.getTypeMap())) {
       if (!isObjectType(type) || type.name.startsWith('__')) continue;
       const root = type === schema.getQueryType() || type === schema.getMutationType();
       for (const [name, field] of Object.entries(type.getFields())) {
-        const leaf = isLeafType(getNamedType(field.type));
+        const returns = getNamedType(field.type);
+        const leaf = isLeafType(returns);
+        const implied = !leaf && edgeImplied(TYPE_POLICY, type.name, returns.name);
         const gated = generated[type.name]?.[name] !== undefined;
-        expect(gated, `${type.name}.${name}`).toBe(root || !leaf);
+        expect(gated, `${type.name}.${name}`).toBe(root || (!leaf && !implied));
+        if (!root && gated) edges++;
       }
     }
+    // A work-list page and a statistics table have no rule check per household, member or cell.
+    for (const edge of ['HouseholdConnection.edges', 'HouseholdEdge.node', 'Household.members']) {
+      const [type, field] = edge.split('.') as [string, string];
+      expect(generated[type]?.[field], edge).toBeUndefined();
+    }
+    expect(generated.StatisticsResult?.cells).toBeUndefined();
+    expect(generated.StatisticsCell?.key).toBeUndefined();
+    expect(edges).toBeGreaterThan(0); // e.g. Me into narrower types keeps its checks
+  });
+
+  it("drops an edge check only when the parent's kinds imply the child's", () => {
+    const types = {
+      Open: 'any',
+      Wide: ['LOCAL_GOV', 'ADMIN'],
+      Narrow: ['LOCAL_GOV'],
+      Other: ['MINISTRY'],
+    } as const;
+    expect(edgeImplied(types, 'Narrow', 'Wide')).toBe(true);
+    expect(edgeImplied(types, 'Narrow', 'Narrow')).toBe(true);
+    expect(edgeImplied(types, 'Wide', 'Open')).toBe(true);
+    expect(edgeImplied(types, 'Open', 'Open')).toBe(true);
+    expect(edgeImplied(types, 'Wide', 'Narrow')).toBe(false);
+    expect(edgeImplied(types, 'Open', 'Wide')).toBe(false);
+    expect(edgeImplied(types, 'Narrow', 'Other')).toBe(false);
+    expect(edgeImplied(types, 'Narrow', 'Missing')).toBe(false);
+    expect(edgeImplied(types, 'Missing', 'Open')).toBe(false);
   });
 
   it('lets the allowed kind through with the tables as they are', async () => {

@@ -6,6 +6,7 @@
  *   bare-eligibility — a plain node:http + pg handler deciding one NIK for BENCH_PROGRAM.
  * Usage: tsx bench/support/serve-variant.ts <variant>   (env DATABASE_URL, BENCH_DATA_DIR)
  */
+import '../../src/production-mode.js';
 import 'reflect-metadata';
 import { connect } from '../../src/db/database.js';
 import { createLogger } from '../../src/logger.js';

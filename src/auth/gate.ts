@@ -34,6 +34,12 @@ type ShieldRule = ReturnType<ReturnType<typeof rule>>;
  * per edge, not five per decision. Rules read only the principal, so each is evaluated once per
  * request (`contextual` cache, one distinct name per rule). Row and field decisions are not made
  * here but in SQL (scoped registry).
+ *
+ * An edge from a type to one that admits every kind of client the parent admits needs no check
+ * either: the parent's rule passed when the parent was reached, and it implies the child's (rules
+ * read only the principal's kind). So the households, members and cells of one answer are not
+ * each a promise of a rule check. An edge into a narrower type (or one missing from the tables)
+ * keeps its rule.
  */
 export function createGate(
   tables: { root: typeof ROOT_FIELD_POLICY; types: typeof TYPE_POLICY } = {
@@ -82,13 +88,18 @@ export function createGate(
       allowExternalErrors: false,
       fallbackError,
     }).generate(schema) as Record<string, IMiddlewareFieldMap>;
-    // Leaf fields of reached objects need no rule of their own (see above).
+    // Leaf fields of reached objects need no rule of their own, nor do edges whose rule is
+    // implied by the parent's (see above).
     for (const [typeName, fields] of Object.entries(generated)) {
       const type = schema.getType(typeName);
       if (!isObjectType(type) || roots.includes(type)) continue;
       const defined = type.getFields();
       for (const field of Object.keys(fields)) {
-        if (defined[field] && isLeafType(getNamedType(defined[field].type))) delete fields[field];
+        const returns = defined[field] && getNamedType(defined[field].type);
+        if (!returns) continue;
+        if (isLeafType(returns) || edgeImplied(tables.types, typeName, returns.name)) {
+          delete fields[field];
+        }
       }
     }
     return generated;
@@ -130,6 +141,22 @@ function fallbackError(error: unknown, _parent: object, _args: object, shieldCtx
   return new GraphQLError('Internal server error', {
     extensions: { code: 'INTERNAL_SERVER_ERROR' },
   });
+}
+
+/**
+ * Whether a client admitted to `parent` is always admitted to `child` (both types in `types`),
+ * so that the edge from one to the other needs no rule.
+ */
+export function edgeImplied(
+  types: Readonly<Record<string, readonly ClientKind[] | 'any'>>,
+  parent: string,
+  child: string,
+): boolean {
+  const parentKinds = types[parent];
+  const childKinds = types[child];
+  if (parentKinds === undefined || childKinds === undefined) return false;
+  if (childKinds === 'any') return true;
+  return parentKinds !== 'any' && parentKinds.every((kind) => childKinds.includes(kind));
 }
 
 /** No scope needed, the scope, or (for a list) any one of them. */
