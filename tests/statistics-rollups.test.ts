@@ -137,6 +137,31 @@ describe('statistics rollups', () => {
     expect(rows[0]!.rollup_seconds).toBeGreaterThan(0);
     expect(rows[0]!.cuboids).toBe(builtCuboids().length * 2); // both measures
     expect(builtCuboids()).toHaveLength(49); // 3 region levels × 16, and the finest district one
+    // The built table (CREATE TABLE … AS) has the columns and constraints of migration 0012.
+    const { rows: columns } = await sql<{ column: string; type: string; nullable: string }>`
+      SELECT column_name AS column, format_type(atttypid, atttypmod) AS type,
+             is_nullable AS nullable
+        FROM information_schema.columns c
+        JOIN pg_attribute a ON a.attrelid = 'statistics_rollup'::regclass
+                           AND a.attname = c.column_name
+       WHERE c.table_name = 'statistics_rollup' ORDER BY c.ordinal_position`.execute(db.db);
+    expect(columns.map((c) => `${c.column} ${c.type} ${c.nullable}`)).toEqual([
+      'measure character(1) NO',
+      'cuboid smallint NO',
+      'region text YES',
+      'decile smallint YES',
+      'sex character(1) YES',
+      'age_band text YES',
+      'programs smallint YES',
+      'n bigint NO',
+    ]);
+    const { rows: checks } = await sql<{ def: string }>`
+      SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint
+       WHERE conrelid = 'statistics_rollup'::regclass AND contype = 'c' ORDER BY 1`.execute(db.db);
+    expect(checks.map((c) => c.def)).toEqual([
+      'CHECK (((cuboid >= 0) AND (cuboid <= 63)))',
+      "CHECK ((measure = ANY (ARRAY['H'::bpchar, 'P'::bpchar])))",
+    ]);
   });
 
   // Every birth date up to the as-of date (the import refuses later ones).
