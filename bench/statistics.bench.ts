@@ -233,8 +233,15 @@ function render(results: SizeResult[]): string {
   for (const r of results) {
     const worst = max(r.groupings.map((x) => x.gateway.p95));
     const within = r.groupings.filter((x) => x.gateway.p95 <= 50).length;
+    const countsWithin = r.groupings.filter((x) => x.rollups.p95 <= 50).length;
+    // The largest table size up to which every table is within 50 ms through the gateway.
+    const slowest = Math.min(
+      ...r.groupings.filter((x) => x.gateway.p95 > 50).map((x) => x.cells),
+      Infinity,
+    );
+    const upTo = max([0, ...r.groupings.filter((x) => x.cells < slowest).map((x) => x.cells)]);
     lines.push(
-      `- ${n(r.persons)} persons: rollup-backed statistics p95 through the gateway ≤ 50 ms for ${within} of ${r.groupings.length} tables, worst ${worst} ms (the target is for 10,000,000: ${r === tenMillion ? ok(worst <= 50) : 'shown for growth'}); rollup build ${Math.round(share(r) * 100)}% of import time (≤ 20%: ${ok(share(r) <= 0.2)}).`,
+      `- ${n(r.persons)} persons: rollup-backed statistics p95 through the gateway ≤ 50 ms for ${within} of ${r.groupings.length} tables (every table of up to ${n(upTo)} cells), worst ${worst} ms (the target is for 10,000,000: ${r === tenMillion ? ok(worst <= 50) : 'shown for growth'}); the counts alone (rollups, in process) within 50 ms for ${countsWithin} of ${r.groupings.length}; rollup build ${Math.round(share(r) * 100)}% of import time (≤ 20%: ${ok(share(r) <= 0.2)}).`,
     );
   }
   if (!tenMillion) lines.push('- 10,000,000 persons: not measured yet.');

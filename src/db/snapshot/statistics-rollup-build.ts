@@ -104,7 +104,8 @@ export async function buildStatisticsRollups(client: pg.PoolClient, asOf: string
              ${band} AS age_band, coalesce(r.programs, 0)::smallint AS programs, count(*)::int AS n
         FROM ${member} m JOIN ${household} h USING (household_id)
         LEFT JOIN statistics_work_received r USING (nik)
-       WHERE m.status = 'ACTIVE' AND m.nik NOT IN (SELECT nik FROM statistics_work_excess)
+       WHERE m.status = 'ACTIVE'
+         AND NOT EXISTS (SELECT FROM statistics_work_excess e WHERE e.nik = m.nik)
        GROUP BY 2, 3, 4, 5, 6
       UNION ALL
       SELECT 'H', left(h.region_code, 6), h.decile,
