@@ -23,13 +23,7 @@ import {
   bareBatch,
   bareEligibilityStatements,
 } from './support/bare-eligibility.js';
-import {
-  benchDatabase,
-  ensureSnapshot,
-  gitCommit,
-  machineLine,
-  WORK,
-} from './support/bench-env.js';
+import { benchDatabase, ensureSnapshot, runStamp, WORK } from './support/bench-env.js';
 import {
   benchToken,
   latencies,
@@ -234,9 +228,7 @@ async function measureSize(persons: number): Promise<SizeResult> {
     await handle.close();
     return {
       persons,
-      date: new Date().toISOString().slice(0, 10),
-      commit: gitCommit(),
-      machine: machineLine(),
+      ...runStamp(),
       single: {
         bare: medianRun(bareRuns),
         gateway: medianRun(gatewayRuns),

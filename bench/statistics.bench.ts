@@ -24,7 +24,7 @@ import { countStatistics } from '../src/db/scoped/statistics-sql.js';
 import { normalizeStatisticsQuery } from '../src/statistics/privacy/canonical-query.js';
 import type { Dimension, Measure } from '../src/statistics/privacy/sensitivity.js';
 import { bareGroupBySql } from './support/bare-statistics.js';
-import { benchDatabase, gitCommit, machineLine, runGateway, WORK } from './support/bench-env.js';
+import { benchDatabase, runGateway, runStamp, WORK } from './support/bench-env.js';
 import {
   benchToken,
   latencies,
@@ -193,9 +193,7 @@ async function measureSize(persons: number): Promise<SizeResult> {
     }
     return {
       persons,
-      date: new Date().toISOString().slice(0, 10),
-      commit: gitCommit(),
-      machine: machineLine(),
+      ...runStamp(),
       import: imported,
       groupings: results,
     };

@@ -21,13 +21,7 @@ import path from 'node:path';
 import { ensureDemoClients } from '../src/auth/demo-clients.js';
 import { connect } from '../src/db/database.js';
 import { bareWorkListPage, type WorkListPage } from './support/bare-worklist.js';
-import {
-  benchDatabase,
-  ensureSnapshot,
-  gitCommit,
-  machineLine,
-  WORK,
-} from './support/bench-env.js';
+import { benchDatabase, ensureSnapshot, runStamp, WORK } from './support/bench-env.js';
 import {
   benchToken,
   latencies,
@@ -190,9 +184,7 @@ async function measureSize(persons: number): Promise<SizeResult> {
     await handle.close();
     return {
       persons,
-      date: new Date().toISOString().slice(0, 10),
-      commit: gitCommit(),
-      machine: machineLine(),
+      ...runStamp(),
       regencyHouseholds,
       page: {
         households: round(shape.households),

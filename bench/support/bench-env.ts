@@ -86,3 +86,12 @@ export async function ensureSnapshot(url: string, persons: number): Promise<void
     await vacuum.end();
   }
 }
+
+/** When, at which commit and on what machine a benchmark result was measured. */
+export function runStamp(): { date: string; commit: string; machine: string } {
+  return {
+    date: new Date().toISOString().slice(0, 10),
+    commit: gitCommit(),
+    machine: machineLine(),
+  };
+}

@@ -131,16 +131,19 @@ export async function buildStatisticsRollups(client: pg.PoolClient, asOf: string
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
-/** The dimensions besides the region, fewest values first, with their columns. */
+/**
+ * The dimensions besides the region, in `statistics_rollup` column order: their columns, and how
+ * many values each takes (NULL included).
+ */
 const DIMENSIONS = [
-  { key: 'sex', column: 'sex', type: 'char(1)' },
-  { key: 'ageBand', column: 'age_band', type: 'text' },
-  { key: 'decile', column: 'decile', type: 'smallint' },
-  { key: 'programs', column: 'programs', type: 'smallint' },
+  { key: 'decile', column: 'decile', type: 'smallint', values: 11 },
+  { key: 'sex', column: 'sex', type: 'char(1)', values: 3 },
+  { key: 'ageBand', column: 'age_band', type: 'text', values: 5 },
+  { key: 'programs', column: 'programs', type: 'smallint', values: 16 },
 ] as const;
 
-/** The columns of a cuboid's rows, in `statistics_rollup` order after measure and cuboid. */
-const COLUMNS = ['region', 'decile', 'sex', 'age_band', 'programs'] as const;
+/** The same, fewest values first: the order in which a parent adds a dimension. */
+const FEWEST_VALUES_FIRST = [...DIMENSIONS].sort((a, b) => a.values - b.values);
 
 /**
  * The parent a cuboid above the district is summed from: the same region level with the one
@@ -148,7 +151,7 @@ const COLUMNS = ['region', 'decile', 'sex', 'age_band', 'programs'] as const;
  * every dimension, the one a region level finer (the finest table below the regency).
  */
 function parentOf(c: Cuboid): Cuboid | 'finest' {
-  const missing = DIMENSIONS.find((d) => !c[d.key]);
+  const missing = FEWEST_VALUES_FIRST.find((d) => !c[d.key]);
   if (missing) return { ...c, [missing.key]: true };
   return c.regionLevel === 2 ? 'finest' : { ...c, regionLevel: (c.regionLevel + 1) as 1 | 2 };
 }
@@ -171,19 +174,19 @@ function createRollupTable(finest: string): string {
     const coarser = parent === 'finest' || parent.regionLevel > c.regionLevel;
     const digits = REGION_DIGITS[c.regionLevel];
     const region = !coarser ? 'region' : digits === 0 ? 'NULL::text' : `left(region, ${digits})`;
-    const columns = DIMENSIONS.map((d) => [d.column, c[d.key] ? d.column : `NULL::${d.type}`]);
-    const byColumn = new Map([['region', region], ...columns] as [string, string][]);
-    const select = COLUMNS.map((column) => `${byColumn.get(column)!} AS ${column}`);
+    const select = [
+      `${region} AS region`,
+      ...DIMENSIONS.map((d) => (c[d.key] ? d.column : `NULL::${d.type} AS ${d.column}`)),
+    ];
     return `${name(c)} AS MATERIALIZED (
       SELECT measure, ${select.join(', ')}, sum(n)::int AS n
         FROM ${parent === 'finest' ? finest : name(parent)}
        GROUP BY 1, 2, 3, 4, 5, 6)`;
   });
+  const columns = ['region', ...DIMENSIONS.map((d) => d.column)].join(', ');
   const selects = [
-    `SELECT measure, ${cuboidId(DISTRICT_CUBOID)} AS cuboid, ${COLUMNS.join(', ')}, n FROM ${finest}`,
-    ...cuboids.map(
-      (c) => `SELECT measure, ${cuboidId(c)}, ${COLUMNS.join(', ')}, n FROM ${name(c)}`,
-    ),
+    `SELECT measure, ${cuboidId(DISTRICT_CUBOID)} AS cuboid, ${columns}, n FROM ${finest}`,
+    ...cuboids.map((c) => `SELECT measure, ${cuboidId(c)}, ${columns}, n FROM ${name(c)}`),
   ];
   return `
     CREATE TABLE ${ROLLUP_NEXT} AS
