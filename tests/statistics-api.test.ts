@@ -355,7 +355,7 @@ describe('statistics: DIFFERENTIAL_PRIVACY for researchers', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]!.outcome).toBe('DISCLOSED');
     expect(rows[0]!.subjects).toEqual([]);
-    expect(rows[0]!.decision_ids[0]).toMatch(/^DIFFERENTIAL_PRIVACY:sq1:[0-9a-f]{64}$/);
+    expect(rows[0]!.decision_ids[0]).toMatch(/^DIFFERENTIAL_PRIVACY:sq2:[0-9a-f]{64}$/);
   });
 
   it('the global budget (DTKS_GLOBAL_PRIVACY_BUDGET) caps every researcher', async () => {
@@ -458,7 +458,7 @@ describe('statistics: who may ask', () => {
       );
       expect(rows).toHaveLength(1);
       expect(rows[0]!.outcome).toBe('DISCLOSED');
-      expect(rows[0]!.decision_ids[0]).toMatch(/^(SUPPRESSION|EXACT):sq1:/);
+      expect(rows[0]!.decision_ids[0]).toMatch(/^(SUPPRESSION|EXACT):sq2:/);
     }
   });
 

@@ -4,7 +4,7 @@ import type { Principal } from '../auth/principal.js';
 import type { UsageLimiter } from '../auth/usage-limiter.js';
 import { assertProgramAllowed, showsDecisionField } from '../auth/program-policy.js';
 import type { EligibilityBatcher } from '../db/scoped/eligibility-batcher.js';
-import { badUserInput, serviceUnavailable } from '../errors/gateway-errors.js';
+import { badUserInput, GatewayError, serviceUnavailable } from '../errors/gateway-errors.js';
 import type { DisclosureRecord } from '../server/request-context.js';
 import type { RuleCache } from './rule-cache.js';
 
@@ -26,9 +26,16 @@ export interface Decision {
  * id (recorded in the audit log) and a per-agency pseudonym of the NIK. An agreement without
  * detailed reasons gets ELIGIBLE or NOT_ELIGIBLE only, built by the same path for registered and
  * unregistered NIKs, so nothing in the answer tells them apart.
+ *
+ * The NIKs one request asks to check, single and batch, across all its fields, may not exceed the
+ * agreement's batch limit: the operation-policy plugin refuses such an operation before it runs,
+ * and this service refuses again where the decisions are made (defence in depth). Once a request
+ * has asked for more, every decision of it not yet answered is refused too.
  */
 export class EligibilityService {
   private readonly loaders = new Map<string, DataLoader<string, Decision>>();
+  /** NIKs this request has asked to check so far (one service per request). */
+  private asked = 0;
 
   constructor(
     private readonly evaluator: EligibilityBatcher,
@@ -44,6 +51,7 @@ export class EligibilityService {
 
   decide(nik: string, program: string): Promise<Decision> {
     assertProgramAllowed(this.principal, program);
+    this.count(1);
     let loader = this.loaders.get(program);
     if (!loader) {
       loader = new DataLoader((niks) => this.decideMany(niks, program), { cache: false });
@@ -55,12 +63,31 @@ export class EligibilityService {
   decideBatch(niks: readonly string[], program: string): Promise<Decision[]> {
     assertProgramAllowed(this.principal, program);
     if (niks.length === 0) throw badUserInput('niks must not be empty');
+    this.count(niks.length);
     return this.decideMany(niks, program);
+  }
+
+  /** Adds NIKs to the request's total; BATCH_TOO_LARGE past the agreement's batch limit. */
+  private count(niks: number): void {
+    this.asked += niks;
+    this.assertWithinLimit();
+  }
+
+  private assertWithinLimit(): void {
+    const limit = this.principal.agreement.batchLimit;
+    if (this.asked > limit) {
+      throw new GatewayError(
+        'BATCH_TOO_LARGE',
+        `this request checks ${this.asked} NIKs; your agreement allows ${limit} per operation`,
+      );
+    }
   }
 
   private async decideMany(niks: readonly string[], program: string): Promise<Decision[]> {
     const rule = await this.rules.get(program);
     if (!rule) throw badUserInput('unknown program');
+    // Other fields of the request may have taken it past the limit meanwhile.
+    this.assertWithinLimit();
     // The decisions are read at once, the quota (which counts the audit subject hashes, reused
     // by the audit event) as soon as they are computed, and the per-agency references while the
     // database works. The decisions are read-only and are dropped unseen when the quota refuses
@@ -76,6 +103,7 @@ export class EligibilityService {
     ]);
     const refs = niks.map((nik) => this.subjectRef(nik));
     const [, { asOf, facts }] = await answered;
+    this.assertWithinLimit();
     if (asOf === null) throw serviceUnavailable('no registry snapshot is loaded yet');
     const detailed = this.principal.agreement.detailedReasons;
     const showDecile = showsDecisionField(this.principal, 'decile');

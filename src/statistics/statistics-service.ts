@@ -124,15 +124,16 @@ export class StatisticsService {
     });
     const order = [...new Set(args.groupBy ?? [])];
 
+    // The key names the question and the region scope it was answered in: the cache must never
+    // hand one scope's table to another (and the audit records which table was given).
+    const queryKey = canonicalQueryKey(query, p.agreement.regionScope);
     let answer: StatisticsAnswer;
-    let queryKey: string | null = null;
     if (researcher) {
       if (query.groupBy.includes('DISTRICT') || (regionCode !== null && regionCode.length > 4)) {
         throw badUserInput(
           'DISTRICT statistics are not available to researchers: group by REGENCY or coarser and filter on a province or regency',
         );
       }
-      queryKey = canonicalQueryKey(query);
       answer = await this.differentiallyPrivate(query, queryKey);
     } else if (p.kind === 'INTERNAL') {
       answer = this.suppressed(await this.exact(query));
@@ -142,7 +143,7 @@ export class StatisticsService {
       throw forbidden('your agreement does not allow statistics of this kind');
     }
     const d = this.deps.disclosure;
-    d.aggregates.push(`${answer.method}:${queryKey ?? canonicalQueryKey(query)}`);
+    d.aggregates.push(`${answer.method}:${queryKey}`);
     d.fields.add('StatisticsCell.value');
     return { ...answer, cells: present(answer.cells, query.groupBy, order) };
   }

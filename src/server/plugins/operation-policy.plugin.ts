@@ -25,7 +25,7 @@ export function operationPolicyPlugin(options: {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ operation, document, contextValue, request }) {
+        async didResolveOperation({ operation, document, contextValue, request, schema }) {
           if (!operation) return;
           const fragments = Object.fromEntries(
             document.definitions.flatMap((d) =>
@@ -39,7 +39,8 @@ export function operationPolicyPlugin(options: {
           if (introspects && !options.development && principal.kind !== 'ADMIN') {
             throw withStatus(forbidden('introspection is for administrators'), 403);
           }
-          const checks = eligibilityChecks(operation, fragments, request.variables);
+          // Counted on the coerced values (defaults included), as execution will see them.
+          const checks = eligibilityChecks(schema, operation, fragments, request.variables);
           if (checks > principal.agreement.batchLimit) {
             throw withStatus(
               new GatewayError(

@@ -42,7 +42,10 @@ export class BudgetExhaustedError extends GatewayError {
 export interface SpendOrReuseRequest<A> {
   snapshotId: number;
   clientId: string;
-  /** From canonicalQueryKey: equal questions share it, whoever asks. */
+  /**
+   * From canonicalQueryKey: equal questions in the same effective region scope share it, whoever
+   * asks. It must name the scope: an answer cached for one scope is never another scope's answer.
+   */
   queryKey: string;
   epsilonMilli: number;
   /** The client's budget per snapshot (from its agreement), milli-ε. */

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { ALL_REGIONS } from '../../auth/agreement.js';
 import { badUserInput } from '../../errors/gateway-errors.js';
 import { DIMENSIONS, PROGRAM_CODES, type Dimension, type Measure } from './sensitivity.js';
 
@@ -28,8 +29,11 @@ export interface NormalizedStatisticsQuery {
   epsilonMilli: number;
 }
 
-/** Bumped when the meaning of a normalized query changes, so old cache entries never match. */
-const KEY_VERSION = 1;
+/**
+ * Bumped when the meaning of a key changes, so old cache entries never match. 2: the effective
+ * region scope is part of the key (version 1 keys ignored it and leaked answers across scopes).
+ */
+const KEY_VERSION = 2;
 const MAX_GROUP_BY = 3;
 
 /** The region levels; a table groups by at most one of them. */
@@ -84,12 +88,41 @@ export function normalizeStatisticsQuery(input: StatisticsQueryInput): Normalize
 }
 
 /**
- * The cache key of a normalized query: `sq<version>:` and the SHA-256 of its canonical JSON
- * (fields in a fixed order). Equal questions share a key; any difference changes it.
+ * The region scope that decides the answer to `query` for a client with `regionScope`, in one
+ * form: `['*']` for the whole country, else the scope's prefixes sorted, deduplicated and without
+ * those inside another (`['32', '3201']` is `['32']`); `[]` for none.
+ *
+ * When the filter's region lies within the scope (a researcher scoped to 3201 asking about 3201
+ * or a village of it), the scope restricts nothing the filter does not: the table is the one a
+ * national client gets for that filter, so the effective scope is `['*']` and both share the
+ * answer. Otherwise the scope is kept whole: a region code that contains both the filter and a
+ * scope prefix still names a row of the table, so no prefix can be dropped.
  */
-export function canonicalQueryKey(query: NormalizedStatisticsQuery): string {
+export function effectiveRegionScope(
+  query: Pick<NormalizedStatisticsQuery, 'regionCode'>,
+  regionScope: readonly string[],
+): string[] {
+  if (regionScope.includes(ALL_REGIONS)) return [ALL_REGIONS];
+  const sorted = [...new Set(regionScope)].sort();
+  const prefixes = sorted.filter((p) => !sorted.some((q) => q !== p && p.startsWith(q)));
+  const filter = query.regionCode;
+  if (filter !== null && prefixes.some((p) => filter.startsWith(p))) return [ALL_REGIONS];
+  return prefixes;
+}
+
+/**
+ * The cache (and audit) key of a normalized query asked by a client with `regionScope`:
+ * `sq<version>:` and the SHA-256 of its canonical JSON (fields in a fixed order), the effective
+ * region scope included, since the same question has a different answer in another scope. Equal
+ * questions in the same effective scope share a key; any difference changes it.
+ */
+export function canonicalQueryKey(
+  query: NormalizedStatisticsQuery,
+  regionScope: readonly string[],
+): string {
   const canonical = JSON.stringify([
     KEY_VERSION,
+    effectiveRegionScope(query, regionScope),
     query.measure,
     query.groupBy,
     query.regionCode,
