@@ -100,6 +100,8 @@ async function handleGraphQL(
   requestId: string,
   deps: HttpServerDeps,
 ): Promise<void> {
+  // Answers may carry personal data: no cache keeps any, error answers included.
+  res.setHeader('cache-control', 'no-store');
   if (req.method !== 'POST' && req.method !== 'GET') {
     res.setHeader('allow', 'GET, POST');
     return sendJson(res, 405, { error: 'use GET or POST' });
@@ -146,7 +148,9 @@ async function handleGraphQL(
     context: async () => context,
   });
   res.statusCode = response.status ?? 200;
-  for (const [key, value] of response.headers) res.setHeader(key, value);
+  for (const [key, value] of response.headers) {
+    if (key !== 'cache-control') res.setHeader(key, value); // no-store, whatever Apollo says
+  }
   if (response.body.kind === 'complete') {
     res.end(response.body.string);
     return;

@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import { startGateway, type Gateway } from '../../src/server/gateway.js';
 import type { TestDatabase } from './test-database.js';
 
@@ -18,12 +18,14 @@ export async function startTestGateway(
     globalPrivacyBudget?: number;
     /** Share another gateway's keys (its tokens are valid here too). */
     dataDir?: string;
+    /** The gateway's logger (default: silent). */
+    logger?: Logger;
   } = {},
 ): Promise<TestGateway> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'dtks-gw-')));
   const gateway = await startGateway({
     database,
-    logger: createLogger('silent'),
+    logger: options.logger ?? createLogger('silent'),
     config: {
       dataDir,
       tokens: { issuer: 'dtks-gateway', audience: 'dtks-gateway', external: null },
