@@ -113,13 +113,13 @@ describe('embedded PostgreSQL', () => {
         const timer = setTimeout(() => reject(new Error(`serve did not start: ${stdout}`)), 60_000);
         child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
         child.stdout.on('data', () => {
-          if (stdout.includes('is serving GraphQL')) {
+          if (stdout.includes('GraphQL: ')) {
             clearTimeout(timer);
             resolve();
           }
         });
       });
-      const url = /at (http:\/\/\S+)\/graphql/.exec(stdout)![1];
+      const url = /GraphQL: (http:\/\/\S+)\/graphql/.exec(stdout)![1];
       expect((await fetch(`${url}/readyz`)).status).toBe(200);
       const exited = new Promise<number | null>((resolve) =>
         child.on('exit', (code) => resolve(code)),

@@ -84,6 +84,17 @@ interface CreateOptions {
   replace?: boolean;
 }
 
+/** The header row of `clients list` (tab-separated, like its rows). */
+export const LIST_HEADER = [
+  'CLIENT',
+  'KIND',
+  'AGENCY',
+  'SCOPES',
+  'PURPOSES',
+  'REGIONS',
+  'STATUS',
+] as const;
+
 export function registerClients(program: Command): void {
   const clients = program
     .command('clients')
@@ -95,6 +106,7 @@ export function registerClients(program: Command): void {
     .action(() =>
       runCommand('clients list', (env) =>
         withDatabase(env, 'clients list', async (database) => {
+          console.log(LIST_HEADER.join('\t'));
           for (const c of await listClients(database.db)) {
             const status = c.revokedAt ? `revoked ${c.revokedAt.toISOString()}` : 'active';
             console.log(

@@ -7,7 +7,7 @@ import { currentSnapshot } from '../db/queries/snapshot-query.js';
 import { demoSecretsPath, ensureDemoClients } from '../auth/demo-clients.js';
 import { seedSyntheticSnapshot } from '../db/synthetic-seed.js';
 import { todayInJakarta } from '../domain/dates.js';
-import { startGateway } from '../server/gateway.js';
+import { startGateway, type Gateway } from '../server/gateway.js';
 
 export function registerServe(program: Command): void {
   program
@@ -32,7 +32,7 @@ async function serve(env: CommandEnv, demo: boolean): Promise<void> {
       await ensureDemoClients(database.db, config.dataDir);
     }
     const gateway = await startGateway({ database, logger, config, port: config.port });
-    printBanner(gateway.url, demo, config.dataDir);
+    printBanner(gateway, demo, config.dataDir);
     logger.info({ url: gateway.url }, 'serving');
     const signal = await new Promise<NodeJS.Signals>((resolve) => {
       process.once('SIGINT', resolve);
@@ -67,16 +67,26 @@ async function ensureDemoSnapshot(env: CommandEnv, database: DatabaseHandle): Pr
   );
 }
 
-function printBanner(url: string, demo: boolean, dataDir: string): void {
+/**
+ * The start banner: the address and port the server actually bound (0.0.0.0: every interface, so
+ * the gateway is reachable from the network, not only from this machine), then URLs to use on
+ * this machine.
+ */
+function printBanner(gateway: Gateway, demo: boolean, dataDir: string): void {
+  const url = `http://localhost:${gateway.port}`;
+  const everywhere = gateway.host === '0.0.0.0' || gateway.host === '::';
   const lines = [
     '',
-    `dtks-gateway is serving GraphQL at ${url}/graphql`,
+    `dtks-gateway is listening on ${gateway.host.includes(':') ? `[${gateway.host}]` : gateway.host}:${gateway.port}` +
+      (everywhere ? ' (every network interface of this machine)' : ''),
+    `  GraphQL: ${url}/graphql`,
     `  health: ${url}/healthz   readiness: ${url}/readyz   keys: ${url}/.well-known/jwks.json`,
   ];
   if (demo) {
     lines.push(
       '  demo snapshot: synthetic data (seed "demo"); no real person is in it',
       `  demo client secrets: ${demoSecretsPath(dataDir)}`,
+      '  ids to try (NIKs, household ids) per demo client: ./bin/dtks-gateway demo samples',
       '',
       'Try (in another terminal, in this folder):',
       '  TOKEN=$(./bin/dtks-gateway token --client pemda-3201)',

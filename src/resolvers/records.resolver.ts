@@ -12,13 +12,18 @@ import {
   HouseholdOrder,
 } from '../schema/records/household-connection.type.js';
 import { Household, Person } from '../schema/records/record.types.js';
+import { DateScalar } from '../schema/scalars/date.scalar.js';
 import { NikScalar } from '../schema/scalars/nik.scalar.js';
 import type { RequestContext } from '../server/request-context.js';
 import { WorkListCursors } from './work-list-cursors.js';
 
-/** A connection as the resolver returns it; `_filter` is internal, for `totalCount`. */
-interface HouseholdConnectionRecord extends Omit<HouseholdConnection, 'totalCount'> {
+/**
+ * A connection as the resolver returns it; `_filter` (for `totalCount`) and `_dataAsOf` (the
+ * page statement's as-of date, absent on an empty page) are internal.
+ */
+interface HouseholdConnectionRecord extends Omit<HouseholdConnection, 'totalCount' | 'dataAsOf'> {
   _filter: HouseholdFilter;
+  _dataAsOf: string | undefined;
 }
 
 const MAX_PAGE = 500;
@@ -97,6 +102,7 @@ export class RecordsResolver {
         },
       },
       _filter: f,
+      _dataAsOf: page.rows[0]?.dataAsOf,
     };
   }
 }
@@ -110,6 +116,15 @@ export class HouseholdConnectionResolver {
     @Ctx() ctx: RequestContext,
   ): Promise<number> {
     return ctx.registry.householdCount(connection._filter);
+  }
+
+  /** Read with the page; only an empty page, which has no row to carry it, reads it alone. */
+  @FieldResolver(() => DateScalar, { nullable: true })
+  dataAsOf(
+    @Root() connection: HouseholdConnectionRecord,
+    @Ctx() ctx: RequestContext,
+  ): string | Promise<string | null> {
+    return connection._dataAsOf ?? ctx.registry.servedAsOf();
   }
 }
 

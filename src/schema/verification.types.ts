@@ -448,6 +448,17 @@ export class VerificationSubmission {
 
   @Field(() => Int, { nullable: true, description: 'The snapshot that includes it.' })
   appliedSnapshotId?: number | null;
+
+  @Field(() => DateScalar, {
+    nullable: true,
+    description:
+      'The as-of date of the registry snapshot served when this answer was read (in the same ' +
+      'statement as the submission): the snapshot `household` comes from. The submission was ' +
+      'checked against the snapshot served when it was sent, an older one if a snapshot was ' +
+      'loaded since (compare submittedAt with snapshot.loadedAt). Null only while no snapshot ' +
+      'has been loaded.',
+  })
+  dataAsOf?: string | null;
 }
 
 @ObjectType({ description: 'One submission of a page, with its position.' })

@@ -39,6 +39,8 @@ import type { DisclosureRecord, RequestContext } from './request-context.js';
 export interface Gateway {
   /** Base URL, e.g. `http://127.0.0.1:4000`. */
   url: string;
+  /** The address the server bound, e.g. `0.0.0.0` (every IPv4 interface) or `127.0.0.1`. */
+  host: string;
   port: number;
   /** Stops accepting requests, lets in-flight ones finish (up to `graceMs`), then stops. */
   close(graceMs?: number): Promise<void>;
@@ -225,9 +227,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     },
   });
   await listen(server, options.port, options.host ?? '0.0.0.0');
-  const port = (server.address() as AddressInfo).port;
+  const { port, address: host } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    host,
     port,
     async close(graceMs = 10_000) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -25,6 +25,7 @@ export interface SubmissionView {
   reviewNote: string | null;
   appliedAt: Date | null;
   appliedSnapshotId: number | null;
+  dataAsOf: string | null;
   _record: SubmissionRecord;
 }
 
@@ -50,6 +51,7 @@ export function submissionView(r: SubmissionRecord): SubmissionView {
     reviewNote: r.reviewNote,
     appliedAt: r.appliedAt,
     appliedSnapshotId: r.appliedSnapshotId,
+    dataAsOf: r.dataAsOf,
     _record: r,
   };
 }

@@ -98,6 +98,8 @@ export type Household = {
   __typename?: 'Household';
   /** Address as recorded. */
   address?: Maybe<Scalars['String']['output']>;
+  /** The as-of date of the registry snapshot this record was read from (the date the snapshot describes, CONTRACT §4), read in the same statement as the record. */
+  dataAsOf: Scalars['Date']['output'];
   /** Welfare decile (desil) 1–10 from the national ranking; null when not ranked or withheld. */
   decile?: Maybe<Scalars['Int']['output']>;
   /** Verification events of this household, oldest first: submissions, reviews, and their application by a snapshot. */
@@ -119,6 +121,8 @@ export type Household = {
 /** A page of a work list (Relay connection), in the order asked for (orderBy). */
 export type HouseholdConnection = {
   __typename?: 'HouseholdConnection';
+  /** The as-of date of the registry snapshot the page was read from: the dataAsOf of its households, read in the same statement (an empty page reads it alone); null only while no snapshot has been loaded. */
+  dataAsOf?: Maybe<Scalars['Date']['output']>;
   /** The households of this page, in order. */
   edges: Array<HouseholdEdge>;
   /** Whether more pages follow, and where to continue. */
@@ -345,6 +349,8 @@ export type Person = {
   __typename?: 'Person';
   /** Date of birth. */
   birthDate?: Maybe<Scalars['Date']['output']>;
+  /** The as-of date of the registry snapshot this record was read from (the date the snapshot describes, CONTRACT §4), read in the same statement as the record. */
+  dataAsOf: Scalars['Date']['output'];
   /** The household the person belongs to. */
   household?: Maybe<Household>;
   /** Name as recorded. */
@@ -669,6 +675,8 @@ export type VerificationSubmission = {
   changeSummary: Scalars['String']['output'];
   /** The changes in detail (local governments only). */
   changes?: Maybe<VerificationChanges>;
+  /** The as-of date of the registry snapshot served when this answer was read (in the same statement as the submission): the snapshot `household` comes from. The submission was checked against the snapshot served when it was sent, an older one if a snapshot was loaded since (compare submittedAt with snapshot.loadedAt). Null only while no snapshot has been loaded. */
+  dataAsOf?: Maybe<Scalars['Date']['output']>;
   /** The household as your agreement lets you see it; null for proposals, outside your region scope, or when no longer registered. */
   household?: Maybe<Household>;
   /** The registry household id; for a proposal, null until a snapshot includes it. */

@@ -32,6 +32,16 @@ export const PERSON_COLUMNS: Readonly<Record<string, string>> = Object.freeze({
     'ARRAY(SELECT r.program FROM program_recipient r WHERE r.nik = m.nik ORDER BY r.program)',
 });
 
+/**
+ * The as-of date of the served snapshot, as a column of the record queries (`dataAsOf`). An
+ * uncorrelated scalar subquery: PostgreSQL computes it once per statement, and reading it in the
+ * same statement as the records means an import swapping the tables in between cannot pair new
+ * records with the old date. Not personal data, so outside the field policy.
+ */
+export const SERVED_AS_OF_COLUMN = sql.raw(
+  `(SELECT sn.as_of FROM snapshot sn ORDER BY sn.id DESC LIMIT 1) AS "dataAsOf"`,
+);
+
 const MASK_SQL: Record<MaskName, (column: string) => string> = {
   FIRST6_LAST4: (c) => `left(${c}, 6) || '******' || right(${c}, 4)`,
 };

@@ -10,7 +10,7 @@ import type { Principal } from '../../auth/principal.js';
 import { fieldsReadBy } from '../../auth/work-list-policy.js';
 import { forbidden } from '../../errors/gateway-errors.js';
 import type { Database } from '../database-types.js';
-import { compileProjection, regionPredicate } from './record-projection.js';
+import { compileProjection, regionPredicate, SERVED_AS_OF_COLUMN } from './record-projection.js';
 import {
   afterPosition,
   filterConditions,
@@ -32,6 +32,8 @@ export interface HouseholdRecord {
   decile?: number | null;
   verificationStatus?: string | null;
   verifiedAt?: string | null;
+  /** The as-of date of the snapshot this record was read from (read in the same statement). */
+  dataAsOf: string;
   _key: string;
   /** The household's last verification date, for the position of a LAST_VERIFIED cursor. */
   _verifiedAt: string | null;
@@ -49,6 +51,8 @@ export interface PersonRecord {
   status?: string | null;
   /** Programs currently received (when the policy shows them). */
   programs?: string[] | null;
+  /** The as-of date of the snapshot this record was read from (read in the same statement). */
+  dataAsOf: string;
   _nik: string;
   _household: string;
 }
@@ -128,7 +132,7 @@ export class ScopedRegistry {
 
   async personByNik(nik: string): Promise<PersonRecord | null> {
     const { rows } = await sql<PersonRecord>`
-      SELECT ${this.personSelect} m.nik AS "_nik", m.household_id AS "_household"
+      SELECT ${this.personSelect} ${SERVED_AS_OF_COLUMN}, m.nik AS "_nik", m.household_id AS "_household"
         FROM member m JOIN household h ON h.household_id = m.household_id
        WHERE m.nik = ${nik} AND ${this.inScope}`.execute(this.db);
     this.onSubjects(rows.map((r) => r._nik));
@@ -155,7 +159,7 @@ export class ScopedRegistry {
     if (after !== null) conditions.push(afterPosition(order, after));
     const { rows } = await sql<HouseholdRecord>`
       SELECT ${this.householdSelect} h.household_id AS "id", h.household_id AS "_key",
-             h.verified_at AS "_verifiedAt",
+             h.verified_at AS "_verifiedAt", ${SERVED_AS_OF_COLUMN},
              ARRAY(SELECT x.nik FROM member x WHERE x.household_id = h.household_id) AS "_niks"
         FROM household h
        WHERE ${sql.join(conditions, sql` AND `)}
@@ -165,6 +169,16 @@ export class ScopedRegistry {
     for (const row of page) this.householdLoader.prime(row._key, row);
     this.onSubjects(page.flatMap((r) => r._niks));
     return { rows: page, hasNextPage: rows.length > first };
+  }
+
+  /**
+   * The as-of date of the served snapshot (null before the first import), for an answer that
+   * has no record to carry it (an empty work-list page).
+   */
+  async servedAsOf(): Promise<string | null> {
+    const { rows } = await sql<{ dataAsOf: string | null }>`
+      SELECT ${SERVED_AS_OF_COLUMN}`.execute(this.db);
+    return rows[0]?.dataAsOf ?? null;
   }
 
   /** How many households of the region scope match `filter` (one count statement). */
@@ -209,7 +223,7 @@ export class ScopedRegistry {
 
   private async loadMembers(keys: readonly string[]): Promise<PersonRecord[][]> {
     const { rows } = await sql<PersonRecord>`
-      SELECT ${this.personSelect} m.nik AS "_nik", m.household_id AS "_household"
+      SELECT ${this.personSelect} ${SERVED_AS_OF_COLUMN}, m.nik AS "_nik", m.household_id AS "_household"
         FROM member m JOIN household h ON h.household_id = m.household_id
        WHERE m.household_id = ANY(${[...keys]}) AND ${this.inScope}
        ORDER BY m.household_id, m.nik`.execute(this.db);
@@ -222,7 +236,7 @@ export class ScopedRegistry {
   private async loadHouseholds(keys: readonly string[]): Promise<Array<HouseholdRecord | null>> {
     const { rows } = await sql<HouseholdRecord>`
       SELECT ${this.householdSelect} h.household_id AS "id", h.household_id AS "_key",
-             h.verified_at AS "_verifiedAt",
+             h.verified_at AS "_verifiedAt", ${SERVED_AS_OF_COLUMN},
              ARRAY(SELECT x.nik FROM member x WHERE x.household_id = h.household_id) AS "_niks"
         FROM household h
        WHERE h.household_id = ANY(${[...keys]}) AND ${this.inScope}`.execute(this.db);

@@ -37,6 +37,8 @@ export interface SubmissionRecord {
   reviewNote: string | null;
   appliedAt: Date | null;
   appliedSnapshotId: number | null;
+  /** The as-of date of the served snapshot, read in the same statement (null before any). */
+  dataAsOf: string | null;
 }
 
 export interface NewSubmission {
@@ -84,7 +86,8 @@ const COLUMNS = sql.raw(`
   s.reviewer_client_id AS "reviewerClientId", s.reviewer_agency_id AS "reviewerAgencyId",
   s.reviewer_officer_id AS "reviewerOfficerId", s.review_decision AS "reviewDecision",
   s.reviewed_at AS "reviewedAt", s.review_note AS "reviewNote", s.applied_at AS "appliedAt",
-  s.applied_snapshot_id AS "appliedSnapshotId"`);
+  s.applied_snapshot_id AS "appliedSnapshotId",
+  (SELECT sn.as_of FROM snapshot sn ORDER BY sn.id DESC LIMIT 1) AS "dataAsOf"`);
 
 /** Submissions still open: neither rejected nor in a published snapshot yet. */
 const OPEN = sql.raw(`s.status IN ('SUBMITTED', 'APPROVED')`);

@@ -133,4 +133,13 @@ export class HouseholdConnection {
       'only when asked for (one more statement).',
   })
   totalCount!: number;
+
+  @Field(() => DateScalar, {
+    nullable: true,
+    description:
+      'The as-of date of the registry snapshot the page was read from: the dataAsOf of its ' +
+      'households, read in the same statement (an empty page reads it alone); null only while ' +
+      'no snapshot has been loaded.',
+  })
+  dataAsOf?: string | null;
 }

@@ -51,6 +51,13 @@ export class Household {
     description: 'Members of the household, ordered by NIK.',
   })
   members?: Person[] | null;
+
+  @Field(() => DateScalar, {
+    description:
+      'The as-of date of the registry snapshot this record was read from (the date the ' +
+      'snapshot describes, CONTRACT §4), read in the same statement as the record.',
+  })
+  dataAsOf!: string;
 }
 
 @ObjectType({
@@ -90,4 +97,11 @@ export class Person {
 
   @Field(() => Household, { nullable: true, description: 'The household the person belongs to.' })
   household?: Household | null;
+
+  @Field(() => DateScalar, {
+    description:
+      'The as-of date of the registry snapshot this record was read from (the date the ' +
+      'snapshot describes, CONTRACT §4), read in the same statement as the record.',
+  })
+  dataAsOf!: string;
 }

@@ -20,6 +20,12 @@ const GOVERNED: Record<string, ReadonlySet<string>> = {
   Person: new Set([...Object.keys(PERSON_COLUMNS), 'household']),
 };
 
+/**
+ * Fields of record types that say nothing about the person or household (the snapshot's as-of
+ * date): not governed, and not listed among the fields an audit event says were disclosed.
+ */
+const NOT_PERSONAL: ReadonlySet<string> = new Set(['dataAsOf']);
+
 /** Errors that mean "refused", audited as refused attempts. */
 const REFUSALS = new Set([
   'FORBIDDEN',
@@ -49,7 +55,9 @@ export function disclosureNotes(): IMiddleware<unknown, RequestContext, unknown>
     const type = info.parentType.name;
     const governed = GOVERNED[type]!;
     const d = context.disclosure;
-    if (!governed.has(info.fieldName)) {
+    if (NOT_PERSONAL.has(info.fieldName)) {
+      // nothing to note
+    } else if (!governed.has(info.fieldName)) {
       d.fields.add(`${type}.${info.fieldName}`);
     } else {
       const r = context.registry.fieldRule(type as 'Household' | 'Person', info.fieldName);

@@ -1,0 +1,344 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectSamples } from '../src/commands/demo.command.js';
+import {
+  conventionProblems,
+  fencedBlocks,
+  readmeExamples,
+  type GraphQLExample,
+  type ShellExample,
+} from './support/readme-examples.js';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+
+/**
+ * README.md's examples, run as written against a real demo: `serve --demo` started as a user
+ * starts it (the CLI, the default demo size, DATABASE_URL and a data folder that does not exist
+ * yet), every GraphQL example sent as the demo client its marker names, with the variables
+ * `demo samples` gives that client, and the shell examples run by bash with `./bin/dtks-gateway`
+ * the command. The conventions are in tests/support/readme-examples.ts.
+ */
+
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+const TSX = import.meta.resolve('tsx');
+const README = await readFile(path.join(REPO, 'README.md'), 'utf8');
+const BLOCKS = fencedBlocks(README);
+
+let db: TestDatabase;
+let cwd: string;
+let port: number;
+let serve: ChildProcess;
+let banner = '';
+let secrets: Record<string, string> = {};
+let variables: Record<string, Record<string, unknown>> = {};
+/** The shell examples, started once the gateway is up, in parallel with the GraphQL ones. */
+let shellRuns: Promise<Array<{ example: ShellExample; result: ShellResult }>>;
+
+interface ShellResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Environment of the commands: the test database, the default data folder (./.dtks), tsx. */
+function commandEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of Object.keys(env)) if (name.startsWith('DTKS_')) delete env[name];
+  return {
+    ...env,
+    DATABASE_URL: db.url,
+    LOG_LEVEL: 'warn',
+    // The commands run from source in a folder outside the repository.
+    TSX_TSCONFIG_PATH: path.join(REPO, 'tsconfig.json'),
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  cwd = await mkdtemp(path.join(os.tmpdir(), 'dtks-readme-'));
+  port = await freePort();
+  // `./bin/dtks-gateway` of the examples: the CLI from source.
+  await mkdir(path.join(cwd, 'bin'));
+  const shim = path.join(cwd, 'bin', 'dtks-gateway');
+  await writeFile(
+    shim,
+    `#!/bin/sh\nexec '${process.execPath}' --import '${TSX}' '${path.join(REPO, 'src/cli.ts')}' "$@"\n`,
+  );
+  await chmod(shim, 0o755);
+  serve = spawn(shim, ['serve', '--demo'], {
+    cwd,
+    env: { ...commandEnv(), PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  serve.stdout!.on('data', (c: Buffer) => (banner += c.toString()));
+  serve.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<never>((_, reject) =>
+    serve.once('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`))),
+  );
+  await Promise.race([ready(), exited]);
+  secrets = JSON.parse(await readFile(path.join(cwd, '.dtks', 'demo-clients.json'), 'utf8'));
+  const samples = await collectSamples(db);
+  variables = Object.fromEntries(samples.map((s) => [s.client.clientId, s.variables]));
+  const shells = readmeExamples(BLOCKS).filter((e): e is ShellExample => e.kind === 'shell');
+  shellRuns = Promise.all(shells.map(async (example) => ({ example, result: await sh(example) })));
+  shellRuns.catch(() => undefined); // awaited by its test
+}, 120_000);
+
+afterAll(async () => {
+  await shellRuns?.catch(() => undefined);
+  if (serve && serve.exitCode === null) {
+    const exited = new Promise((resolve) => serve.once('exit', resolve));
+    serve.kill('SIGINT');
+    const timer = setTimeout(() => serve.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  await db?.close();
+  if (cwd) await rm(cwd, { recursive: true, force: true });
+});
+
+/** Until the banner is out and /readyz answers. */
+async function ready(): Promise<void> {
+  const deadline = Date.now() + 110_000;
+  while (Date.now() < deadline) {
+    if (banner.includes('Try (in another terminal')) {
+      const r = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => null);
+      if (r?.ok) return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the demo did not start; it printed: ${banner}`);
+}
+
+/** Runs a shell example as written, in the demo's folder, against the test gateway's port. */
+function sh(example: ShellExample): Promise<ShellResult> {
+  const script = example.script.replaceAll('localhost:4000', `localhost:${port}`);
+  return new Promise((resolve) => {
+    const child = spawn('bash', ['-e', '-o', 'pipefail', '-c', script], { cwd, env: commandEnv() });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+const tokens = new Map<string, string>();
+/** A token from /oauth/token with the secret of demo-clients.json, as a partner gets one. */
+async function tokenOf(clientId: string): Promise<string> {
+  if (!tokens.has(clientId)) {
+    const r = await fetch(`http://127.0.0.1:${port}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: clientId,
+        client_secret: secrets[clientId]!,
+      }).toString(),
+    });
+    expect(r.status, `token for ${clientId}`).toBe(200);
+    tokens.set(clientId, ((await r.json()) as { access_token: string }).access_token);
+  }
+  return tokens.get(clientId)!;
+}
+
+interface Answer {
+  status: number;
+  body: { data?: Record<string, unknown> | null; errors?: unknown[] };
+}
+
+async function send(
+  clientId: string,
+  query: string,
+  vars: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
+  const r = await fetch(`http://127.0.0.1:${port}/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${await tokenOf(clientId)}`,
+      ...headers,
+    },
+    body: JSON.stringify({ query, variables: vars }),
+  });
+  return { status: r.status, body: (await r.json()) as Answer['body'] };
+}
+
+/** Data, no error, and something in every root field (no null lookup, no empty list). */
+function expectAnswered(answer: Answer, label: string): void {
+  expect(answer.body.errors, `${label}: ${JSON.stringify(answer.body.errors)}`).toBeUndefined();
+  expect(answer.status, label).toBe(200);
+  expect(answer.body.data, label).toBeTruthy();
+  for (const [field, value] of Object.entries(answer.body.data!)) {
+    expect(value, `${label}: ${field}`).not.toBeNull();
+    const list = Array.isArray(value)
+      ? value
+      : ((value as { edges?: unknown[]; cells?: unknown[] }).edges ??
+        (value as { cells?: unknown[] }).cells);
+    if (list) expect(list.length, `${label}: ${field} is empty`).toBeGreaterThan(0);
+  }
+}
+
+describe('README examples', () => {
+  it('marks every GraphQL block and every request as an example, one operation per block', () => {
+    expect(conventionProblems(BLOCKS)).toEqual([]);
+    const examples = readmeExamples(BLOCKS);
+    expect(examples.filter((e) => e.kind === 'graphql').length).toBeGreaterThanOrEqual(14);
+    expect(examples.filter((e) => e.kind === 'shell').length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('serve --demo creates the missing data folder and writes the secrets before serving', async () => {
+    expect((await stat(path.join(cwd, '.dtks'))).mode & 0o777).toBe(0o700);
+    expect((await stat(path.join(cwd, '.dtks', 'demo-clients.json'))).mode & 0o777).toBe(0o600);
+    expect(Object.keys(secrets)).toHaveLength(9);
+  });
+
+  it('prints a start banner with the address it listens on', () => {
+    expect(banner).toContain(`listening on 0.0.0.0:${port} (every network interface`);
+    expect(banner).toContain(`GraphQL: http://localhost:${port}/graphql`);
+    expect(banner).not.toContain('127.0.0.1');
+    // The banner's example is the README's quick start.
+    const quickStart = BLOCKS.find((b) => b.marker?.shell)!.text;
+    const tried = banner.slice(banner.indexOf('Try (in another terminal')).split('\n').slice(1);
+    const example = tried.map((l) => l.trim()).filter(Boolean);
+    expect(example.join('\n')).toBe(
+      quickStart
+        .split('\n')
+        .map((l) => l.trim())
+        .join('\n')
+        .replaceAll('localhost:4000', `http://localhost:${port}`),
+    );
+  });
+
+  it('answers every GraphQL example with data and no error', async () => {
+    const answers = new Map<string, Answer>();
+    for (const example of readmeExamples(BLOCKS)) {
+      if (example.kind !== 'graphql') continue;
+      const e: GraphQLExample = example;
+      const label = `README.md:${e.line} (${e.name ?? 'anonymous'} as ${e.client})`;
+      const vars: Record<string, unknown> = { ...variables[e.client], ...e.variables };
+      if (e.idFrom) {
+        const earlier = answers.get(e.idFrom);
+        expect(earlier, `${label}: ${e.idFrom} ran before`).toBeDefined();
+        const root = Object.values(earlier!.body.data!)[0] as {
+          edges: Array<{ node: { id: string } }>;
+        };
+        vars.id = root.edges[0]!.node.id;
+      }
+      const headers: Record<string, string> = {};
+      if (e.purpose) headers['x-purpose'] = e.purpose;
+      if (e.officer) headers['x-officer-id'] = e.officer;
+      const answer = await send(e.client, e.query, vars, headers);
+      expectAnswered(answer, label);
+      if (e.name) answers.set(e.name, answer);
+    }
+  });
+
+  it('runs the shell examples as written', async () => {
+    for (const { example, result } of await shellRuns) {
+      const label = `README.md:${example.line}`;
+      expect(result.code, `${label} exited ${result.code}: ${result.stderr}`).toBe(0);
+      const answers = result.stdout
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(answers.length, `${label} printed no answer: ${result.stdout}`).toBeGreaterThan(0);
+      for (const a of answers) {
+        if ('access_token' in a) expect(a.token_type).toBe('Bearer');
+        else expectAnswered({ status: 200, body: a as Answer['body'] }, label);
+      }
+    }
+  });
+
+  it('demo samples names ids that the demo answers as it says', async () => {
+    const pbi = variables['kemenkes-pbi'] as { nik: string; notEligibleNik: string };
+    const check = (program: string) =>
+      `query($a: NIK!, $b: NIK!) { a: eligibility(nik: $a, program: ${program}) { eligible reason }
+                                   b: eligibility(nik: $b, program: ${program}) { eligible reason } }`;
+    const decided = async (client: string, purpose: string, program: string) => {
+      const v = variables[client] as { nik: string; notEligibleNik: string };
+      const r = await send(
+        client,
+        check(program),
+        { a: v.nik, b: v.notEligibleNik },
+        {
+          'x-purpose': purpose,
+        },
+      );
+      expectAnswered(r, client);
+      type Decision = { eligible: boolean; reason: string };
+      return r.body.data as { a: Decision; b: Decision };
+    };
+    expect(await decided('kemenkes-pbi', 'PBI_JK_VERIFICATION', 'PBI_JK')).toEqual({
+      a: { eligible: true, reason: 'ELIGIBLE' },
+      b: { eligible: false, reason: 'ABOVE_DECILE_THRESHOLD' },
+    });
+    expect(await decided('kemendikdasmen-pip', 'PIP_TARGETING', 'PIP')).toEqual({
+      a: { eligible: true, reason: 'ELIGIBLE' },
+      b: { eligible: false, reason: 'NOT_ELIGIBLE' },
+    });
+    for (const program of ['PKH', 'BPNT']) {
+      expect(await decided('kemensos-bansos', 'BANSOS_DISTRIBUTION', program)).toEqual({
+        a: { eligible: true, reason: 'ELIGIBLE' },
+        b: { eligible: false, reason: 'ABOVE_DECILE_THRESHOLD' },
+      });
+    }
+    expect(variables['kemenkes-pbi']!.niks).toEqual([
+      pbi.nik,
+      pbi.notEligibleNik,
+      expect.stringMatching(/^\d{16}$/),
+    ]);
+
+    for (const [client, region] of [
+      ['pemda-3201', '3201'],
+      ['pemda-3171', '3171'],
+    ] as const) {
+      const v = variables[client] as Record<string, string>;
+      const r = await send(
+        client,
+        `query($nik: NIK!, $householdId: ID!, $regionCode: RegionCode!) {
+           person(nik: $nik) { relationship status household { id } }
+           household(id: $householdId) { regionCode members { nik status } }
+           households(filter: { regionCode: $regionCode }, first: 1) { totalCount } }`,
+        v,
+        { 'x-purpose': 'VERIVALI' },
+      );
+      expectAnswered(r, client);
+      const data = r.body.data as {
+        person: { relationship: string; status: string; household: { id: string } };
+        household: { regionCode: string; members: Array<{ nik: string; status: string }> };
+        households: { totalCount: number };
+      };
+      expect(data.person).toEqual({
+        relationship: 'HEAD',
+        status: 'ACTIVE',
+        household: { id: v.householdId },
+      });
+      expect(data.household.regionCode.startsWith(region)).toBe(true);
+      const masked = `${v.memberNik!.slice(0, 6)}******${v.memberNik!.slice(-4)}`;
+      expect(data.household.members).toContainEqual({ nik: masked, status: 'ACTIVE' });
+      expect(v.regionCode).toMatch(new RegExp(`^${region}\\d{2}$`));
+      expect(data.households.totalCount).toBeGreaterThan(0);
+      expect(v.visitedAt).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    }
+    expect(variables['gateway-admin']).toEqual({ nik: variables['pemda-3201']!.nik });
+    expect(variables['bps-researcher']).toEqual({});
+  });
+});
