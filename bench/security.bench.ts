@@ -10,6 +10,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AuditWriter, recordOneByOne } from '../src/audit/audit-writer.js';
+import { loadOrCreateCheckpointSigner } from '../src/audit/checkpoint-key.js';
 import type { AuditEventInput } from '../src/audit/audit-event.js';
 import { ensureDemoClients } from '../src/auth/demo-clients.js';
 import { loadOrCreateSigningKeys } from '../src/auth/tokens/signing-keys.js';
@@ -58,10 +59,11 @@ async function auditThroughput(url: string): Promise<{ grouped: number; oneByOne
     );
     return n / ((Date.now() - started) / 1000);
   };
-  const writer = new AuditWriter(database.pool);
+  const signer = await loadOrCreateCheckpointSigner(path.join(WORK, 'gateway-data'));
+  const writer = new AuditWriter(database.pool, { signer });
   const grouped = await measure((e) => writer.record(e));
   await writer.close();
-  const oneByOne = await measure((e) => recordOneByOne(database.pool, e));
+  const oneByOne = await measure((e) => recordOneByOne(database.pool, signer, e));
   await database.close();
   return { grouped, oneByOne };
 }

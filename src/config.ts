@@ -10,6 +10,10 @@ const configSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
+  DATABASE_RUNTIME_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
   DATABASE_READ_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
@@ -34,6 +38,11 @@ const configSchema = z.object({
 export interface Config {
   databaseUrl: string | undefined;
   databaseReadUrl: string | undefined;
+  /**
+   * The least-privilege role `serve` answers requests as (DATABASE_RUNTIME_URL); unset: the role
+   * `dtks_gateway` on the server of DATABASE_URL (or the embedded one), created by `serve`.
+   */
+  databaseRuntimeUrl: string | undefined;
   /** Absolute path of the folder for the embedded database, keys and demo secrets. */
   dataDir: string;
   port: number;
@@ -73,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     databaseUrl: c.DATABASE_URL,
     databaseReadUrl: c.DATABASE_READ_URL,
+    databaseRuntimeUrl: c.DATABASE_RUNTIME_URL,
     dataDir: path.resolve(c.DTKS_DATA_DIR),
     port: c.PORT,
     demoPersons: c.DTKS_DEMO_PERSONS,

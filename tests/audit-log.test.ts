@@ -5,13 +5,16 @@ import { verifyAuditChain } from '../src/audit/audit-verify.js';
 import { AuditWriteError, AuditWriter, recordOneByOne } from '../src/audit/audit-writer.js';
 import { subjectHash } from '../src/audit/subject-hash.js';
 import type { Logger } from '../src/logger.js';
+import { testCheckpointKey } from './support/audit-keys.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 let db: TestDatabase;
+let key: Awaited<ReturnType<typeof testCheckpointKey>>;
 /** Connections of their own, never the writer's. */
 let observer: pg.Pool;
 beforeAll(async () => {
   db = await createTestDatabase();
+  key = await testCheckpointKey();
   observer = new pg.Pool({ connectionString: db.url, max: 2 });
 });
 afterAll(async () => {
@@ -65,20 +68,26 @@ function fakeLogger(): Logger & { error: ReturnType<typeof vi.fn> } {
 
 describe('audit writer', () => {
   it('group-commits 200 concurrent events into a contiguous, valid chain with few transactions', async () => {
-    const writer = new AuditWriter(db.pool);
+    const writer = new AuditWriter(db.pool, { signer: key.signer });
     await Promise.all(range(200).map(() => writer.record(event())));
     expect(writer.eventsCommitted).toBe(200);
     expect(writer.batchesCommitted).toBeLessThan(200 / 4);
     const { rows } = await observer.query<{ id: string }>('SELECT id FROM audit_event ORDER BY id');
     expect(rows.map((r) => Number(r.id))).toEqual(range(200).map((i) => i + 1));
-    expect(await verifyAuditChain(db.pool)).toEqual({ ok: true, events: 200, lastId: 200 });
-    const head = await observer.query<{ last_id: string }>('SELECT last_id FROM audit_head');
+    expect(await verifyAuditChain(db.pool, { publicKeys: key.publicKeys })).toMatchObject({
+      ok: true,
+      events: 200,
+      lastId: 200,
+    });
+    const head = await observer.query<{ last_id: string }>(
+      'SELECT last_id FROM audit_checkpoint ORDER BY seq DESC LIMIT 1',
+    );
     expect(Number(head.rows[0]!.last_id)).toBe(200);
     await writer.close();
   });
 
   it('resolves each record only once its row is visible from another connection', async () => {
-    const writer = new AuditWriter(db.pool);
+    const writer = new AuditWriter(db.pool, { signer: key.signer });
     const checks = range(50).map(() => {
       const e = event();
       return writer.record(e).then(async () => {
@@ -94,11 +103,11 @@ describe('audit writer', () => {
   });
 
   it('queues events while a batch commits and takes all of them into the next batch', async () => {
-    const writer = new AuditWriter(db.pool);
-    // Another "process" holds the head: the writer's first batch waits for the lock.
+    const writer = new AuditWriter(db.pool, { signer: key.signer });
+    // Another "process" holds the chain lock: the writer's first batch waits for it.
     const locker = await db.pool.connect();
     await locker.query('BEGIN');
-    await locker.query('SELECT 1 FROM audit_head FOR UPDATE');
+    await locker.query('SELECT pg_advisory_xact_lock(7365428091)');
     let settled = 0;
     const first = writer.record(event()).then(() => (settled += 1));
     await waitFor(async () => {
@@ -124,18 +133,18 @@ describe('audit writer', () => {
   });
 
   it('splits a queue longer than maxBatch into several transactions', async () => {
-    const writer = new AuditWriter(db.pool, { maxBatch: 25 });
+    const writer = new AuditWriter(db.pool, { maxBatch: 25, signer: key.signer });
     await Promise.all(range(100).map(() => writer.record(event())));
     expect(writer.batchesCommitted).toBe(4);
-    expect((await verifyAuditChain(db.pool)).ok).toBe(true);
+    expect((await verifyAuditChain(db.pool, { publicKeys: key.publicKeys })).ok).toBe(true);
     await writer.close();
   });
 
   it('rejects every event of a failed batch, logs once, and works again once fixed', async () => {
     const logger = fakeLogger();
-    const writer = new AuditWriter(db.pool, { logger });
+    const writer = new AuditWriter(db.pool, { logger, signer: key.signer });
     const before = await eventCount();
-    await observer.query('ALTER TABLE audit_head RENAME TO audit_head_away');
+    await observer.query('ALTER TABLE audit_checkpoint RENAME TO audit_checkpoint_away');
     try {
       const results = await Promise.allSettled(range(30).map(() => writer.record(event())));
       expect(results.every((r) => r.status === 'rejected')).toBe(true);
@@ -146,12 +155,12 @@ describe('audit writer', () => {
       expect(logger.error).toHaveBeenCalledTimes(1);
       expect(logger.error.mock.calls[0]![0]).toMatchObject({ events: 30, code: '42P01' });
     } finally {
-      await observer.query('ALTER TABLE audit_head_away RENAME TO audit_head');
+      await observer.query('ALTER TABLE audit_checkpoint_away RENAME TO audit_checkpoint');
     }
     expect(await eventCount()).toBe(before);
     await Promise.all(range(10).map(() => writer.record(event())));
     expect(await eventCount()).toBe(before + 10);
-    expect(await verifyAuditChain(db.pool)).toEqual({
+    expect(await verifyAuditChain(db.pool, { publicKeys: key.publicKeys })).toMatchObject({
       ok: true,
       events: before + 10,
       lastId: before + 10,
@@ -166,7 +175,7 @@ describe('audit writer', () => {
     });
     unreachable.on('error', () => {});
     const logger = fakeLogger();
-    const writer = new AuditWriter(unreachable, { logger });
+    const writer = new AuditWriter(unreachable, { logger, signer: key.signer });
     const results = await Promise.allSettled(range(5).map(() => writer.record(event())));
     expect(results.map((r) => r.status)).toEqual(range(5).map(() => 'rejected'));
     expect(logger.error).toHaveBeenCalledTimes(1);
@@ -176,17 +185,17 @@ describe('audit writer', () => {
 
   it('extends one chain from several writers on separate pools (processes) and one by one', async () => {
     const other = new pg.Pool({ connectionString: db.url, max: 3 }); // bigint as text here
-    const a = new AuditWriter(db.pool, { maxBatch: 7 });
-    const b = new AuditWriter(other, { maxBatch: 5 });
+    const a = new AuditWriter(db.pool, { maxBatch: 7, signer: key.signer });
+    const b = new AuditWriter(other, { maxBatch: 5, signer: key.signer });
     const before = await eventCount();
     await Promise.all([
       ...range(60).map(() => a.record(event())),
       ...range(60).map(() => b.record(event())),
-      ...range(10).map(() => recordOneByOne(other, event())),
+      ...range(10).map(() => recordOneByOne(other, key.signer, event())),
     ]);
     await Promise.all([a.close(), b.close()]);
     await other.end();
-    expect(await verifyAuditChain(db.pool)).toEqual({
+    expect(await verifyAuditChain(db.pool, { publicKeys: key.publicKeys })).toMatchObject({
       ok: true,
       events: before + 130,
       lastId: before + 130,
@@ -194,7 +203,7 @@ describe('audit writer', () => {
   });
 
   it('stores awkward text exactly as hashed (quotes, braces, unicode, NUL, lone surrogates)', async () => {
-    const writer = new AuditWriter(db.pool);
+    const writer = new AuditWriter(db.pool, { signer: key.signer });
     const awkward = event({
       requestId: 'r-"\\{},NULL',
       clientId: null,
@@ -226,12 +235,12 @@ describe('audit writer', () => {
       subjects: [],
       decision_ids: ['\uFFFDlone'],
     });
-    expect((await verifyAuditChain(db.pool)).ok).toBe(true);
+    expect((await verifyAuditChain(db.pool, { publicKeys: key.publicKeys })).ok).toBe(true);
     await writer.close();
   });
 
   it('refuses an event whose subject is not a keyed hash (a raw NIK) without writing it', async () => {
-    const writer = new AuditWriter(db.pool);
+    const writer = new AuditWriter(db.pool, { signer: key.signer });
     const before = await eventCount();
     const error = await writer.record(event({ subjects: ['3201011505809001'] })).then(
       () => null,
@@ -244,13 +253,13 @@ describe('audit writer', () => {
   });
 
   it('close waits for queued events, then refuses new ones', async () => {
-    const writer = new AuditWriter(db.pool);
+    const writer = new AuditWriter(db.pool, { signer: key.signer });
     const before = await eventCount();
     const pending = range(20).map(() => writer.record(event()));
     await writer.close();
     expect(await eventCount()).toBe(before + 20);
     await Promise.all(pending);
     await expect(writer.record(event())).rejects.toBeInstanceOf(AuditWriteError);
-    expect((await verifyAuditChain(db.pool)).ok).toBe(true);
+    expect((await verifyAuditChain(db.pool, { publicKeys: key.publicKeys })).ok).toBe(true);
   });
 });

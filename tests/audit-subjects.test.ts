@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEventInput } from '../src/audit/audit-event.js';
 import { accessLogFor } from '../src/audit/access-log.js';
+import { testCheckpointKey } from './support/audit-keys.js';
 import { AuditWriter } from '../src/audit/audit-writer.js';
 import { loadOrCreateSubjectKey, subjectHash, subjectKeyPath } from '../src/audit/subject-hash.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
@@ -97,7 +98,8 @@ describe('access log', () => {
   }
 
   it('returns only the events naming the subject, newest first, page by page', async () => {
-    const writer = new AuditWriter(db.pool, { maxBatch: 3 });
+    const { signer } = await testCheckpointKey();
+    const writer = new AuditWriter(db.pool, { maxBatch: 3, signer });
     // Events 1..30: A alone on multiples of 3, A and B together on 1 mod 3, B alone otherwise.
     await Promise.all(
       Array.from({ length: 30 }, (_, i) => {

@@ -10,11 +10,14 @@ import {
 import { verifyAuditChain } from '../src/audit/audit-verify.js';
 import { AuditWriter } from '../src/audit/audit-writer.js';
 import { subjectHash } from '../src/audit/subject-hash.js';
+import { testCheckpointKey } from './support/audit-keys.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 let db: TestDatabase;
+let key: Awaited<ReturnType<typeof testCheckpointKey>>;
 beforeAll(async () => {
   db = await createTestDatabase();
+  key = await testCheckpointKey();
 });
 afterAll(async () => {
   await db?.close();
@@ -39,13 +42,18 @@ function event(i: number): AuditEventInput {
   };
 }
 
-/** An empty log, then N events written one batch at a time (ids 1..N). */
-async function freshChain(): Promise<void> {
-  await db.pool.query('TRUNCATE audit_event');
+/** An empty log with only its genesis checkpoint. */
+async function emptyLog(): Promise<void> {
+  await db.pool.query('TRUNCATE audit_event, audit_checkpoint RESTART IDENTITY');
   await db.pool.query(
-    "UPDATE audit_head SET last_id = 0, last_hash = decode(repeat('00', 32), 'hex')",
+    "INSERT INTO audit_checkpoint (last_id, last_hash, at) VALUES (0, decode(repeat('00', 32), 'hex'), now())",
   );
-  const writer = new AuditWriter(db.pool, { maxBatch: 4 });
+}
+
+/** An empty log, then N events written in batches of at most 4 (ids 1..N). */
+async function freshChain(): Promise<void> {
+  await emptyLog();
+  const writer = new AuditWriter(db.pool, { maxBatch: 4, signer: key.signer });
   await Promise.all(Array.from({ length: N }, (_, i) => writer.record(event(i + 1))));
   await writer.close();
 }
@@ -134,7 +142,7 @@ async function swapIds(a: number, b: number): Promise<void> {
 
 async function expectBroken(firstBadId: number, problem: string): Promise<string> {
   for (const batchSize of [5000, 3]) {
-    const result = await verifyAuditChain(db.pool, { batchSize });
+    const result = await verifyAuditChain(db.pool, { batchSize, publicKeys: key.publicKeys });
     expect(result).toMatchObject({ ok: false, firstBadId, problem });
     if (!result.ok) {
       // Messages name ids only: no content of any event.
@@ -149,20 +157,32 @@ describe('audit verify', () => {
   beforeEach(freshChain);
 
   it('accepts an empty log', async () => {
-    await db.pool.query('TRUNCATE audit_event');
-    await db.pool.query(
-      "UPDATE audit_head SET last_id = 0, last_hash = decode(repeat('00', 32), 'hex')",
-    );
-    expect(await verifyAuditChain(db.pool)).toEqual({ ok: true, events: 0, lastId: 0 });
+    await emptyLog();
+    expect(await verifyAuditChain(db.pool, { publicKeys: key.publicKeys })).toEqual({
+      ok: true,
+      events: 0,
+      lastId: 0,
+      checkpoints: 0,
+      unsignedLegacy: 0,
+    });
   });
 
   it('accepts an intact chain, walking in batches and reporting progress', async () => {
     const progress: Array<[number, number]> = [];
     const result = await verifyAuditChain(db.pool, {
       batchSize: 3,
+      publicKeys: key.publicKeys,
       onProgress: (checked, total) => progress.push([checked, total]),
     });
-    expect(result).toEqual({ ok: true, events: N, lastId: N });
+    const { rows } = await db.pool.query('SELECT count(*)::int - 1 AS n FROM audit_checkpoint');
+    expect(rows[0].n).toBeGreaterThanOrEqual(Math.ceil(N / 4));
+    expect(result).toEqual({
+      ok: true,
+      events: N,
+      lastId: N,
+      checkpoints: rows[0].n,
+      unsignedLegacy: 0,
+    });
     expect(progress.at(-1)).toEqual([N, N]);
     expect(progress.length).toBeGreaterThanOrEqual(4);
   });
@@ -202,20 +222,47 @@ describe('audit verify', () => {
   it('names a deletion hidden by renumbering the later events', async () => {
     await db.pool.query('DELETE FROM audit_event WHERE id = 5');
     await shiftIds(6, -1);
-    await db.pool.query('UPDATE audit_head SET last_id = last_id - 1');
     await expectBroken(5, 'deleted');
   });
 
-  it('names a deleted last event (the head still counts it)', async () => {
+  it('names a deleted last event (its signed checkpoint still counts it)', async () => {
     await db.pool.query('DELETE FROM audit_event WHERE id = $1', [N]);
     expect(await expectBroken(N, 'deleted')).toBe(`event ${N} is missing`);
   });
 
-  it('reports a head that does not match the last event', async () => {
-    await db.pool.query('UPDATE audit_head SET last_hash = $1', [
-      createHash('sha256').update('x').digest(),
-    ]);
-    await expectBroken(N, 'head-mismatch');
+  it('reports a checkpoint changed after signing, and one signed by another key', async () => {
+    await db.pool.query(
+      'UPDATE audit_checkpoint SET last_hash = $1 WHERE seq = (SELECT max(seq) FROM audit_checkpoint)',
+      [createHash('sha256').update('x').digest()],
+    );
+    expect(await expectBroken(N, 'forged-checkpoint')).toMatch(/does not match its signature/);
+    await freshChain();
+    const other = await testCheckpointKey();
+    const last = await row(N);
+    const at = new Date(Math.floor(Date.now() / 1000) * 1000);
+    await db.pool.query(
+      'UPDATE audit_checkpoint SET key_id = $1, signature = $2, at = $3 WHERE seq = (SELECT max(seq) FROM audit_checkpoint)',
+      [
+        other.signer.keyId,
+        other.signer.sign({ lastId: N, lastHash: last.hash, at }),
+        at.toISOString(),
+      ],
+    );
+    expect(await expectBroken(N, 'forged-checkpoint')).toMatch(/unknown key/);
+  });
+
+  it('names events rewritten from the start with every hash recomputed (a signed checkpoint disagrees)', async () => {
+    let prev: Buffer = Buffer.alloc(32);
+    for (let id = 1; id <= N; id++) {
+      const r = { ...(await row(id)), purpose: 'x', prev_hash: prev };
+      r.hash = forgedHash(r);
+      await db.pool.query(
+        'UPDATE audit_event SET purpose = $1, prev_hash = $2, hash = $3 WHERE id = $4',
+        [r.purpose, r.prev_hash, r.hash, id],
+      );
+      prev = r.hash;
+    }
+    expect(await expectBroken(1, 'modified')).toMatch(/the chain was rewritten/);
   });
 
   it('names reordered events (two swapped, and two neighbours swapped)', async () => {
@@ -226,12 +273,14 @@ describe('audit verify', () => {
     await expectBroken(4, 'reordered');
   });
 
-  it('names an event appended behind the head, even with a correct hash', async () => {
+  it('names an event appended after the last signed checkpoint, even with a correct hash', async () => {
     const last = await row(N);
     const extra = { ...last, id: N + 1, request_id: 'forged', prev_hash: last.hash };
     extra.hash = forgedHash(extra);
     await insertRow(extra);
-    await expectBroken(N + 1, 'inserted');
+    expect(await expectBroken(N + 1, 'unsigned')).toBe(
+      `event ${N + 1} is not covered by a signed checkpoint: added outside the gateway`,
+    );
   });
 
   it('names an event slipped into the middle with renumbered ids', async () => {
@@ -240,7 +289,6 @@ describe('audit verify', () => {
     const forged = { ...before, id: 6, request_id: 'forged', prev_hash: before.hash };
     forged.hash = forgedHash(forged);
     await insertRow(forged);
-    await db.pool.query('UPDATE audit_head SET last_id = last_id + 1');
     await expectBroken(6, 'inserted');
   });
 });
@@ -258,7 +306,14 @@ function auditVerify(): Promise<{ code: number; stdout: string; stderr: string }
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', '--input-type=module', '-e', script, 'audit', 'verify'],
-      { env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'warn' } },
+      {
+        env: {
+          ...process.env,
+          DATABASE_URL: db.url,
+          DTKS_DATA_DIR: key.dataDir,
+          LOG_LEVEL: 'warn',
+        },
+      },
     );
     let stdout = '';
     let stderr = '';
@@ -274,7 +329,9 @@ describe('dtks-gateway audit verify', () => {
     const result = await auditVerify();
     expect(result).toMatchObject({
       code: 0,
-      stdout: `audit log intact: ${N} events, last id ${N}\n`,
+      stdout: expect.stringMatching(
+        new RegExp(`^audit log intact: ${N} events, last id ${N}, \\d+ signed checkpoints\n$`),
+      ),
     });
   });
 

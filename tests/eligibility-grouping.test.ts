@@ -26,7 +26,7 @@ beforeAll(async () => {
   await importText(db, validSnapshot());
   const logged = withStatementLog(db);
   log = logged.log;
-  batcher = new EligibilityBatcher(logged.database.readDb);
+  batcher = new EligibilityBatcher(logged.database.runtime.readDb);
   pbi = (await currentRules(db.db)).find((r) => r.program === 'PBI_JK')!;
 });
 afterAll(async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../src/audit/audit-verify.js';
+import { publicKeysOf } from './support/audit-keys.js';
 import { useFixtureGateway } from './support/fixture-gateway.js';
 import type { DemoAccess } from './support/test-clients.js';
 import type { TestDatabase } from './support/test-database.js';
@@ -84,11 +85,13 @@ describe('audit through the gateway', () => {
     expect((await db.pool.query('SELECT count(*)::int AS n FROM audit_event')).rows[0].n).toBe(
       before + n,
     );
-    expect(await verifyAuditChain(db.pool)).toMatchObject({ ok: true });
+    expect(
+      await verifyAuditChain(db.pool, { publicKeys: await publicKeysOf(gateway.dataDir) }),
+    ).toMatchObject({ ok: true });
   });
 
   it('withholds the data and answers 503 SERVICE_UNAVAILABLE when the audit cannot be written', async () => {
-    await db.pool.query('ALTER TABLE audit_head RENAME TO audit_head_away');
+    await db.pool.query('ALTER TABLE audit_checkpoint RENAME TO audit_checkpoint_away');
     try {
       const r = await graphql(gateway, '{ person(nik: "3201011505809001") { name } }', {
         headers: await PEMDA(),
@@ -99,7 +102,7 @@ describe('audit through the gateway', () => {
       });
       expect(JSON.stringify(r.body)).not.toContain('Budi');
     } finally {
-      await db.pool.query('ALTER TABLE audit_head_away RENAME TO audit_head');
+      await db.pool.query('ALTER TABLE audit_checkpoint_away RENAME TO audit_checkpoint');
     }
     const again = await graphql(gateway, '{ person(nik: "3201011505809001") { name } }', {
       headers: await PEMDA(),

@@ -51,6 +51,9 @@ function commandEnv(): NodeJS.ProcessEnv {
   return {
     ...env,
     DATABASE_URL: db.url,
+    // The run's own least-privilege login: `serve` would otherwise (re)create the server-wide
+    // role dtks_gateway, whose password another gateway on the same server may depend on.
+    DATABASE_RUNTIME_URL: db.runtime.url,
     LOG_LEVEL: 'warn',
     // The commands run from source in a folder outside the repository.
     TSX_TSCONFIG_PATH: path.join(REPO, 'tsconfig.json'),

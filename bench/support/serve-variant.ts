@@ -8,7 +8,8 @@
  */
 import '../../src/production-mode.js';
 import 'reflect-metadata';
-import { connect } from '../../src/db/database.js';
+import { loadOrCreateKeyFile } from '../../src/auth/secret-key-file.js';
+import { connect, openRuntimeDatabase } from '../../src/db/database.js';
 import { createLogger } from '../../src/logger.js';
 import { startGateway } from '../../src/server/gateway.js';
 import { bareEligibilityStatements, startBareEligibilityServer } from './bare-eligibility.js';
@@ -28,8 +29,18 @@ if (variant === 'bare') {
   );
   port = await startBareEligibilityServer(database.pool, statements);
 } else {
-  const gateway = await startGateway({
+  // As deployed: the gateway serves as the least-privilege runtime role, not the owner.
+  const runtime = await openRuntimeDatabase(
+    { databaseRuntimeUrl: undefined, databaseReadUrl: undefined },
     database,
+    {
+      password: async () =>
+        (await loadOrCreateKeyFile(dataDir, 'pg-runtime-password')).toString('base64url'),
+      maxConnections: 20,
+    },
+  );
+  const gateway = await startGateway({
+    database: runtime,
     logger: createLogger('warn'),
     config: {
       dataDir,

@@ -3,9 +3,11 @@ import type { Logger } from '../logger.js';
 import {
   canonicalEvent,
   chainHash,
+  GENESIS_HASH,
   normalizeEventInput,
   type AuditEventInput,
 } from './audit-event.js';
+import { verifyCheckpoint, type CheckpointSigner } from './checkpoint-key.js';
 
 /**
  * A write to the audit log failed (or was refused): the request it belongs to must not disclose
@@ -17,6 +19,8 @@ export class AuditWriteError extends Error {
 }
 
 export interface AuditWriterOptions {
+  /** Signs the checkpoint each batch appends (src/audit/checkpoint-key.ts). */
+  signer: CheckpointSigner;
   /** Most events in one transaction (default 1000). */
   maxBatch?: number;
   /** Logs one line per failed batch. */
@@ -47,8 +51,9 @@ const DEFAULT_STATEMENT_TIMEOUT_MS = 10_000;
  * takes all of them (up to `maxBatch`). So concurrent requests share one transaction and one WAL
  * flush instead of paying one each, and a single writer uses one pool connection at a time.
  *
- * Several writers (in one or several processes) may share a database: each batch locks the
- * `audit_head` row, so they extend one chain in turn.
+ * Several writers (in one or several processes) may share a database: each batch takes the
+ * chain lock, so they extend one chain in turn, and appends a checkpoint signed with the
+ * gateway's checkpoint key (they share DTKS_DATA_DIR, hence the key).
  */
 export class AuditWriter {
   /** Batches committed so far (for tests and metrics). */
@@ -61,6 +66,8 @@ export class AuditWriter {
   private readonly maxBatch: number;
   private readonly logger: Logger | undefined;
   private readonly statementTimeoutMs: number;
+  private readonly signer: CheckpointSigner;
+  private readonly trusted = new TrustedHead();
   private queue: Pending[] = [];
   private running = false;
   private closed = false;
@@ -68,8 +75,9 @@ export class AuditWriter {
 
   constructor(
     private readonly pool: pg.Pool,
-    options: AuditWriterOptions = {},
+    options: AuditWriterOptions,
   ) {
+    this.signer = options.signer;
     this.maxBatch = positiveInteger(options.maxBatch ?? DEFAULT_MAX_BATCH, 'maxBatch');
     this.statementTimeoutMs = positiveInteger(
       options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
@@ -143,7 +151,11 @@ export class AuditWriter {
       client = await this.pool.connect();
       // Taken only now: events queued while waiting for the connection join this batch.
       batch = this.queue.splice(0, this.maxBatch);
-      await appendEvents(client, batch, this.statementTimeoutMs);
+      await appendEvents(client, batch, {
+        statementTimeoutMs: this.statementTimeoutMs,
+        signer: this.signer,
+        trusted: this.trusted,
+      });
       client.release();
       client = undefined;
       this.batchesCommitted += 1;
@@ -160,7 +172,9 @@ export class AuditWriter {
           code: (error as { code?: unknown }).code,
           reason: (error as Error).message,
         },
-        'audit batch could not be committed; its requests are refused',
+        error instanceof AuditTamperedError
+          ? 'audit log tampered with: nothing is disclosed until it is checked'
+          : 'audit batch could not be committed; its requests are refused',
       );
       const failure = new AuditWriteError('the audit log could not be written', { cause: error });
       for (const pending of batch) pending.reject(failure);
@@ -172,11 +186,19 @@ export class AuditWriter {
  * The alternative the group commit is measured against: one transaction (and one WAL flush) per
  * event, with the same chain logic. For benchmarks only.
  */
-export async function recordOneByOne(pool: pg.Pool, event: AuditEventInput): Promise<void> {
+export async function recordOneByOne(
+  pool: pg.Pool,
+  signer: CheckpointSigner,
+  event: AuditEventInput,
+): Promise<void> {
   const input = normalizeEventInput(event);
   const client = await pool.connect();
   try {
-    await appendEvents(client, [{ input, at: new Date() }], DEFAULT_STATEMENT_TIMEOUT_MS);
+    await appendEvents(client, [{ input, at: new Date() }], {
+      statementTimeoutMs: DEFAULT_STATEMENT_TIMEOUT_MS,
+      signer,
+      trusted: new TrustedHead(),
+    });
   } catch (error) {
     client.release(error instanceof Error ? error : true);
     throw new AuditWriteError('the audit log could not be written', { cause: error });
@@ -184,7 +206,36 @@ export async function recordOneByOne(pool: pg.Pool, event: AuditEventInput): Pro
   client.release();
 }
 
-const INSERT_AND_ADVANCE = `
+/**
+ * The audit log does not end where its last signed checkpoint says: rows were added (or the
+ * checkpoint forged) by something other than a gateway. Nothing more is written until an operator
+ * has looked (`dtks-gateway audit verify`): signing on top would vouch for the foreign rows.
+ */
+export class AuditTamperedError extends Error {
+  override name = 'AuditTamperedError';
+}
+
+/** Writers of every process take this transaction-scoped advisory lock in turn. */
+const CHAIN_LOCK = 7_365_428_091;
+
+const SELECT_HEAD = `
+  SELECT c.seq, c.last_id, c.last_hash, (extract(epoch FROM c.at) * 1000)::bigint AS at_ms,
+         c.key_id, c.signature, e.id AS event_id, e.hash AS event_hash
+  FROM (SELECT * FROM audit_checkpoint ORDER BY seq DESC LIMIT 1) c
+  LEFT JOIN LATERAL (SELECT id, hash FROM audit_event ORDER BY id DESC LIMIT 1) e ON true`;
+
+interface HeadRow {
+  seq: string | number;
+  last_id: string | number;
+  last_hash: Buffer;
+  at_ms: string | number;
+  key_id: string | null;
+  signature: Buffer | null;
+  event_id: string | number | null;
+  event_hash: Buffer | null;
+}
+
+const INSERT_AND_CHECKPOINT = `
   WITH inserted AS (
     INSERT INTO audit_event (id, at, request_id, client_id, agency_id, officer_id, purpose,
                              operation, outcome, error_code, fields, subjects, decision_ids,
@@ -198,34 +249,60 @@ const INSERT_AND_ADVANCE = `
       decision_ids text[], prev_hash text, hash text)
     RETURNING 1
   )
-  UPDATE audit_head SET last_id = $2, last_hash = $3
-  WHERE singleton AND (SELECT count(*) FROM inserted) = $4`;
+  INSERT INTO audit_checkpoint (last_id, last_hash, at, key_id, signature)
+  SELECT $2, $3, $4, $5, $6 WHERE (SELECT count(*) FROM inserted) = $7
+  RETURNING seq`;
 
 /**
- * Appends events to the chain in one transaction: locks the head (serialising writers across
- * processes), assigns the next ids, hashes each event in order, inserts all of them with one
- * statement that also advances the head, and commits. Rolls back and throws on any failure.
+ * The last checkpoint this writer wrote or checked: when the head still is that one, its
+ * signature need not be checked again (an Ed25519 verification per batch otherwise).
+ */
+class TrustedHead {
+  seq = -1;
+  signature: Buffer | null = null;
+
+  matches(row: HeadRow): boolean {
+    return (
+      Number(row.seq) === this.seq &&
+      row.signature !== null &&
+      !!this.signature?.equals(row.signature)
+    );
+  }
+
+  set(seq: number, signature: Buffer): void {
+    this.seq = seq;
+    this.signature = signature;
+  }
+}
+
+/**
+ * Appends events to the chain in one transaction: takes the chain lock (serialising writers
+ * across processes), reads the last checkpoint and the last event and checks that they agree and
+ * that the checkpoint is signed by our key (else {@link AuditTamperedError}), assigns the next
+ * ids, hashes each event in order, inserts all of them and a newly signed checkpoint with one
+ * statement, and commits. Rolls back and throws on any failure.
  */
 async function appendEvents(
   client: pg.PoolClient,
   events: PreparedEvent[],
-  statementTimeoutMs: number,
+  options: { statementTimeoutMs: number; signer: CheckpointSigner; trusted: TrustedHead },
 ): Promise<void> {
-  // One round trip: the transaction, its timeout, and a durable commit even where the server's
-  // default is synchronous_commit = off (a stronger setting such as remote_apply is kept).
+  const { signer, trusted } = options;
+  // One round trip: the transaction, its timeout, a durable commit even where the server's
+  // default is synchronous_commit = off (a stronger setting such as remote_apply is kept), and
+  // the chain lock.
   await client.query(
-    `BEGIN; SET LOCAL statement_timeout = ${Math.trunc(statementTimeoutMs)}; ` +
+    `BEGIN; SET LOCAL statement_timeout = ${Math.trunc(options.statementTimeoutMs)}; ` +
       `SELECT set_config('synchronous_commit', 'on', true) ` +
-      `WHERE current_setting('synchronous_commit') = 'off'`,
+      `WHERE current_setting('synchronous_commit') = 'off'; ` +
+      `SELECT pg_advisory_xact_lock(${CHAIN_LOCK})`,
   );
   try {
-    const head = await client.query<{ last_id: string | number; last_hash: Buffer }>(
-      'SELECT last_id, last_hash FROM audit_head WHERE singleton FOR UPDATE',
-    );
-    const row = head.rows[0];
-    if (!row) throw new Error('the audit head row is missing');
-    let id = Number(row.last_id);
-    let prevHash = row.last_hash;
+    const head = (await client.query<HeadRow>(SELECT_HEAD)).rows[0];
+    if (!head) throw new Error('the audit log has no checkpoint (is migration 0013 applied?)');
+    checkHead(head, signer, trusted);
+    let id = Number(head.last_id);
+    let prevHash = head.last_hash;
     const records = events.map(({ input, at }) => {
       id += 1;
       const hash = chainHash(prevHash, canonicalEvent({ ...input, id, at }));
@@ -249,18 +326,55 @@ async function appendEvents(
       prevHash = hash;
       return record;
     });
-    const result = await client.query(INSERT_AND_ADVANCE, [
+    const at = new Date();
+    const signature = signer.sign({ lastId: id, lastHash: prevHash, at });
+    const result = await client.query<{ seq: string | number }>(INSERT_AND_CHECKPOINT, [
       JSON.stringify(records),
       id,
       prevHash,
+      at.toISOString(),
+      signer.keyId,
+      signature,
       records.length,
     ]);
-    if (result.rowCount !== 1) throw new Error('the audit head could not be advanced');
+    const written = result.rows[0];
+    if (!written) throw new Error('the audit checkpoint could not be written');
     await client.query('COMMIT');
+    trusted.set(Number(written.seq), signature);
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
     throw error;
   }
+}
+
+/** The last checkpoint must name the last event, signed by our key (or be the genesis). */
+function checkHead(head: HeadRow, signer: CheckpointSigner, trusted: TrustedHead): void {
+  const eventId = head.event_id === null ? 0 : Number(head.event_id);
+  const eventHash = head.event_hash ?? GENESIS_HASH;
+  if (Number(head.last_id) !== eventId || !head.last_hash.equals(eventHash)) {
+    throw new AuditTamperedError(
+      `the audit log's last event (${eventId}) is not its last signed checkpoint (${Number(head.last_id)}): ` +
+        'rows were added or removed outside the gateway; run `dtks-gateway audit verify`',
+    );
+  }
+  if (head.signature === null) {
+    if (Number(head.seq) === 1) return; // the genesis: the head before signing began
+    throw new AuditTamperedError(`audit checkpoint ${Number(head.seq)} is not signed`);
+  }
+  if (trusted.matches(head)) return;
+  const body = { lastId: eventId, lastHash: eventHash, at: new Date(Number(head.at_ms)) };
+  if (head.key_id !== signer.keyId) {
+    throw new AuditTamperedError(
+      `audit checkpoint ${Number(head.seq)} is signed by another key than this gateway's: gateways ` +
+        'that share a database must share DTKS_DATA_DIR/keys/ (else it is forged; run `dtks-gateway audit verify`)',
+    );
+  }
+  if (!verifyCheckpoint(signer.publicKey, body, head.signature)) {
+    throw new AuditTamperedError(
+      `audit checkpoint ${Number(head.seq)} does not carry a valid signature of this gateway's checkpoint key`,
+    );
+  }
+  trusted.set(Number(head.seq), head.signature);
 }
 
 function positiveInteger(value: number, name: string): number {

@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { createPool } from '../db/database.js';
 import { GatewayError } from '../errors/gateway-errors.js';
 import {
   addDailySubjects,
@@ -82,12 +83,7 @@ export class UsageLimiter {
   private flushing: NodeJS.Timeout | null = null;
 
   constructor(url: string) {
-    this.pool = new pg.Pool({
-      connectionString: url,
-      max: 4,
-      options: '-c synchronous_commit=off',
-    });
-    this.pool.on('error', () => {});
+    this.pool = createPool(url, { max: 4, options: '-c synchronous_commit=off' });
     this.pruner = setInterval(() => void pruneUsage(this.pool).catch(() => {}), 10 * 60_000);
     this.pruner.unref();
   }

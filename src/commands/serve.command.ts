@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { runCommand, type CommandEnv } from '../cli/command-runner.js';
 import { createProgress } from '../cli/progress.js';
-import { openDatabase, type DatabaseHandle } from '../db/database.js';
+import { InterruptedError, ShutdownSignals } from '../cli/shutdown-signals.js';
+import { loadOrCreateKeyFile } from '../auth/secret-key-file.js';
+import { openDatabase, openRuntimeDatabase, type DatabaseHandle } from '../db/database.js';
 import { migrateToLatest } from '../db/migrator.js';
 import { currentSnapshot } from '../db/queries/snapshot-query.js';
 import { demoSecretsPath, ensureDemoClients } from '../auth/demo-clients.js';
@@ -22,30 +24,56 @@ export function registerServe(program: Command): void {
     );
 }
 
+/**
+ * Serves until SIGINT or SIGTERM, then lets in-flight requests finish and stops the embedded
+ * PostgreSQL it started. A signal during start-up (migration, the demo snapshot) stops at once,
+ * with the same cleanup; a second signal closes everything without waiting and exits 130.
+ */
 async function serve(env: CommandEnv, demo: boolean): Promise<void> {
   const { config, logger } = env;
-  const database = await openDatabase(config, { logger, command: 'serve', exclusive: true });
+  let owner: DatabaseHandle | undefined;
+  let runtime: DatabaseHandle | undefined;
+  let gateway: Gateway | undefined;
+  const signals = new ShutdownSignals((signal) => {
+    logger.warn({ signal }, 'second signal: stopping now');
+    process.exitCode = 130;
+    void Promise.allSettled([gateway?.close(0), runtime?.close(), owner?.close()]).then(() =>
+      process.exit(130),
+    );
+  });
   try {
-    await migrateToLatest(database.db);
+    // Steps that open something are awaited to the end (else it would outlive the cleanup);
+    // the long ones are abandoned at a signal, and fail as the database closes under them.
+    owner = await openDatabase(config, { logger, command: 'serve', exclusive: true });
+    signals.throwIfInterrupted();
+    const ownerDb = owner;
+    await signals.unlessInterrupted(migrateToLatest(ownerDb.db));
     if (demo) {
-      await ensureDemoSnapshot(env, database);
-      await ensureDemoClients(database.db, config.dataDir);
+      await signals.unlessInterrupted(ensureDemoSnapshot(env, ownerDb));
+      await signals.unlessInterrupted(ensureDemoClients(ownerDb.db, config.dataDir));
     }
-    const gateway = await startGateway({ database, logger, config, port: config.port });
+    runtime = await openRuntimeDatabase(config, ownerDb, {
+      password: async () =>
+        (await loadOrCreateKeyFile(config.dataDir, 'pg-runtime-password')).toString('base64url'),
+      onConnectionError: (error) =>
+        logger.warn({ reason: error.message }, 'a database connection was lost; reconnecting'),
+    });
+    signals.throwIfInterrupted();
+    gateway = await startGateway({ database: runtime, logger, config, port: config.port });
+    signals.throwIfInterrupted();
     printBanner(gateway, demo, config.dataDir);
     logger.info({ url: gateway.url }, 'serving');
-    const signal = await new Promise<NodeJS.Signals>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
+    const signal = await signals.requested;
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
-    // A second signal means "now".
-    const force = () => process.exit(130);
-    process.once('SIGINT', force);
-    process.once('SIGTERM', force);
     await gateway.close();
+  } catch (error) {
+    if (!(error instanceof InterruptedError)) throw error;
+    logger.info({ signal: error.signal }, 'interrupted during start-up: stopping');
+    await gateway?.close(0);
   } finally {
-    await database.close();
+    await runtime?.close();
+    await owner?.close();
+    signals.dispose();
   }
 }
 

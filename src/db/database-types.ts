@@ -165,10 +165,15 @@ export interface AuditEventTable {
   hash: Buffer;
 }
 
-export interface AuditHeadTable {
-  singleton: ColumnType<boolean, boolean | undefined, boolean>;
+/** One signed checkpoint of the audit chain per committed batch (migration 0013). */
+export interface AuditCheckpointTable {
+  seq: ColumnType<number, never, never>;
   last_id: number;
   last_hash: Buffer;
+  at: Date;
+  /** Null only for the genesis (seq 1): the head before signing began. */
+  key_id: string | null;
+  signature: Buffer | null;
 }
 
 export interface RateWindowTable {
@@ -255,7 +260,7 @@ export interface Database {
   agreement: AgreementTable;
   client: ClientTable;
   audit_event: AuditEventTable;
-  audit_head: AuditHeadTable;
+  audit_checkpoint: AuditCheckpointTable;
   rate_window: RateWindowTable;
   daily_subject: DailySubjectTable;
   daily_usage: DailyUsageTable;

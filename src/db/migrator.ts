@@ -1,5 +1,6 @@
 import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 import type { Database } from './database-types.js';
+import { grantRuntimeRights } from './runtime-role.js';
 import * as regionReference from './migrations/0001-region-reference.js';
 import * as registry from './migrations/0002-registry.js';
 import * as eligibilityRules from './migrations/0003-eligibility-rules.js';
@@ -12,6 +13,7 @@ import * as workListIndexes from './migrations/0009-work-list-indexes.js';
 import * as verification from './migrations/0010-verification.js';
 import * as privacyLedger from './migrations/0011-privacy-ledger.js';
 import * as statisticsRollups from './migrations/0012-statistics-rollups.js';
+import * as runtimeRole from './migrations/0013-runtime-role-and-audit-checkpoints.js';
 
 /**
  * All migrations, in order. Forward-only: a released migration is never edited; a change is a
@@ -30,9 +32,13 @@ const MIGRATIONS: Record<string, Migration> = {
   '0010-verification': verification,
   '0011-privacy-ledger': privacyLedger,
   '0012-statistics-rollups': statisticsRollups,
+  '0013-runtime-role-and-audit-checkpoints': runtimeRole,
 };
 
-/** Applies every pending migration (each in its own transaction); returns the names applied. */
+/**
+ * Applies every pending migration (each in its own transaction), then gives the serving role its
+ * rights (src/db/runtime-role.ts); returns the names applied.
+ */
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
   const migrator = new Migrator({
     db,
@@ -43,5 +49,6 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`migration ${failed} failed: ${(error as Error).message ?? String(error)}`);
   }
+  await grantRuntimeRights(db);
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

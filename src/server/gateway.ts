@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { applyMiddleware } from 'graphql-middleware';
 import { AuditWriter } from '../audit/audit-writer.js';
 import { accessLogFor } from '../audit/access-log.js';
+import { loadOrCreateCheckpointSigner } from '../audit/checkpoint-key.js';
 import { loadOrCreateSubjectKey, subjectHash } from '../audit/subject-hash.js';
 import { CursorCodec } from '../auth/cursor-codec.js';
 import { createGate } from '../auth/gate.js';
@@ -34,6 +35,7 @@ import { createHttpServer } from './http-server.js';
 import { operationLimits } from './operation-limits.js';
 import { disclosureAuditPlugin, disclosureNotes } from './plugins/disclosure-audit.plugin.js';
 import { operationPolicyPlugin } from './plugins/operation-policy.plugin.js';
+import { serviceUnavailablePlugin } from './plugins/service-unavailable.plugin.js';
 import type { DisclosureRecord, RequestContext } from './request-context.js';
 
 export interface Gateway {
@@ -85,7 +87,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const listener = new PolicyListener(database.url, (id) => principals?.invalidate(id), logger);
   principals = new PrincipalResolver(database.db, verifier, listener);
   await listener.start();
-  const audit = new AuditWriter(database.pool, { logger });
+  const audit = new AuditWriter(database.pool, {
+    logger,
+    signer: await loadOrCreateCheckpointSigner(config.dataDir),
+  });
 
   const baseSchema = await buildGatewaySchema();
   const schema = secure ? applyMiddleware(baseSchema, createGate(), disclosureNotes()) : baseSchema;
@@ -97,6 +102,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const apollo = createGraphQLServer(schema, logger, {
     validationRules: limits.validationRules,
     plugins: [
+      serviceUnavailablePlugin(),
       // armor's typings name Apollo's CJS build; its plugins are plain objects that fit ours.
       ...(limits.plugins as unknown as ApolloServerPlugin<RequestContext>[]),
       ...(secure
@@ -211,6 +217,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   const server = createHttpServer({
     apollo,
+    db: database.db,
     readDb: database.readDb,
     logger,
     createContext,

@@ -9,6 +9,7 @@ import {
   type GraphQLSchema,
   type ValidationRule,
 } from 'graphql';
+import { isDatabaseUnavailable } from '../db/database-errors.js';
 import type { Logger } from '../logger.js';
 import { MAX_TOKENS, TOO_COMPLEX_MESSAGE } from './operation-limits.js';
 import type { RequestContext } from './request-context.js';
@@ -57,6 +58,9 @@ export function createGraphQLServer(
     // Automatic persisted queries share one cache between all clients: sending only a hash
     // would tell whether another client sent that query text (NIKs in it included).
     persistedQueries: false,
+    // `serve` handles SIGINT and SIGTERM and stops Apollo itself; Apollo's own handlers would
+    // stop it and then re-raise the signal, killing the process before the database is stopped.
+    stopOnTerminationSignals: false,
     // The token limit is the parser's own: a syntax error (HTTP 400), not a plugin throwing.
     parseOptions: { maxLexicalTokens: MAX_TOKENS },
     validationRules: options.validationRules ?? [],
@@ -100,6 +104,19 @@ export function createGraphQLServer(
         };
       }
       const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+      if (isDatabaseUnavailable(original)) {
+        // The database went away under the request: the client may retry (HTTP 503, set by the
+        // service-unavailable plugin); the gateway reconnects by itself.
+        logger.warn(
+          { reason: (original as Error).message, path: formatted.path },
+          'database unreachable',
+        );
+        return {
+          message: 'the service is temporarily unavailable; try again',
+          path: formatted.path,
+          extensions: { code: 'SERVICE_UNAVAILABLE' },
+        };
+      }
       logger.error({ err: original, path: formatted.path }, 'internal error while resolving');
       return {
         message: 'Internal server error',

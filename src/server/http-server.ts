@@ -4,6 +4,7 @@ import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database-types.js';
 import type { Logger } from '../logger.js';
+import { isDatabaseUnavailable } from '../db/database-errors.js';
 import { GatewayError, HTTP_STATUS } from '../errors/gateway-errors.js';
 import type { RequestContext } from './request-context.js';
 
@@ -14,6 +15,8 @@ export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void |
 
 export interface HttpServerDeps {
   apollo: ApolloServer<RequestContext>;
+  /** The primary and the read database: `/readyz` needs both to answer. */
+  db: Kysely<Database>;
   readDb: Kysely<Database>;
   logger: Logger;
   /**
@@ -53,6 +56,13 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
       );
     });
     route(req, res, requestId, deps).catch((error: unknown) => {
+      if (isDatabaseUnavailable(error)) {
+        const reason = (error as Error).message;
+        logger.warn({ requestId, reason }, 'database unreachable: answered 503');
+        if (res.headersSent) res.destroy();
+        else sendUnavailable(res, req.url?.startsWith('/graphql') === true);
+        return;
+      }
       logger.error({ err: error, requestId }, 'unhandled error in HTTP handler');
       if (!res.headersSent) sendJson(res, 500, { error: 'internal server error', requestId });
       else res.destroy();
@@ -86,7 +96,10 @@ async function route(
 
 async function handleReady(res: ServerResponse, deps: HttpServerDeps): Promise<void> {
   try {
-    await withTimeout(sql`SELECT 1`.execute(deps.readDb), 2_000);
+    await withTimeout(
+      Promise.all([sql`SELECT 1`.execute(deps.db), sql`SELECT 1`.execute(deps.readDb)]),
+      2_000,
+    );
     sendJson(res, 200, { status: 'ready' });
   } catch {
     sendJson(res, 503, { status: 'database unreachable' });
@@ -133,8 +146,9 @@ async function handleGraphQL(
   try {
     context = await deps.createContext(req, requestId);
   } catch (error) {
-    if (!(error instanceof GatewayError)) throw error;
-    await deps.onRefused(req, requestId, error);
+    if (!(error instanceof GatewayError)) throw error; // a lost database: 503 above
+    // Refused by policy: audited. Unavailable (no database to audit in): not a refusal.
+    if (error.code !== 'SERVICE_UNAVAILABLE') await deps.onRefused(req, requestId, error);
     const status = HTTP_STATUS[error.code] ?? (error.code === 'BAD_USER_INPUT' ? 400 : 403);
     if (status === 401) res.setHeader('www-authenticate', 'Bearer');
     const retryAfter = (error as { retryAfter?: number }).retryAfter;
@@ -174,6 +188,24 @@ function readBody(req: IncomingMessage): Promise<Buffer | null> {
     req.on('error', reject);
   });
 }
+
+/**
+ * 503 while the database is out of reach, with `Retry-After`: a GraphQL error for `/graphql`, an
+ * OAuth-style error elsewhere. The gateway recovers by itself when the database returns.
+ */
+function sendUnavailable(res: ServerResponse, graphql: boolean): void {
+  res.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
+  sendJson(
+    res,
+    503,
+    graphql
+      ? { errors: [{ message: UNAVAILABLE_MESSAGE, extensions: { code: 'SERVICE_UNAVAILABLE' } }] }
+      : { error: 'temporarily_unavailable', error_description: UNAVAILABLE_MESSAGE },
+  );
+}
+
+const RETRY_AFTER_SECONDS = 2;
+const UNAVAILABLE_MESSAGE = 'the service is temporarily unavailable; try again';
 
 export function sendJson(res: ServerResponse, status: number, value: unknown): void {
   const body = JSON.stringify(value);

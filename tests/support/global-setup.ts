@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import {
   type EmbeddedCluster,
 } from '../../src/db/embedded/embedded-cluster.js';
 import { migrateToLatest } from '../../src/db/migrator.js';
+import { ensureRuntimeLogin } from '../../src/db/runtime-role.js';
 import { createLogger } from '../../src/logger.js';
 
 declare module 'vitest' {
@@ -17,6 +19,9 @@ declare module 'vitest' {
     adminUrl: string;
     /** The migrated database every test file clones. */
     templateDb: string;
+    /** The least-privilege login role gateways under test serve as (src/db/runtime-role.ts). */
+    runtimeLogin: string;
+    runtimePassword: string;
   }
 }
 
@@ -42,9 +47,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await admin.query(`CREATE DATABASE ${templateDb}`);
   const template = connect(withDatabase(adminUrl, templateDb), { max: 2 });
   await migrateToLatest(template.db);
+  // A login role of this run's own: roles belong to the whole server, and another run (or a real
+  // gateway on an external test server) may use the default name.
+  const runtimeLogin = `dtks_gateway_test_${process.pid}`;
+  const runtimePassword = randomBytes(18).toString('base64url');
+  await ensureRuntimeLogin(template.db, runtimeLogin, runtimePassword);
   await template.close();
   project.provide('adminUrl', adminUrl);
   project.provide('templateDb', templateDb);
+  project.provide('runtimeLogin', runtimeLogin);
+  project.provide('runtimePassword', runtimePassword);
 
   return async () => {
     const { rows } = await admin.query<{ datname: string }>(
@@ -53,6 +65,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     );
     for (const { datname } of rows)
       await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+    await admin.query(`DROP ROLE IF EXISTS ${runtimeLogin}`).catch(() => {});
     await admin.end();
     await cluster?.stop();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });

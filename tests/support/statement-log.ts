@@ -9,8 +9,8 @@ export interface StatementLog {
 }
 
 /**
- * The same test database with its read path (`readDb`, which the scoped registry and the
- * eligibility evaluator use) logging every statement it runs, so a test can count round trips
+ * The same test database with the gateway's read path (`runtime.readDb`, which the scoped
+ * registry and the eligibility evaluator use) logging every statement it runs, so a test can count round trips
  * and compare the SQL two requests sent.
  */
 export function withStatementLog(database: TestDatabase): {
@@ -19,13 +19,13 @@ export function withStatementLog(database: TestDatabase): {
 } {
   const statements: string[] = [];
   const readDb = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: database.pool }),
+    dialect: new PostgresDialect({ pool: database.runtime.pool }),
     log(event) {
       statements.push(event.query.sql);
     },
   });
   return {
-    database: { ...database, readDb },
+    database: { ...database, runtime: { ...database.runtime, readDb } },
     log: {
       statements,
       clear: () => void statements.splice(0),

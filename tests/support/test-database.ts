@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { connect, type DatabaseHandle } from '../../src/db/database.js';
+import { connect, withCredentials, type DatabaseHandle } from '../../src/db/database.js';
 import { withDatabase } from './global-setup.js';
 
+/** A test database: the owner's handle (migrations, imports, fixtures) and the runtime role's. */
 export interface TestDatabase extends DatabaseHandle {
   name: string;
+  /** As the least-privilege role gateways serve as (what `serve` uses); closed with the database. */
+  runtime: DatabaseHandle;
 }
 
 /**
@@ -24,10 +27,15 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   }
   const url = withDatabase(adminUrl, name);
   const handle = connect(url, { max: 10 });
+  const runtime = connect(withCredentials(url, inject('runtimeLogin'), inject('runtimePassword')), {
+    max: 10,
+  });
   return {
     ...handle,
     name,
+    runtime,
     async close() {
+      await runtime.close();
       await handle.close();
       const drop = new pg.Client({ connectionString: adminUrl });
       await drop.connect();

@@ -10,7 +10,11 @@ export interface TestGateway extends Gateway {
   dataDir: string;
 }
 
-/** A gateway on a free loopback port over a test database, with its own key folder. */
+/**
+ * A gateway on a free loopback port over a test database, with its own key folder. It serves as
+ * the least-privilege runtime role, as `serve` does, so a statement the role may not run fails
+ * here too.
+ */
 export async function startTestGateway(
   database: TestDatabase,
   options: {
@@ -24,7 +28,7 @@ export async function startTestGateway(
 ): Promise<TestGateway> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'dtks-gw-')));
   const gateway = await startGateway({
-    database,
+    database: database.runtime,
     logger: options.logger ?? createLogger('silent'),
     config: {
       dataDir,

