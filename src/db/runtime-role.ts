@@ -41,6 +41,9 @@ export const RUNTIME_WRITES: Readonly<Record<string, readonly Privilege[]>> = Ob
   privacy_global_spend: ['INSERT', 'UPDATE'],
 });
 
+/** Serialises `grantRuntimeRights` between processes (a transaction-scoped advisory lock). */
+const GRANT_LOCK = 7_365_428_092;
+
 /** Tables no runtime role may ever change, only add to (checked at start by `serve`). */
 export const APPEND_ONLY_TABLES = ['audit_event', 'audit_checkpoint'] as const;
 
@@ -51,19 +54,24 @@ export const APPEND_ONLY_TABLES = ['audit_event', 'audit_checkpoint'] as const;
  * snapshot swapped in by an import) are readable through the default privileges of migration 0013.
  */
 export async function grantRuntimeRights(db: Kysely<Database>): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    const group = sql.id(RUNTIME_GROUP);
-    await sql`REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ${group}`.execute(trx);
-    await sql`REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM ${group}`.execute(trx);
-    await sql`GRANT USAGE ON SCHEMA public TO ${group}`.execute(trx);
-    await sql`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${group}`.execute(trx);
-    await sql`GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ${group}`.execute(trx);
-    for (const [table, privileges] of Object.entries(RUNTIME_WRITES)) {
-      await sql`GRANT ${sql.raw(privileges.join(', '))} ON ${sql.table(table)} TO ${group}`.execute(
-        trx,
-      );
-    }
-  });
+  await retryCatalogRace(() =>
+    db.transaction().execute(async (trx) => {
+      // Commands started together (two gateways, an import beside a serve) would otherwise update
+      // the same catalog rows at once ("tuple concurrently updated"): one at a time.
+      await sql`SELECT pg_advisory_xact_lock(${GRANT_LOCK})`.execute(trx);
+      const group = sql.id(RUNTIME_GROUP);
+      await sql`REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ${group}`.execute(trx);
+      await sql`REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM ${group}`.execute(trx);
+      await sql`GRANT USAGE ON SCHEMA public TO ${group}`.execute(trx);
+      await sql`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${group}`.execute(trx);
+      await sql`GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ${group}`.execute(trx);
+      for (const [table, privileges] of Object.entries(RUNTIME_WRITES)) {
+        await sql`GRANT ${sql.raw(privileges.join(', '))} ON ${sql.table(table)} TO ${group}`.execute(
+          trx,
+        );
+      }
+    }),
+  );
 }
 
 /**
@@ -78,16 +86,41 @@ export async function ensureRuntimeLogin(
 ): Promise<void> {
   if (!ROLE_NAME.test(login)) throw new Error(`"${login}" is not a plain role name`);
   const role = sql.id(login);
-  await sql`
+  // Roles belong to the whole server: serves of other databases may do this at the same moment.
+  await retryCatalogRace(() =>
+    db.transaction().execute(async (trx) => {
+      await sql`
     DO $$ BEGIN
       IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = ${sql.lit(login)}) THEN
         CREATE ROLE ${role};
       END IF;
-    END $$`.execute(db);
-  await sql`ALTER ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT PASSWORD ${sql.lit(password)}`.execute(
-    db,
+    END $$`.execute(trx);
+      await sql`ALTER ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT PASSWORD ${sql.lit(password)}`.execute(
+        trx,
+      );
+      await sql`GRANT ${sql.id(RUNTIME_GROUP)} TO ${role}`.execute(trx);
+    }),
   );
-  await sql`GRANT ${sql.id(RUNTIME_GROUP)} TO ${role}`.execute(db);
+}
+
+/**
+ * Runs a transaction that changes shared catalog rows again when a concurrent one changed them
+ * first: PostgreSQL takes no row lock on catalogs for GRANT and ALTER ROLE and fails the later
+ * one with "tuple concurrently updated" (or a duplicate key for two CREATE ROLE) instead.
+ */
+async function retryCatalogRace<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      const message = (error as Error).message ?? '';
+      const race =
+        message.includes('tuple concurrently updated') ||
+        (error as { code?: string }).code === '23505';
+      if (!race || attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
 }
 
 /** What a runtime role may do that it must not; empty when it is least-privilege. */
