@@ -16,7 +16,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { ensureDemoClients } from '../src/auth/demo-clients.js';
+import { ensureDemoClients } from '../src/demo/demo-clients.js';
 import { connect, type DatabaseHandle } from '../src/db/database.js';
 import {
   BARE_AUDIT_TABLE,
@@ -281,7 +281,7 @@ function render(results: SizeResult[]): string {
     '',
     '## Timing classes without detailed reasons',
     '',
-    '`eligibility(nik, PIP)` as kemendikdasmen-pip (answers only ELIGIBLE / NOT_ELIGIBLE), registered and unregistered NIKs, 5 s each, 2 rounds interleaved, median shown. The answers are the same size and the work the same statements (tests/eligibility-timing-class.test.ts); this is what a caller can measure.',
+    '`eligibility(nik, PIP)` as kemendikdasmen-pip (answers only ELIGIBLE / NOT_ELIGIBLE), registered and unregistered NIKs, 5 s each, 2 rounds interleaved, median shown. The answers are the same size and the work the same statements (tests/eligibility/eligibility-timing-class.test.ts); this is what a caller can measure.',
     '',
     '| persons | registered req/s, p50 / p99 ms | unregistered req/s, p50 / p99 ms |',
     '| ---: | ---: | ---: |',

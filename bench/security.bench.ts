@@ -12,7 +12,7 @@ import path from 'node:path';
 import { AuditWriter, recordOneByOne } from '../src/audit/audit-writer.js';
 import { loadOrCreateCheckpointSigner } from '../src/audit/checkpoint-key.js';
 import type { AuditEventInput } from '../src/audit/audit-event.js';
-import { ensureDemoClients } from '../src/auth/demo-clients.js';
+import { ensureDemoClients } from '../src/demo/demo-clients.js';
 import { loadOrCreateSigningKeys } from '../src/auth/tokens/signing-keys.js';
 import { issueAccessToken } from '../src/auth/tokens/token-issuer.js';
 import { connect } from '../src/db/database.js';

@@ -18,7 +18,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
-import { ensureDemoClients } from '../src/auth/demo-clients.js';
+import { ensureDemoClients } from '../src/demo/demo-clients.js';
 import { connect } from '../src/db/database.js';
 import { countStatistics } from '../src/db/scoped/statistics-sql.js';
 import { normalizeStatisticsQuery } from '../src/statistics/privacy/canonical-query.js';

@@ -18,7 +18,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { ensureDemoClients } from '../src/auth/demo-clients.js';
+import { ensureDemoClients } from '../src/demo/demo-clients.js';
 import { connect } from '../src/db/database.js';
 import { bareWorkListPage, type WorkListPage } from './support/bare-worklist.js';
 import { benchDatabase, ensureSnapshot, runStamp, WORK } from './support/bench-env.js';

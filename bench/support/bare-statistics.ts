@@ -1,4 +1,4 @@
-import { ageBandSql } from '../../src/statistics/age-bands.js';
+import { ageBandSql } from '../../src/domain/age-bands.js';
 import type { Dimension, Measure } from '../../src/statistics/privacy/sensitivity.js';
 
 /**

@@ -2,7 +2,7 @@ import { ConfigError, loadConfig, type Config } from '../config.js';
 import { openDatabase, type DatabaseHandle } from '../db/database.js';
 import { migrateToLatest } from '../db/migrator.js';
 import { createLogger, type Logger } from '../logger.js';
-import { formatProblem, SnapshotRejectedError } from '../db/snapshot/problem-collector.js';
+import { formatProblem, SnapshotRejectedError } from '../snapshot/problem-collector.js';
 
 /** An expected failure: its message is printed as the one-line reason. */
 export class CommandError extends Error {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DEMO_CLIENTS, type DemoClient } from '../auth/demo-agreements.js';
+import { DEMO_CLIENTS, type DemoClient } from '../demo/demo-agreements.js';
 import { CommandError, runCommand, withDatabase, type CommandEnv } from '../cli/command-runner.js';
 import type { DatabaseHandle } from '../db/database.js';
 import {

@@ -3,7 +3,7 @@ import { createProgress } from '../cli/progress.js';
 import { runCommand } from '../cli/command-runner.js';
 import { parseDate, parsePositiveInt } from '../cli/options.js';
 import { readPopulation, readRegions } from '../db/regions/region-files.js';
-import { writeSnapshotToDir } from '../db/synthetic/generator.js';
+import { writeSnapshotToDir } from '../synthetic/generator.js';
 import { todayInJakarta } from '../domain/dates.js';
 
 export function registerGenerate(program: Command): void {

@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { createProgress } from '../cli/progress.js';
 import { runCommand, withDatabase } from '../cli/command-runner.js';
 import { parseDate } from '../cli/options.js';
-import { openSnapshotDirectory } from '../db/snapshot/snapshot-directory.js';
-import { importSnapshot, type ImportSummary } from '../db/snapshot/snapshot-importer.js';
+import { openSnapshotDirectory } from '../snapshot/snapshot-directory.js';
+import { importSnapshot, type ImportSummary } from '../snapshot/snapshot-importer.js';
 import { todayInJakarta } from '../domain/dates.js';
 
 export function registerImport(program: Command): void {

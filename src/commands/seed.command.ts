@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { createProgress } from '../cli/progress.js';
 import { runCommand, withDatabase } from '../cli/command-runner.js';
 import { parseDate, parsePositiveInt } from '../cli/options.js';
-import { seedSyntheticSnapshot } from '../db/synthetic-seed.js';
+import { seedSyntheticSnapshot } from '../snapshot/synthetic-seed.js';
 import { todayInJakarta } from '../domain/dates.js';
 import { printSummary } from './import.command.js';
 

@@ -6,8 +6,8 @@ import { loadOrCreateKeyFile } from '../auth/secret-key-file.js';
 import { openDatabase, openRuntimeDatabase, type DatabaseHandle } from '../db/database.js';
 import { migrateToLatest } from '../db/migrator.js';
 import { currentSnapshot } from '../db/queries/snapshot-query.js';
-import { demoSecretsPath, ensureDemoClients } from '../auth/demo-clients.js';
-import { seedSyntheticSnapshot } from '../db/synthetic-seed.js';
+import { demoSecretsPath, ensureDemoClients } from '../demo/demo-clients.js';
+import { seedSyntheticSnapshot } from '../snapshot/synthetic-seed.js';
 import { todayInJakarta } from '../domain/dates.js';
 import { startGateway, type Gateway } from '../server/gateway.js';
 

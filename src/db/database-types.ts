@@ -207,7 +207,7 @@ export interface VerificationSubmissionTable {
   kk_number: string | null;
   outcome: string | null;
   visited_at: string;
-  /** The validated changes (`src/verification/verification-input.ts`, VerificationPayload). */
+  /** The validated changes (`src/domain/verification-input.ts`, VerificationPayload). */
   payload: ColumnType<unknown, string, string>;
   added_niks: ColumnType<string[], string[] | undefined, string[]>;
   note: string | null;

@@ -1,4 +1,4 @@
-import type { ClientKind, FieldPolicy, Scope } from './agreement.js';
+import type { ClientKind, FieldPolicy, Scope } from '../auth/agreement.js';
 
 /**
  * The demo agencies of CONTRACT §7, as data. `serve --demo` makes sure each exists with a fresh

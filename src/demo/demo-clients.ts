@@ -10,7 +10,11 @@ import {
   type ClientPolicy,
   type ClientRegistration,
 } from '../db/queries/client-queries.js';
-import { generateClientSecret, hashClientSecret, verifyClientSecret } from './client-secret.js';
+import {
+  generateClientSecret,
+  hashClientSecret,
+  verifyClientSecret,
+} from '../auth/client-secret.js';
 import { DEMO_CLIENTS, type DemoClient } from './demo-agreements.js';
 
 /** Where `serve --demo` writes the demo clients' secrets (mode 0600). */

@@ -16,7 +16,7 @@ export const AGE_BANDS: readonly {
  * a date constant or column): NULL when the birth date is unknown or after the as-of date. A
  * person is in the band of their completed years, as PostgreSQL `age()` counts them
  * (eligibility-rule-sql.ts): `age(asOf, birth) >= k years` exactly when `birth <= asOf - k
- * years`, which tests/statistics-rollups.test.ts checks day by day, leap days included. Written
+ * years`, which tests/statistics/statistics-rollups.test.ts checks day by day, leap days included. Written
  * with those cut-off dates, which the planner folds to constants, because `age()` on every one
  * of ten million members is most of the cost of building the rollups. One text for the
  * base-table path and the rollup build, so both put every person in the same band.

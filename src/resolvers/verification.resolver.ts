@@ -35,7 +35,7 @@ import {
   type ChangesView,
   type SubmissionView,
 } from '../verification/submission-view.js';
-import type { MemberChange as MemberChangeRecord } from '../verification/verification-input.js';
+import type { MemberChange as MemberChangeRecord } from '../domain/verification-input.js';
 
 const MAX_PAGE = 500;
 

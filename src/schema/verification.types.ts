@@ -6,7 +6,7 @@ import {
   REVIEW_DECISIONS,
   SUBMISSION_KINDS,
   SUBMISSION_STATUSES,
-} from '../verification/verification-input.js';
+} from '../domain/verification-input.js';
 import { PageInfo } from './records/household-connection.type.js';
 import { Household } from './records/record.types.js';
 import { DateScalar } from './scalars/date.scalar.js';

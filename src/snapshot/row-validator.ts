@@ -1,6 +1,6 @@
-import { isIsoDate } from '../../domain/dates.js';
-import { isNikFormat, nikMatchesBirthDate } from '../../domain/nik.js';
-import { isProgramCode, PROGRAM_CODES } from '../../domain/programs.js';
+import { isIsoDate } from '../domain/dates.js';
+import { isNikFormat, nikMatchesBirthDate } from '../domain/nik.js';
+import { isProgramCode, PROGRAM_CODES } from '../domain/programs.js';
 import type { CsvRecord } from './csv-parser.js';
 import { codesOf, type ColumnSpec, type SnapshotFileSpec } from './snapshot-format.js';
 

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { DatabaseHandle } from '../database.js';
+import type { DatabaseHandle } from '../db/database.js';
 import { loadFile, type FileLoadResult } from './copy-loader.js';
 import { LineMap } from './line-map.js';
 import {

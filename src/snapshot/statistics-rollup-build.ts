@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { ageBandSql } from '../../statistics/age-bands.js';
-import { MAX_MEMBERS_COUNTED } from '../../statistics/privacy/sensitivity.js';
+import { ageBandSql } from '../domain/age-bands.js';
+import { MAX_MEMBERS_COUNTED } from '../statistics/privacy/sensitivity.js';
 import {
   builtCuboids,
   cuboidId,
@@ -9,7 +9,7 @@ import {
   PROGRAM_BITS,
   REGION_DIGITS,
   type Cuboid,
-} from '../../statistics/rollups/cuboid.js';
+} from '../domain/cuboids.js';
 
 /** The staged rollup table and its index, renamed to the served names by the swap. */
 const ROLLUP_NEXT = 'statistics_rollup_next';
@@ -38,7 +38,7 @@ const BUILD_SETTINGS = {
 /**
  * Builds `statistics_rollup_next` from the staged tables (`household_next`, `member_next`,
  * `program_recipient_next`) with the snapshot's as-of date: every cuboid it keeps (`isBuilt` in
- * src/statistics/rollups/cuboid.ts) for both measures, counted exactly as the base-table path
+ * src/domain/cuboids.ts) for both measures, counted exactly as the base-table path
  * counts (src/db/scoped/statistics-base-sql.ts):
  *
  * - PERSONS: ACTIVE members, the first MAX_MEMBERS_COUNTED by NIK of each household; their own

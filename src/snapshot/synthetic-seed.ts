@@ -1,8 +1,8 @@
 import { PassThrough } from 'node:stream';
-import type { DatabaseHandle } from './database.js';
-import { readPopulation, readRegions } from './regions/region-files.js';
-import { importSnapshot, type ImportSummary } from './snapshot/snapshot-importer.js';
-import { generateSnapshot } from './synthetic/generator.js';
+import type { DatabaseHandle } from '../db/database.js';
+import { readPopulation, readRegions } from '../db/regions/region-files.js';
+import { importSnapshot, type ImportSummary } from './snapshot-importer.js';
+import { generateSnapshot } from '../synthetic/generator.js';
 
 /**
  * Generates a synthetic snapshot and loads it in one streaming step: the generator writes CSV

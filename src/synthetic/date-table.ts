@@ -1,5 +1,5 @@
-import { ageInYears, isIsoDate } from '../../domain/dates.js';
-import { nikDatePart } from '../../domain/nik.js';
+import { ageInYears, isIsoDate } from '../domain/dates.js';
+import { nikDatePart } from '../domain/nik.js';
 
 /** Oldest date the table covers, in years before the as-of date (ages up to 100 plus slack). */
 const YEARS_BACK = 112;

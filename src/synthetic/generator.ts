@@ -2,8 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
-import { isIsoDate } from '../../domain/dates.js';
-import type { PopulationRow, RegionRow } from '../regions/region-files.js';
+import { isIsoDate } from '../domain/dates.js';
+import type { PopulationRow, RegionRow } from '../db/regions/region-files.js';
 import {
   HOUSEHOLDS_FILE,
   MEMBERS_FILE,

@@ -1,4 +1,4 @@
-import { CODE_LISTS } from '../../domain/code-lists.js';
+import { CODE_LISTS } from '../domain/code-lists.js';
 import { normalPdf, normalQuantile, type Rng } from './random.js';
 
 /** The housing columns, in CSV order. */

@@ -1,4 +1,4 @@
-import type { ProgramCode } from '../../domain/programs.js';
+import type { ProgramCode } from '../domain/programs.js';
 import { DateTable } from './date-table.js';
 import { DISABILITY_SEVERE, STATUS_ACTIVE, type MemberDraft } from './household-model.js';
 import type { Rng } from './random.js';

@@ -1,4 +1,4 @@
-import { CODE_LISTS } from '../../domain/code-lists.js';
+import { CODE_LISTS } from '../domain/code-lists.js';
 import { csvField } from './csv-writer.js';
 import { DateTable } from './date-table.js';
 import type { HouseholdDraft } from './household-model.js';

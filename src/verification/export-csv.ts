@@ -4,8 +4,8 @@ import { rename, rm } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database-types.js';
 import { approvedSince, type ApprovedSubmission } from '../db/queries/verification-export-query.js';
-import { csvField } from '../db/synthetic/csv-writer.js';
-import type { MemberChange } from './verification-input.js';
+import { csvField } from '../synthetic/csv-writer.js';
+import type { MemberChange } from '../domain/verification-input.js';
 
 /**
  * The columns of the export (docs/verification-export.md documents each). Household and member

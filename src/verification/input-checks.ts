@@ -10,7 +10,7 @@ import {
   type MemberFields,
   type VerificationInput,
   type VerificationPayload,
-} from './verification-input.js';
+} from '../domain/verification-input.js';
 
 /**
  * Field-by-field checks of a submission or proposal that need no database: formats, code lists,

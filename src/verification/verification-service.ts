@@ -25,7 +25,7 @@ import type {
   ReviewDecision,
   VerificationInput,
   VerificationPayload,
-} from './verification-input.js';
+} from '../domain/verification-input.js';
 
 /** The one answer for a household that does not exist and for one outside the region scope. */
 export const HOUSEHOLD_NOT_FOUND = 'no household with this id in your region';

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalEvent, chainHash, type AuditOutcome } from '../src/audit/audit-event.js';
-import { verifyAuditChain } from '../src/audit/audit-verify.js';
-import { openRuntimeDatabase } from '../src/db/database.js';
-import { excessRuntimeRights } from '../src/db/runtime-role.js';
-import { publicKeysOf } from './support/audit-keys.js';
-import { useFixtureGateway } from './support/fixture-gateway.js';
-import type { DemoAccess } from './support/test-clients.js';
-import type { TestDatabase } from './support/test-database.js';
-import { graphql, startTestGateway, type TestGateway } from './support/test-gateway.js';
+import { canonicalEvent, chainHash, type AuditOutcome } from '../../src/audit/audit-event.js';
+import { verifyAuditChain } from '../../src/audit/audit-verify.js';
+import { openRuntimeDatabase } from '../../src/db/database.js';
+import { excessRuntimeRights } from '../../src/db/runtime-role.js';
+import { publicKeysOf } from '../support/audit-keys.js';
+import { useFixtureGateway } from '../support/fixture-gateway.js';
+import type { DemoAccess } from '../support/test-clients.js';
+import type { TestDatabase } from '../support/test-database.js';
+import { graphql, startTestGateway, type TestGateway } from '../support/test-gateway.js';
 
 /**
  * Issue #11, item 5: whoever holds the serving gateway's database role (its password, or one of

@@ -1,12 +1,12 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { AuditEventInput } from '../src/audit/audit-event.js';
-import { verifyAuditChain } from '../src/audit/audit-verify.js';
-import { AuditWriteError, AuditWriter, recordOneByOne } from '../src/audit/audit-writer.js';
-import { subjectHash } from '../src/audit/subject-hash.js';
-import type { Logger } from '../src/logger.js';
-import { testCheckpointKey } from './support/audit-keys.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import type { AuditEventInput } from '../../src/audit/audit-event.js';
+import { verifyAuditChain } from '../../src/audit/audit-verify.js';
+import { AuditWriteError, AuditWriter, recordOneByOne } from '../../src/audit/audit-writer.js';
+import { subjectHash } from '../../src/audit/subject-hash.js';
+import type { Logger } from '../../src/logger.js';
+import { testCheckpointKey } from '../support/audit-keys.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 let db: TestDatabase;
 let key: Awaited<ReturnType<typeof testCheckpointKey>>;

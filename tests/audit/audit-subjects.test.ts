@@ -2,12 +2,16 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditEventInput } from '../src/audit/audit-event.js';
-import { accessLogFor } from '../src/audit/access-log.js';
-import { testCheckpointKey } from './support/audit-keys.js';
-import { AuditWriter } from '../src/audit/audit-writer.js';
-import { loadOrCreateSubjectKey, subjectHash, subjectKeyPath } from '../src/audit/subject-hash.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import type { AuditEventInput } from '../../src/audit/audit-event.js';
+import { accessLogFor } from '../../src/audit/access-log.js';
+import { testCheckpointKey } from '../support/audit-keys.js';
+import { AuditWriter } from '../../src/audit/audit-writer.js';
+import {
+  loadOrCreateSubjectKey,
+  subjectHash,
+  subjectKeyPath,
+} from '../../src/audit/subject-hash.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 const NIK_A = '3201011505809001';
 const NIK_B = '3201015508829002';

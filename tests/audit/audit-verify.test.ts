@@ -6,12 +6,12 @@ import {
   chainHash,
   type AuditEventInput,
   type AuditOutcome,
-} from '../src/audit/audit-event.js';
-import { verifyAuditChain } from '../src/audit/audit-verify.js';
-import { AuditWriter } from '../src/audit/audit-writer.js';
-import { subjectHash } from '../src/audit/subject-hash.js';
-import { testCheckpointKey } from './support/audit-keys.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+} from '../../src/audit/audit-event.js';
+import { verifyAuditChain } from '../../src/audit/audit-verify.js';
+import { AuditWriter } from '../../src/audit/audit-writer.js';
+import { subjectHash } from '../../src/audit/subject-hash.js';
+import { testCheckpointKey } from '../support/audit-keys.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 let db: TestDatabase;
 let key: Awaited<ReturnType<typeof testCheckpointKey>>;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DEMO_CLIENTS } from '../src/auth/demo-agreements.js';
-import { useFixtureGateway } from './support/fixture-gateway.js';
-import type { DemoAccess } from './support/test-clients.js';
-import { graphql, type TestGateway } from './support/test-gateway.js';
+import { DEMO_CLIENTS } from '../../src/demo/demo-agreements.js';
+import { useFixtureGateway } from '../support/fixture-gateway.js';
+import type { DemoAccess } from '../support/test-clients.js';
+import { graphql, type TestGateway } from '../support/test-gateway.js';
 
 /**
  * Every demo client × every root field, against CONTRACT §6–7 written out by hand (not derived

@@ -3,7 +3,7 @@ import {
   generateClientSecret,
   hashClientSecret,
   verifyClientSecret,
-} from '../src/auth/client-secret.js';
+} from '../../src/auth/client-secret.js';
 
 describe('client secrets', () => {
   it('generates URL-safe secrets of at least 256 bits, different every time', () => {

@@ -4,12 +4,12 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { hashClientSecret } from '../src/auth/client-secret.js';
-import { loadOrCreateSigningKeys } from '../src/auth/tokens/signing-keys.js';
-import { createTokenVerifier } from '../src/auth/tokens/token-verifier.js';
-import { registerKeys } from '../src/commands/keys.command.js';
-import { parseTtl, registerToken } from '../src/commands/token.command.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { hashClientSecret } from '../../src/auth/client-secret.js';
+import { loadOrCreateSigningKeys } from '../../src/auth/tokens/signing-keys.js';
+import { createTokenVerifier } from '../../src/auth/tokens/token-verifier.js';
+import { registerKeys } from '../../src/commands/keys.command.js';
+import { parseTtl, registerToken } from '../../src/commands/token.command.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 let db: TestDatabase;
 let dir: string;

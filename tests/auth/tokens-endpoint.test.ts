@@ -5,14 +5,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateClientSecret, hashClientSecret } from '../src/auth/client-secret.js';
+import { generateClientSecret, hashClientSecret } from '../../src/auth/client-secret.js';
 import {
   createTokenEndpoint,
   databaseClientStore,
-} from '../src/auth/tokens/oauth-token-endpoint.js';
-import { loadOrCreateSigningKeys, type SigningKeys } from '../src/auth/tokens/signing-keys.js';
-import { createTokenVerifier } from '../src/auth/tokens/token-verifier.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+} from '../../src/auth/tokens/oauth-token-endpoint.js';
+import { loadOrCreateSigningKeys, type SigningKeys } from '../../src/auth/tokens/signing-keys.js';
+import { createTokenVerifier } from '../../src/auth/tokens/token-verifier.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 const ISSUER = 'dtks-gateway';
 const AUDIENCE = 'dtks-gateway';

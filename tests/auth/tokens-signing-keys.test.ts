@@ -5,15 +5,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { SignJWT, type CryptoKey } from 'jose';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createJwksEndpoint } from '../src/auth/tokens/jwks-endpoint.js';
+import { createJwksEndpoint } from '../../src/auth/tokens/jwks-endpoint.js';
 import {
   listSigningKeys,
   loadOrCreateSigningKeys,
   rotateSigningKey,
-} from '../src/auth/tokens/signing-keys.js';
-import { issueAccessToken } from '../src/auth/tokens/token-issuer.js';
-import { createTokenVerifier } from '../src/auth/tokens/token-verifier.js';
-import type { SigningKeys } from '../src/auth/tokens/signing-keys.js';
+} from '../../src/auth/tokens/signing-keys.js';
+import { issueAccessToken } from '../../src/auth/tokens/token-issuer.js';
+import { createTokenVerifier } from '../../src/auth/tokens/token-verifier.js';
+import type { SigningKeys } from '../../src/auth/tokens/signing-keys.js';
 
 const ISSUER = 'dtks-gateway';
 const AUDIENCE = 'dtks-gateway';

@@ -13,9 +13,9 @@ import {
   type JWTPayload,
 } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadOrCreateSigningKeys, type SigningKeys } from '../src/auth/tokens/signing-keys.js';
-import { issueAccessToken } from '../src/auth/tokens/token-issuer.js';
-import { createTokenVerifier, type TokenVerifier } from '../src/auth/tokens/token-verifier.js';
+import { loadOrCreateSigningKeys, type SigningKeys } from '../../src/auth/tokens/signing-keys.js';
+import { issueAccessToken } from '../../src/auth/tokens/token-issuer.js';
+import { createTokenVerifier, type TokenVerifier } from '../../src/auth/tokens/token-verifier.js';
 
 const ISSUER = 'dtks-gateway';
 const AUDIENCE = 'dtks-gateway';

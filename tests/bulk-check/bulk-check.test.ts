@@ -6,39 +6,42 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_CLIENTS } from '../src/auth/demo-agreements.js';
-import { registration } from '../src/auth/demo-clients.js';
-import { hashClientSecret } from '../src/auth/client-secret.js';
-import { runBulkCheck, type Checker } from '../src/bulk-check/bulk-check.js';
-import { ALIASES_PER_OPERATION, EligibilityClient } from '../src/bulk-check/eligibility-client.js';
-import { FileProblem } from '../src/bulk-check/file-problems.js';
-import { GatewayClient, safeText } from '../src/bulk-check/gateway-client.js';
-import { InputFormatError, nikProblem, readNikInput } from '../src/bulk-check/nik-input.js';
+import { DEMO_CLIENTS } from '../../src/demo/demo-agreements.js';
+import { registration } from '../../src/demo/demo-clients.js';
+import { hashClientSecret } from '../../src/auth/client-secret.js';
+import { runBulkCheck, type Checker } from '../../src/bulk-check/bulk-check.js';
+import {
+  ALIASES_PER_OPERATION,
+  EligibilityClient,
+} from '../../src/bulk-check/eligibility-client.js';
+import { FileProblem } from '../../src/bulk-check/file-problems.js';
+import { GatewayClient, safeText } from '../../src/bulk-check/gateway-client.js';
+import { InputFormatError, nikProblem, readNikInput } from '../../src/bulk-check/nik-input.js';
 import {
   openResumable,
   REJECTS_HEADER,
   RESULTS_HEADER,
   type DecisionRow,
-} from '../src/bulk-check/result-files.js';
+} from '../../src/bulk-check/result-files.js';
 import {
   decideRetry,
   DEFAULT_RETRY_POLICY,
   GaveUpError,
   parseRetryAfter,
   type RetryPolicy,
-} from '../src/bulk-check/retry.js';
-import { CommandError } from '../src/cli/command-runner.js';
+} from '../../src/bulk-check/retry.js';
+import { CommandError } from '../../src/cli/command-runner.js';
 import {
   checkSettings,
   defaultRejectsPath,
   type CheckOptions,
-} from '../src/commands/check.command.js';
-import { saveClient } from '../src/db/queries/client-queries.js';
-import { NikScalar } from '../src/schema/scalars/nik.scalar.js';
-import { useFixtureGateway } from './support/fixture-gateway.js';
-import type { DemoAccess } from './support/test-clients.js';
-import type { TestDatabase } from './support/test-database.js';
-import { graphql, type TestGateway } from './support/test-gateway.js';
+} from '../../src/commands/check.command.js';
+import { saveClient } from '../../src/db/queries/client-queries.js';
+import { NikScalar } from '../../src/schema/scalars/nik.scalar.js';
+import { useFixtureGateway } from '../support/fixture-gateway.js';
+import type { DemoAccess } from '../support/test-clients.js';
+import type { TestDatabase } from '../support/test-database.js';
+import { graphql, type TestGateway } from '../support/test-gateway.js';
 
 let db: TestDatabase;
 let gateway: TestGateway;

@@ -4,13 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { LIST_HEADER, registerClients } from '../src/commands/clients.command.js';
-import { registerDemo } from '../src/commands/demo.command.js';
-import { readPopulation, readRegions } from '../src/db/regions/region-files.js';
-import { seedSyntheticSnapshot } from '../src/db/synthetic-seed.js';
-import { generateSnapshotText, parseCsvRows } from './support/generated-snapshot.js';
-import { importText, validSnapshot } from './support/snapshot-fixture.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { LIST_HEADER, registerClients } from '../../src/commands/clients.command.js';
+import { registerDemo } from '../../src/commands/demo.command.js';
+import { readPopulation, readRegions } from '../../src/db/regions/region-files.js';
+import { seedSyntheticSnapshot } from '../../src/snapshot/synthetic-seed.js';
+import { generateSnapshotText, parseCsvRows } from '../support/generated-snapshot.js';
+import { importText, validSnapshot } from '../support/snapshot-fixture.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /**
  * What a newcomer checks first: the licence the README names, `--version`, a `clients list` that

@@ -3,8 +3,8 @@ import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HOUSEHOLDS_HEADER, MEMBERS_HEADER, validSnapshot } from './support/snapshot-fixture.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { HOUSEHOLDS_HEADER, MEMBERS_HEADER, validSnapshot } from '../support/snapshot-fixture.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /** Runs the real command (from source, through tsx) and captures its output and exit code. */
 function cli(

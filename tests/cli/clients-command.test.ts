@@ -4,12 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { verifyClientSecret } from '../src/auth/client-secret.js';
-import { DEMO_CLIENTS } from '../src/auth/demo-agreements.js';
-import { demoSecretsPath, ensureDemoClients } from '../src/auth/demo-clients.js';
-import { registerClients } from '../src/commands/clients.command.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
-import { graphql, startTestGateway, type TestGateway } from './support/test-gateway.js';
+import { verifyClientSecret } from '../../src/auth/client-secret.js';
+import { DEMO_CLIENTS } from '../../src/demo/demo-agreements.js';
+import { demoSecretsPath, ensureDemoClients } from '../../src/demo/demo-clients.js';
+import { registerClients } from '../../src/commands/clients.command.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { graphql, startTestGateway, type TestGateway } from '../support/test-gateway.js';
 
 /**
  * `dtks-gateway clients list / create / revoke` as an operator runs it (spawned from source, against

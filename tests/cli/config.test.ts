@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.js';
+import { loadConfig } from '../../src/config.js';
 
 describe('configuration', () => {
   it('reads the global privacy budget, 10 by default, and refuses one that is not positive', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bar, createProgress } from '../src/cli/progress.js';
+import { bar, createProgress } from '../../src/cli/progress.js';
 
 /** A stand-in for stderr that records what is written. */
 function stream(isTTY: boolean) {

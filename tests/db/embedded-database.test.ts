@@ -8,8 +8,8 @@ import {
   DataDirInUseError,
   startEmbeddedCluster,
   type EmbeddedCluster,
-} from '../src/db/embedded/embedded-cluster.js';
-import { createLogger } from '../src/logger.js';
+} from '../../src/db/embedded/embedded-cluster.js';
+import { createLogger } from '../../src/logger.js';
 
 const logger = createLogger('silent');
 

@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureRuntimeLogin, grantRuntimeRights, RUNTIME_WRITES } from '../src/db/runtime-role.js';
-import { importText, validSnapshot } from './support/snapshot-fixture.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import {
+  ensureRuntimeLogin,
+  grantRuntimeRights,
+  RUNTIME_WRITES,
+} from '../../src/db/runtime-role.js';
+import { importText, validSnapshot } from '../support/snapshot-fixture.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { inject } from 'vitest';
 
 /** The serving role's rights (src/db/runtime-role.ts), as PostgreSQL reports them. */

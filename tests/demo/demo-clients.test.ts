@@ -2,13 +2,13 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyClientSecret } from '../src/auth/client-secret.js';
-import { DEMO_CLIENTS } from '../src/auth/demo-agreements.js';
-import { demoSecretsPath, ensureDemoClients } from '../src/auth/demo-clients.js';
-import { validSnapshot, importText } from './support/snapshot-fixture.js';
-import { demoAccess, type DemoAccess } from './support/test-clients.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
-import { graphql, startTestGateway, type TestGateway } from './support/test-gateway.js';
+import { verifyClientSecret } from '../../src/auth/client-secret.js';
+import { DEMO_CLIENTS } from '../../src/demo/demo-agreements.js';
+import { demoSecretsPath, ensureDemoClients } from '../../src/demo/demo-clients.js';
+import { validSnapshot, importText } from '../support/snapshot-fixture.js';
+import { demoAccess, type DemoAccess } from '../support/test-clients.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { graphql, startTestGateway, type TestGateway } from '../support/test-gateway.js';
 
 /**
  * `serve --demo`'s demo clients: the secrets file is written first (its folder created when

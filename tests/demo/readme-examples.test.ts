@@ -5,15 +5,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectSamples } from '../src/commands/demo.command.js';
+import { collectSamples } from '../../src/commands/demo.command.js';
 import {
   conventionProblems,
   fencedBlocks,
   readmeExamples,
   type GraphQLExample,
   type ShellExample,
-} from './support/readme-examples.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+} from '../support/readme-examples.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /**
  * README.md's examples, run as written against a real demo: `serve --demo` started as a user
@@ -23,7 +23,7 @@ import { createTestDatabase, type TestDatabase } from './support/test-database.j
  * the command. The conventions are in tests/support/readme-examples.ts.
  */
 
-const REPO = fileURLToPath(new URL('..', import.meta.url));
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const TSX = import.meta.resolve('tsx');
 const README = await readFile(path.join(REPO, 'README.md'), 'utf8');
 const BLOCKS = fencedBlocks(README);

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { CODE_LISTS } from '../src/domain/code-lists.js';
+import { CODE_LISTS } from '../../src/domain/code-lists.js';
 
 describe('documentation', () => {
   it('docs/code-lists.md lists every code of every list', async () => {

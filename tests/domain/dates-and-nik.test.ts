@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ageInYears, daysInMonth, isIsoDate } from '../src/domain/dates.js';
-import { isNikFormat, nikDatePart, nikMatchesBirthDate } from '../src/domain/nik.js';
+import { ageInYears, daysInMonth, isIsoDate } from '../../src/domain/dates.js';
+import { isNikFormat, nikDatePart, nikMatchesBirthDate } from '../../src/domain/nik.js';
 
 describe('isIsoDate', () => {
   it('agrees with the calendar for every day from 1850 to 2100', () => {

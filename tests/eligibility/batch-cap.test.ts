@@ -1,17 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Principal } from '../src/auth/principal.js';
-import { DEMO_CLIENTS } from '../src/auth/demo-agreements.js';
-import { registration } from '../src/auth/demo-clients.js';
-import { findClientPolicy, saveClient } from '../src/db/queries/client-queries.js';
-import { EligibilityBatcher } from '../src/db/scoped/eligibility-batcher.js';
-import { EligibilityService } from '../src/eligibility/eligibility-service.js';
-import { RuleCache } from '../src/eligibility/rule-cache.js';
-import type { DisclosureRecord } from '../src/server/request-context.js';
-import { useFixtureGateway } from './support/fixture-gateway.js';
-import type { DemoAccess } from './support/test-clients.js';
-import type { TestDatabase } from './support/test-database.js';
-import { graphql, type TestGateway } from './support/test-gateway.js';
+import type { Principal } from '../../src/auth/principal.js';
+import { DEMO_CLIENTS } from '../../src/demo/demo-agreements.js';
+import { registration } from '../../src/demo/demo-clients.js';
+import { findClientPolicy, saveClient } from '../../src/db/queries/client-queries.js';
+import { EligibilityBatcher } from '../../src/db/scoped/eligibility-batcher.js';
+import { EligibilityService } from '../../src/eligibility/eligibility-service.js';
+import { RuleCache } from '../../src/eligibility/rule-cache.js';
+import type { DisclosureRecord } from '../../src/server/request-context.js';
+import { useFixtureGateway } from '../support/fixture-gateway.js';
+import type { DemoAccess } from '../support/test-clients.js';
+import type { TestDatabase } from '../support/test-database.js';
+import { graphql, type TestGateway } from '../support/test-gateway.js';
 
 /*
  * Issue 11, item 4: the batch limit counts the NIKs execution will check, after variable

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DEMO_CLIENTS } from '../src/auth/demo-agreements.js';
-import { registration } from '../src/auth/demo-clients.js';
-import { saveClient } from '../src/db/queries/client-queries.js';
-import { useFixtureGateway } from './support/fixture-gateway.js';
-import type { DemoAccess } from './support/test-clients.js';
-import type { TestDatabase } from './support/test-database.js';
-import { graphql, type TestGateway } from './support/test-gateway.js';
+import { DEMO_CLIENTS } from '../../src/demo/demo-agreements.js';
+import { registration } from '../../src/demo/demo-clients.js';
+import { saveClient } from '../../src/db/queries/client-queries.js';
+import { useFixtureGateway } from '../support/fixture-gateway.js';
+import type { DemoAccess } from '../support/test-clients.js';
+import type { TestDatabase } from '../support/test-database.js';
+import { graphql, type TestGateway } from '../support/test-gateway.js';
 
 let db: TestDatabase;
 let gateway: TestGateway;

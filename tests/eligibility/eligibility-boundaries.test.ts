@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Principal } from '../src/auth/principal.js';
-import { currentRules, type CurrentRule } from '../src/db/queries/eligibility-rule-queries.js';
-import { evaluateEligibility } from '../src/db/scoped/eligibility-evaluator.js';
-import { HOUSEHOLDS_HEADER, MEMBERS_HEADER, importText } from './support/snapshot-fixture.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import type { Principal } from '../../src/auth/principal.js';
+import { currentRules, type CurrentRule } from '../../src/db/queries/eligibility-rule-queries.js';
+import { evaluateEligibility } from '../../src/db/scoped/eligibility-evaluator.js';
+import { HOUSEHOLDS_HEADER, MEMBERS_HEADER, importText } from '../support/snapshot-fixture.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /*
  * Hand-made boundary cases of CONTRACT §5, as of 2026-06-30: ages exactly on the as-of date, a

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Principal } from '../src/auth/principal.js';
-import { RateLimitedError, UsageLimiter } from '../src/auth/usage-limiter.js';
-import { currentRules, type CurrentRule } from '../src/db/queries/eligibility-rule-queries.js';
-import { EligibilityBatcher } from '../src/db/scoped/eligibility-batcher.js';
-import { evaluateEligibility } from '../src/db/scoped/eligibility-evaluator.js';
-import { importText, validSnapshot } from './support/snapshot-fixture.js';
-import { withStatementLog, type StatementLog } from './support/statement-log.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import type { Principal } from '../../src/auth/principal.js';
+import { RateLimitedError, UsageLimiter } from '../../src/auth/usage-limiter.js';
+import { currentRules, type CurrentRule } from '../../src/db/queries/eligibility-rule-queries.js';
+import { EligibilityBatcher } from '../../src/db/scoped/eligibility-batcher.js';
+import { evaluateEligibility } from '../../src/db/scoped/eligibility-evaluator.js';
+import { importText, validSnapshot } from '../support/snapshot-fixture.js';
+import { withStatementLog, type StatementLog } from '../support/statement-log.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 // Concurrent requests share statements: eligibility questions with the same rule and region scope
 // are asked together, and quota admissions of one agreement go in one transaction. Grouping must

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Principal } from '../src/auth/principal.js';
-import { currentRules, type CurrentRule } from '../src/db/queries/eligibility-rule-queries.js';
-import { readPopulation, readRegions } from '../src/db/regions/region-files.js';
-import { evaluateEligibility } from '../src/db/scoped/eligibility-evaluator.js';
-import { generateSnapshotText, parseCsvRows } from './support/generated-snapshot.js';
-import { importText } from './support/snapshot-fixture.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import type { Principal } from '../../src/auth/principal.js';
+import { currentRules, type CurrentRule } from '../../src/db/queries/eligibility-rule-queries.js';
+import { readPopulation, readRegions } from '../../src/db/regions/region-files.js';
+import { evaluateEligibility } from '../../src/db/scoped/eligibility-evaluator.js';
+import { generateSnapshotText, parseCsvRows } from '../support/generated-snapshot.js';
+import { importText } from '../support/snapshot-fixture.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /*
  * An independent oracle: the contract's rules (CONTRACT §5) written again in plain TypeScript over

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importText, validSnapshot } from './support/snapshot-fixture.js';
-import { withStatementLog, type StatementLog } from './support/statement-log.js';
-import { demoAccess, type DemoAccess } from './support/test-clients.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
-import { startTestGateway, type TestGateway } from './support/test-gateway.js';
+import { importText, validSnapshot } from '../support/snapshot-fixture.js';
+import { withStatementLog, type StatementLog } from '../support/statement-log.js';
+import { demoAccess, type DemoAccess } from '../support/test-clients.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { startTestGateway, type TestGateway } from '../support/test-gateway.js';
 
 // For an agreement without detailed reasons (kemendikdasmen-pip), a registered and an unregistered
 // NIK must fall in the same timing class: the same answer shape and size, the same headers, the

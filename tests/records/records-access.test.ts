@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { useFixtureGateway } from './support/fixture-gateway.js';
-import type { DemoAccess } from './support/test-clients.js';
-import type { TestDatabase } from './support/test-database.js';
-import { graphql, type TestGateway } from './support/test-gateway.js';
+import { useFixtureGateway } from '../support/fixture-gateway.js';
+import type { DemoAccess } from '../support/test-clients.js';
+import type { TestDatabase } from '../support/test-database.js';
+import { graphql, type TestGateway } from '../support/test-gateway.js';
 
 let db: TestDatabase;
 let gateway: TestGateway;

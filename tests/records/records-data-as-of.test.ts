@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importText } from './support/snapshot-fixture.js';
-import { withStatementLog, type StatementLog } from './support/statement-log.js';
-import { demoAccess, type DemoAccess } from './support/test-clients.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
-import { graphql, startTestGateway, type TestGateway } from './support/test-gateway.js';
-import { daysAgo, key, NIK, recentSnapshot, TODAY } from './support/verification-fixture.js';
+import { importText } from '../support/snapshot-fixture.js';
+import { withStatementLog, type StatementLog } from '../support/statement-log.js';
+import { demoAccess, type DemoAccess } from '../support/test-clients.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { graphql, startTestGateway, type TestGateway } from '../support/test-gateway.js';
+import { daysAgo, key, NIK, recentSnapshot, TODAY } from '../support/verification-fixture.js';
 
 /**
  * `dataAsOf` on every record type (CONTRACT §4: "the as-of date … becomes dataAsOf everywhere"):

@@ -1,16 +1,16 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_CLIENTS } from '../src/auth/demo-agreements.js';
-import { seedSyntheticSnapshot } from '../src/db/synthetic-seed.js';
-import { PROVINCE_CODES } from '../src/domain/provinces.js';
-import { demoAccess } from './support/test-clients.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { DEMO_CLIENTS } from '../../src/demo/demo-agreements.js';
+import { seedSyntheticSnapshot } from '../../src/snapshot/synthetic-seed.js';
+import { PROVINCE_CODES } from '../../src/domain/provinces.js';
+import { demoAccess } from '../support/test-clients.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import {
   graphql,
   startTestGateway,
   type GraphQLResult,
   type TestGateway,
-} from './support/test-gateway.js';
+} from '../support/test-gateway.js';
 
 /**
  * Property tests of the records API (CONTRACT §6–7): random sequences of lookups, pages, filters,

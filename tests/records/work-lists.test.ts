@@ -1,20 +1,20 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_CLIENTS } from '../src/auth/demo-agreements.js';
-import { registration } from '../src/auth/demo-clients.js';
-import { saveClient } from '../src/db/queries/client-queries.js';
-import { readPopulation, readRegions } from '../src/db/regions/region-files.js';
-import { generateSnapshotText, parseCsvRows } from './support/generated-snapshot.js';
-import { importText } from './support/snapshot-fixture.js';
-import { withStatementLog, type StatementLog } from './support/statement-log.js';
-import { demoAccess, type DemoAccess } from './support/test-clients.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { DEMO_CLIENTS } from '../../src/demo/demo-agreements.js';
+import { registration } from '../../src/demo/demo-clients.js';
+import { saveClient } from '../../src/db/queries/client-queries.js';
+import { readPopulation, readRegions } from '../../src/db/regions/region-files.js';
+import { generateSnapshotText, parseCsvRows } from '../support/generated-snapshot.js';
+import { importText } from '../support/snapshot-fixture.js';
+import { withStatementLog, type StatementLog } from '../support/statement-log.js';
+import { demoAccess, type DemoAccess } from '../support/test-clients.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import {
   graphql,
   startTestGateway,
   type GraphQLResult,
   type TestGateway,
-} from './support/test-gateway.js';
+} from '../support/test-gateway.js';
 
 /*
  * Work lists for local governments (issue #5): every filter and both orders against an

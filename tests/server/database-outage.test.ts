@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyAuditChain } from '../src/audit/audit-verify.js';
-import { connect, type DatabaseHandle } from '../src/db/database.js';
-import { publicKeysOf } from './support/audit-keys.js';
-import { importText, validSnapshot } from './support/snapshot-fixture.js';
-import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
-import { demoAccess, type DemoAccess } from './support/test-clients.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
-import { graphql, startTestGateway, type TestGateway } from './support/test-gateway.js';
+import { verifyAuditChain } from '../../src/audit/audit-verify.js';
+import { connect, type DatabaseHandle } from '../../src/db/database.js';
+import { publicKeysOf } from '../support/audit-keys.js';
+import { importText, validSnapshot } from '../support/snapshot-fixture.js';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { demoAccess, type DemoAccess } from '../support/test-clients.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { graphql, startTestGateway, type TestGateway } from '../support/test-gateway.js';
 
 /**
  * Issue #11, items 1–2: the gateway survives its database. Between the gateway and PostgreSQL runs

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyAuditChain } from '../src/audit/audit-verify.js';
-import { publicKeysOf } from './support/audit-keys.js';
+import { verifyAuditChain } from '../../src/audit/audit-verify.js';
+import { publicKeysOf } from '../support/audit-keys.js';
 
 /**
  * Issue #11, item 3: `serve` with the embedded PostgreSQL it owns, under a steady load of

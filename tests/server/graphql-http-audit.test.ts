@@ -1,6 +1,6 @@
 import { serverAudits, type AuditResult } from 'graphql-http';
 import { describe, expect, it } from 'vitest';
-import { useFixtureGateway, type FixtureGateway } from './support/fixture-gateway.js';
+import { useFixtureGateway, type FixtureGateway } from '../support/fixture-gateway.js';
 
 /**
  * The GraphQL-over-HTTP server audits of `graphql-http` (issue 11, item 8), run against the

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { verifyAuditChain } from '../src/audit/audit-verify.js';
-import { publicKeysOf } from './support/audit-keys.js';
-import { useFixtureGateway } from './support/fixture-gateway.js';
-import type { DemoAccess } from './support/test-clients.js';
-import type { TestDatabase } from './support/test-database.js';
-import { graphql, type TestGateway } from './support/test-gateway.js';
+import { verifyAuditChain } from '../../src/audit/audit-verify.js';
+import { publicKeysOf } from '../support/audit-keys.js';
+import { useFixtureGateway } from '../support/fixture-gateway.js';
+import type { DemoAccess } from '../support/test-clients.js';
+import type { TestDatabase } from '../support/test-database.js';
+import { graphql, type TestGateway } from '../support/test-gateway.js';
 
 let db: TestDatabase;
 let gateway: TestGateway;

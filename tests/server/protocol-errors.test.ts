@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import { parse } from 'graphql';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scrubSyntaxError } from '../src/server/graphql-server.js';
-import { TOO_COMPLEX_MESSAGE } from '../src/server/operation-limits.js';
-import { importText, validSnapshot } from './support/snapshot-fixture.js';
-import { demoAccess, type DemoAccess } from './support/test-clients.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
-import { graphql, startTestGateway, type TestGateway } from './support/test-gateway.js';
+import { scrubSyntaxError } from '../../src/server/graphql-server.js';
+import { TOO_COMPLEX_MESSAGE } from '../../src/server/operation-limits.js';
+import { importText, validSnapshot } from '../support/snapshot-fixture.js';
+import { demoAccess, type DemoAccess } from '../support/test-clients.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { graphql, startTestGateway, type TestGateway } from '../support/test-gateway.js';
 
 /** Issue 11, items 6 and 8: what the gateway answers to malformed or probing requests. */
 

@@ -1,10 +1,10 @@
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SnapshotDocument, type SnapshotQuery } from './generated/operations.js';
-import { AS_OF, importText, validSnapshot } from './support/snapshot-fixture.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
-import { demoAccess } from './support/test-clients.js';
-import { graphql, startTestGateway, type TestGateway } from './support/test-gateway.js';
+import { SnapshotDocument, type SnapshotQuery } from '../generated/operations.js';
+import { AS_OF, importText, validSnapshot } from '../support/snapshot-fixture.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { demoAccess } from '../support/test-clients.js';
+import { graphql, startTestGateway, type TestGateway } from '../support/test-gateway.js';
 
 let db: TestDatabase;
 let gateway: TestGateway;

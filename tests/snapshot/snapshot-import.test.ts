@@ -1,7 +1,7 @@
 import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SnapshotRejectedError } from '../src/db/snapshot/problem-collector.js';
-import { ImportInProgressError, importSnapshot } from '../src/db/snapshot/snapshot-importer.js';
+import { SnapshotRejectedError } from '../../src/snapshot/problem-collector.js';
+import { ImportInProgressError, importSnapshot } from '../../src/snapshot/snapshot-importer.js';
 import {
   AS_OF,
   HOUSEHOLDS_HEADER,
@@ -10,8 +10,8 @@ import {
   validSnapshot,
   withLine,
   type SnapshotText,
-} from './support/snapshot-fixture.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+} from '../support/snapshot-fixture.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 let db: TestDatabase;
 beforeAll(async () => {

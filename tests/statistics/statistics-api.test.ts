@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readPopulation, readRegions } from '../src/db/regions/region-files.js';
-import { noiseScale } from '../src/statistics/privacy/discrete-laplace.js';
-import { margin95 } from '../src/statistics/privacy/margin.js';
-import { generateSnapshotText, parseCsvRows } from './support/generated-snapshot.js';
-import { importText } from './support/snapshot-fixture.js';
-import { demoAccess, type DemoAccess } from './support/test-clients.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
-import { graphql, startTestGateway, type TestGateway } from './support/test-gateway.js';
+import { readPopulation, readRegions } from '../../src/db/regions/region-files.js';
+import { noiseScale } from '../../src/statistics/privacy/discrete-laplace.js';
+import { margin95 } from '../../src/statistics/privacy/margin.js';
+import { generateSnapshotText, parseCsvRows } from '../support/generated-snapshot.js';
+import { importText } from '../support/snapshot-fixture.js';
+import { demoAccess, type DemoAccess } from '../support/test-clients.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { graphql, startTestGateway, type TestGateway } from '../support/test-gateway.js';
 
 /*
  * `statistics` over a generated snapshot, against counts computed here from the CSV text (no

@@ -1,22 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { DEMO_CLIENTS } from '../src/auth/demo-agreements.js';
-import { registration } from '../src/auth/demo-clients.js';
-import { saveClient } from '../src/db/queries/client-queries.js';
+import { DEMO_CLIENTS } from '../../src/demo/demo-agreements.js';
+import { registration } from '../../src/demo/demo-clients.js';
+import { saveClient } from '../../src/db/queries/client-queries.js';
 import {
   canonicalQueryKey,
   effectiveRegionScope,
   normalizeStatisticsQuery,
-} from '../src/statistics/privacy/canonical-query.js';
-import { useFixtureGateway } from './support/fixture-gateway.js';
+} from '../../src/statistics/privacy/canonical-query.js';
+import { useFixtureGateway } from '../support/fixture-gateway.js';
 import {
   HOUSEHOLDS_HEADER,
   importText,
   MEMBERS_HEADER,
   RECIPIENTS_HEADER,
-} from './support/snapshot-fixture.js';
-import type { DemoAccess } from './support/test-clients.js';
-import type { TestDatabase } from './support/test-database.js';
-import { graphql, type TestGateway } from './support/test-gateway.js';
+} from '../support/snapshot-fixture.js';
+import type { DemoAccess } from '../support/test-clients.js';
+import type { TestDatabase } from '../support/test-database.js';
+import { graphql, type TestGateway } from '../support/test-gateway.js';
 
 /*
  * Issue 11, item 7: a researcher's answer is cached per question, snapshot and effective region

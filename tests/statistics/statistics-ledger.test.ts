@@ -4,8 +4,8 @@ import {
   BudgetExhaustedError,
   remaining,
   spendOrReuse,
-} from '../src/statistics/privacy/budget-ledger.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+} from '../../src/statistics/privacy/budget-ledger.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 let database: TestDatabase;
 

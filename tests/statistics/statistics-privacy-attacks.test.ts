@@ -4,18 +4,18 @@ import {
   noiseScale,
   sampleDiscreteLaplace,
   type Rational,
-} from '../src/statistics/privacy/discrete-laplace.js';
-import { epsilonMilliFromInput } from '../src/statistics/privacy/epsilon.js';
-import { sensitivity, type QueryShape } from '../src/statistics/privacy/sensitivity.js';
+} from '../../src/statistics/privacy/discrete-laplace.js';
+import { epsilonMilliFromInput } from '../../src/statistics/privacy/epsilon.js';
+import { sensitivity, type QueryShape } from '../../src/statistics/privacy/sensitivity.js';
 import {
   HOUSEHOLDS_HEADER,
   importText,
   MEMBERS_HEADER,
   RECIPIENTS_HEADER,
-} from './support/snapshot-fixture.js';
-import { demoAccess, type DemoAccess } from './support/test-clients.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
-import { graphql, startTestGateway, type TestGateway } from './support/test-gateway.js';
+} from '../support/snapshot-fixture.js';
+import { demoAccess, type DemoAccess } from '../support/test-clients.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { graphql, startTestGateway, type TestGateway } from '../support/test-gateway.js';
 
 /*
  * Attacks on researcher statistics (issue #6): a differencing attack must not learn whether a

@@ -5,25 +5,25 @@ import {
   normalizeStatisticsQuery,
   REGION_DIMENSIONS,
   type StatisticsQueryInput,
-} from '../src/statistics/privacy/canonical-query.js';
+} from '../../src/statistics/privacy/canonical-query.js';
 import {
   bernoulliExp,
   noiseScale,
   sampleDiscreteLaplace,
   type Rational,
-} from '../src/statistics/privacy/discrete-laplace.js';
+} from '../../src/statistics/privacy/discrete-laplace.js';
 import {
   budgetMilliFromAgreement,
   epsilonMilliFromInput,
-} from '../src/statistics/privacy/epsilon.js';
-import { margin95 } from '../src/statistics/privacy/margin.js';
-import type { RandomSource } from '../src/statistics/privacy/random-source.js';
+} from '../../src/statistics/privacy/epsilon.js';
+import { margin95 } from '../../src/statistics/privacy/margin.js';
+import type { RandomSource } from '../../src/statistics/privacy/random-source.js';
 import {
   DIMENSIONS,
   MAX_MEMBERS_COUNTED,
   sensitivity,
   type Dimension,
-} from '../src/statistics/privacy/sensitivity.js';
+} from '../../src/statistics/privacy/sensitivity.js';
 
 /** A seeded source (mulberry32), for the deterministic runs only. */
 function seededSource(seed: number): RandomSource {

@@ -1,19 +1,19 @@
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readPopulation, readRegions } from '../src/db/regions/region-files.js';
-import { countStatistics, type ExactTable } from '../src/db/scoped/statistics-sql.js';
-import { ageBandSql } from '../src/statistics/age-bands.js';
+import { readPopulation, readRegions } from '../../src/db/regions/region-files.js';
+import { countStatistics, type ExactTable } from '../../src/db/scoped/statistics-sql.js';
+import { ageBandSql } from '../../src/domain/age-bands.js';
 import {
   normalizeStatisticsQuery,
   REGION_DIMENSIONS,
   type NormalizedStatisticsQuery,
-} from '../src/statistics/privacy/canonical-query.js';
-import { DIMENSIONS, PROGRAM_CODES } from '../src/statistics/privacy/sensitivity.js';
-import { builtCuboids, cuboidFor } from '../src/statistics/rollups/cuboid.js';
-import { generateSnapshotText, parseCsvRows } from './support/generated-snapshot.js';
-import { importText, validSnapshot } from './support/snapshot-fixture.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+} from '../../src/statistics/privacy/canonical-query.js';
+import { DIMENSIONS, PROGRAM_CODES } from '../../src/statistics/privacy/sensitivity.js';
+import { builtCuboids, cuboidFor } from '../../src/domain/cuboids.js';
+import { generateSnapshotText, parseCsvRows } from '../support/generated-snapshot.js';
+import { importText, validSnapshot } from '../support/snapshot-fixture.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /**
  * The statistics rollups (issue #6, item 4) against the base-table path, which defines what is

@@ -7,12 +7,12 @@ import {
   type PluginTransformResultArgs,
 } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Principal } from '../src/auth/principal.js';
-import type { Database } from '../src/db/database-types.js';
-import { StatisticsService } from '../src/statistics/statistics-service.js';
-import type { DisclosureRecord } from '../src/server/request-context.js';
-import { importText, validSnapshot } from './support/snapshot-fixture.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import type { Principal } from '../../src/auth/principal.js';
+import type { Database } from '../../src/db/database-types.js';
+import { StatisticsService } from '../../src/statistics/statistics-service.js';
+import type { DisclosureRecord } from '../../src/server/request-context.js';
+import { importText, validSnapshot } from '../support/snapshot-fixture.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /**
  * A researcher's query is charged to the snapshot it started on. If a new snapshot is swapped in

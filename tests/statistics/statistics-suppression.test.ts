@@ -4,7 +4,7 @@ import {
   suppressCells,
   type CountCell,
   type CountTable,
-} from '../src/statistics/suppression/cell-suppression.js';
+} from '../../src/statistics/suppression/cell-suppression.js';
 
 // ---------------------------------------------------------------------------------------------
 // Independent line-rule checker: shares nothing with the module. It enumerates the full grid as

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
-import { CsvParser } from '../../src/db/snapshot/csv-parser.js';
-import { generateSnapshot, type GenerateOptions } from '../../src/db/synthetic/generator.js';
+import { CsvParser } from '../../src/snapshot/csv-parser.js';
+import { generateSnapshot, type GenerateOptions } from '../../src/synthetic/generator.js';
 
 /** The three CSV files of a snapshot as text. */
 export interface SnapshotTexts {

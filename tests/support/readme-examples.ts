@@ -2,7 +2,7 @@ import { parse, type OperationDefinitionNode } from 'graphql';
 
 /**
  * The runnable examples of README.md. The convention (documented in the README's API section and
- * checked by tests/readme-examples.test.ts):
+ * checked by tests/demo/readme-examples.test.ts):
  *
  * - A fenced block preceded by `<!-- example: client=ID [purpose=CODE] [officer=ID]
  *   [id-from=OPERATION] -->` (blank lines between allowed) is a GraphQL example sent by that demo

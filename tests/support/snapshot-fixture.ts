@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { DatabaseHandle } from '../../src/db/database.js';
-import { importSnapshot, type ImportSummary } from '../../src/db/snapshot/snapshot-importer.js';
+import { importSnapshot, type ImportSummary } from '../../src/snapshot/snapshot-importer.js';
 
 /** A small valid snapshot as CSV text; tests mutate one line to provoke one refusal. */
 export interface SnapshotText {

@@ -1,4 +1,4 @@
-import { ensureDemoClients } from '../../src/auth/demo-clients.js';
+import { ensureDemoClients } from '../../src/demo/demo-clients.js';
 import { loadOrCreateSigningKeys } from '../../src/auth/tokens/signing-keys.js';
 import { issueAccessToken } from '../../src/auth/tokens/token-issuer.js';
 import type { TestDatabase } from './test-database.js';

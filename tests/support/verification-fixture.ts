@@ -1,8 +1,8 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import { afterAll, beforeAll } from 'vitest';
 import type { Database } from '../../src/db/database-types.js';
-import { DEMO_CLIENTS } from '../../src/auth/demo-agreements.js';
-import { registration } from '../../src/auth/demo-clients.js';
+import { DEMO_CLIENTS } from '../../src/demo/demo-agreements.js';
+import { registration } from '../../src/demo/demo-clients.js';
 import { saveClient } from '../../src/db/queries/client-queries.js';
 import { todayInJakarta } from '../../src/domain/dates.js';
 import { importText, validSnapshot, type SnapshotText } from './snapshot-fixture.js';

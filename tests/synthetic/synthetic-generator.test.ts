@@ -4,27 +4,27 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CsvParser } from '../src/db/snapshot/csv-parser.js';
-import { compileRowValidator, mapHeader } from '../src/db/snapshot/row-validator.js';
+import { CsvParser } from '../../src/snapshot/csv-parser.js';
+import { compileRowValidator, mapHeader } from '../../src/snapshot/row-validator.js';
 import {
   HOUSEHOLDS_FILE,
   MEMBERS_FILE,
   RECIPIENTS_FILE,
   type SnapshotFileSpec,
-} from '../src/db/snapshot/snapshot-format.js';
+} from '../../src/snapshot/snapshot-format.js';
 import {
   readPopulation,
   readRegions,
   type PopulationRow,
   type RegionRow,
-} from '../src/db/regions/region-files.js';
+} from '../../src/db/regions/region-files.js';
 import {
   generateSnapshot,
   writeSnapshotToDir,
   type GenerateSummary,
-} from '../src/db/synthetic/generator.js';
-import { ageInYears } from '../src/domain/dates.js';
-import { nikMatchesBirthDate } from '../src/domain/nik.js';
+} from '../../src/synthetic/generator.js';
+import { ageInYears } from '../../src/domain/dates.js';
+import { nikMatchesBirthDate } from '../../src/domain/nik.js';
 
 const AS_OF = '2025-06-30';
 const PERSONS = 20_000;

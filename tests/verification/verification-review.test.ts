@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadOrCreateSubjectKey, subjectHash } from '../src/audit/subject-hash.js';
-import { DEMO_CLIENTS } from '../src/auth/demo-agreements.js';
-import { graphql } from './support/test-gateway.js';
+import { loadOrCreateSubjectKey, subjectHash } from '../../src/audit/subject-hash.js';
+import { DEMO_CLIENTS } from '../../src/demo/demo-agreements.js';
+import { graphql } from '../support/test-gateway.js';
 import {
   codes,
   daysAgo,
@@ -15,7 +15,7 @@ import {
   updateH1,
   useVerificationGateway,
   type VerificationFixture,
-} from './support/verification-fixture.js';
+} from '../support/verification-fixture.js';
 
 let f: VerificationFixture;
 useVerificationGateway((fixture) => (f = fixture));

@@ -4,10 +4,10 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csvField } from '../src/db/synthetic/csv-writer.js';
-import { CsvParser } from '../src/db/snapshot/csv-parser.js';
-import { EXPORT_COLUMNS, exportApproved } from '../src/verification/export-csv.js';
-import { importText, type SnapshotText } from './support/snapshot-fixture.js';
+import { csvField } from '../../src/synthetic/csv-writer.js';
+import { CsvParser } from '../../src/snapshot/csv-parser.js';
+import { EXPORT_COLUMNS, exportApproved } from '../../src/verification/export-csv.js';
+import { importText, type SnapshotText } from '../support/snapshot-fixture.js';
 import {
   daysAgo,
   freshNik,
@@ -21,7 +21,7 @@ import {
   TODAY,
   useVerificationGateway,
   type VerificationFixture,
-} from './support/verification-fixture.js';
+} from '../support/verification-fixture.js';
 
 let f: VerificationFixture;
 useVerificationGateway((fixture) => (f = fixture));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LIMITS } from '../src/verification/input-checks.js';
+import { LIMITS } from '../../src/verification/input-checks.js';
 import {
   codes,
   daysAgo,
@@ -15,8 +15,8 @@ import {
   updateH1,
   useVerificationGateway,
   type VerificationFixture,
-} from './support/verification-fixture.js';
-import { graphql } from './support/test-gateway.js';
+} from '../support/verification-fixture.js';
+import { graphql } from '../support/test-gateway.js';
 
 let f: VerificationFixture;
 useVerificationGateway((fixture) => (f = fixture));

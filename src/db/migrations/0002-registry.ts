@@ -3,7 +3,7 @@ import { sql, type Kysely } from 'kysely';
 /**
  * The served registry snapshot: households, members, program recipients, and the log of loaded
  * snapshots. An import builds `*_next` copies of the three data tables and swaps them in with one
- * transaction (see `src/db/snapshot/snapshot-importer.ts`), so these tables always hold exactly
+ * transaction (see `src/snapshot/snapshot-importer.ts`), so these tables always hold exactly
  * one complete snapshot. Index names are fixed here and re-created by every import.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {

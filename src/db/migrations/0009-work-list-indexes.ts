@@ -13,7 +13,7 @@ import { sql, type Kysely } from 'kysely';
  * - by last verification alone, for scopes wider than a regency (a province, the country).
  *
  * The import gives the staged tables the same indexes, read from the catalogue
- * (src/db/snapshot/staging-tables.ts), so every later snapshot has them too. Members and program
+ * (src/snapshot/staging-tables.ts), so every later snapshot has them too. Members and program
  * recipients need nothing new: member_household_idx and program_recipient_pkey (nik, program)
  * answer the EXISTS of the member and program filters.
  */

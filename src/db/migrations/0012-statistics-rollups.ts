@@ -3,10 +3,10 @@ import { sql, type Kysely } from 'kysely';
 /**
  * Statistics rollups (CONTRACT §8, issue #6): exact counts of every grouping a statistics query
  * can need, built by each import from the staged tables and swapped in with them
- * (src/db/snapshot/statistics-rollup-build.ts), so statistics never scan members.
+ * (src/snapshot/statistics-rollup-build.ts), so statistics never scan members.
  *
  * One row per cell of one *cuboid*. A cuboid is a set of dimensions, coded in `cuboid`
- * (src/statistics/rollups/cuboid.ts): the region level (0 none, 1 province, 2 regency,
+ * (src/domain/cuboids.ts): the region level (0 none, 1 province, 2 regency,
  * 3 district) × 16, plus 8 for the decile, 4 for the sex, 2 for the age band and 1 for the
  * programs. A dimension outside the cuboid is NULL; inside it, NULL means "unknown" (no region,
  * no decile, no ACTIVE head, no sex or birth date), which is counted in totals but in no cell.

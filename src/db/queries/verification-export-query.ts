@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { VerificationPayload } from '../../verification/verification-input.js';
+import type { VerificationPayload } from '../../domain/verification-input.js';
 import type { Database } from '../database-types.js';
 
 /** An approved submission or proposal as the export writes it (operator use: NIKs in clear). */

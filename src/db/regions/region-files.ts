@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGunzip } from 'node:zlib';
-import { CsvParser, parseCsvStream } from '../snapshot/csv-parser.js';
+import { CsvParser, parseCsvStream } from '../../snapshot/csv-parser.js';
 
 /** One administrative region: province (level 1) … village (level 4). */
 export interface RegionRow {

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Agreement } from '../../auth/agreement.js';
-import type { DemoClient } from '../../auth/demo-agreements.js';
+import type { DemoClient } from '../../demo/demo-agreements.js';
 import type { Principal } from '../../auth/principal.js';
 import type { ReasonCode } from '../../domain/reason-codes.js';
 import type { Database } from '../database-types.js';

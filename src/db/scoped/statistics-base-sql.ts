@@ -1,5 +1,5 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import { ageBandSql } from '../../statistics/age-bands.js';
+import { ageBandSql } from '../../domain/age-bands.js';
 import type { NormalizedStatisticsQuery } from '../../statistics/privacy/canonical-query.js';
 import {
   MAX_MEMBERS_COUNTED,
@@ -17,7 +17,7 @@ import {
 /**
  * The base-table path of `statistics` (CONTRACT §8): one grouped count over the served
  * household, member and program_recipient tables. It answers every query, rollups or not, and is
- * the reference the rollups are tested against (tests/statistics-rollups.test.ts); the
+ * the reference the rollups are tested against (tests/statistics/statistics-rollups.test.ts); the
  * dispatcher (statistics-sql.ts) takes it for what the rollups do not cover.
  *
  * What is counted:

@@ -1,12 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { NormalizedStatisticsQuery } from '../../statistics/privacy/canonical-query.js';
 import { PROGRAM_CODES, type Dimension } from '../../statistics/privacy/sensitivity.js';
-import {
-  cuboidId,
-  programMask,
-  PROGRAM_BITS,
-  type Cuboid,
-} from '../../statistics/rollups/cuboid.js';
+import { cuboidId, programMask, PROGRAM_BITS, type Cuboid } from '../../domain/cuboids.js';
 import type { Database } from '../database-types.js';
 import {
   countsOf,
@@ -38,10 +33,10 @@ function keyExpression(dimension: Dimension): RawBuilder<unknown> {
 }
 
 /**
- * The counts of a query from its cuboid (src/statistics/rollups/cuboid.ts chooses it): the
+ * The counts of a query from its cuboid (src/domain/cuboids.ts chooses it): the
  * cuboid's rows within the filters and the region scope, summed per cell. Reads a few rows per
  * region of the cuboid's level, never members. The same counts as the base-table path
- * (statistics-base-sql.ts), which tests/statistics-rollups.test.ts checks on random queries.
+ * (statistics-base-sql.ts), which tests/statistics/statistics-rollups.test.ts checks on random queries.
  *
  * Returns null when no snapshot has been loaded, and NO_ROLLUPS when the served snapshot has no
  * rollups: the caller then takes the base tables. The snapshot, its rollup marker and the counts

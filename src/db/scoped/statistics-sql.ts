@@ -1,9 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 import { PROGRAMS } from '../../domain/programs.js';
-import { AGE_BANDS } from '../../statistics/age-bands.js';
+import { AGE_BANDS } from '../../domain/age-bands.js';
 import type { NormalizedStatisticsQuery } from '../../statistics/privacy/canonical-query.js';
 import { PROGRAM_CODES, type Dimension } from '../../statistics/privacy/sensitivity.js';
-import { cuboidFor } from '../../statistics/rollups/cuboid.js';
+import { cuboidFor } from '../../domain/cuboids.js';
 import type { Database } from '../database-types.js';
 import { countFromBaseTables } from './statistics-base-sql.js';
 import type { CountedCells } from './statistics-counts.js';

@@ -6,7 +6,7 @@ import type {
   SubmissionKind,
   SubmissionStatus,
   VerificationPayload,
-} from '../../verification/verification-input.js';
+} from '../../domain/verification-input.js';
 import type { Database } from '../database-types.js';
 import { regionPredicate } from './record-projection.js';
 
