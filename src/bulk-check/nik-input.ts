@@ -1,4 +1,4 @@
-import { CsvParser, type CsvRecord } from '../snapshot/csv-parser.js';
+import { CsvParser, type CsvRecord } from '../csv/csv-parser.js';
 import { isNikFormat, nikProvince } from '../domain/nik.js';
 import { PROVINCE_CODES } from '../domain/provinces.js';
 

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { createProgress } from '../cli/progress.js';
 import { runCommand } from '../cli/command-runner.js';
 import { parseDate, parsePositiveInt } from '../cli/options.js';
-import { readPopulation, readRegions } from '../db/regions/region-files.js';
+import { readPopulation, readRegions } from '../domain/region-reference.js';
 import { writeSnapshotToDir } from '../synthetic/generator.js';
 import { todayInJakarta } from '../domain/dates.js';
 

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGunzip } from 'node:zlib';
-import { CsvParser, parseCsvStream } from '../../snapshot/csv-parser.js';
+import { CsvParser, parseCsvStream } from '../csv/csv-parser.js';
 
 /** One administrative region: province (level 1) … village (level 4). */
 export interface RegionRow {
@@ -25,7 +25,7 @@ export interface PopulationRow {
 /** The shipped region reference (`data/wilayah/`, see its README for the source and licence). */
 export const WILAYAH_DIR = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
-  '../../../data/wilayah',
+  '../../data/wilayah',
 );
 
 /** Reads all 91,600 regions from `regions.csv.gz`. */

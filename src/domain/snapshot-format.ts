@@ -1,4 +1,4 @@
-import { CODE_LISTS, type CodeListName } from '../domain/code-lists.js';
+import { CODE_LISTS, type CodeListName } from './code-lists.js';
 
 /**
  * The snapshot CSV format (CONTRACT §4) as data: files, columns, types and rules.

@@ -2,11 +2,11 @@ import { finished } from 'node:stream/promises';
 import type { Readable, Writable } from 'node:stream';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { CsvParser, parseCsvStream } from './csv-parser.js';
+import { CsvParser, parseCsvStream } from '../csv/csv-parser.js';
 import { LineMap } from './line-map.js';
 import type { ProblemCollector } from './problem-collector.js';
 import { compileRowValidator, mapHeader, type ValidationReferences } from './row-validator.js';
-import type { SnapshotFileSpec } from './snapshot-format.js';
+import type { SnapshotFileSpec } from '../domain/snapshot-format.js';
 
 export interface FileLoadResult {
   rows: number;

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { LineMap } from './line-map.js';
 import { MAX_REPORTED_PROBLEMS, type ProblemCollector } from './problem-collector.js';
-import type { SnapshotTable } from './snapshot-format.js';
+import type { SnapshotTable } from '../domain/snapshot-format.js';
 
 /**
  * Rules that span rows or files, checked in SQL on the staging tables after the load so that the

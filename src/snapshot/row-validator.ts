@@ -1,8 +1,8 @@
 import { isIsoDate } from '../domain/dates.js';
 import { isNikFormat, nikMatchesBirthDate } from '../domain/nik.js';
 import { isProgramCode, PROGRAM_CODES } from '../domain/programs.js';
-import type { CsvRecord } from './csv-parser.js';
-import { codesOf, type ColumnSpec, type SnapshotFileSpec } from './snapshot-format.js';
+import type { CsvRecord } from '../csv/csv-parser.js';
+import { codesOf, type ColumnSpec, type SnapshotFileSpec } from '../domain/snapshot-format.js';
 
 /** One reason a snapshot is refused. Reasons never quote personal data. */
 export interface ImportProblem {

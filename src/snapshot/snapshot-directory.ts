@@ -2,7 +2,7 @@ import { createReadStream, type ReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { SnapshotRejectedError } from './problem-collector.js';
-import { SNAPSHOT_FILES } from './snapshot-format.js';
+import { SNAPSHOT_FILES } from '../domain/snapshot-format.js';
 import type { SnapshotSources } from './snapshot-importer.js';
 
 export interface SnapshotDirectory {

@@ -16,7 +16,11 @@ import {
 } from './statistics-rollup-build.js';
 import { ProblemCollector, SnapshotRejectedError } from './problem-collector.js';
 import type { ValidationReferences } from './row-validator.js';
-import { SNAPSHOT_FILES, type SnapshotFileSpec, type SnapshotTable } from './snapshot-format.js';
+import {
+  SNAPSHOT_FILES,
+  type SnapshotFileSpec,
+  type SnapshotTable,
+} from '../domain/snapshot-format.js';
 import {
   createStagingTables,
   dropStagingTables,

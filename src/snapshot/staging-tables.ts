@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { SnapshotTable } from './snapshot-format.js';
+import type { SnapshotTable } from '../domain/snapshot-format.js';
 
 export const SNAPSHOT_TABLES: readonly SnapshotTable[] = [
   'household',

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import type { DatabaseHandle } from '../db/database.js';
-import { readPopulation, readRegions } from '../db/regions/region-files.js';
+import { readPopulation, readRegions } from '../domain/region-reference.js';
 import { importSnapshot, type ImportSummary } from './snapshot-importer.js';
 import { generateSnapshot } from '../synthetic/generator.js';
 

@@ -3,13 +3,13 @@ import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { isIsoDate } from '../domain/dates.js';
-import type { PopulationRow, RegionRow } from '../db/regions/region-files.js';
+import type { PopulationRow, RegionRow } from '../domain/region-reference.js';
 import {
   HOUSEHOLDS_FILE,
   MEMBERS_FILE,
   RECIPIENTS_FILE,
   type SnapshotFileSpec,
-} from '../snapshot/snapshot-format.js';
+} from '../domain/snapshot-format.js';
 import { ChunkedCsvWriter, type CsvSink } from './csv-writer.js';
 import { DateTable } from './date-table.js';
 import { HouseholdModel } from './household-model.js';

@@ -1,4 +1,4 @@
-import type { PopulationRow, RegionRow } from '../db/regions/region-files.js';
+import type { PopulationRow, RegionRow } from '../domain/region-reference.js';
 import { AliasTable } from './alias-table.js';
 import { normalQuantile, type Rng } from './random.js';
 

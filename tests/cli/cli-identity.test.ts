@@ -6,7 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LIST_HEADER, registerClients } from '../../src/commands/clients.command.js';
 import { registerDemo } from '../../src/commands/demo.command.js';
-import { readPopulation, readRegions } from '../../src/db/regions/region-files.js';
+import { readPopulation, readRegions } from '../../src/domain/region-reference.js';
 import { seedSyntheticSnapshot } from '../../src/snapshot/synthetic-seed.js';
 import { generateSnapshotText, parseCsvRows } from '../support/generated-snapshot.js';
 import { importText, validSnapshot } from '../support/snapshot-fixture.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CsvParser, type CsvRecord } from '../../src/snapshot/csv-parser.js';
+import { CsvParser, type CsvRecord } from '../../src/csv/csv-parser.js';
 
 function parseChunks(chunks: string[]): { records: CsvRecord[]; errors: CsvParser['errors'] } {
   const parser = new CsvParser();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/auth/principal.js';
 import { currentRules, type CurrentRule } from '../../src/db/queries/eligibility-rule-queries.js';
-import { readPopulation, readRegions } from '../../src/db/regions/region-files.js';
+import { readPopulation, readRegions } from '../../src/domain/region-reference.js';
 import { evaluateEligibility } from '../../src/db/scoped/eligibility-evaluator.js';
 import { generateSnapshotText, parseCsvRows } from '../support/generated-snapshot.js';
 import { importText } from '../support/snapshot-fixture.js';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CLIENTS } from '../../src/demo/demo-agreements.js';
 import { registration } from '../../src/demo/demo-clients.js';
 import { saveClient } from '../../src/db/queries/client-queries.js';
-import { readPopulation, readRegions } from '../../src/db/regions/region-files.js';
+import { readPopulation, readRegions } from '../../src/domain/region-reference.js';
 import { generateSnapshotText, parseCsvRows } from '../support/generated-snapshot.js';
 import { importText } from '../support/snapshot-fixture.js';
 import { withStatementLog, type StatementLog } from '../support/statement-log.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readPopulation, readRegions } from '../../src/db/regions/region-files.js';
+import { readPopulation, readRegions } from '../../src/domain/region-reference.js';
 import { noiseScale } from '../../src/statistics/privacy/discrete-laplace.js';
 import { margin95 } from '../../src/statistics/privacy/margin.js';
 import { generateSnapshotText, parseCsvRows } from '../support/generated-snapshot.js';

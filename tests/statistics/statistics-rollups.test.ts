@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readPopulation, readRegions } from '../../src/db/regions/region-files.js';
+import { readPopulation, readRegions } from '../../src/domain/region-reference.js';
 import { countStatistics, type ExactTable } from '../../src/db/scoped/statistics-sql.js';
 import { ageBandSql } from '../../src/domain/age-bands.js';
 import {

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { CsvParser } from '../../src/snapshot/csv-parser.js';
+import { CsvParser } from '../../src/csv/csv-parser.js';
 import { generateSnapshot, type GenerateOptions } from '../../src/synthetic/generator.js';
 
 /** The three CSV files of a snapshot as text. */

@@ -4,20 +4,20 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CsvParser } from '../../src/snapshot/csv-parser.js';
+import { CsvParser } from '../../src/csv/csv-parser.js';
 import { compileRowValidator, mapHeader } from '../../src/snapshot/row-validator.js';
 import {
   HOUSEHOLDS_FILE,
   MEMBERS_FILE,
   RECIPIENTS_FILE,
   type SnapshotFileSpec,
-} from '../../src/snapshot/snapshot-format.js';
+} from '../../src/domain/snapshot-format.js';
 import {
   readPopulation,
   readRegions,
   type PopulationRow,
   type RegionRow,
-} from '../../src/db/regions/region-files.js';
+} from '../../src/domain/region-reference.js';
 import {
   generateSnapshot,
   writeSnapshotToDir,

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvField } from '../../src/synthetic/csv-writer.js';
-import { CsvParser } from '../../src/snapshot/csv-parser.js';
+import { CsvParser } from '../../src/csv/csv-parser.js';
 import { EXPORT_COLUMNS, exportApproved } from '../../src/verification/export-csv.js';
 import { importText, type SnapshotText } from '../support/snapshot-fixture.js';
 import {

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { readPopulation, readRegions } from '../regions/region-files.js';
+import { readPopulation, readRegions } from '../../domain/region-reference.js';
 
 /**
  * The region reference (kode wilayah, Kepmendagri 300.2.2-2138/2025): 38 provinces, 514
