@@ -13,7 +13,8 @@ import {
   type IMiddlewareGenerator,
 } from 'graphql-middleware';
 
-import { forbidden, GatewayError } from '../errors/gateway-errors.js';
+import { isDatabaseUnavailable } from '../db/database-errors.js';
+import { forbidden, GatewayError, serviceUnavailable } from '../errors/gateway-errors.js';
 import type { RequestContext } from '../server/request-context.js';
 import type { ClientKind } from './agreement.js';
 import { ROOT_FIELD_POLICY, type RootFieldPolicy } from './operation-policy.js';
@@ -132,11 +133,19 @@ function withTypeRule(
 }
 
 // Called for denials (error null) and for errors thrown by rules or resolvers: the gateway's own
-// client errors pass, anything else becomes a generic error after being logged.
+// client errors pass, a lost database is SERVICE_UNAVAILABLE (HTTP 503), anything else becomes a
+// generic error after being logged.
 function fallbackError(error: unknown, _parent: object, _args: object, shieldCtx: object) {
   const ctx = shieldCtx as RequestContext;
   if (error === null || error === undefined) return forbidden();
   if (error instanceof GatewayError) return error;
+  if (isDatabaseUnavailable(error)) {
+    ctx.logger.warn(
+      { requestId: ctx.requestId, reason: (error as Error).message },
+      'database unreachable',
+    );
+    return serviceUnavailable();
+  }
   ctx.logger.error({ err: error, requestId: ctx.requestId }, 'internal error while resolving');
   return new GraphQLError('Internal server error', {
     extensions: { code: 'INTERNAL_SERVER_ERROR' },

@@ -134,6 +134,7 @@ describe('serve under database faults', () => {
     const statuses = new Map<number, number>();
     const disclosed: string[] = []; // request ids of answers that carried a person
     let socketErrors = 0;
+    const okWithErrors: string[] = [];
     let lastOk = 0;
     let stop = false;
     let n = 0;
@@ -155,8 +156,13 @@ describe('serve under database faults', () => {
               variables: { n: niks[n % niks.length] },
             }),
           });
-          const body = (await r.json()) as { data?: { person?: { name: string } | null } };
+          const body = (await r.json()) as {
+            data?: { person?: { name: string } | null };
+            errors?: Array<{ extensions?: { code?: string } }>;
+          };
           statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+          // A 200 answers the question; a fault anywhere in the request makes it a 503.
+          if (r.status === 200 && body.errors) okWithErrors.push(JSON.stringify(body.errors));
           if (r.status === 200 && body.data?.person) {
             disclosed.push(requestId);
             lastOk = Math.max(lastOk, started); // a request begun after the fault was answered
@@ -201,6 +207,7 @@ describe('serve under database faults', () => {
 
     expect(exits).toBe(0);
     expect(socketErrors).toBe(0);
+    expect(okWithErrors).toEqual([]);
     expect(
       [...statuses.keys()].every((s) => s === 200 || s === 503),
       JSON.stringify([...statuses]),
