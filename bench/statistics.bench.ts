@@ -22,7 +22,7 @@ import { ensureDemoClients } from '../src/demo/demo-clients.js';
 import { connect } from '../src/db/database.js';
 import { countStatistics } from '../src/db/scoped/statistics-sql.js';
 import { normalizeStatisticsQuery } from '../src/statistics/privacy/canonical-query.js';
-import type { Dimension, Measure } from '../src/statistics/privacy/sensitivity.js';
+import type { Dimension, Measure } from '../src/domain/statistics-query.js';
 import { bareGroupBySql } from './support/bare-statistics.js';
 import { benchDatabase, runGateway, runStamp, WORK } from './support/bench-env.js';
 import {

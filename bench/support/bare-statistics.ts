@@ -1,5 +1,5 @@
-import { ageBandSql } from '../../src/domain/age-bands.js';
-import type { Dimension, Measure } from '../../src/statistics/privacy/sensitivity.js';
+import { ageBandSql } from '../../src/db/age-band-sql.js';
+import type { Dimension, Measure } from '../../src/domain/statistics-query.js';
 
 /**
  * The bare `GROUP BY` over the base tables for a grouping: what someone with direct database

@@ -15,13 +15,20 @@ import {
 
 import { isDatabaseUnavailable } from '../db/database-errors.js';
 import { forbidden, GatewayError, serviceUnavailable } from '../errors/gateway-errors.js';
-import type { RequestContext } from '../server/request-context.js';
+import type { Logger } from '../logger.js';
 import type { ClientKind } from './agreement.js';
 import { ROOT_FIELD_POLICY, type RootFieldPolicy } from './operation-policy.js';
 import { hasScope, type Principal } from './principal.js';
 import { TYPE_POLICY } from './type-policy.js';
 
 type ShieldRule = ReturnType<ReturnType<typeof rule>>;
+
+/** What the gate reads of a request's context (the server's RequestContext has it). */
+export interface GateContext {
+  principal: Principal;
+  requestId: string;
+  logger: Logger;
+}
 
 /**
  * The gate: a graphql-shield rule tree generated from the policy tables, failing closed
@@ -42,17 +49,17 @@ type ShieldRule = ReturnType<ReturnType<typeof rule>>;
  * each a promise of a rule check. An edge into a narrower type (or one missing from the tables)
  * keeps its rule.
  */
-export function createGate(
+export function createGate<C extends GateContext = GateContext>(
   tables: { root: typeof ROOT_FIELD_POLICY; types: typeof TYPE_POLICY } = {
     root: ROOT_FIELD_POLICY,
     types: TYPE_POLICY,
   },
-): IMiddlewareGenerator<unknown, RequestContext, unknown> {
+): IMiddlewareGenerator<unknown, C, unknown> {
   const typeRules = new Map<string, ShieldRule>();
   for (const [type, kinds] of Object.entries(tables.types)) {
     typeRules.set(
       type,
-      rule(`type:${type}`, { cache: 'contextual' })((_parent, _args, ctx: RequestContext) =>
+      rule(`type:${type}`, { cache: 'contextual' })((_parent, _args, ctx: GateContext) =>
         kindAllowed(ctx.principal, kinds),
       ),
     );
@@ -60,7 +67,7 @@ export function createGate(
   const rootRule = (field: string) => {
     const policy = tables.root[field]!;
     return rule(`root:${field}`, { cache: 'contextual' })(
-      (_parent, _args, ctx: RequestContext) =>
+      (_parent, _args, ctx: GateContext) =>
         kindAllowed(ctx.principal, policy.kinds) && scopeAllowed(ctx.principal, policy.scope),
     );
   };
@@ -136,7 +143,7 @@ function withTypeRule(
 // client errors pass, a lost database is SERVICE_UNAVAILABLE (HTTP 503), anything else becomes a
 // generic error after being logged.
 function fallbackError(error: unknown, _parent: object, _args: object, shieldCtx: object) {
-  const ctx = shieldCtx as RequestContext;
+  const ctx = shieldCtx as GateContext;
   if (error === null || error === undefined) return forbidden();
   if (error instanceof GatewayError) return error;
   if (isDatabaseUnavailable(error)) {

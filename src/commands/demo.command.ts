@@ -3,13 +3,13 @@ import { DEMO_CLIENTS, type DemoClient } from '../demo/demo-agreements.js';
 import { CommandError, runCommand, withDatabase, type CommandEnv } from '../cli/command-runner.js';
 import type { DatabaseHandle } from '../db/database.js';
 import {
-  demoPrincipal,
   eligibilitySamples,
   isSyntheticSnapshot,
   regionSamples,
   type EligibilitySamples,
   type RegionSamples,
 } from '../db/scoped/demo-samples.js';
+import { demoPrincipal } from '../demo/demo-principal.js';
 import { currentSnapshot } from '../db/queries/snapshot-query.js';
 import { todayInJakarta } from '../domain/dates.js';
 

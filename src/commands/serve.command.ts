@@ -5,10 +5,8 @@ import { InterruptedError, ShutdownSignals } from '../cli/shutdown-signals.js';
 import { loadOrCreateKeyFile } from '../auth/secret-key-file.js';
 import { openDatabase, openRuntimeDatabase, type DatabaseHandle } from '../db/database.js';
 import { migrateToLatest } from '../db/migrator.js';
-import { currentSnapshot } from '../db/queries/snapshot-query.js';
 import { demoSecretsPath, ensureDemoClients } from '../demo/demo-clients.js';
-import { seedSyntheticSnapshot } from '../snapshot/synthetic-seed.js';
-import { todayInJakarta } from '../domain/dates.js';
+import { ensureDemoSnapshot } from '../demo/demo-snapshot.js';
 import { startGateway, type Gateway } from '../server/gateway.js';
 
 export function registerServe(program: Command): void {
@@ -49,7 +47,18 @@ async function serve(env: CommandEnv, demo: boolean): Promise<void> {
     const ownerDb = owner;
     await signals.unlessInterrupted(migrateToLatest(ownerDb.db));
     if (demo) {
-      await signals.unlessInterrupted(ensureDemoSnapshot(env, ownerDb));
+      const progress = createProgress('demo snapshot', {
+        total: config.demoPersons,
+        unit: 'persons',
+      });
+      await signals.unlessInterrupted(
+        ensureDemoSnapshot(ownerDb, {
+          persons: config.demoPersons,
+          logger,
+          onProgress: (n) => progress.update(n),
+        }),
+      );
+      progress.finish();
       await signals.unlessInterrupted(ensureDemoClients(ownerDb.db, config.dataDir));
     }
     runtime = await openRuntimeDatabase(config, ownerDb, {
@@ -75,24 +84,6 @@ async function serve(env: CommandEnv, demo: boolean): Promise<void> {
     await owner?.close();
     signals.dispose();
   }
-}
-
-async function ensureDemoSnapshot(env: CommandEnv, database: DatabaseHandle): Promise<void> {
-  if (await currentSnapshot(database.db)) return;
-  const persons = env.config.demoPersons;
-  env.logger.info({ persons }, 'no snapshot loaded yet: generating the demo snapshot');
-  const progress = createProgress('demo snapshot', { total: persons, unit: 'persons' });
-  const summary = await seedSyntheticSnapshot(database, {
-    persons,
-    seed: 'demo',
-    asOf: todayInJakarta(),
-    onProgress: (n) => progress.update(n),
-  });
-  progress.finish();
-  env.logger.info(
-    { households: summary.households, persons: summary.persons, seconds: summary.seconds },
-    'demo snapshot loaded',
-  );
 }
 
 /**

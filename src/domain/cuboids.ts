@@ -1,5 +1,5 @@
-import type { NormalizedStatisticsQuery } from '../statistics/privacy/canonical-query.js';
-import { PROGRAM_CODES, type Dimension } from '../statistics/privacy/sensitivity.js';
+import type { NormalizedStatisticsQuery } from './statistics-query.js';
+import { PROGRAM_CODES, type Dimension } from './statistics-query.js';
 
 /**
  * Which rollup cuboid answers a statistics query (migration 0012 describes the table). A query

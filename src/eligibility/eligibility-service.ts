@@ -5,7 +5,7 @@ import type { UsageLimiter } from '../auth/usage-limiter.js';
 import { assertProgramAllowed, showsDecisionField } from '../auth/program-policy.js';
 import type { EligibilityBatcher } from '../db/scoped/eligibility-batcher.js';
 import { badUserInput, GatewayError, serviceUnavailable } from '../errors/gateway-errors.js';
-import type { DisclosureRecord } from '../server/request-context.js';
+import type { DisclosureRecord } from '../audit/disclosure-record.js';
 import type { RuleCache } from './rule-cache.js';
 
 /** What a ministry receives for one NIK (the GraphQL EligibilityDecision). */

@@ -1,6 +1,6 @@
 import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { AGE_BANDS } from '../domain/age-bands.js';
-import { DIMENSIONS } from '../statistics/privacy/sensitivity.js';
+import { DIMENSIONS } from '../domain/statistics-query.js';
 import { Program } from './eligibility.types.js';
 import { DateScalar } from './scalars/date.scalar.js';
 

@@ -36,7 +36,8 @@ import { operationLimits } from './operation-limits.js';
 import { disclosureAuditPlugin, disclosureNotes } from './plugins/disclosure-audit.plugin.js';
 import { operationPolicyPlugin } from './plugins/operation-policy.plugin.js';
 import { serviceUnavailablePlugin } from './plugins/service-unavailable.plugin.js';
-import type { DisclosureRecord, RequestContext } from './request-context.js';
+import type { DisclosureRecord } from '../audit/disclosure-record.js';
+import type { RequestContext } from './request-context.js';
 
 export interface Gateway {
   /** Base URL, e.g. `http://127.0.0.1:4000`. */
@@ -93,7 +94,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
 
   const baseSchema = await buildGatewaySchema();
-  const schema = secure ? applyMiddleware(baseSchema, createGate(), disclosureNotes()) : baseSchema;
+  const schema = secure
+    ? applyMiddleware(baseSchema, createGate<RequestContext>(), disclosureNotes())
+    : baseSchema;
   const limits = operationLimits({ development: config.development });
   const globalBudgetMilli =
     config.globalPrivacyBudget === undefined

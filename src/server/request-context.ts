@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { AccessLogEntry } from '../audit/access-log.js';
+import type { DisclosureRecord } from '../audit/disclosure-record.js';
 import type { Principal } from '../auth/principal.js';
 import type { CursorCodec } from '../auth/cursor-codec.js';
 import type { EligibilityService } from '../eligibility/eligibility-service.js';
@@ -9,31 +10,6 @@ import type { ScopedRegistry } from '../db/scoped/scoped-registry.js';
 import type { StatisticsService } from '../statistics/statistics-service.js';
 import type { VerificationService } from '../verification/verification-service.js';
 import type { Logger } from '../logger.js';
-
-/** One masked or withheld value in a response (CONTRACT §7: `extensions.disclosure`). */
-export interface DisclosureNote {
-  path: string;
-  rule: 'MASKED' | 'WITHHELD';
-  /** For masks: which one (e.g. FIRST6_LAST4). */
-  mask?: string;
-}
-
-/** What a request disclosed, for its audit event. */
-export interface DisclosureRecord {
-  /** `Type.field` of every field given (shown or masked). */
-  fields: Set<string>;
-  /** Clear NIKs of the persons disclosed; hashed before they reach the audit log. */
-  subjects: Set<string>;
-  /** Audit subject hashes already computed in this request (NIK → hash), so none is computed twice. */
-  subjectHashes: Map<string, string>;
-  decisionIds: string[];
-  /**
-   * Aggregate answers given (statistics), as `METHOD:queryKey`: audited as DISCLOSED with no
-   * subjects, the keys in the event's decision ids.
-   */
-  aggregates: string[];
-  notes: DisclosureNote[];
-}
 
 /** What every resolver gets: built once per request after authentication. */
 export interface RequestContext {

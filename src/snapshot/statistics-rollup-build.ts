@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { ageBandSql } from '../domain/age-bands.js';
-import { MAX_MEMBERS_COUNTED } from '../statistics/privacy/sensitivity.js';
+import { ageBandSql } from '../db/age-band-sql.js';
+import { MAX_MEMBERS_COUNTED } from '../domain/statistics-query.js';
 import {
   builtCuboids,
   cuboidId,

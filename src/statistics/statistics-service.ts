@@ -9,13 +9,10 @@ import {
   type ExactTable,
 } from '../db/scoped/statistics-sql.js';
 import { badUserInput, forbidden, serviceUnavailable } from '../errors/gateway-errors.js';
-import type { DisclosureRecord } from '../server/request-context.js';
+import type { DisclosureRecord } from '../audit/disclosure-record.js';
 import { remaining, spendOrReuse } from './privacy/budget-ledger.js';
-import {
-  canonicalQueryKey,
-  normalizeStatisticsQuery,
-  type NormalizedStatisticsQuery,
-} from './privacy/canonical-query.js';
+import type { Dimension, Measure, NormalizedStatisticsQuery } from '../domain/statistics-query.js';
+import { canonicalQueryKey, normalizeStatisticsQuery } from './privacy/canonical-query.js';
 import { noiseScale, sampleDiscreteLaplace } from './privacy/discrete-laplace.js';
 import {
   budgetMilliFromAgreement,
@@ -24,7 +21,7 @@ import {
 } from './privacy/epsilon.js';
 import { margin95 } from './privacy/margin.js';
 import { cryptoRandomSource, type RandomSource } from './privacy/random-source.js';
-import { sensitivity, type Dimension, type Measure } from './privacy/sensitivity.js';
+import { sensitivity } from './privacy/sensitivity.js';
 import { suppressCells } from './suppression/cell-suppression.js';
 
 /** A statistics question as the schema receives it (CONTRACT §8). */

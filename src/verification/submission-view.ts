@@ -1,6 +1,6 @@
 import type { MaskName, ResolvedRule } from '../auth/field-policy.js';
 import type { SubmissionRecord } from '../db/scoped/verification-store.js';
-import type { DisclosureRecord } from '../server/request-context.js';
+import type { DisclosureRecord } from '../audit/disclosure-record.js';
 import type { HouseholdDetails, VerificationPayload } from '../domain/verification-input.js';
 
 /** A stored submission as the API shows it; `_record` stays internal (its payload has clear NIKs). */

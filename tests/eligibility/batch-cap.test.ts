@@ -7,7 +7,7 @@ import { findClientPolicy, saveClient } from '../../src/db/queries/client-querie
 import { EligibilityBatcher } from '../../src/db/scoped/eligibility-batcher.js';
 import { EligibilityService } from '../../src/eligibility/eligibility-service.js';
 import { RuleCache } from '../../src/eligibility/rule-cache.js';
-import type { DisclosureRecord } from '../../src/server/request-context.js';
+import type { DisclosureRecord } from '../../src/audit/disclosure-record.js';
 import { useFixtureGateway } from '../support/fixture-gateway.js';
 import type { DemoAccess } from '../support/test-clients.js';
 import type { TestDatabase } from '../support/test-database.js';

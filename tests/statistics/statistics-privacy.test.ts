@@ -1,9 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  DIMENSIONS,
+  MAX_MEMBERS_COUNTED,
+  REGION_DIMENSIONS,
+  type Dimension,
+} from '../../src/domain/statistics-query.js';
+import {
   canonicalQueryKey,
   normalizeStatisticsQuery,
-  REGION_DIMENSIONS,
   type StatisticsQueryInput,
 } from '../../src/statistics/privacy/canonical-query.js';
 import {
@@ -18,12 +23,7 @@ import {
 } from '../../src/statistics/privacy/epsilon.js';
 import { margin95 } from '../../src/statistics/privacy/margin.js';
 import type { RandomSource } from '../../src/statistics/privacy/random-source.js';
-import {
-  DIMENSIONS,
-  MAX_MEMBERS_COUNTED,
-  sensitivity,
-  type Dimension,
-} from '../../src/statistics/privacy/sensitivity.js';
+import { sensitivity } from '../../src/statistics/privacy/sensitivity.js';
 
 /** A seeded source (mulberry32), for the deterministic runs only. */
 function seededSource(seed: number): RandomSource {

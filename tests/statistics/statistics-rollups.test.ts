@@ -3,13 +3,14 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPopulation, readRegions } from '../../src/domain/region-reference.js';
 import { countStatistics, type ExactTable } from '../../src/db/scoped/statistics-sql.js';
-import { ageBandSql } from '../../src/domain/age-bands.js';
+import { ageBandSql } from '../../src/db/age-band-sql.js';
 import {
-  normalizeStatisticsQuery,
+  DIMENSIONS,
+  PROGRAM_CODES,
   REGION_DIMENSIONS,
   type NormalizedStatisticsQuery,
-} from '../../src/statistics/privacy/canonical-query.js';
-import { DIMENSIONS, PROGRAM_CODES } from '../../src/statistics/privacy/sensitivity.js';
+} from '../../src/domain/statistics-query.js';
+import { normalizeStatisticsQuery } from '../../src/statistics/privacy/canonical-query.js';
 import { builtCuboids, cuboidFor } from '../../src/domain/cuboids.js';
 import { generateSnapshotText, parseCsvRows } from '../support/generated-snapshot.js';
 import { importText, validSnapshot } from '../support/snapshot-fixture.js';

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/auth/principal.js';
 import type { Database } from '../../src/db/database-types.js';
 import { StatisticsService } from '../../src/statistics/statistics-service.js';
-import type { DisclosureRecord } from '../../src/server/request-context.js';
+import type { DisclosureRecord } from '../../src/audit/disclosure-record.js';
 import { importText, validSnapshot } from '../support/snapshot-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 

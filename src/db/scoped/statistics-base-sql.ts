@@ -1,11 +1,11 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import { ageBandSql } from '../../domain/age-bands.js';
-import type { NormalizedStatisticsQuery } from '../../statistics/privacy/canonical-query.js';
+import { ageBandSql } from '../age-band-sql.js';
+import type { NormalizedStatisticsQuery } from '../../domain/statistics-query.js';
 import {
   MAX_MEMBERS_COUNTED,
   PROGRAM_CODES,
   type Dimension,
-} from '../../statistics/privacy/sensitivity.js';
+} from '../../domain/statistics-query.js';
 import type { Database } from '../database-types.js';
 import {
   countsOf,

@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
-import type { NormalizedStatisticsQuery } from '../../statistics/privacy/canonical-query.js';
+import type { NormalizedStatisticsQuery } from '../../domain/statistics-query.js';
 
 /** Exact counts of a statistics query as one statement returns them, whatever the source. */
 export interface CountedCells {

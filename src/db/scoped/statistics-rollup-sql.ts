@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import type { NormalizedStatisticsQuery } from '../../statistics/privacy/canonical-query.js';
-import { PROGRAM_CODES, type Dimension } from '../../statistics/privacy/sensitivity.js';
+import type { NormalizedStatisticsQuery } from '../../domain/statistics-query.js';
+import { PROGRAM_CODES, type Dimension } from '../../domain/statistics-query.js';
 import { cuboidId, programMask, PROGRAM_BITS, type Cuboid } from '../../domain/cuboids.js';
 import type { Database } from '../database-types.js';
 import {

@@ -1,8 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import { PROGRAMS } from '../../domain/programs.js';
 import { AGE_BANDS } from '../../domain/age-bands.js';
-import type { NormalizedStatisticsQuery } from '../../statistics/privacy/canonical-query.js';
-import { PROGRAM_CODES, type Dimension } from '../../statistics/privacy/sensitivity.js';
+import type { NormalizedStatisticsQuery } from '../../domain/statistics-query.js';
+import { PROGRAM_CODES, type Dimension } from '../../domain/statistics-query.js';
 import { cuboidFor } from '../../domain/cuboids.js';
 import type { Database } from '../database-types.js';
 import { countFromBaseTables } from './statistics-base-sql.js';

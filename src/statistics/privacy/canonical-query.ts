@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import { ALL_REGIONS } from '../../auth/agreement.js';
 import { badUserInput } from '../../errors/gateway-errors.js';
-import { DIMENSIONS, PROGRAM_CODES, type Dimension, type Measure } from './sensitivity.js';
+import {
+  DIMENSIONS,
+  PROGRAM_CODES,
+  REGION_DIMENSIONS,
+  type Dimension,
+  type Measure,
+  type NormalizedStatisticsQuery,
+} from '../../domain/statistics-query.js';
 
 /** A statistics question as a client may send it (CONTRACT §8), ε already in milli-ε. */
 export interface StatisticsQueryInput {
@@ -16,28 +23,11 @@ export interface StatisticsQueryInput {
 }
 
 /**
- * The same question in one form: groupBy in the fixed DIMENSIONS order, filter lists sorted and
- * deduplicated, an empty list the same as no filter (null). The SQL must consume this form, so
- * that two inputs with one key always compute the same table.
- */
-export interface NormalizedStatisticsQuery {
-  measure: Measure;
-  groupBy: Dimension[];
-  regionCode: string | null;
-  deciles: number[] | null;
-  programs: string[] | null;
-  epsilonMilli: number;
-}
-
-/**
  * Bumped when the meaning of a key changes, so old cache entries never match. 2: the effective
  * region scope is part of the key (version 1 keys ignored it and leaked answers across scopes).
  */
 const KEY_VERSION = 2;
 const MAX_GROUP_BY = 3;
-
-/** The region levels; a table groups by at most one of them. */
-export const REGION_DIMENSIONS: readonly Dimension[] = ['PROVINCE', 'REGENCY', 'DISTRICT'];
 
 /**
  * Normalizes a query; BAD_USER_INPUT for a repeated or unknown dimension, more than three, a

@@ -3,32 +3,12 @@
  * cells of one table can change together when one household is added to or removed from the
  * registry. The noise scale is sensitivity / ε.
  */
-
-export type Measure = 'PERSONS' | 'HOUSEHOLDS';
-export type Dimension =
-  'PROVINCE' | 'REGENCY' | 'DISTRICT' | 'DECILE' | 'PROGRAM' | 'SEX' | 'AGE_BAND';
-
-export const DIMENSIONS: readonly Dimension[] = [
-  'PROVINCE',
-  'REGENCY',
-  'DISTRICT',
-  'DECILE',
-  'PROGRAM',
-  'SEX',
-  'AGE_BAND',
-];
-
-/** The programs a household or person can be counted in (one cell each when PROGRAM is grouped). */
-export const PROGRAM_CODES = ['PKH', 'BPNT', 'PBI_JK', 'PIP'] as const;
-
-/**
- * PERSONS statistics count at most this many ACTIVE members per household (the first ones in a
- * fixed order; the SQL must apply the same cap). Without a cap one large household could move a
- * count by its whole size and the noise would have to cover the largest household in the
- * registry. Larger households are counted as 10 persons: a small downward bias, documented in
- * docs/privacy.md.
- */
-export const MAX_MEMBERS_COUNTED = 10;
+import {
+  MAX_MEMBERS_COUNTED,
+  PROGRAM_CODES,
+  type Dimension,
+  type Measure,
+} from '../../domain/statistics-query.js';
 
 /** What sensitivity depends on: the measure, the grouping and, when given, the program filter. */
 export interface QueryShape {
