@@ -10,7 +10,7 @@ import {
   RECIPIENTS_FILE,
   type SnapshotFileSpec,
 } from '../domain/snapshot-format.js';
-import { ChunkedCsvWriter, type CsvSink } from './csv-writer.js';
+import { ChunkedCsvWriter, type CsvSink } from '../csv/csv-writer.js';
 import { DateTable } from './date-table.js';
 import { HouseholdModel } from './household-model.js';
 import { HousingModel } from './housing.js';

@@ -1,5 +1,5 @@
 import { CODE_LISTS } from '../domain/code-lists.js';
-import { csvField } from './csv-writer.js';
+import { csvField } from '../csv/csv-writer.js';
 import { DateTable } from './date-table.js';
 import type { HouseholdDraft } from './household-model.js';
 import type { HousingModel } from './housing.js';

@@ -4,7 +4,7 @@ import { rename, rm } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database-types.js';
 import { approvedSince, type ApprovedSubmission } from '../db/queries/verification-export-query.js';
-import { csvField } from '../synthetic/csv-writer.js';
+import { csvField } from '../csv/csv-writer.js';
 import type { MemberChange } from '../domain/verification-input.js';
 
 /**

@@ -4,7 +4,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csvField } from '../../src/synthetic/csv-writer.js';
+import { csvField } from '../../src/csv/csv-writer.js';
 import { CsvParser } from '../../src/csv/csv-parser.js';
 import { EXPORT_COLUMNS, exportApproved } from '../../src/verification/export-csv.js';
 import { importText, type SnapshotText } from '../support/snapshot-fixture.js';
