@@ -17,3 +17,6 @@ export const PROGRAM_CODES = Object.freeze(Object.keys(PROGRAMS) as ProgramCode[
 export function isProgramCode(value: string): value is ProgramCode {
   return Object.hasOwn(PROGRAMS, value);
 }
+
+/** Age of an elderly member, in completed years (the PKH rule's elderly component, CONTRACT §5). */
+export const ELDERLY_AGE = 60;

@@ -1,6 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { MemberCondition } from '../database-types.js';
 import { memberCondition } from './eligibility-rule-sql.js';
+import { ELDERLY_AGE } from '../../domain/programs.js';
 
 /**
  * The SQL of local governments' work lists (`households(filter, orderBy)`): the filter as
@@ -45,9 +46,6 @@ export interface HouseholdPosition {
   /** LAST_VERIFIED only: that household's `verified_at` (null = never verified). */
   verifiedAt: string | null;
 }
-
-/** Age of an elderly member, in completed years (the PKH rule's elderly component). */
-export const ELDERLY_AGE = 60;
 
 /**
  * The member filters and the member condition each stands for, shared with the eligibility rules

@@ -1,5 +1,5 @@
 import { Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { ELDERLY_AGE } from '../../db/scoped/work-list-sql.js';
+import { ELDERLY_AGE } from '../../domain/programs.js';
 import { Program } from '../eligibility.types.js';
 import { VerificationStatus } from '../enums.js';
 import { DateScalar } from '../scalars/date.scalar.js';
