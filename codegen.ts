@@ -5,7 +5,7 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
  * and CI fails when it is out of date) and typed documents for the operations the tests send.
  */
 const config: CodegenConfig = {
-  schema: './src/schema/codegen-schema.ts',
+  schema: './src/resolvers/codegen-schema.ts',
   documents: ['tests/operations/**/*.graphql'],
   generates: {
     'schema.graphql': { plugins: ['schema-ast'], config: { includeDirectives: false } },

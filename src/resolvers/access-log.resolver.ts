@@ -2,7 +2,7 @@ import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
 import { badUserInput } from '../errors/gateway-errors.js';
 import { AccessLogConnection } from '../schema/access-log.type.js';
 import { NikScalar } from '../schema/scalars/nik.scalar.js';
-import type { RequestContext } from '../server/request-context.js';
+import type { RequestContext } from './request-context.js';
 
 /** The data subject's question "who looked at my data", answered from the audit log (admin only). */
 @Resolver()

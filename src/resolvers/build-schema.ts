@@ -1,24 +1,24 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
-import { AccessLogResolver } from '../resolvers/access-log.resolver.js';
-import { EligibilityResolver } from '../resolvers/eligibility.resolver.js';
-import { MeResolver } from '../resolvers/me.resolver.js';
+import { AccessLogResolver } from './access-log.resolver.js';
+import { EligibilityResolver } from './eligibility.resolver.js';
+import { MeResolver } from './me.resolver.js';
 import {
   HouseholdConnectionResolver,
   HouseholdRelationsResolver,
   PersonRelationsResolver,
   RecordsResolver,
-} from '../resolvers/records.resolver.js';
-import { StatisticsResolver } from '../resolvers/statistics.resolver.js';
-import { SnapshotResolver } from '../resolvers/snapshot.resolver.js';
+} from './records.resolver.js';
+import { StatisticsResolver } from './statistics.resolver.js';
+import { SnapshotResolver } from './snapshot.resolver.js';
 import {
   HouseholdHistoryResolver,
   MemberChangeResolver,
   VerificationChangesResolver,
   VerificationResolver,
   VerificationSubmissionFieldsResolver,
-} from '../resolvers/verification.resolver.js';
+} from './verification.resolver.js';
 
 /** The gateway's GraphQL schema, built from the type-graphql classes. */
 export function buildGatewaySchema(): Promise<GraphQLSchema> {

@@ -2,7 +2,7 @@ import { Arg, Ctx, Query, Resolver } from 'type-graphql';
 import type { Decision } from '../eligibility/eligibility-service.js';
 import { EligibilityDecision, Program, ProgramInfo } from '../schema/eligibility.types.js';
 import { NikScalar } from '../schema/scalars/nik.scalar.js';
-import type { RequestContext } from '../server/request-context.js';
+import type { RequestContext } from './request-context.js';
 
 /** Eligibility for partner ministries. Thin: policy in src/auth, SQL in the scoped layer. */
 @Resolver()

@@ -14,7 +14,7 @@ import {
 import { Household, Person } from '../schema/records/record.types.js';
 import { DateScalar } from '../schema/scalars/date.scalar.js';
 import { NikScalar } from '../schema/scalars/nik.scalar.js';
-import type { RequestContext } from '../server/request-context.js';
+import type { RequestContext } from './request-context.js';
 import { WorkListCursors } from './work-list-cursors.js';
 
 /**

@@ -1,7 +1,7 @@
 import { Ctx, Query, Resolver } from 'type-graphql';
 import { currentSnapshot } from '../db/queries/snapshot-query.js';
 import { Snapshot } from '../schema/snapshot.type.js';
-import type { RequestContext } from '../server/request-context.js';
+import type { RequestContext } from './request-context.js';
 
 @Resolver(() => Snapshot)
 export class SnapshotResolver {

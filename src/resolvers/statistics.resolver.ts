@@ -1,6 +1,6 @@
 import { Arg, Ctx, Query, Resolver } from 'type-graphql';
 import { StatisticsQuery, StatisticsResult } from '../schema/statistics.types.js';
-import type { RequestContext } from '../server/request-context.js';
+import type { RequestContext } from './request-context.js';
 import type { StatisticsAnswer, StatisticsArgs } from '../statistics/statistics-service.js';
 
 /** Statistics for researchers, internal dashboards and administrators. Thin: see the service. */

@@ -27,7 +27,7 @@ import {
   VerificationSubmissionConnection,
   VerificationSubmissionFilter,
 } from '../schema/verification.types.js';
-import type { RequestContext } from '../server/request-context.js';
+import type { RequestContext } from './request-context.js';
 import {
   changesView,
   governedValue,

@@ -29,7 +29,7 @@ import { StatisticsService } from '../statistics/statistics-service.js';
 import { VerificationService } from '../verification/verification-service.js';
 import { badUserInput, GatewayError } from '../errors/gateway-errors.js';
 import type { Logger } from '../logger.js';
-import { buildGatewaySchema } from '../schema/build-schema.js';
+import { buildGatewaySchema } from '../resolvers/build-schema.js';
 import { createGraphQLServer } from './graphql-server.js';
 import { createHttpServer } from './http-server.js';
 import { operationLimits } from './operation-limits.js';
@@ -37,7 +37,7 @@ import { disclosureAuditPlugin, disclosureNotes } from './plugins/disclosure-aud
 import { operationPolicyPlugin } from './plugins/operation-policy.plugin.js';
 import { serviceUnavailablePlugin } from './plugins/service-unavailable.plugin.js';
 import type { DisclosureRecord } from '../audit/disclosure-record.js';
-import type { RequestContext } from './request-context.js';
+import type { RequestContext } from '../resolvers/request-context.js';
 
 export interface Gateway {
   /** Base URL, e.g. `http://127.0.0.1:4000`. */

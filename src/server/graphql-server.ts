@@ -12,7 +12,7 @@ import {
 import { isDatabaseUnavailable } from '../db/database-errors.js';
 import type { Logger } from '../logger.js';
 import { MAX_TOKENS, TOO_COMPLEX_MESSAGE } from './operation-limits.js';
-import type { RequestContext } from './request-context.js';
+import type { RequestContext } from '../resolvers/request-context.js';
 
 /** Error codes a client may see as they are; anything else is an internal error. */
 const CLIENT_CODES = new Set([

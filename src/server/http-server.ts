@@ -6,7 +6,7 @@ import type { Database } from '../db/database-types.js';
 import type { Logger } from '../logger.js';
 import { isDatabaseUnavailable } from '../db/database-errors.js';
 import { GatewayError, HTTP_STATUS } from '../errors/gateway-errors.js';
-import type { RequestContext } from './request-context.js';
+import type { RequestContext } from '../resolvers/request-context.js';
 
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;

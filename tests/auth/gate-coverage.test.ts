@@ -2,7 +2,7 @@ import { isObjectType } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { ROOT_FIELD_POLICY } from '../../src/auth/operation-policy.js';
 import { TYPE_POLICY } from '../../src/auth/type-policy.js';
-import { buildGatewaySchema } from '../../src/schema/build-schema.js';
+import { buildGatewaySchema } from '../../src/resolvers/build-schema.js';
 
 /**
  * The gate fails closed, so a field or type without a rule is refused at run time; these tests

@@ -12,7 +12,7 @@ import { createGate, edgeImplied } from '../../src/auth/gate.js';
 import { ROOT_FIELD_POLICY } from '../../src/auth/operation-policy.js';
 import { TYPE_POLICY } from '../../src/auth/type-policy.js';
 import { createLogger } from '../../src/logger.js';
-import { buildGatewaySchema } from '../../src/schema/build-schema.js';
+import { buildGatewaySchema } from '../../src/resolvers/build-schema.js';
 
 // The gate checks a type's rule on every edge into it (root fields and object-returning fields)
 // that the parent's rule does not already imply, not on each leaf field. These tests run the gate alone over the real schema with a stand-in

@@ -6,7 +6,7 @@ import { subjectHash } from '../../audit/subject-hash.js';
 import { ROOT_FIELD_POLICY } from '../../auth/operation-policy.js';
 import { HOUSEHOLD_COLUMNS, PERSON_COLUMNS } from '../../db/scoped/record-projection.js';
 import type { Logger } from '../../logger.js';
-import type { RequestContext } from '../request-context.js';
+import type { RequestContext } from '../../resolvers/request-context.js';
 import { ROOT_FIELDS, type WithRootFields } from './operation-policy.plugin.js';
 
 /** Writes audit events; resolves once the event is committed. */

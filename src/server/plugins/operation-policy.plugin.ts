@@ -7,7 +7,7 @@ import {
   purposeRequired,
 } from '../../errors/gateway-errors.js';
 import { eligibilityChecks } from './batch-size.js';
-import type { RequestContext } from '../request-context.js';
+import type { RequestContext } from '../../resolvers/request-context.js';
 import { rootFieldNames } from './root-fields.js';
 
 /** Set on the context by this plugin: the operation's root fields, for audit. */

@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { RequestContext } from '../request-context.js';
+import type { RequestContext } from '../../resolvers/request-context.js';
 
 /**
  * SERVICE_UNAVAILABLE decides the status of the whole response: HTTP 503 with `Retry-After`, as
