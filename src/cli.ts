@@ -6,6 +6,7 @@ import { registerAudit } from './commands/audit.command.js';
 import { registerCheck } from './commands/check.command.js';
 import { registerClients } from './commands/clients.command.js';
 import { registerDemo } from './commands/demo.command.js';
+import { registerDocuments } from './commands/documents.command.js';
 import { registerGenerate } from './commands/generate.command.js';
 import { registerImport } from './commands/import.command.js';
 import { registerKeys } from './commands/keys.command.js';
@@ -30,6 +31,9 @@ export function buildProgram(): Command {
     .description('GraphQL data-sharing gateway for the DTKS/DTSEN social-welfare registry')
     .version(packageVersion(), '-V, --version', 'print the version and exit')
     .showHelpAfterError()
+    // `--version` is the program's only before a command: `documents publish --version V` is the
+    // command's own option.
+    .enablePositionalOptions()
     .configureOutput({ outputError: (text, write) => write(text) });
   registerServe(program);
   registerMigrate(program);
@@ -43,6 +47,7 @@ export function buildProgram(): Command {
   registerCheck(program);
   registerVerifications(program);
   registerDemo(program);
+  registerDocuments(program);
   return program;
 }
 

@@ -32,6 +32,13 @@ export interface AuditEventInput {
   /** keyed subject hashes (from subjectHash), unique */
   subjects: string[];
   decisionIds: string[];
+  /**
+   * The persisted document the request ran (`sha256:<hex>`), or named when refused (CONTRACT
+   * §10); null or absent for query text.
+   */
+  documentId?: string | null;
+  /** `name@version` of the application whose published document ran; null or absent otherwise. */
+  app?: string | null;
 }
 
 /** An event as stored: the writer assigns `id` and `at`, and chains it. */
@@ -48,19 +55,30 @@ export type AuditEventBody = Omit<AuditEventRow, 'prevHash' | 'hash'>;
 /** The hash the chain starts from (the `prev_hash` of event 1): 32 zero bytes. */
 export const GENESIS_HASH: Buffer = Buffer.alloc(32);
 
-/** Tags the canonical form so that a future change of it can be told apart. */
-const CANONICAL_VERSION = 'dtks-audit-v1';
+/** Tags the canonical form so that a change of it can be told apart. */
+const CANONICAL_V1 = 'dtks-audit-v1';
+/** v1 and the persisted document and its application (migration 0014). */
+const CANONICAL_V2 = 'dtks-audit-v2';
 
 /**
  * Canonical bytes of an event for hashing: a JSON array of every column except the hashes, in a
  * fixed order (arrays kept in the order given). `at` is written as an ISO string with milliseconds:
  * the writer assigns `at` with millisecond precision, which PostgreSQL's `timestamptz`
  * (microseconds) stores exactly, so the bytes are reproducible from the stored row.
+ *
+ * An event without a document (`documentId` and `app` null) has the form `dtks-audit-v1`, byte
+ * for byte as before they existed, so every event written earlier still verifies; an event with
+ * either has the form `dtks-audit-v2`: the same array with both appended. The version tag is
+ * hashed too, so removing the document from a v2 event (or adding one to a v1 event) breaks its
+ * hash.
  */
 export function canonicalEvent(e: AuditEventBody): Buffer {
+  const documentId = e.documentId ?? null;
+  const app = e.app ?? null;
+  const v2 = documentId !== null || app !== null;
   return Buffer.from(
     JSON.stringify([
-      CANONICAL_VERSION,
+      v2 ? CANONICAL_V2 : CANONICAL_V1,
       e.id,
       e.at.toISOString(),
       e.requestId,
@@ -74,6 +92,7 @@ export function canonicalEvent(e: AuditEventBody): Buffer {
       e.fields,
       e.subjects,
       e.decisionIds,
+      ...(v2 ? [documentId, app] : []),
     ]),
     'utf8',
   );
@@ -128,5 +147,7 @@ export function normalizeEventInput(input: AuditEventInput): AuditEventInput {
     fields: input.fields.map((f) => storable(String(f))),
     subjects: [...input.subjects],
     decisionIds: input.decisionIds.map((d) => storable(String(d))),
+    documentId: storableOrNull(input.documentId ?? null),
+    app: storableOrNull(input.app ?? null),
   };
 }

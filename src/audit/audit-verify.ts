@@ -59,7 +59,7 @@ interface StoredCheckpoint {
 const SELECT_BATCH = `
   SELECT id, (extract(epoch FROM at) * 1000000)::bigint::text AS at_us, request_id, client_id,
          agency_id, officer_id, purpose, operation, outcome, error_code, fields, subjects,
-         decision_ids, prev_hash, hash
+         decision_ids, document_id, app, prev_hash, hash
   FROM audit_event WHERE id > $1 ORDER BY id LIMIT $2`;
 
 const SELECT_CHECKPOINTS = `
@@ -307,6 +307,8 @@ function hashIsValid(row: StoredRow, id: number): boolean {
     fields: row.fields,
     subjects: row.subjects,
     decisionIds: row.decision_ids,
+    documentId: row.document_id,
+    app: row.app,
   };
   return chainHash(row.prev_hash, canonicalEvent(body)).equals(row.hash);
 }

@@ -239,14 +239,14 @@ const INSERT_AND_CHECKPOINT = `
   WITH inserted AS (
     INSERT INTO audit_event (id, at, request_id, client_id, agency_id, officer_id, purpose,
                              operation, outcome, error_code, fields, subjects, decision_ids,
-                             prev_hash, hash)
+                             document_id, app, prev_hash, hash)
     SELECT r.id, r.at, r.request_id, r.client_id, r.agency_id, r.officer_id, r.purpose,
            r.operation, r.outcome, r.error_code, r.fields, r.subjects, r.decision_ids,
-           decode(r.prev_hash, 'hex'), decode(r.hash, 'hex')
+           r.document_id, r.app, decode(r.prev_hash, 'hex'), decode(r.hash, 'hex')
     FROM jsonb_to_recordset($1::jsonb) AS r(
       id bigint, at timestamptz, request_id text, client_id text, agency_id text, officer_id text,
       purpose text, operation text, outcome text, error_code text, fields text[], subjects text[],
-      decision_ids text[], prev_hash text, hash text)
+      decision_ids text[], document_id text, app text, prev_hash text, hash text)
     RETURNING 1
   )
   INSERT INTO audit_checkpoint (last_id, last_hash, at, key_id, signature)
@@ -320,6 +320,8 @@ async function appendEvents(
         fields: input.fields,
         subjects: input.subjects,
         decision_ids: input.decisionIds,
+        document_id: input.documentId ?? null,
+        app: input.app ?? null,
         prev_hash: prevHash.toString('hex'),
         hash: hash.toString('hex'),
       };

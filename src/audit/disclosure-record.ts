@@ -26,4 +26,9 @@ export interface DisclosureRecord {
    */
   aggregates: string[];
   notes: DisclosureNote[];
+  /**
+   * The published document the request ran instead of query text (CONTRACT §10): its id and
+   * the application version that published it, `name@version`. Recorded in the audit event.
+   */
+  document?: { id: string; app: string };
 }

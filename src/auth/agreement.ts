@@ -24,6 +24,9 @@ export const SCOPES = [
   'statistics:exact',
   'audit:read',
   'clients:manage',
+  // Operational figures for internal dashboards and the administrator (verification progress,
+  // snapshot history, gateway use): aggregates about agencies' work, never about a person.
+  'operations:read',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
@@ -56,6 +59,13 @@ export interface Agreement {
   rateLimitPerMinute: number;
   /** Privacy budget ε per snapshot for researchers; null for others. */
   privacyBudget: number | null;
+  /**
+   * Trusted documents (CONTRACT §10): the client may run only documents published with
+   * `dtks-gateway documents publish`, never query text.
+   */
+  trustedDocumentsOnly: boolean;
+  /** The applications whose published documents the client may run; `[]` = any application. */
+  documentApps: readonly string[];
   validFrom: Date;
   validUntil: Date | null;
   revokedAt: Date | null;

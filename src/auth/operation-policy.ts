@@ -23,6 +23,8 @@ export const ROOT_FIELD_POLICY: Readonly<Record<string, RootFieldPolicy>> = Obje
   households: { kinds: ['LOCAL_GOV'], scope: 'records:read', purpose: true, personal: true },
   accessLog: { kinds: ['ADMIN'], scope: 'audit:read', purpose: true, personal: true },
   programs: { kinds: 'any', scope: null, purpose: false, personal: false },
+  // The public region reference (names, levels, reference population): any client, no purpose.
+  regions: { kinds: 'any', scope: null, purpose: false, personal: false },
   eligibility: { kinds: ['MINISTRY'], scope: 'eligibility:check', purpose: true, personal: true },
   eligibilityBatch: {
     kinds: ['MINISTRY'],
@@ -60,6 +62,26 @@ export const ROOT_FIELD_POLICY: Readonly<Record<string, RootFieldPolicy>> = Obje
   verificationSubmissions: {
     kinds: ['LOCAL_GOV', 'ADMIN'],
     scope: ['verification:submit', 'verification:review', 'audit:read'],
+    purpose: true,
+    personal: true,
+  },
+  // Operational figures for dashboards (src/monitoring/): aggregates, never a data subject.
+  // `personal`: every call is audited as DISCLOSED with no subjects and what was asked.
+  verificationProgress: {
+    kinds: ['INTERNAL', 'ADMIN'],
+    scope: 'operations:read',
+    purpose: true,
+    personal: true,
+  },
+  snapshotHistory: {
+    kinds: ['INTERNAL', 'ADMIN'],
+    scope: 'operations:read',
+    purpose: true,
+    personal: true,
+  },
+  gatewayUse: {
+    kinds: ['INTERNAL', 'ADMIN'],
+    scope: 'operations:read',
     purpose: true,
     personal: true,
   },

@@ -9,6 +9,7 @@ import {
 import { generateClientSecret, hashClientSecret } from '../auth/client-secret.js';
 import { CommandError, runCommand, withDatabase } from '../cli/command-runner.js';
 import { parseDate, parsePositiveInt } from '../cli/options.js';
+import { APP_NAME_PATTERN } from '../db/queries/document-queries.js';
 import {
   isActiveClient,
   listClients,
@@ -49,6 +50,16 @@ function parseRegions(value: string): string[] {
   return regions;
 }
 
+function parseDocumentApps(value: string): string[] {
+  const apps = list(value);
+  if (apps.length === 0 || apps.some((a) => !APP_NAME_PATTERN.test(a))) {
+    throw new InvalidArgumentError(
+      'expected application names (lower-case letters, digits, . _ -), comma-separated',
+    );
+  }
+  return apps;
+}
+
 function parseFieldPolicy(value: string): FieldPolicy {
   try {
     const policy = JSON.parse(value) as FieldPolicy;
@@ -81,6 +92,8 @@ interface CreateOptions {
   rateLimit?: number;
   privacyBudget?: string;
   validUntil?: string;
+  trustedDocumentsOnly?: boolean;
+  documentApps?: string[];
   replace?: boolean;
 }
 
@@ -92,6 +105,8 @@ export const LIST_HEADER = [
   'SCOPES',
   'PURPOSES',
   'REGIONS',
+  'DOCUMENTS',
+  'DOCUMENT_APPS',
   'STATUS',
 ] as const;
 
@@ -102,7 +117,9 @@ export function registerClients(program: Command): void {
 
   clients
     .command('list')
-    .description('list clients with their agency, kind, scopes, purposes, regions and status')
+    .description(
+      'list clients with their agency, kind, scopes, purposes, regions, documents and status',
+    )
     .action(() =>
       runCommand('clients list', (env) =>
         withDatabase(env, 'clients list', async (database) => {
@@ -117,6 +134,9 @@ export function registerClients(program: Command): void {
                 c.scopes.join(','),
                 c.purposes.join(','),
                 c.regionScope.join(','),
+                // `only`: published documents only (trusted documents); `text`: query text too.
+                c.trustedDocumentsOnly ? 'only' : 'text',
+                c.documentApps.length === 0 ? '*' : c.documentApps.join(','),
                 status,
               ].join('\t'),
             );
@@ -150,6 +170,15 @@ export function registerClients(program: Command): void {
     .option('--rate-limit <n>', 'requests per minute', parsePositiveInt)
     .option('--privacy-budget <epsilon>', 'ε per snapshot (researchers)')
     .option('--valid-until <date>', 'last day of validity (YYYY-MM-DD)', parseDate)
+    .option(
+      '--trusted-documents-only',
+      'the client may run published documents only, never query text (dashboards)',
+    )
+    .option(
+      '--document-apps <list>',
+      'applications whose published documents it may run (default: any)',
+      parseDocumentApps,
+    )
     .option('--replace', 'replace an active client of this id (new secret, new agreement)')
     .action((id: string, o: CreateOptions) =>
       runCommand('clients create', (env) =>
@@ -182,6 +211,8 @@ export function registerClients(program: Command): void {
               rateLimitPerMinute: o.rateLimit ?? 6_000,
               privacyBudget: budget,
               validUntil: o.validUntil ? new Date(`${o.validUntil}T23:59:59.999+07:00`) : null,
+              trustedDocumentsOnly: o.trustedDocumentsOnly === true,
+              documentApps: o.documentApps ?? [],
             },
           });
           console.log(`client ${id} created; its secret (shown once, store it safely):`);

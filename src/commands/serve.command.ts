@@ -6,6 +6,7 @@ import { loadOrCreateKeyFile } from '../auth/secret-key-file.js';
 import { openDatabase, openRuntimeDatabase, type DatabaseHandle } from '../db/database.js';
 import { migrateToLatest } from '../db/migrator.js';
 import { demoSecretsPath, ensureDemoClients } from '../demo/demo-clients.js';
+import { publishDashboardDocuments } from '../demo/demo-documents.js';
 import { ensureDemoSnapshot } from '../demo/demo-snapshot.js';
 import { startGateway, type Gateway } from '../server/gateway.js';
 
@@ -60,6 +61,9 @@ async function serve(env: CommandEnv, demo: boolean): Promise<void> {
       );
       progress.finish();
       await signals.unlessInterrupted(ensureDemoClients(ownerDb.db, config.dataDir));
+      // The dashboard's trusted documents, which the demo pusdatin-dashboard runs (CONTRACT §10).
+      const documents = await signals.unlessInterrupted(publishDashboardDocuments(ownerDb.db));
+      logger.info(documents, 'dashboard documents published');
     }
     runtime = await openRuntimeDatabase(config, ownerDb, {
       password: async () =>

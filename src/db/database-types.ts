@@ -73,6 +73,15 @@ export interface SnapshotTable {
   load_seconds: number;
   /** Seconds the statistics rollups took to build; null: this snapshot has none (fallback). */
   rollup_seconds: number | null;
+  /**
+   * The version of each program's eligibility rule its targeting rollups were decided with,
+   * `{ "PKH": 1, … }` (migration 0015); null: imported before, no targeting rollups.
+   */
+  rule_versions: ColumnType<
+    Record<string, number> | null,
+    string | null | undefined,
+    string | null
+  >;
 }
 
 export interface ProgramTable {
@@ -134,6 +143,20 @@ export interface AgreementTable {
   valid_until: Timestamp | null;
   revoked_at: Timestamp | null;
   created_at: Timestamp;
+  /** Only published documents, never query text (migration 0014). */
+  trusted_documents_only: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Applications whose published documents the client may run; empty: any. */
+  document_apps: ColumnType<string[], string[] | undefined, string[]>;
+}
+
+/** A document a client application published, per version (migration 0014; CONTRACT §10). */
+export interface PersistedDocumentTable {
+  app: string;
+  version: string;
+  /** `sha256:<64 hex>`: the SHA-256 of `body`. */
+  id: string;
+  body: string;
+  published_at: Timestamp;
 }
 
 export interface ClientTable {
@@ -161,6 +184,9 @@ export interface AuditEventTable {
   fields: string[];
   subjects: string[];
   decision_ids: string[];
+  /** The persisted document run, and `name@version` of the application that published it. */
+  document_id: string | null;
+  app: string | null;
   prev_hash: Buffer;
   hash: Buffer;
 }
@@ -268,4 +294,5 @@ export interface Database {
   privacy_client_spend: PrivacyClientSpendTable;
   privacy_global_spend: PrivacyGlobalSpendTable;
   statistics_answer_cache: StatisticsAnswerCacheTable;
+  persisted_document: PersistedDocumentTable;
 }

@@ -14,6 +14,9 @@ import * as verification from './migrations/0010-verification.js';
 import * as privacyLedger from './migrations/0011-privacy-ledger.js';
 import * as statisticsRollups from './migrations/0012-statistics-rollups.js';
 import * as runtimeRole from './migrations/0013-runtime-role-and-audit-checkpoints.js';
+import * as trustedDocuments from './migrations/0014-trusted-documents.js';
+import * as targetingStatistics from './migrations/0015-targeting-statistics.js';
+import * as auditEventTimeIndex from './migrations/0016-audit-event-time-index.js';
 
 /**
  * All migrations, in order. Forward-only: a released migration is never edited; a change is a
@@ -33,6 +36,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '0011-privacy-ledger': privacyLedger,
   '0012-statistics-rollups': statisticsRollups,
   '0013-runtime-role-and-audit-checkpoints': runtimeRole,
+  '0014-trusted-documents': trustedDocuments,
+  '0015-targeting-statistics': targetingStatistics,
+  '0016-audit-event-time-index': auditEventTimeIndex,
 };
 
 /**

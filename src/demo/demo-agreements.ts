@@ -15,7 +15,14 @@ export interface DemoClient {
   fieldPolicy: FieldPolicy;
   detailedReasons: boolean;
   privacyBudget: number | null;
+  /** Only published documents of `documentApps`, never query text (default: text allowed). */
+  trustedDocumentsOnly?: boolean;
+  /** Applications whose published documents it may run (default `[]`: any). */
+  documentApps?: string[];
 }
+
+/** The application name under which `serve --demo` publishes the dashboard's documents. */
+export const DASHBOARD_APP = 'dtks-dashboard';
 
 /** Local governments see records with NIK and KK masked and everything else shown. */
 const LOCAL_GOV_FIELDS: FieldPolicy = {
@@ -148,19 +155,28 @@ export const DEMO_CLIENTS: readonly DemoClient[] = Object.freeze([
     clientId: 'pusdatin-dashboard',
     agency: KEMENSOS,
     title: 'Dasbor pemantauan Pusdatin',
-    scopes: ['statistics:read'],
+    scopes: ['statistics:read', 'operations:read'],
     programs: [],
     purposes: ['MONITORING'],
     regionScope: ['*'],
     fieldPolicy: {},
     detailedReasons: false,
     privacyBudget: null,
+    // The dashboard runs its own published documents only (CONTRACT §10).
+    trustedDocumentsOnly: true,
+    documentApps: [DASHBOARD_APP],
   },
   {
     clientId: 'gateway-admin',
     agency: { id: 'kemensos-pusdatin-admin', name: 'Pusdatin Kesos, Kemensos', kind: 'ADMIN' },
     title: 'Administrasi gateway',
-    scopes: ['audit:read', 'clients:manage', 'statistics:read', 'statistics:exact'],
+    scopes: [
+      'audit:read',
+      'clients:manage',
+      'statistics:read',
+      'statistics:exact',
+      'operations:read',
+    ],
     programs: [],
     purposes: ['OVERSIGHT'],
     regionScope: ['*'],

@@ -125,7 +125,9 @@ function matchesDefinition(policy: ClientPolicy, wanted: ClientRegistration): bo
     a.batchLimit === w.batchLimit &&
     a.dailyQuota === w.dailyQuota &&
     a.rateLimitPerMinute === w.rateLimitPerMinute &&
-    a.privacyBudget === w.privacyBudget
+    a.privacyBudget === w.privacyBudget &&
+    a.trustedDocumentsOnly === w.trustedDocumentsOnly &&
+    sameSet(a.documentApps, w.documentApps)
   );
 }
 
@@ -147,6 +149,8 @@ export function registration(demo: DemoClient, secretHash: string): ClientRegist
       rateLimitPerMinute: 6_000,
       privacyBudget: demo.privacyBudget,
       validUntil: null,
+      trustedDocumentsOnly: demo.trustedDocumentsOnly ?? false,
+      documentApps: demo.documentApps ?? [],
     },
   };
 }

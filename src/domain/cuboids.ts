@@ -1,5 +1,5 @@
 import type { NormalizedStatisticsQuery } from './statistics-query.js';
-import { PROGRAM_CODES, type Dimension } from './statistics-query.js';
+import { isTargetingMeasure, PROGRAM_CODES, type Dimension } from './statistics-query.js';
 
 /**
  * Which rollup cuboid answers a statistics query (migration 0012 describes the table). A query
@@ -53,9 +53,17 @@ export function dimensionCount(c: Cuboid): number {
  * query sums that one cuboid within its scope or filter: the district cuboids of fewer
  * dimensions would add more rows than the registry has households and most of the build's time,
  * for tables only internal dashboards may ask for.
+ *
+ * The targeting measures (rows of measure `T`) are built only in the cuboids with programs
+ * (`hasTargeting`): every targeting query needs its program.
  */
 export function isBuilt(c: Cuboid): boolean {
   return c.regionLevel < 3 || dimensionCount(c) === 5;
+}
+
+/** Whether a built cuboid holds the targeting rows (measure `T`): those with programs. */
+export function hasTargeting(c: Cuboid): boolean {
+  return c.programs;
 }
 
 /** The finest cuboid, the one every district query reads. */
@@ -114,7 +122,11 @@ export function cuboidFor(
     decile: query.groupBy.includes('DECILE') || query.deciles !== null,
     sex: query.groupBy.includes('SEX'),
     ageBand: query.groupBy.includes('AGE_BAND'),
-    programs: query.groupBy.includes('PROGRAM') || query.programs !== null,
+    // A targeting measure always needs its program (the cell's, or the filter's one).
+    programs:
+      query.groupBy.includes('PROGRAM') ||
+      query.programs !== null ||
+      isTargetingMeasure(query.measure),
   };
   return cuboid.regionLevel === 3 ? { ...DISTRICT_CUBOID } : cuboid;
 }

@@ -16,18 +16,25 @@ export type GatewayErrorCode =
   | 'RATE_LIMITED'
   | 'BUDGET_EXHAUSTED'
   | 'SERVICE_UNAVAILABLE'
-  | 'IDEMPOTENCY_CONFLICT';
+  | 'IDEMPOTENCY_CONFLICT'
+  | 'PERSISTED_QUERY_REQUIRED'
+  | 'PERSISTED_QUERY_NOT_FOUND';
 
 /** HTTP status for errors that decide the status of the whole response. */
 export const HTTP_STATUS: Partial<Record<GatewayErrorCode, number>> = {
   UNAUTHENTICATED: 401,
   RATE_LIMITED: 429,
   SERVICE_UNAVAILABLE: 503,
+  // Request errors of GraphQL over HTTP: nothing was executed (docs/security.md, trusted documents).
+  PERSISTED_QUERY_REQUIRED: 400,
+  PERSISTED_QUERY_NOT_FOUND: 400,
 };
 
 export class GatewayError extends GraphQLError {
   /** The client refused, when known (for the audit of refused attempts). */
   clientId: string | null = null;
+  /** The persisted document the refused request named, when it named a well-formed id. */
+  documentId: string | null = null;
 
   constructor(
     readonly code: GatewayErrorCode,
@@ -53,3 +60,10 @@ export const agreementExpired = () =>
 export const badUserInput = (message: string) => new GatewayError('BAD_USER_INPUT', message);
 export const serviceUnavailable = (message = 'the service is temporarily unavailable; try again') =>
   new GatewayError('SERVICE_UNAVAILABLE', message);
+export const persistedQueryRequired = () =>
+  new GatewayError(
+    'PERSISTED_QUERY_REQUIRED',
+    'your agreement allows published documents only: send a documentId, not query text',
+  );
+export const persistedQueryNotFound = () =>
+  new GatewayError('PERSISTED_QUERY_NOT_FOUND', 'no published document has this id');

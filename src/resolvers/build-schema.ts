@@ -4,12 +4,14 @@ import { buildSchema } from 'type-graphql';
 import { AccessLogResolver } from './access-log.resolver.js';
 import { EligibilityResolver } from './eligibility.resolver.js';
 import { MeResolver } from './me.resolver.js';
+import { MonitoringResolver } from './monitoring.resolver.js';
 import {
   HouseholdConnectionResolver,
   HouseholdRelationsResolver,
   PersonRelationsResolver,
   RecordsResolver,
 } from './records.resolver.js';
+import { RegionResolver } from './region.resolver.js';
 import { StatisticsResolver } from './statistics.resolver.js';
 import { SnapshotResolver } from './snapshot.resolver.js';
 import {
@@ -38,6 +40,8 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
       VerificationChangesResolver,
       MemberChangeResolver,
       HouseholdHistoryResolver,
+      MonitoringResolver,
+      RegionResolver,
     ],
     validate: false,
     // Descriptions are the partner agencies' documentation: keep them in the printed schema.

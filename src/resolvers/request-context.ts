@@ -7,6 +7,7 @@ import type { EligibilityService } from '../eligibility/eligibility-service.js';
 import type { RuleCache } from '../eligibility/rule-cache.js';
 import type { Database } from '../db/database-types.js';
 import type { ScopedRegistry } from '../db/scoped/scoped-registry.js';
+import type { MonitoringService } from '../monitoring/monitoring-service.js';
 import type { StatisticsService } from '../statistics/statistics-service.js';
 import type { VerificationService } from '../verification/verification-service.js';
 import type { Logger } from '../logger.js';
@@ -30,6 +31,8 @@ export interface RequestContext {
   verification: VerificationService;
   /** Statistics for this principal (CONTRACT §8). */
   statistics: StatisticsService;
+  /** Operational figures for dashboards and the administrator (issue #13). */
+  monitoring: MonitoringService;
   /** Reading the audit log by subject (for `accessLog`). */
   auditLog: {
     subjectOf(nik: string): string;

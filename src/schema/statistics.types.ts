@@ -1,14 +1,40 @@
 import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { AGE_BANDS } from '../domain/age-bands.js';
-import { DIMENSIONS } from '../domain/statistics-query.js';
+import { DIMENSIONS, MEASURES } from '../domain/statistics-query.js';
 import { Program } from './eligibility.types.js';
 import { DateScalar } from './scalars/date.scalar.js';
 
-export const StatisticsMeasure = { PERSONS: 'PERSONS', HOUSEHOLDS: 'HOUSEHOLDS' };
+export const StatisticsMeasure = Object.fromEntries(MEASURES.map((m) => [m, m]));
+
+/** Who the targeting measures count, said once for the four of them. */
+const TARGETING_UNITS =
+  'Per program, in its own unit: households for PKH and BPNT, persons for PBI_JK and PIP; group by PROGRAM or filter on exactly one program (BAD_USER_INPUT otherwise). ' +
+  'A household receives a program when at least one of its members, whatever the status, is listed as a recipient, and is eligible when its ACTIVE members are decided ELIGIBLE by the program’s rule (at least one; under the PKH and BPNT rules all of them are decided alike); SEX and AGE_BAND are its head’s. ' +
+  'Person programs count at most 10 persons per household (the first 10 by NIK among its members who are ACTIVE or receive PBI_JK or PIP); a person receives a program when listed as a recipient, whatever the status, and is eligible when the rule decides ELIGIBLE (never when not ACTIVE). ' +
+  'Eligibility uses the rules recorded when the snapshot was imported (see ruleVersions).';
+
 registerEnumType(StatisticsMeasure, {
   name: 'StatisticsMeasure',
   description:
-    'What is counted. PERSONS: ACTIVE members, at most 10 per household (the first 10 by NIK; larger households count as 10). HOUSEHOLDS: households.',
+    'What is counted. PERSONS and HOUSEHOLDS count the registry; RECIPIENTS, ELIGIBLE, ELIGIBLE_NON_RECIPIENTS and RECIPIENTS_NOT_ELIGIBLE say whether programs reach their targets (docs/privacy.md). ' +
+    'RECIPIENTS = recipients eligible + RECIPIENTS_NOT_ELIGIBLE and ELIGIBLE = recipients eligible + ELIGIBLE_NON_RECIPIENTS, cell by cell.',
+  valuesConfig: {
+    PERSONS: {
+      description:
+        'ACTIVE members, at most 10 per household (the first 10 by NIK; larger households count as 10).',
+    },
+    HOUSEHOLDS: { description: 'Households.' },
+    RECIPIENTS: { description: `Units receiving the program. ${TARGETING_UNITS}` },
+    ELIGIBLE: {
+      description: `Units eligible for the program under its rule. ${TARGETING_UNITS}`,
+    },
+    ELIGIBLE_NON_RECIPIENTS: {
+      description: `Units eligible for the program that do not receive it (exclusion error). ${TARGETING_UNITS}`,
+    },
+    RECIPIENTS_NOT_ELIGIBLE: {
+      description: `Units receiving the program that are not eligible for it (inclusion error), e.g. a recipient who died or moved, or a household above the decile threshold. ${TARGETING_UNITS}`,
+    },
+  },
 });
 
 export const StatisticsDimension = Object.fromEntries(DIMENSIONS.map((d) => [d, d]));
@@ -53,7 +79,8 @@ export class StatisticsFilter {
   @Field(() => [Program], {
     nullable: true,
     description:
-      'Only units receiving at least one of these programs: a person who is a recipient, a household with at least one ACTIVE recipient member. With PROGRAM grouped, also limits the PROGRAM cells to these.',
+      'PERSONS and HOUSEHOLDS: only units receiving at least one of these programs: a person who is a recipient, a household with at least one ACTIVE recipient member. With PROGRAM grouped, also limits the PROGRAM cells to these. ' +
+      'Targeting measures (RECIPIENTS, ELIGIBLE, …): the programs counted — with PROGRAM grouped, the PROGRAM cells; without, exactly one program.',
   })
   programs?: string[] | null;
 }
@@ -125,6 +152,20 @@ export class StatisticsCell {
   margin95!: number | null;
 }
 
+@ObjectType({
+  description: 'The version of a program’s eligibility rule that decided a targeting table.',
+})
+export class StatisticsRuleVersion {
+  @Field(() => Program, { description: 'The program.' })
+  program!: string;
+
+  @Field(() => Int, {
+    description:
+      'The rule’s version (as listed with the program’s eligibility rules): the one current when the snapshot was imported, or, for a snapshot imported before rule versions were recorded, the one current when asked.',
+  })
+  version!: number;
+}
+
 @ObjectType({ description: 'A statistics table with disclosure control (CONTRACT §8).' })
 export class StatisticsResult {
   @Field(() => [StatisticsCell], {
@@ -155,4 +196,10 @@ export class StatisticsResult {
       'True when this is the stored answer to the same question asked before on this snapshot (by anyone): identical cells, nothing spent.',
   })
   cached!: boolean;
+
+  @Field(() => [StatisticsRuleVersion], {
+    description:
+      'Targeting measures (RECIPIENTS, ELIGIBLE, ELIGIBLE_NON_RECIPIENTS, RECIPIENTS_NOT_ELIGIBLE): for each program of the table, the version of its eligibility rule that decided who is eligible. A rule changed after the snapshot was imported applies from the next import. Empty for PERSONS and HOUSEHOLDS.',
+  })
+  ruleVersions!: StatisticsRuleVersion[];
 }

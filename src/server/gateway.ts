@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, HTTPGraphQLRequest } from '@apollo/server';
 import type http from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -25,6 +25,9 @@ import { PolicyListener } from '../db/policy-listener.js';
 import { ScopedRegistry } from '../db/scoped/scoped-registry.js';
 import { EligibilityService } from '../eligibility/eligibility-service.js';
 import { RuleCache } from '../eligibility/rule-cache.js';
+import { HistogramCache } from '../monitoring/histogram-cache.js';
+import { MonitoringService } from '../monitoring/monitoring-service.js';
+import { DEFAULT_GLOBAL_BUDGET_MILLI } from '../statistics/privacy/budget-ledger.js';
 import { StatisticsService } from '../statistics/statistics-service.js';
 import { VerificationService } from '../verification/verification-service.js';
 import { badUserInput, GatewayError } from '../errors/gateway-errors.js';
@@ -32,6 +35,7 @@ import type { Logger } from '../logger.js';
 import { buildGatewaySchema } from '../resolvers/build-schema.js';
 import { createGraphQLServer } from './graphql-server.js';
 import { createHttpServer } from './http-server.js';
+import { PersistedDocuments } from './persisted-documents.js';
 import { operationLimits } from './operation-limits.js';
 import { disclosureAuditPlugin, disclosureNotes } from './plugins/disclosure-audit.plugin.js';
 import { operationPolicyPlugin } from './plugins/operation-policy.plugin.js';
@@ -75,6 +79,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const cursors = new CursorCodec(await loadOrCreateKeyFile(config.dataDir, 'cursor'));
   const subjectRefKey = await loadOrCreateKeyFile(config.dataDir, 'subject-ref');
   const rules = new RuleCache(database.readDb);
+  const histograms = new HistogramCache();
   const evaluator = new EligibilityBatcher(database.readDb);
   const limiter = new UsageLimiter(database.url);
   const verifier = createTokenVerifier({
@@ -176,6 +181,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       disclosure,
       ...(globalBudgetMilli !== undefined ? { globalBudgetMilli } : {}),
     });
+    const monitoring = new MonitoringService({
+      principal,
+      readDb: database.readDb,
+      disclosure,
+      globalBudgetMilli: globalBudgetMilli ?? DEFAULT_GLOBAL_BUDGET_MILLI,
+      histograms,
+    });
     return {
       requestId,
       logger,
@@ -189,6 +201,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       rules,
       verification,
       statistics,
+      monitoring,
     };
   };
 
@@ -196,6 +209,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     subjectOf: (nik: string) => subjectHash(subjectKey, nik),
     entries: (subject: string, first: number, beforeId?: number) =>
       accessLogFor(database.pool, subject, { first, beforeId }),
+  };
+
+  const documents = new PersistedDocuments(database.db);
+  const resolveDocument = async (request: HTTPGraphQLRequest, context: RequestContext) => {
+    const resolved = await documents
+      .resolve(request, context.principal.agreement)
+      .catch((error: unknown) => {
+        if (error instanceof GatewayError) error.clientId = context.principal.clientId;
+        throw error;
+      });
+    if (resolved.document) context.disclosure.document = resolved.document;
+    return resolved.request;
   };
 
   const onRefused = async (req: IncomingMessage, requestId: string, error: GatewayError) => {
@@ -212,6 +237,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         fields: [],
         subjects: [],
         decisionIds: [],
+        documentId: error.documentId,
       });
     } catch (auditError) {
       logger.error({ err: auditError, requestId }, 'audit of a refused request failed');
@@ -225,6 +251,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     logger,
     createContext,
     onRefused,
+    resolveDocument,
     routes: {
       '/oauth/token': createTokenEndpoint({
         keys,
@@ -308,6 +335,8 @@ function unrestrictedPrincipal(officerId: string | null, purpose: string | null)
       validFrom: new Date(0),
       validUntil: null,
       revokedAt: null,
+      trustedDocumentsOnly: false,
+      documentApps: [],
     },
   };
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import { HeaderMap, type ApolloServer } from '@apollo/server';
+import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest } from '@apollo/server';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database-types.js';
 import type { Logger } from '../logger.js';
@@ -26,6 +26,14 @@ export interface HttpServerDeps {
   createContext(req: IncomingMessage, requestId: string): Promise<RequestContext>;
   /** Records a request refused before GraphQL ran (audit of refused attempts). */
   onRefused(req: IncomingMessage, requestId: string, error: GatewayError): Promise<void>;
+  /**
+   * Puts the text of a persisted document the request names in place of its id, or throws a
+   * {@link GatewayError} to refuse it before GraphQL runs (src/server/persisted-documents.ts).
+   */
+  resolveDocument(
+    request: HTTPGraphQLRequest,
+    context: RequestContext,
+  ): Promise<HTTPGraphQLRequest>;
   /** More routes by exact path (`/oauth/token`, `/.well-known/jwks.json`). */
   routes: Record<string, RouteHandler>;
 }
@@ -143,8 +151,10 @@ async function handleGraphQL(
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
   }
   let context: RequestContext;
+  let request: HTTPGraphQLRequest = { method: req.method, headers, search: url.search, body };
   try {
     context = await deps.createContext(req, requestId);
+    request = await deps.resolveDocument(request, context);
   } catch (error) {
     if (!(error instanceof GatewayError)) throw error; // a lost database: 503 above
     // Refused by policy: audited. Unavailable (no database to audit in): not a refusal.
@@ -158,7 +168,7 @@ async function handleGraphQL(
     });
   }
   const response = await deps.apollo.executeHTTPGraphQLRequest({
-    httpGraphQLRequest: { method: req.method, headers, search: url.search, body },
+    httpGraphQLRequest: request,
     context: async () => context,
   });
   res.statusCode = response.status ?? 200;

@@ -13,6 +13,7 @@ import {
   buildStatisticsRollups,
   dropStatisticsRollups,
   swapInStatisticsRollups,
+  type RollupBuild,
 } from './statistics-rollup-build.js';
 import { ProblemCollector, SnapshotRejectedError } from './problem-collector.js';
 import type { ValidationReferences } from './row-validator.js';
@@ -103,7 +104,7 @@ export async function importSnapshot(
         const staged = await stageSnapshot(handle, control, sources, refs, options, clock);
         clock.enter('rollup');
         options.onProgress?.({ phase: 'rollup', rows: staged.counts });
-        const rollupSeconds = await buildStatisticsRollups(control, options.asOf);
+        const rollups = await buildStatisticsRollups(control, options.asOf);
         const applied = await findAppliedVerifications(control);
         clock.enter('swap');
         options.onProgress?.({ phase: 'swap', rows: staged.counts });
@@ -114,7 +115,7 @@ export async function importSnapshot(
           sources.label,
           options.asOf,
           started,
-          rollupSeconds,
+          rollups,
         );
         return {
           snapshotId,
@@ -256,7 +257,7 @@ async function publish(
   label: string,
   asOf: string,
   started: bigint,
-  rollupSeconds: number,
+  rollups: RollupBuild,
 ): Promise<{ snapshotId: number; verificationsApplied: number }> {
   await control.query('BEGIN');
   try {
@@ -266,8 +267,8 @@ async function publish(
     await swapInStatisticsRollups(control);
     const { rows } = await control.query<{ id: number }>(
       `INSERT INTO snapshot (as_of, households, persons, recipients, warnings, source, load_seconds,
-                             rollup_seconds)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+                             rollup_seconds, rule_versions)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
       [
         asOf,
         staged.counts.household,
@@ -276,7 +277,9 @@ async function publish(
         JSON.stringify(staged.warnings),
         label,
         Number(process.hrtime.bigint() - started) / 1e9,
-        rollupSeconds,
+        rollups.seconds,
+        // The rules the targeting rollups were decided with (statistics answers name them).
+        JSON.stringify(Object.fromEntries(rollups.ruleVersions.map((r) => [r.program, r.version]))),
       ],
     );
     const verificationsApplied = await markAppliedVerifications(control, applied, rows[0]!.id);

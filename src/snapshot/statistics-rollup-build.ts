@@ -1,15 +1,23 @@
 import type pg from 'pg';
 import { ageBandSql } from '../db/age-band-sql.js';
-import { MAX_MEMBERS_COUNTED } from '../domain/statistics-query.js';
+import {
+  HOUSEHOLD_PROGRAMS,
+  MAX_MEMBERS_COUNTED,
+  PERSON_PROGRAMS,
+  type RuleVersion,
+} from '../domain/statistics-query.js';
 import {
   builtCuboids,
   cuboidId,
   dimensionCount,
   DISTRICT_CUBOID,
+  hasTargeting,
+  programMask,
   PROGRAM_BITS,
   REGION_DIGITS,
   type Cuboid,
 } from '../domain/cuboids.js';
+import { HOUSEHOLD_MEMBER, targetingRuleSql } from './targeting-rule-sql.js';
 
 /** The staged rollup table and its index, renamed to the served names by the swap. */
 const ROLLUP_NEXT = 'statistics_rollup_next';
@@ -20,7 +28,7 @@ const WORK_TABLES = [
   'statistics_work_received',
   'statistics_work_household',
   'statistics_work_excess',
-  'statistics_work_finest',
+  'statistics_work_units',
 ];
 
 /**
@@ -35,25 +43,44 @@ const BUILD_SETTINGS = {
   parallel_tuple_cost: '0',
 };
 
+/** What the build produced: its time, and the rule versions the targeting rows were decided with. */
+export interface RollupBuild {
+  seconds: number;
+  ruleVersions: RuleVersion[];
+}
+
 /**
  * Builds `statistics_rollup_next` from the staged tables (`household_next`, `member_next`,
  * `program_recipient_next`) with the snapshot's as-of date: every cuboid it keeps (`isBuilt` in
- * src/domain/cuboids.ts) for both measures, counted exactly as the base-table path
- * counts (src/db/scoped/statistics-base-sql.ts):
+ * src/domain/cuboids.ts) for every measure, counted exactly as the base-table path counts
+ * (src/db/scoped/statistics-base-sql.ts):
  *
- * - PERSONS: ACTIVE members, the first MAX_MEMBERS_COUNTED by NIK of each household; their own
- *   sex, age band and programs.
- * - HOUSEHOLDS: every household; the sex and age band of its head (the ACTIVE member with
+ * - P (PERSONS): ACTIVE members, the first MAX_MEMBERS_COUNTED by NIK of each household; their
+ *   own sex, age band and programs.
+ * - H (HOUSEHOLDS): every household; the sex and age band of its head (the ACTIVE member with
  *   relationship HEAD, smallest NIK); the programs of any of its ACTIVE members.
+ * - T (the targeting measures), only in the cuboids with programs: for the household programs,
+ *   every household that receives one (a member of any status is a recipient) or is eligible
+ *   for one, with its head's sex and age band; for the person programs, the candidates — members
+ *   who are ACTIVE or receive a person program, the first MAX_MEMBERS_COUNTED by NIK of each
+ *   household — that receive or are eligible for one, with their own sex and age band.
+ *   `programs` holds what the unit receives, `eligible` what it is eligible for under the rules
+ *   current at import (src/snapshot/targeting-rule-sql.ts), both limited to its unit's programs.
  *
- * The passes: the programs of each recipient NIK; each household's ACTIVE members, programs and
- * head (one scan of members); the members beyond the cap (only in the few large households); the
- * finest cuboid of each measure (one scan of members with their households and programs), which
- * is also the district cuboid; then every cuboid above the district from its smallest parent
- * (`createRollupTable`). Counts are int4 so that sums stay in integer arithmetic (a sum of int8 is
- * numeric, several times slower); no count comes near 2^31. Returns the seconds it took.
+ * The passes: the programs of each recipient NIK; each household's members (all statuses, one
+ * scan of members): ACTIVE count, candidates, programs received, head, the rules' household
+ * flags; the members beyond the caps (only in the few large households); every member and every
+ * household once with its household, programs and eligibility (one parallel scan of members),
+ * grouped on the keys of both its measures at once (`statistics_work_units`); then, in one
+ * statement (`createRollupTable`), the finest cuboid of each measure summed from that (the
+ * district cuboid) and every cuboid above the district from its smallest parent. Counts are
+ * int4 so that sums stay in integer arithmetic (a sum of int8 is numeric, several times slower);
+ * no count comes near 2^31.
  */
-export async function buildStatisticsRollups(client: pg.PoolClient, asOf: string): Promise<number> {
+export async function buildStatisticsRollups(
+  client: pg.PoolClient,
+  asOf: string,
+): Promise<RollupBuild> {
   const started = process.hrtime.bigint();
   const household = 'household_next';
   const member = 'member_next';
@@ -63,13 +90,19 @@ export async function buildStatisticsRollups(client: pg.PoolClient, asOf: string
   const programBits = Object.entries(PROGRAM_BITS)
     .map(([code, bit]) => `WHEN ${client.escapeLiteral(code)} THEN ${bit}`)
     .join(' ');
+  const personBits = programMask(PERSON_PROGRAMS);
+  const personPrograms = `ARRAY[${PERSON_PROGRAMS.map((p) => client.escapeLiteral(p)).join(', ')}]`;
+  const householdBits = programMask(HOUSEHOLD_PROGRAMS);
   const dropWork = `DROP TABLE IF EXISTS ${WORK_TABLES.join(', ')}`;
   await client.query(`DROP TABLE IF EXISTS ${ROLLUP_NEXT}`);
   await client.query(dropWork);
   for (const [name, value] of Object.entries(BUILD_SETTINGS)) {
     await client.query(`SET ${name} = '${value}'`);
   }
+  let ruleVersions: RuleVersion[];
   try {
+    const rules = await targetingRuleSql(client, asOfDate);
+    ruleVersions = rules.versions;
     await client.query(`
       CREATE UNLOGGED TABLE statistics_work_received AS
       SELECT nik, bit_or(CASE program ${programBits} ELSE 0 END)::smallint AS programs
@@ -79,47 +112,97 @@ export async function buildStatisticsRollups(client: pg.PoolClient, asOf: string
     await client.query('ANALYZE statistics_work_received');
     // The head as its NIK followed by its sex and age band, so that min() picks the smallest NIK
     // and carries its attributes (NIKs are 16 characters, compared in the C collation).
+    // `received`: the programs of any member, whatever the status (a household whose only
+    // recipient died still receives: an inclusion error to count).
     await client.query(`
       CREATE UNLOGGED TABLE statistics_work_household AS
-      SELECT m.household_id, count(*)::int AS active,
-             bit_or(coalesce(r.programs, 0))::smallint AS programs,
-             min(CASE WHEN m.relationship = 'HEAD'
+      SELECT m.household_id,
+             count(*) FILTER (WHERE m.status = 'ACTIVE')::int AS active,
+             count(*) FILTER (WHERE m.status = 'ACTIVE'
+                                 OR (r.programs & ${personBits}) <> 0)::int AS candidates,
+             coalesce(bit_or(r.programs) FILTER (WHERE m.status = 'ACTIVE'), 0)::smallint AS programs,
+             coalesce(bit_or(r.programs), 0)::smallint AS received,
+             min(CASE WHEN m.relationship = 'HEAD' AND m.status = 'ACTIVE'
                       THEN m.nik || coalesce(m.sex, '-') || coalesce(${band}, '') END) AS head
+             ${rules.householdFlags.map((f) => `, ${f}`).join('\n             ')}
         FROM ${member} m LEFT JOIN statistics_work_received r USING (nik)
-       WHERE m.status = 'ACTIVE'
        GROUP BY m.household_id`);
     await client.query('ANALYZE statistics_work_household');
+    // The members beyond each cap: of PERSONS (ACTIVE members) and of the person programs'
+    // targeting (the candidates), only in the households over it.
     await client.query(`
       CREATE UNLOGGED TABLE statistics_work_excess AS
-      SELECT x.nik
-        FROM statistics_work_household w
-        CROSS JOIN LATERAL (
-          SELECT nik FROM ${member} x
-           WHERE x.household_id = w.household_id AND x.status = 'ACTIVE'
-           ORDER BY nik OFFSET ${MAX_MEMBERS_COUNTED}) x
-       WHERE w.active > ${MAX_MEMBERS_COUNTED}`);
+      SELECT nik, bool_or(persons) AS persons, bool_or(targeting) AS targeting
+        FROM (SELECT x.nik, true AS persons, false AS targeting
+                FROM statistics_work_household w
+                CROSS JOIN LATERAL (
+                  SELECT nik FROM ${member} x
+                   WHERE x.household_id = w.household_id AND x.status = 'ACTIVE'
+                   ORDER BY nik OFFSET ${MAX_MEMBERS_COUNTED}) x
+               WHERE w.active > ${MAX_MEMBERS_COUNTED}
+              UNION ALL
+              SELECT x.nik, false, true
+                FROM statistics_work_household w
+                CROSS JOIN LATERAL (
+                  SELECT x.nik FROM ${member} x
+                   WHERE x.household_id = w.household_id
+                     AND (x.status = 'ACTIVE'
+                          OR EXISTS (SELECT FROM ${recipient} r
+                                      WHERE r.nik = x.nik AND r.program = ANY (${personPrograms})))
+                   ORDER BY x.nik OFFSET ${MAX_MEMBERS_COUNTED}) x
+               WHERE w.candidates > ${MAX_MEMBERS_COUNTED}) e
+       GROUP BY nik`);
+    await client.query('ANALYZE statistics_work_excess');
+    // Each member and each household once, grouped on the keys of both its measures: `programs`
+    // for P or H (-1: not counted there), `t_received` and `t_eligible` for T (-1: not a
+    // candidate). The finest cuboid sums it per measure below.
+    const candidate = `((m.status = 'ACTIVE' OR (r.programs & ${personBits}) <> 0)
+                         AND e.targeting IS NOT TRUE)`;
     await client.query(`
-      CREATE UNLOGGED TABLE statistics_work_finest AS
+      CREATE UNLOGGED TABLE statistics_work_units AS
       SELECT 'P'::char(1) AS measure, left(h.region_code, 6) AS region, h.decile, m.sex,
-             ${band} AS age_band, coalesce(r.programs, 0)::smallint AS programs, count(*)::int AS n
+             ${band} AS age_band,
+             CASE WHEN m.status = 'ACTIVE' AND e.persons IS NOT TRUE
+                  THEN coalesce(r.programs, 0) ELSE -1 END::smallint AS programs,
+             CASE WHEN ${candidate} THEN coalesce(r.programs, 0) & ${personBits}
+                  ELSE -1 END::smallint AS t_received,
+             CASE WHEN ${candidate} THEN ${rules.personEligible} ELSE -1 END::smallint AS t_eligible,
+             count(*)::int AS n
         FROM ${member} m JOIN ${household} h USING (household_id)
         LEFT JOIN statistics_work_received r USING (nik)
-       WHERE m.status = 'ACTIVE'
-         AND NOT EXISTS (SELECT FROM statistics_work_excess e WHERE e.nik = m.nik)
-       GROUP BY 2, 3, 4, 5, 6
+        LEFT JOIN statistics_work_excess e USING (nik)
+        ${rules.personNeedsHousehold ? 'LEFT JOIN statistics_work_household w USING (household_id)' : ''}
+       WHERE m.status = 'ACTIVE' OR r.programs IS NOT NULL
+       GROUP BY 2, 3, 4, 5, 6, 7, 8
       UNION ALL
       SELECT 'H', left(h.region_code, 6), h.decile,
              nullif(substr(w.head, 17, 1), '-')::char(1), nullif(substr(w.head, 18), ''),
-             coalesce(w.programs, 0)::smallint, count(*)::int
+             coalesce(w.programs, 0)::smallint,
+             (coalesce(w.received, 0) & ${householdBits})::smallint,
+             (${rules.householdEligible})::smallint,
+             count(*)::int
         FROM ${household} h LEFT JOIN statistics_work_household w USING (household_id)
-       GROUP BY 2, 3, 4, 5, 6`);
-    await client.query(createRollupTable('statistics_work_finest'));
-    // The constraints of statistics_rollup (migration 0012), checked in one scan.
+        CROSS JOIN ${HOUSEHOLD_MEMBER} m
+       GROUP BY 2, 3, 4, 5, 6, 7, 8`);
+    // The finest cuboid of each measure, summed from the units (read by the district cuboid and
+    // by the regency cuboid above it).
+    await client.query(
+      createRollupTable(`
+        SELECT measure, region, decile, sex, age_band, programs, NULL::smallint AS eligible,
+               sum(n)::int AS n
+          FROM statistics_work_units WHERE programs >= 0
+         GROUP BY 1, 2, 3, 4, 5, 6
+        UNION ALL
+        SELECT 'T', region, decile, sex, age_band, t_received, t_eligible, sum(n)::int
+          FROM statistics_work_units WHERE t_received >= 0 AND (t_received | t_eligible) <> 0
+         GROUP BY 2, 3, 4, 5, 6, 7`),
+    );
+    // The constraints of statistics_rollup (migrations 0012, 0015), checked in one scan.
     await client.query(`
       ALTER TABLE ${ROLLUP_NEXT}
         ALTER COLUMN measure SET NOT NULL, ALTER COLUMN cuboid SET NOT NULL,
         ALTER COLUMN n SET NOT NULL,
-        ADD CHECK (measure IN ('H', 'P')), ADD CHECK (cuboid BETWEEN 0 AND 63)`);
+        ADD CHECK (measure IN ('H', 'P', 'T')), ADD CHECK (cuboid BETWEEN 0 AND 63)`);
     await client.query(
       `CREATE INDEX ${ROLLUP_NEXT_INDEX} ON ${ROLLUP_NEXT} (measure, cuboid, region)`,
     );
@@ -128,7 +211,7 @@ export async function buildStatisticsRollups(client: pg.PoolClient, asOf: string
     for (const name of Object.keys(BUILD_SETTINGS)) await client.query(`RESET ${name}`);
     await client.query(dropWork);
   }
-  return Number(process.hrtime.bigint() - started) / 1e9;
+  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, ruleVersions };
 }
 
 /**
@@ -157,14 +240,18 @@ function parentOf(c: Cuboid): Cuboid | 'finest' {
 }
 
 /**
- * The CREATE TABLE … AS of the staged rollups: the finest table as the district cuboid, and every
- * cuboid above the district, each a MATERIALIZED CTE grouping its parent (`parentOf`), which
+ * The CREATE TABLE … AS of the staged rollups: the finest cuboid (`finestSql`, a MATERIALIZED
+ * CTE) as the district cuboid, and every cuboid above the district, each a MATERIALIZED CTE
+ * grouping its parent (`parentOf`), which
  * comes earlier in the list (grouping by the NULL columns of the dimensions a cuboid lacks costs
  * nothing). Reading the smallest parent rather than the finest table for every cuboid, and
  * writing all rows with one bulk CREATE TABLE AS rather than INSERTs, is most of the build's
- * speed. The outer casts give the columns the types of `statistics_rollup`.
+ * speed. `eligible` is kept in every cuboid (it only splits T rows), and a cuboid without
+ * programs drops the T rows (`hasTargeting`). The outer casts give the columns the types of
+ * `statistics_rollup`.
  */
-function createRollupTable(finest: string): string {
+function createRollupTable(finestSql: string): string {
+  const finest = 'finest';
   const cuboids = builtCuboids()
     .filter((c) => c.regionLevel < 3)
     .sort((a, b) => b.regionLevel - a.regionLevel || dimensionCount(b) - dimensionCount(a));
@@ -179,21 +266,24 @@ function createRollupTable(finest: string): string {
       ...DIMENSIONS.map((d) => (c[d.key] ? d.column : `NULL::${d.type} AS ${d.column}`)),
     ];
     return `${name(c)} AS MATERIALIZED (
-      SELECT measure, ${select.join(', ')}, sum(n)::int AS n
+      SELECT measure, ${select.join(', ')}, eligible, sum(n)::int AS n
         FROM ${parent === 'finest' ? finest : name(parent)}
-       GROUP BY 1, 2, 3, 4, 5, 6)`;
+       ${hasTargeting(c) ? '' : "WHERE measure <> 'T'"}
+       GROUP BY 1, 2, 3, 4, 5, 6, 7)`;
   });
-  const columns = ['region', ...DIMENSIONS.map((d) => d.column)].join(', ');
+  const columns = ['region', ...DIMENSIONS.map((d) => d.column), 'eligible'].join(', ');
   const selects = [
     `SELECT measure, ${cuboidId(DISTRICT_CUBOID)} AS cuboid, ${columns}, n FROM ${finest}`,
     ...cuboids.map((c) => `SELECT measure, ${cuboidId(c)}, ${columns}, n FROM ${name(c)}`),
   ];
   return `
     CREATE TABLE ${ROLLUP_NEXT} AS
-    WITH ${ctes.join(',\n')}
+    WITH ${finest} AS MATERIALIZED (${finestSql}),
+    ${ctes.join(',\n')}
     SELECT measure::char(1) AS measure, cuboid::smallint AS cuboid,
            region::text COLLATE "C" AS region, decile::smallint AS decile, sex::char(1) AS sex,
-           age_band::text AS age_band, programs::smallint AS programs, n::bigint AS n
+           age_band::text AS age_band, programs::smallint AS programs, n::bigint AS n,
+           eligible::smallint AS eligible
       FROM (${selects.join('\n    UNION ALL ')}) u`;
 }
 

@@ -11,7 +11,13 @@ import {
 import { badUserInput, forbidden, serviceUnavailable } from '../errors/gateway-errors.js';
 import type { DisclosureRecord } from '../audit/disclosure-record.js';
 import { remaining, spendOrReuse } from './privacy/budget-ledger.js';
-import type { Dimension, Measure, NormalizedStatisticsQuery } from '../domain/statistics-query.js';
+import type {
+  Dimension,
+  Measure,
+  NormalizedStatisticsQuery,
+  RuleVersion,
+} from '../domain/statistics-query.js';
+import { isTargetingMeasure, targetingPrograms } from '../domain/statistics-query.js';
 import { canonicalQueryKey, normalizeStatisticsQuery } from './privacy/canonical-query.js';
 import { noiseScale, sampleDiscreteLaplace } from './privacy/discrete-laplace.js';
 import {
@@ -22,7 +28,8 @@ import {
 import { margin95 } from './privacy/margin.js';
 import { cryptoRandomSource, type RandomSource } from './privacy/random-source.js';
 import { sensitivity } from './privacy/sensitivity.js';
-import { suppressCells } from './suppression/cell-suppression.js';
+import { DEFAULT_SUPPRESSION_THRESHOLD, suppressCells } from './suppression/cell-suppression.js';
+import { targetingProtectionCounts } from './suppression/targeting-protection.js';
 
 /** A statistics question as the schema receives it (CONTRACT §8). */
 export interface StatisticsArgs {
@@ -52,12 +59,16 @@ export interface StatisticsAnswer {
   budgetRemaining: number | null;
   dataAsOf: string;
   cached: boolean;
+  /** Targeting measures: the eligibility rule versions that decided the table (else empty). */
+  ruleVersions: RuleVersion[];
 }
 
 /** What the ledger stores for a researcher's query: the published noisy table (plain JSON). */
 interface StoredNoisyAnswer {
   dataAsOf: string;
   cells: AnswerCell[];
+  /** Absent in answers stored before the targeting measures (all PERSONS or HOUSEHOLDS). */
+  ruleVersions?: RuleVersion[];
 }
 
 /** A noisy count under this is reported as suppressed (CONTRACT §8). */
@@ -73,6 +84,10 @@ class SnapshotChanged extends Error {}
  *
  * Researchers may not group by DISTRICT nor filter below the regency (a regionCode of 6 or 10
  * digits): BAD_USER_INPUT, since it is the question that is not offered to them, not the field.
+ *
+ * The targeting measures (RECIPIENTS, ELIGIBLE, …) count each program in its own unit, so their
+ * tables must name the program of every cell (PROGRAM grouped, or one program filtered):
+ * BAD_USER_INPUT otherwise, before anything is spent. Their answers name the rule versions.
  */
 export class StatisticsService {
   private readonly random: RandomSource;
@@ -120,6 +135,11 @@ export class StatisticsService {
       epsilonMilli,
     });
     const order = [...new Set(args.groupBy ?? [])];
+    if (isTargetingMeasure(query.measure) && targetingPrograms(query).length === 0) {
+      throw badUserInput(
+        `${query.measure} counts per program, each in its own unit (households for PKH and BPNT, persons for PBI_JK and PIP): group by PROGRAM or filter on exactly one program`,
+      );
+    }
 
     // The key names the question and the region scope it was answered in: the cache must never
     // hand one scope's table to another (and the audit records which table was given).
@@ -133,7 +153,8 @@ export class StatisticsService {
       }
       answer = await this.differentiallyPrivate(query, queryKey);
     } else if (p.kind === 'INTERNAL') {
-      answer = this.suppressed(await this.exact(query));
+      const table = await this.exact(query);
+      answer = this.suppressed(table, await this.targetingProtection(query, table));
     } else if (p.kind === 'ADMIN' && p.agreement.scopes.includes('statistics:exact')) {
       answer = this.plain(await this.exact(query));
     } else {
@@ -168,14 +189,22 @@ export class StatisticsService {
       budgetRemaining: null,
       dataAsOf: table.asOf,
       cached: false,
+      ruleVersions: table.ruleVersions,
     };
   }
 
-  private suppressed(table: ExactTable): StatisticsAnswer {
+  /**
+   * Suppressed on the table's own counts, or on `protection` (a count per cell key) when given:
+   * the targeting measures' shared counts, so that all four hide the same cells.
+   */
+  private suppressed(table: ExactTable, protection: Map<string, number> | null): StatisticsAnswer {
     const cells = grid(table);
     const result = suppressCells({
       dimensions: table.dimensions.map((d) => d.codes.map((c) => c.code)),
-      cells: cells.map(({ key, count }) => ({ key: key.map((k) => k.code), count })),
+      cells: cells.map(({ key, count }) => {
+        const codes = key.map((k) => k.code);
+        return { key: codes, count: protection?.get(cellKey(codes)) ?? count };
+      }),
     });
     return {
       cells: cells.map(({ key, count }) => {
@@ -187,7 +216,44 @@ export class StatisticsService {
       budgetRemaining: null,
       dataAsOf: table.asOf,
       cached: false,
+      ruleVersions: table.ruleVersions,
     };
+  }
+
+  /**
+   * For a targeting table, the counts its suppression is decided on
+   * (suppression/targeting-protection.ts): RECIPIENTS, RECIPIENTS_NOT_ELIGIBLE and
+   * ELIGIBLE_NON_RECIPIENTS of the same grid, from the same snapshot. Null for other measures.
+   */
+  private async targetingProtection(
+    query: NormalizedStatisticsQuery,
+    table: ExactTable,
+  ): Promise<Map<string, number> | null> {
+    if (!isTargetingMeasure(query.measure)) return null;
+    // The other measures' tables, read side by side (each a few rollup rows per region).
+    const counts = (measure: Measure) =>
+      measure === query.measure ? Promise.resolve(table) : this.exact({ ...query, measure });
+    const [recipients, recipientsNotEligible, eligibleNonRecipients] = await Promise.all([
+      counts('RECIPIENTS'),
+      counts('RECIPIENTS_NOT_ELIGIBLE'),
+      counts('ELIGIBLE_NON_RECIPIENTS'),
+    ]);
+    if (
+      [recipients, recipientsNotEligible, eligibleNonRecipients].some(
+        (t) => t.snapshotId !== table.snapshotId,
+      )
+    ) {
+      throw serviceUnavailable('a new registry snapshot is being served; try again');
+    }
+    return targetingProtectionCounts(
+      grid(table).map(({ key }) => cellKey(key.map((k) => k.code))),
+      {
+        recipients: recipients.counts,
+        recipientsNotEligible: recipientsNotEligible.counts,
+        eligibleNonRecipients: eligibleNonRecipients.counts,
+      },
+      DEFAULT_SUPPRESSION_THRESHOLD,
+    );
   }
 
   private async differentiallyPrivate(
@@ -221,6 +287,7 @@ export class StatisticsService {
           if (!table || table.snapshotId !== snapshotId) throw new SnapshotChanged();
           return {
             dataAsOf: table.asOf,
+            ruleVersions: table.ruleVersions,
             cells: grid(table).map(({ key, count }) => {
               const noisy = count + sampleDiscreteLaplace(scale, this.random);
               const hidden = noisy < NOISY_SUPPRESSION_THRESHOLD;
@@ -247,6 +314,7 @@ export class StatisticsService {
       budgetRemaining: epsilonFromMilli(outcome.remaining.clientMilli),
       dataAsOf: outcome.answer.dataAsOf,
       cached: outcome.cached,
+      ruleVersions: outcome.answer.ruleVersions ?? [],
     };
   }
 }

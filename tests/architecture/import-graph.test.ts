@@ -37,6 +37,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   eligibility: ['auth', 'audit', 'db', 'domain', 'errors', 'logger.ts'],
   statistics: ['auth', 'audit', 'db', 'domain', 'errors', 'logger.ts'],
   verification: ['auth', 'audit', 'db', 'domain', 'errors', 'csv', 'logger.ts'],
+  monitoring: ['auth', 'audit', 'db', 'domain', 'errors', 'logger.ts'],
   // GraphQL.
   schema: ['domain', 'errors'],
   resolvers: [
@@ -44,6 +45,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
     'eligibility',
     'statistics',
     'verification',
+    'monitoring',
     'auth',
     'audit',
     'db',
@@ -57,6 +59,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
     'eligibility',
     'statistics',
     'verification',
+    'monitoring',
     'auth',
     'audit',
     'db',
@@ -179,7 +182,14 @@ describe('the layout of src/', () => {
   });
 
   it('the database imports no capability', () => {
-    for (const capability of ['eligibility', 'statistics', 'verification', 'server', 'resolvers']) {
+    for (const capability of [
+      'eligibility',
+      'statistics',
+      'verification',
+      'monitoring',
+      'server',
+      'resolvers',
+    ]) {
       expect(MAY_IMPORT.db).not.toContain(capability);
     }
   });

@@ -39,8 +39,12 @@ function event(i: number): AuditEventInput {
     fields: i % 4 === 0 ? [] : ['Person.name'],
     subjects: [subjectHash(KEY, `320101150580${String(9000 + i)}`)],
     decisionIds: [],
+    // Every third event ran a published document (canonical form dtks-audit-v2).
+    ...(i % 3 === 2 ? { documentId: DOCUMENT_ID, app: 'dtks-dashboard@1.0.0' } : {}),
   };
 }
+
+const DOCUMENT_ID = `sha256:${'ab'.repeat(32)}`;
 
 /** An empty log with only its genesis checkpoint. */
 async function emptyLog(): Promise<void> {
@@ -72,6 +76,8 @@ interface Row {
   fields: string[];
   subjects: string[];
   decision_ids: string[];
+  document_id: string | null;
+  app: string | null;
   prev_hash: Buffer;
   hash: Buffer;
 }
@@ -99,6 +105,8 @@ function forgedHash(r: Omit<Row, 'hash'>): Buffer {
       fields: r.fields,
       subjects: r.subjects,
       decisionIds: r.decision_ids,
+      documentId: r.document_id,
+      app: r.app,
     }),
   );
 }
@@ -106,8 +114,9 @@ function forgedHash(r: Omit<Row, 'hash'>): Buffer {
 async function insertRow(r: Row): Promise<void> {
   await db.pool.query(
     `INSERT INTO audit_event (id, at, request_id, client_id, agency_id, officer_id, purpose,
-       operation, outcome, error_code, fields, subjects, decision_ids, prev_hash, hash)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+       operation, outcome, error_code, fields, subjects, decision_ids, document_id, app,
+       prev_hash, hash)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
     [
       r.id,
       r.at,
@@ -122,6 +131,8 @@ async function insertRow(r: Row): Promise<void> {
       r.fields,
       r.subjects,
       r.decision_ids,
+      r.document_id,
+      r.app,
       r.prev_hash,
       r.hash,
     ],
@@ -190,6 +201,25 @@ describe('audit verify', () => {
   it('names a modified event', async () => {
     await db.pool.query("UPDATE audit_event SET purpose = 'x' WHERE id = 5");
     expect(await expectBroken(5, 'modified')).toContain('event 5');
+  });
+
+  it('names a changed document id or application, and a document added to or removed from an event', async () => {
+    // Events 2, 5 and 8 ran a document (v2); the others did not (v1).
+    await db.pool.query('UPDATE audit_event SET document_id = $1 WHERE id = 5', [
+      `sha256:${'cd'.repeat(32)}`,
+    ]);
+    await expectBroken(5, 'modified');
+    await freshChain();
+    await db.pool.query("UPDATE audit_event SET app = 'dtks-dashboard@1.0.1' WHERE id = 2");
+    await expectBroken(2, 'modified');
+    await freshChain();
+    await db.pool.query('UPDATE audit_event SET document_id = NULL, app = NULL WHERE id = 8');
+    await expectBroken(8, 'modified');
+    await freshChain();
+    await db.pool.query("UPDATE audit_event SET document_id = $1, app = 'x@1' WHERE id = 3", [
+      DOCUMENT_ID,
+    ]);
+    await expectBroken(3, 'modified');
   });
 
   it('names a modified array column and a sub-millisecond change of the time', async () => {
@@ -290,6 +320,43 @@ describe('audit verify', () => {
     forged.hash = forgedHash(forged);
     await insertRow(forged);
     await expectBroken(6, 'inserted');
+  });
+});
+
+describe('canonical form', () => {
+  const body = {
+    id: 7,
+    at: new Date('2026-11-02T03:04:05.678Z'),
+    requestId: 'req-7',
+    clientId: 'kemenkes-pbi',
+    agencyId: 'kemenkes',
+    officerId: null,
+    purpose: 'PBI_JK_VERIFICATION',
+    operation: 'query:eligibility',
+    outcome: 'DISCLOSED' as const,
+    errorCode: null,
+    fields: ['EligibilityDecision.eligible'],
+    subjects: ['0'.repeat(64)],
+    decisionIds: ['d-1'],
+  };
+
+  it('is dtks-audit-v1, byte for byte as before documents existed, for an event without one', () => {
+    const v1 =
+      '["dtks-audit-v1",7,"2026-11-02T03:04:05.678Z","req-7","kemenkes-pbi","kemenkes",null,' +
+      '"PBI_JK_VERIFICATION","query:eligibility","DISCLOSED",null,["EligibilityDecision.eligible"],' +
+      `["${'0'.repeat(64)}"],["d-1"]]`;
+    expect(canonicalEvent(body).toString('utf8')).toBe(v1);
+    expect(canonicalEvent({ ...body, documentId: null, app: null }).toString('utf8')).toBe(v1);
+  });
+
+  it('is dtks-audit-v2, with the document id and application appended, for an event with one', () => {
+    const v2 = canonicalEvent({ ...body, documentId: DOCUMENT_ID, app: 'dtks-dashboard@1.0.0' });
+    const parsed = JSON.parse(v2.toString('utf8')) as unknown[];
+    expect(parsed[0]).toBe('dtks-audit-v2');
+    expect(parsed.slice(1, -2)).toEqual(
+      (JSON.parse(canonicalEvent(body).toString('utf8')) as unknown[]).slice(1),
+    );
+    expect(parsed.slice(-2)).toEqual([DOCUMENT_ID, 'dtks-dashboard@1.0.0']);
   });
 });
 

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { DEMO_CLIENTS } from '../../src/demo/demo-agreements.js';
 import { useFixtureGateway } from '../support/fixture-gateway.js';
 import type { DemoAccess } from '../support/test-clients.js';
+import type { TestDatabase } from '../support/test-database.js';
 import { graphql, type TestGateway } from '../support/test-gateway.js';
+import { graphqlDocument } from '../support/trusted-documents.js';
 
 /**
  * Every demo client × every root field, against CONTRACT §6–7 written out by hand (not derived
@@ -21,6 +23,11 @@ const CONTRACT: Record<string, string[] | 'all'> = {
   eligibility: ['kemenkes-pbi', 'kemendikdasmen-pip', 'kemensos-bansos'],
   eligibilityBatch: ['kemenkes-pbi', 'kemensos-bansos'],
   statistics: ['bps-researcher', 'pusdatin-dashboard', 'gateway-admin'],
+  // Operational figures (issue #13): internal dashboards and the administrator.
+  verificationProgress: ['pusdatin-dashboard', 'gateway-admin'],
+  snapshotHistory: ['pusdatin-dashboard', 'gateway-admin'],
+  gatewayUse: ['pusdatin-dashboard', 'gateway-admin'],
+  regions: 'all',
 };
 /** Each ministry asks about a program of its own agreement. */
 const PROGRAM_OF: Record<string, string> = {
@@ -40,6 +47,12 @@ const SELECTIONS: Record<string, string> = {
   eligibilityBatch: 'eligibilityBatch(niks: ["3201011505809001"], program: PROGRAM) { eligible }',
   statistics:
     'statistics(query: { measure: HOUSEHOLDS, groupBy: [DECILE] }) { method cells { value } }',
+  verificationProgress:
+    'verificationProgress(filter: { regionCode: "32" }) { regencies { households { value } submissions { total } } }',
+  snapshotHistory: 'snapshotHistory(first: 2) { asOf households dataQualityWarnings { code } }',
+  gatewayUse:
+    'gatewayUse(from: "2026-01-01", to: "2026-01-31") { requests { count } refusals { errorCode } quotaUse { share } }',
+  regions: 'regions(parentCode: "32") { code name population { total } }',
 };
 const SHAPES: Record<string, (selection: string) => string> = {
   plain: (s) => `{ ${s} }`,
@@ -50,7 +63,8 @@ const SHAPES: Record<string, (selection: string) => string> = {
 
 let gateway: TestGateway;
 let access: DemoAccess;
-useFixtureGateway((fixture) => ({ gateway, access } = fixture));
+let db: TestDatabase;
+useFixtureGateway((fixture) => ({ gateway, access, db } = fixture));
 
 describe('access matrix: demo clients × root fields', () => {
   for (const client of DEMO_CLIENTS) {
@@ -63,7 +77,10 @@ describe('access matrix: demo clients × root fields', () => {
             'PROGRAM',
             PROGRAM_OF[client.clientId] ?? 'PKH',
           );
-          const r = await graphql(gateway, build(selection), { headers });
+          // A trusted-documents-only client (the dashboard) sends no text: published documents.
+          const r = client.trustedDocumentsOnly
+            ? await graphqlDocument(gateway, db, build(selection), { headers })
+            : await graphql(gateway, build(selection), { headers });
           const codes = (r.body.errors ?? []).map((e) => e.extensions?.code);
           const label = `${client.clientId} ${field} (${shape})`;
           if (may) {

@@ -90,6 +90,17 @@ describe('the gate on edges', () => {
     }
     expect(generated.StatisticsResult?.cells).toBeUndefined();
     expect(generated.StatisticsCell?.key).toBeUndefined();
+    // Nor the regencies, counts and request rows of the operational figures.
+    for (const edge of [
+      'VerificationProgress.regencies',
+      'RegencyVerificationProgress.households',
+      'GatewayUse.requests',
+      'SnapshotHistoryEntry.dataQualityWarnings',
+      'Region.population',
+    ]) {
+      const [type, field] = edge.split('.') as [string, string];
+      expect(generated[type]?.[field], edge).toBeUndefined();
+    }
     expect(edges).toBeGreaterThan(0); // e.g. Me into narrower types keeps its checks
   });
 

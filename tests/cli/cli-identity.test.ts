@@ -122,7 +122,7 @@ describe('clients list', () => {
     const empty = await inProcess(registerClients, ['clients', 'list'], db.url);
     expect(empty).toEqual({
       code: 0,
-      stdout: 'CLIENT\tKIND\tAGENCY\tSCOPES\tPURPOSES\tREGIONS\tSTATUS\n',
+      stdout: 'CLIENT\tKIND\tAGENCY\tSCOPES\tPURPOSES\tREGIONS\tDOCUMENTS\tDOCUMENT_APPS\tSTATUS\n',
       stderr: '',
     });
     await inProcess(

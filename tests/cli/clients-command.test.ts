@@ -232,6 +232,8 @@ describe('clients create / list / revoke', () => {
       'records:read',
       'VERIVALI',
       '3201',
+      'text',
+      '*',
       'active',
     ]);
     expect(r.stdout).not.toContain(secret);

@@ -51,6 +51,14 @@ export type AccessLogEntry = {
   purpose?: Maybe<Scalars['String']['output']>;
 };
 
+/** How an audited request ended (docs/audit.md): DISCLOSED (answered), NOT_FOUND (nothing to disclose), REFUSED (by policy: an error code says why), FAILED (another error). */
+export enum AuditOutcome {
+  Disclosed = 'DISCLOSED',
+  Failed = 'FAILED',
+  NotFound = 'NOT_FOUND',
+  Refused = 'REFUSED',
+}
+
 /** One coordinate of a cell: a dimension and its code there. */
 export type CellKey = {
   __typename?: 'CellKey';
@@ -60,6 +68,36 @@ export type CellKey = {
   dimension: StatisticsDimension;
   /** A human-readable label of the code (e.g. the region name). */
   label: Scalars['String']['output'];
+};
+
+/** Distinct NIKs one agreement checked on one Jakarta day, against its quota. */
+export type DailyQuotaUse = {
+  __typename?: 'DailyQuotaUse';
+  /** Its agency. */
+  agencyId: Scalars['String']['output'];
+  /** The agency’s name. */
+  agencyName: Scalars['String']['output'];
+  /** The agreement. */
+  agreementId: Scalars['String']['output'];
+  /** The agreement’s daily quota of distinct NIKs. */
+  dailyQuota: Scalars['Int']['output'];
+  /** The day in Asia/Jakarta time (WIB). */
+  day: Scalars['Date']['output'];
+  /** Distinct NIKs checked that day. */
+  distinctSubjects: Scalars['Int']['output'];
+  /** Room reserved for large batches not yet counted one by one. */
+  reserved: Scalars['Int']['output'];
+  /** (distinctSubjects + reserved) / dailyQuota. */
+  share: Scalars['Float']['output'];
+};
+
+/** Data-quality warnings of one kind found at import. */
+export type DataQualityWarning = {
+  __typename?: 'DataQualityWarning';
+  /** The kind, e.g. NIK_BIRTH_DATE_MISMATCH (a NIK whose embedded birth date disagrees with birth_date). */
+  code: Scalars['String']['output'];
+  /** How many rows had it. */
+  count: Scalars['Int']['output'];
 };
 
 /** A decision, never a record: whether a NIK is eligible for a program under the current rule, as of the served snapshot. */
@@ -92,6 +130,83 @@ export enum EligibilityReason {
   NotRegistered = 'NOT_REGISTERED',
   NoQualifyingMember = 'NO_QUALIFYING_MEMBER',
 }
+
+/** Audited requests of one operation and outcome over the range. */
+export type GatewayOperationCount = {
+  __typename?: 'GatewayOperationCount';
+  /** How many. */
+  count: Scalars['Int']['output'];
+  /** The operation as audited: its type and root fields, e.g. query:statistics; http:graphql for a request refused before GraphQL. */
+  operation: Scalars['String']['output'];
+  /** How the requests ended. */
+  outcome: AuditOutcome;
+};
+
+/** Refused requests of one error code and agency over the range. */
+export type GatewayRefusalCount = {
+  __typename?: 'GatewayRefusalCount';
+  /** The agency; null for callers that could not be authenticated. */
+  agencyId?: Maybe<Scalars['String']['output']>;
+  /** The agency’s name. */
+  agencyName?: Maybe<Scalars['String']['output']>;
+  /** How many. */
+  count: Scalars['Int']['output'];
+  /** The error code, e.g. FORBIDDEN or RATE_LIMITED. */
+  errorCode: Scalars['String']['output'];
+};
+
+/** Audited requests of one Jakarta day, agency, purpose and outcome. */
+export type GatewayRequestCount = {
+  __typename?: 'GatewayRequestCount';
+  /** The agency; null for callers that could not be authenticated. */
+  agencyId?: Maybe<Scalars['String']['output']>;
+  /** The agency’s name. */
+  agencyName?: Maybe<Scalars['String']['output']>;
+  /** How many. */
+  count: Scalars['Int']['output'];
+  /** The day in Asia/Jakarta time (WIB). */
+  day: Scalars['Date']['output'];
+  /** How the requests ended. */
+  outcome: AuditOutcome;
+  /** The declared purpose (X-Purpose); null when none; UNRECOGNIZED for a purpose no agreement has. */
+  purpose?: Maybe<Scalars['String']['output']>;
+};
+
+/** What the gateway was used for over a range of Jakarta days: counts of what agencies did, never naming a person, an officer or a request. */
+export type GatewayUse = {
+  __typename?: 'GatewayUse';
+  /** The first day of the range (Asia/Jakarta). */
+  from: Scalars['Date']['output'];
+  /** ε spent by all researchers on each snapshot served during the range. */
+  globalPrivacyBudget: Array<GlobalPrivacyBudgetUse>;
+  /** Audited requests per operation and outcome, most frequent first. */
+  operations: Array<GatewayOperationCount>;
+  /** ε spent per client on each snapshot served during the range. */
+  privacyBudget: Array<PrivacyBudgetUse>;
+  /** Daily quota use per agreement and day (counters kept in an unlogged table: a crash of PostgreSQL clears them). */
+  quotaUse: Array<DailyQuotaUse>;
+  /** Refused requests per error code and agency, most frequent first. */
+  refusals: Array<GatewayRefusalCount>;
+  /** Audited requests per day, agency, purpose and outcome: every operation that discloses data and every refused attempt (successful me, snapshot, programs and regions calls are not audited). */
+  requests: Array<GatewayRequestCount>;
+  /** The last day of the range, included. */
+  to: Scalars['Date']['output'];
+};
+
+/** Privacy budget (ε) all researchers together spent on one snapshot. */
+export type GlobalPrivacyBudgetUse = {
+  __typename?: 'GlobalPrivacyBudgetUse';
+  /** The global budget per snapshot (DTKS_GLOBAL_PRIVACY_BUDGET). */
+  epsilonBudget: Scalars['Float']['output'];
+  /** ε left. */
+  epsilonRemaining: Scalars['Float']['output'];
+  /** ε spent. */
+  epsilonSpent: Scalars['Float']['output'];
+  /** Its as-of date. */
+  snapshotAsOf: Scalars['Date']['output'];
+  /** The snapshot number. */
+  snapshotId: Scalars['Int']['output'];
+};
 
 /** A household (keluarga) of the registry, as your agreement lets you see it. Fields your agreement masks or withholds are masked or null and listed in extensions.disclosure. */
 export type Household = {
@@ -365,6 +480,27 @@ export type Person = {
   status?: Maybe<MemberStatus>;
 };
 
+/** Privacy budget (ε) one client spent on one snapshot. */
+export type PrivacyBudgetUse = {
+  __typename?: 'PrivacyBudgetUse';
+  /** Its agency. */
+  agencyId?: Maybe<Scalars['String']['output']>;
+  /** The agency’s name. */
+  agencyName?: Maybe<Scalars['String']['output']>;
+  /** The client. */
+  clientId: Scalars['String']['output'];
+  /** ε its current agreement allows per snapshot; null without a budget. */
+  epsilonBudget?: Maybe<Scalars['Float']['output']>;
+  /** ε left; null without a budget. */
+  epsilonRemaining?: Maybe<Scalars['Float']['output']>;
+  /** ε spent. */
+  epsilonSpent: Scalars['Float']['output'];
+  /** Its as-of date. */
+  snapshotAsOf: Scalars['Date']['output'];
+  /** The snapshot number. */
+  snapshotId: Scalars['Int']['output'];
+};
+
 /** PKH (Program Keluarga Harapan), BPNT (Sembako), PBI_JK (health insurance contribution), PIP (school assistance). */
 export enum Program {
   Bpnt = 'BPNT',
@@ -386,6 +522,15 @@ export type ProgramInfo = {
   unit: Scalars['String']['output'];
 };
 
+/** A household count under the dashboard rule: null and suppressed when it is 1–9 households, or when showing it would let a hidden one be computed (so a suppressed count is not necessarily small). Never 0 for a hidden value. */
+export type ProtectedCount = {
+  __typename?: 'ProtectedCount';
+  /** Whether the count is hidden. */
+  suppressed: Scalars['Boolean']['output'];
+  /** The count; null when suppressed. */
+  value?: Maybe<Scalars['Int']['output']>;
+};
+
 export type Query = {
   __typename?: 'Query';
   /** Who accessed this person’s data: when, which agency and client, officer, purpose, operation and fields. Newest first; first ≤ 1000. */
@@ -394,6 +539,8 @@ export type Query = {
   eligibility: EligibilityDecision;
   /** One decision per NIK, in input order (duplicates included). Up to 10,000 NIKs per operation unless your agreement sets less, counted across all fields and aliases. */
   eligibilityBatch: Array<EligibilityDecision>;
+  /** What the gateway was used for over a range of days (Asia/Jakarta, at most 366): requests per agency, purpose and outcome, refusals by code, privacy budget spent, daily quota use. Internal dashboards and the administrator (operations:read). */
+  gatewayUse: GatewayUse;
   /** A household by id, masked per your agreement; null outside your region scope, exactly as for an id that does not exist. */
   household?: Maybe<Household>;
   /** Work list: the households of your region scope matching the filter, a page at a time (first ≤ 500), in the order asked for. The members of a page, with their programs, come in one statement for the whole page. */
@@ -404,10 +551,16 @@ export type Query = {
   person?: Maybe<Person>;
   /** Every program with the plain-language rule and version decisions apply now. */
   programs: Array<ProgramInfo>;
+  /** The public region reference with the reference population of provinces and regencies: the regions of a level under a region, by code. Any client; needs no X-Purpose. */
+  regions: Array<Region>;
   /** The registry snapshot being served, or null before the first snapshot is loaded. */
   snapshot?: Maybe<Snapshot>;
+  /** The registry snapshots loaded, newest (the one served) first: as-of date, counts, data-quality warnings, import time. Internal dashboards and the administrator (operations:read). */
+  snapshotHistory: Array<SnapshotHistoryEntry>;
   /** A table of counts with disclosure control: differential privacy for researchers, cell suppression for internal dashboards, exact counts for administrators (docs/privacy.md). */
   statistics: StatisticsResult;
+  /** Verification (verivali) progress per regency of your region scope: households, never verified and not verified since a month, under the dashboard rule (docs/privacy.md); submissions and proposals by status and the median days to review. Internal dashboards and the administrator (operations:read). */
+  verificationProgress: VerificationProgress;
   /** Submissions and proposals of your region scope (the administrator: all), oldest first; first ≤ 500. */
   verificationSubmissions: VerificationSubmissionConnection;
 };
@@ -428,6 +581,11 @@ export type QueryEligibilityBatchArgs = {
   program: Program;
 };
 
+export type QueryGatewayUseArgs = {
+  from: Scalars['Date']['input'];
+  to: Scalars['Date']['input'];
+};
+
 export type QueryHouseholdArgs = {
   id: Scalars['ID']['input'];
 };
@@ -443,14 +601,88 @@ export type QueryPersonArgs = {
   nik: Scalars['NIK']['input'];
 };
 
+export type QueryRegionsArgs = {
+  level?: InputMaybe<RegionLevel>;
+  parentCode?: InputMaybe<Scalars['RegionCode']['input']>;
+};
+
+export type QuerySnapshotHistoryArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
 export type QueryStatisticsArgs = {
   query: StatisticsQuery;
+};
+
+export type QueryVerificationProgressArgs = {
+  filter?: InputMaybe<VerificationProgressFilter>;
 };
 
 export type QueryVerificationSubmissionsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<VerificationSubmissionFilter>;
   first?: Scalars['Int']['input'];
+};
+
+/** Verification progress of one regency (within your region scope). */
+export type RegencyVerificationProgress = {
+  __typename?: 'RegencyVerificationProgress';
+  /** Households of the served snapshot. */
+  households: ProtectedCount;
+  /** Median days from submission to review over those reviewed, one decimal; null when none was reviewed or the regency is suppressed. */
+  medianDaysToReview?: Maybe<Scalars['Float']['output']>;
+  /** Households never verified (no verification date). */
+  neverVerified: ProtectedCount;
+  /** Households never verified or last verified before filter.notVerifiedSince; null when no date was given. */
+  notVerifiedSince?: Maybe<ProtectedCount>;
+  /** Proposals of new households (usulan baru) by status; null when the regency is suppressed. */
+  proposals?: Maybe<VerificationStatusCounts>;
+  /** Its province code (2 digits). */
+  provinceCode: Scalars['String']['output'];
+  /** The regency or city code (4 digits). */
+  regencyCode: Scalars['String']['output'];
+  /** Its name in the region reference. */
+  regencyName: Scalars['String']['output'];
+  /** Submissions and proposals reviewed (approved or rejected); null when the regency is suppressed. */
+  reviewed?: Maybe<Scalars['Int']['output']>;
+  /** Verification submissions (visits to registered households) by status; null when the regency is suppressed. */
+  submissions?: Maybe<VerificationStatusCounts>;
+  /** True when the regency has 1–9 households in your scope: every figure of it, submissions included, is hidden. */
+  suppressed: Scalars['Boolean']['output'];
+};
+
+/** A region of the public reference (kode wilayah, Kepmendagri 300.2.2-2138/2025): public data, not the registry. */
+export type Region = {
+  __typename?: 'Region';
+  /** The region code without dots (2, 4, 6 or 10 digits). */
+  code: Scalars['String']['output'];
+  /** Its level. */
+  level: RegionLevel;
+  /** Its name, e.g. Kabupaten Bogor. */
+  name: Scalars['String']['output'];
+  /** The region it lies in; null for a province. */
+  parentCode?: Maybe<Scalars['String']['output']>;
+  /** Reference population; provinces and regencies only, null below. */
+  population?: Maybe<RegionPopulation>;
+};
+
+/** A level of the region reference: PROVINCE (2-digit code), REGENCY (regency or city, 4), DISTRICT (kecamatan, 6), VILLAGE (desa or kelurahan, 10). */
+export enum RegionLevel {
+  District = 'DISTRICT',
+  Province = 'PROVINCE',
+  Regency = 'REGENCY',
+  Village = 'VILLAGE',
+}
+
+/** Reference population of a province or regency (2024, data/wilayah/). */
+export type RegionPopulation = {
+  __typename?: 'RegionPopulation';
+  /** Women. */
+  female: Scalars['Int']['output'];
+  /** Men. */
+  male: Scalars['Int']['output'];
+  /** Everyone. */
+  total: Scalars['Int']['output'];
 };
 
 /** Relationship to the head of the household. */
@@ -487,6 +719,33 @@ export type Snapshot = {
   persons: Scalars['Float']['output'];
 };
 
+/** One loaded registry snapshot (whole-registry totals). */
+export type SnapshotHistoryEntry = {
+  __typename?: 'SnapshotHistoryEntry';
+  /** The date the data describes. */
+  asOf: Scalars['Date']['output'];
+  /** All data-quality warnings together. */
+  dataQualityWarningTotal: Scalars['Int']['output'];
+  /** Data-quality warnings by kind. */
+  dataQualityWarnings: Array<DataQualityWarning>;
+  /** Households loaded. */
+  households: Scalars['Int']['output'];
+  /** The snapshot number, as the import printed it. */
+  id: Scalars['Int']['output'];
+  /** Seconds the import took, one decimal. */
+  importSeconds: Scalars['Float']['output'];
+  /** When it was loaded. */
+  loadedAt: Scalars['DateTimeISO']['output'];
+  /** Persons (members) loaded. */
+  persons: Scalars['Int']['output'];
+  /** Program recipient rows loaded. */
+  programRecipients: Scalars['Int']['output'];
+  /** Of which building the statistics rollups; null for snapshots loaded before rollups existed. */
+  rollupSeconds?: Maybe<Scalars['Float']['output']>;
+  /** Whether it is the snapshot served now (the newest). */
+  served: Scalars['Boolean']['output'];
+};
+
 /** One cell of a statistics table. */
 export type StatisticsCell = {
   __typename?: 'StatisticsCell';
@@ -515,16 +774,26 @@ export enum StatisticsDimension {
 export type StatisticsFilter = {
   /** Only households (and their members) in these welfare deciles (1–10). */
   deciles?: InputMaybe<Array<Scalars['Int']['input']>>;
-  /** Only units receiving at least one of these programs: a person who is a recipient, a household with at least one ACTIVE recipient member. With PROGRAM grouped, also limits the PROGRAM cells to these. */
+  /** PERSONS and HOUSEHOLDS: only units receiving at least one of these programs: a person who is a recipient, a household with at least one ACTIVE recipient member. With PROGRAM grouped, also limits the PROGRAM cells to these. Targeting measures (RECIPIENTS, ELIGIBLE, …): the programs counted — with PROGRAM grouped, the PROGRAM cells; without, exactly one program. */
   programs?: InputMaybe<Array<Program>>;
   /** Region-code prefix of 2, 4, 6 or 10 digits (province … village). Researchers: at most 4 digits (regency). */
   regionCode?: InputMaybe<Scalars['String']['input']>;
 };
 
-/** What is counted. PERSONS: ACTIVE members, at most 10 per household (the first 10 by NIK; larger households count as 10). HOUSEHOLDS: households. */
+/** What is counted. PERSONS and HOUSEHOLDS count the registry; RECIPIENTS, ELIGIBLE, ELIGIBLE_NON_RECIPIENTS and RECIPIENTS_NOT_ELIGIBLE say whether programs reach their targets (docs/privacy.md). RECIPIENTS = recipients eligible + RECIPIENTS_NOT_ELIGIBLE and ELIGIBLE = recipients eligible + ELIGIBLE_NON_RECIPIENTS, cell by cell. */
 export enum StatisticsMeasure {
+  /** Units eligible for the program under its rule. Per program, in its own unit: households for PKH and BPNT, persons for PBI_JK and PIP; group by PROGRAM or filter on exactly one program (BAD_USER_INPUT otherwise). A household receives a program when at least one of its members, whatever the status, is listed as a recipient, and is eligible when its ACTIVE members are decided ELIGIBLE by the program’s rule (at least one; under the PKH and BPNT rules all of them are decided alike); SEX and AGE_BAND are its head’s. Person programs count at most 10 persons per household (the first 10 by NIK among its members who are ACTIVE or receive PBI_JK or PIP); a person receives a program when listed as a recipient, whatever the status, and is eligible when the rule decides ELIGIBLE (never when not ACTIVE). Eligibility uses the rules recorded when the snapshot was imported (see ruleVersions). */
+  Eligible = 'ELIGIBLE',
+  /** Units eligible for the program that do not receive it (exclusion error). Per program, in its own unit: households for PKH and BPNT, persons for PBI_JK and PIP; group by PROGRAM or filter on exactly one program (BAD_USER_INPUT otherwise). A household receives a program when at least one of its members, whatever the status, is listed as a recipient, and is eligible when its ACTIVE members are decided ELIGIBLE by the program’s rule (at least one; under the PKH and BPNT rules all of them are decided alike); SEX and AGE_BAND are its head’s. Person programs count at most 10 persons per household (the first 10 by NIK among its members who are ACTIVE or receive PBI_JK or PIP); a person receives a program when listed as a recipient, whatever the status, and is eligible when the rule decides ELIGIBLE (never when not ACTIVE). Eligibility uses the rules recorded when the snapshot was imported (see ruleVersions). */
+  EligibleNonRecipients = 'ELIGIBLE_NON_RECIPIENTS',
+  /** Households. */
   Households = 'HOUSEHOLDS',
+  /** ACTIVE members, at most 10 per household (the first 10 by NIK; larger households count as 10). */
   Persons = 'PERSONS',
+  /** Units receiving the program. Per program, in its own unit: households for PKH and BPNT, persons for PBI_JK and PIP; group by PROGRAM or filter on exactly one program (BAD_USER_INPUT otherwise). A household receives a program when at least one of its members, whatever the status, is listed as a recipient, and is eligible when its ACTIVE members are decided ELIGIBLE by the program’s rule (at least one; under the PKH and BPNT rules all of them are decided alike); SEX and AGE_BAND are its head’s. Person programs count at most 10 persons per household (the first 10 by NIK among its members who are ACTIVE or receive PBI_JK or PIP); a person receives a program when listed as a recipient, whatever the status, and is eligible when the rule decides ELIGIBLE (never when not ACTIVE). Eligibility uses the rules recorded when the snapshot was imported (see ruleVersions). */
+  Recipients = 'RECIPIENTS',
+  /** Units receiving the program that are not eligible for it (inclusion error), e.g. a recipient who died or moved, or a household above the decile threshold. Per program, in its own unit: households for PKH and BPNT, persons for PBI_JK and PIP; group by PROGRAM or filter on exactly one program (BAD_USER_INPUT otherwise). A household receives a program when at least one of its members, whatever the status, is listed as a recipient, and is eligible when its ACTIVE members are decided ELIGIBLE by the program’s rule (at least one; under the PKH and BPNT rules all of them are decided alike); SEX and AGE_BAND are its head’s. Person programs count at most 10 persons per household (the first 10 by NIK among its members who are ACTIVE or receive PBI_JK or PIP); a person receives a program when listed as a recipient, whatever the status, and is eligible when the rule decides ELIGIBLE (never when not ACTIVE). Eligibility uses the rules recorded when the snapshot was imported (see ruleVersions). */
+  RecipientsNotEligible = 'RECIPIENTS_NOT_ELIGIBLE',
 }
 
 /** How the numbers were protected. DIFFERENTIAL_PRIVACY (researchers): integer noise added to every cell, see margin95. SUPPRESSION (internal dashboards): exact counts, cells of 1–9 and the cells needed to protect them hidden. EXACT (administrators with statistics:exact): exact counts. */
@@ -561,6 +830,17 @@ export type StatisticsResult = {
   epsilonSpent: Scalars['Float']['output'];
   /** How the numbers were protected. */
   method: StatisticsMethod;
+  /** Targeting measures (RECIPIENTS, ELIGIBLE, ELIGIBLE_NON_RECIPIENTS, RECIPIENTS_NOT_ELIGIBLE): for each program of the table, the version of its eligibility rule that decided who is eligible. A rule changed after the snapshot was imported applies from the next import. Empty for PERSONS and HOUSEHOLDS. */
+  ruleVersions: Array<StatisticsRuleVersion>;
+};
+
+/** The version of a program’s eligibility rule that decided a targeting table. */
+export type StatisticsRuleVersion = {
+  __typename?: 'StatisticsRuleVersion';
+  /** The program. */
+  program: Program;
+  /** The rule’s version (as listed with the program’s eligibility rules): the one current when the snapshot was imported, or, for a snapshot imported before rule versions were recorded, the one current when asked. */
+  version: Scalars['Int']['output'];
 };
 
 /** The changes of a submission (or the details of a proposal) as validated and stored. Address and KK number follow your agreement’s rules for Household; housing codes are shown as sent. */
@@ -657,12 +937,48 @@ export enum VerificationOutcome {
   Updated = 'UPDATED',
 }
 
+/** Verification and validation (verivali) progress per regency. */
+export type VerificationProgress = {
+  __typename?: 'VerificationProgress';
+  /** As-of date of the snapshot the household counts come from; null before the first. */
+  dataAsOf?: Maybe<Scalars['Date']['output']>;
+  /** The month start the notVerifiedSince counts use, as asked. */
+  notVerifiedSince?: Maybe<Scalars['Date']['output']>;
+  /** Every regency of the region reference within your scope and the filter, by code (empty ones included, as 0). */
+  regencies: Array<RegencyVerificationProgress>;
+  /** Household counts below this (1 to threshold − 1) are never shown: 10. */
+  threshold: Scalars['Int']['output'];
+};
+
+/** Which regencies, and from which month verification is counted as recent. */
+export type VerificationProgressFilter = {
+  /** The first day of a month (YYYY-MM-01): adds the households never verified or last verified before it. Other days are refused (households are counted by month of last verification). */
+  notVerifiedSince?: InputMaybe<Scalars['Date']['input']>;
+  /** A province (2 digits) or a regency (4 digits) within your region scope; without it every regency of your scope. */
+  regionCode?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** Where a household stands in verification and validation (verivali). */
 export enum VerificationStatus {
   Pending = 'PENDING',
   Rejected = 'REJECTED',
   Verified = 'VERIFIED',
 }
+
+/** Verification submissions or proposals by status (CONTRACT §9). Counts of what agencies did, exact. */
+export type VerificationStatusCounts = {
+  __typename?: 'VerificationStatusCounts';
+  /** Approved and reflected in a published snapshot. */
+  applied: Scalars['Int']['output'];
+  /** Approved, not yet in a published snapshot. */
+  approved: Scalars['Int']['output'];
+  /** Rejected by the reviewer. */
+  rejected: Scalars['Int']['output'];
+  /** Waiting for review. */
+  submitted: Scalars['Int']['output'];
+  /** All of them. */
+  total: Scalars['Int']['output'];
+};
 
 /** A verification submission or household proposal, with where it stands. Local governments see those of their region; the administrator sees all, without changes and household. */
 export type VerificationSubmission = {

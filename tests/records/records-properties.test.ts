@@ -4,6 +4,7 @@ import { DEMO_CLIENTS } from '../../src/demo/demo-agreements.js';
 import { seedSyntheticSnapshot } from '../../src/snapshot/synthetic-seed.js';
 import { PROVINCE_CODES } from '../../src/domain/provinces.js';
 import { demoAccess } from '../support/test-clients.js';
+import { graphqlDocument } from '../support/trusted-documents.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import {
   graphql,
@@ -387,11 +388,16 @@ afterAll(async () => {
 const inScope = (p: LocalGov, householdId: string) =>
   oracle.households.get(householdId)?.region.startsWith(p.scope) === true;
 
+/** Clients that may run published documents only (the dashboard): they send no query text. */
+const TRUSTED_ONLY = new Set(
+  DEMO_CLIENTS.filter((c) => c.trustedDocumentsOnly).map((c) => c.clientId),
+);
+
 function call(clientId: string, built: Built): Promise<GraphQLResult> {
-  return graphql(gateway, built.query, {
-    variables: built.variables,
-    headers: headers.get(clientId),
-  });
+  const options = { variables: built.variables, headers: headers.get(clientId) };
+  return TRUSTED_ONLY.has(clientId)
+    ? graphqlDocument(gateway, db, built.query, options)
+    : graphql(gateway, built.query, options);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -107,12 +107,13 @@ describe('automatic persisted queries (issue 11, item 6)', () => {
     const plain = await graphql(gateway, query, { headers: pemda });
     expect(plain.body.data).toEqual({ person: { name: 'Budi Santoso' } });
 
-    // Client B, another agency, sends only the hash: refused, no data.
+    // Client B, another agency, sends only the hash: refused, no data. A hash names a published
+    // trusted document or nothing (CONTRACT §10).
     const other = await access.as('pemda-3171', 'VERIVALI');
     const probe = await post({ extensions: { persistedQuery } }, other);
     expect(probe.status).toBe(400);
     expect(probe.body).not.toHaveProperty('data');
-    expect(probe.body.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_SUPPORTED');
+    expect(probe.body.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
     // A hash nobody sent gets the very same answer: nothing to tell them apart.
     const unknown = { version: 1, sha256Hash: sha256('{ me { clientId } }') };
     const never = await post({ extensions: { persistedQuery: unknown } }, other);

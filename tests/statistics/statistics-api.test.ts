@@ -7,6 +7,7 @@ import { importText } from '../support/snapshot-fixture.js';
 import { demoAccess, type DemoAccess } from '../support/test-clients.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { graphql, startTestGateway, type TestGateway } from '../support/test-gateway.js';
+import { graphqlDocument } from '../support/trusted-documents.js';
 
 /*
  * `statistics` over a generated snapshot, against counts computed here from the CSV text (no
@@ -88,10 +89,15 @@ async function ask(
   requestId?: string,
 ): Promise<{ result: Result | null; codes: unknown[] }> {
   const headers = await access.as(clientId, purpose);
-  const r = await graphql(gateway, STATISTICS, {
+  const options = {
     variables: { q },
     headers: requestId ? { ...headers, 'x-request-id': requestId } : headers,
-  });
+  };
+  // The dashboard may only run published documents (CONTRACT §10).
+  const r =
+    clientId === 'pusdatin-dashboard'
+      ? await graphqlDocument(gateway, db, STATISTICS, options)
+      : await graphql(gateway, STATISTICS, options);
   const data = r.body.data as { statistics: Result } | null | undefined;
   return {
     result: data?.statistics ?? null,
@@ -463,7 +469,7 @@ describe('statistics: who may ask', () => {
   });
 
   it('me shows no privacy budget for clients without one', async () => {
-    const r = await graphql(gateway, '{ me { privacyBudgetRemaining } }', {
+    const r = await graphqlDocument(gateway, db, '{ me { privacyBudgetRemaining } }', {
       headers: await access.as('pusdatin-dashboard'),
     });
     expect(r.body.data).toEqual({ me: { privacyBudgetRemaining: null } });

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import {
   DIMENSIONS,
   MAX_MEMBERS_COUNTED,
+  MEASURES,
   REGION_DIMENSIONS,
+  TARGETING_MEASURES,
   type Dimension,
 } from '../../src/domain/statistics-query.js';
 import {
@@ -171,6 +173,13 @@ describe('sensitivity', () => {
       ['PERSONS', ['SEX', 'AGE_BAND', 'DISTRICT'], undefined, 10],
       ['PERSONS', ['PROGRAM'], undefined, 40],
       ['PERSONS', ['PROGRAM', 'SEX'], ['BPNT', 'PBI_JK', 'PIP'], 30],
+      // Targeting: 1 per household program, MAX_MEMBERS_COUNTED per person program.
+      ['RECIPIENTS', ['PROGRAM'], undefined, 1 + 1 + 10 + 10],
+      ['ELIGIBLE', ['PROGRAM', 'REGENCY', 'SEX'], ['PKH', 'BPNT'], 2],
+      ['ELIGIBLE_NON_RECIPIENTS', ['PROGRAM', 'AGE_BAND'], ['PKH', 'PIP'], 11],
+      ['RECIPIENTS_NOT_ELIGIBLE', ['DECILE'], ['PKH'], 1],
+      ['RECIPIENTS_NOT_ELIGIBLE', ['DECILE', 'SEX'], ['PBI_JK'], 10],
+      ['ELIGIBLE', [], ['PIP', 'PIP'], 10],
     ];
     for (const [measure, groupBy, programs, expected] of rows) {
       expect(sensitivity({ measure, groupBy, programs }), `${measure} ${groupBy.join(',')}`).toBe(
@@ -190,6 +199,19 @@ describe('sensitivity', () => {
       const programs = groupBy.includes('PROGRAM') ? 4 : 1;
       expect(sensitivity({ measure: 'HOUSEHOLDS', groupBy })).toBe(programs);
       expect(sensitivity({ measure: 'PERSONS', groupBy })).toBe(10 * programs);
+      for (const measure of TARGETING_MEASURES) {
+        if (groupBy.includes('PROGRAM')) {
+          expect(sensitivity({ measure, groupBy })).toBe(22);
+        } else {
+          // The program is the filter's one; without it the table has no unit.
+          expect(sensitivity({ measure, groupBy, programs: ['BPNT'] })).toBe(1);
+          expect(sensitivity({ measure, groupBy, programs: ['PBI_JK'] })).toBe(10);
+          expect(() => sensitivity({ measure, groupBy })).toThrow(RangeError);
+          expect(() => sensitivity({ measure, groupBy, programs: ['PKH', 'PIP'] })).toThrow(
+            RangeError,
+          );
+        }
+      }
     }
   });
 });
@@ -222,7 +244,7 @@ describe('epsilon', () => {
 describe('canonical query key', () => {
   const dimension = fc.constantFrom(...DIMENSIONS);
   const query = fc.record({
-    measure: fc.constantFrom('PERSONS' as const, 'HOUSEHOLDS' as const),
+    measure: fc.constantFrom(...MEASURES),
     groupBy: fc
       .uniqueArray(dimension, { maxLength: 3 })
       .filter((g) => g.filter((d) => REGION_DIMENSIONS.includes(d)).length <= 1),
@@ -263,6 +285,19 @@ describe('canonical query key', () => {
         expect(key(a) === key(b)).toBe(same);
       }),
     );
+  });
+
+  it('gives each measure its own key for the same grouping and filter', () => {
+    const keys = MEASURES.map((measure) =>
+      key({
+        measure,
+        groupBy: ['PROGRAM', 'DECILE'],
+        filter: { programs: ['PIP'] },
+        epsilonMilli: 100,
+      }),
+    );
+    expect(new Set(keys).size).toBe(MEASURES.length);
+    expect(MEASURES).toHaveLength(6);
   });
 
   it('treats an empty filter list as no filter, and refuses bad input', () => {

@@ -55,6 +55,8 @@ const researcher: Principal = {
     validFrom: new Date('2020-01-01'),
     validUntil: null,
     revokedAt: null,
+    trustedDocumentsOnly: false,
+    documentApps: [],
   },
 };
 

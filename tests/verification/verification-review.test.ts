@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadOrCreateSubjectKey, subjectHash } from '../../src/audit/subject-hash.js';
 import { DEMO_CLIENTS } from '../../src/demo/demo-agreements.js';
 import { graphql } from '../support/test-gateway.js';
+import { graphqlDocument } from '../support/trusted-documents.js';
 import {
   codes,
   daysAgo,
@@ -316,7 +317,10 @@ describe('access: demo clients × verification fields (CONTRACT §9, written out
     it(`${client.clientId} reaches exactly the verification fields of its agreement`, async () => {
       const headers = await f.access.as(client.clientId, client.purposes[0]);
       for (const [field, allowed] of Object.entries(CONTRACT)) {
-        const r = await graphql(f.gateway, OPERATIONS[field]!, { headers });
+        // A trusted-documents-only client (the dashboard) sends published documents, not text.
+        const r = client.trustedDocumentsOnly
+          ? await graphqlDocument(f.gateway, f.db, OPERATIONS[field]!, { headers })
+          : await graphql(f.gateway, OPERATIONS[field]!, { headers });
         const label = `${client.clientId} ${field}`;
         if (allowed.includes(client.clientId)) expect(codes(r), label).not.toContain('FORBIDDEN');
         else expect(codes(r), label).toEqual(['FORBIDDEN']);

@@ -46,6 +46,8 @@ export async function findClientPolicy(
       'a.valid_from',
       'a.valid_until',
       'a.revoked_at',
+      'a.trusted_documents_only',
+      'a.document_apps',
     ])
     .where('c.id', '=', clientId)
     .executeTakeFirst();
@@ -72,6 +74,8 @@ export async function findClientPolicy(
       validFrom: row.valid_from,
       validUntil: row.valid_until,
       revokedAt: row.revoked_at,
+      trustedDocumentsOnly: row.trusted_documents_only,
+      documentApps: row.document_apps,
     },
   };
 }
@@ -114,6 +118,8 @@ export async function saveClient(db: Kysely<Database>, r: ClientRegistration): P
       valid_from: a.validFrom ?? new Date(),
       valid_until: a.validUntil,
       revoked_at: null,
+      trusted_documents_only: a.trustedDocumentsOnly,
+      document_apps: [...a.documentApps],
     };
     await tx
       .insertInto('agreement')
@@ -176,6 +182,8 @@ export interface ClientListing {
   scopes: string[];
   purposes: string[];
   regionScope: string[];
+  trustedDocumentsOnly: boolean;
+  documentApps: string[];
   validUntil: Date | null;
   revokedAt: Date | null;
 }
@@ -192,6 +200,8 @@ export async function listClients(db: Kysely<Database>): Promise<ClientListing[]
       'a.scopes',
       'a.purposes',
       'a.region_scope',
+      'a.trusted_documents_only',
+      'a.document_apps',
       'a.valid_until',
       'c.revoked_at',
     ])
@@ -204,6 +214,8 @@ export async function listClients(db: Kysely<Database>): Promise<ClientListing[]
     scopes: r.scopes,
     purposes: r.purposes,
     regionScope: r.region_scope,
+    trustedDocumentsOnly: r.trusted_documents_only,
+    documentApps: r.document_apps,
     validUntil: r.valid_until,
     revokedAt: r.revoked_at,
   }));

@@ -2,6 +2,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { ageBandSql } from '../age-band-sql.js';
 import type { NormalizedStatisticsQuery } from '../../domain/statistics-query.js';
 import {
+  isTargetingMeasure,
   MAX_MEMBERS_COUNTED,
   PROGRAM_CODES,
   type Dimension,
@@ -13,6 +14,7 @@ import {
   regionAndDecileConditions,
   type CountedCells,
 } from './statistics-counts.js';
+import { countTargetingFromBaseTables } from './statistics-targeting-sql.js';
 
 /**
  * The base-table path of `statistics` (CONTRACT §8): one grouped count over the served
@@ -37,6 +39,8 @@ import {
  *
  * Ages are completed years at the snapshot's as-of date (PostgreSQL `age()`, as in
  * eligibility-rule-sql.ts).
+ *
+ * The targeting measures (RECIPIENTS, ELIGIBLE, …) are defined in statistics-targeting-sql.ts.
  */
 
 const REGION_LENGTH: Partial<Record<Dimension, number>> = { PROVINCE: 2, REGENCY: 4, DISTRICT: 6 };
@@ -68,6 +72,9 @@ export async function countFromBaseTables(
   query: NormalizedStatisticsQuery,
   regionScope: readonly string[],
 ): Promise<CountedCells | null> {
+  if (isTargetingMeasure(query.measure)) {
+    return countTargetingFromBaseTables(db, { ...query, measure: query.measure }, regionScope);
+  }
   const persons = query.measure === 'PERSONS';
   const grouped = query.groupBy;
   const needsPerson = grouped.includes('SEX') || grouped.includes('AGE_BAND');
@@ -124,5 +131,10 @@ export async function countFromBaseTables(
       FROM s`.execute(db);
   const row = result.rows[0];
   if (!row) return null;
-  return { snapshotId: Number(row.id), asOf: row.as_of, counts: countsOf(row.cells) };
+  return {
+    snapshotId: Number(row.id),
+    asOf: row.as_of,
+    counts: countsOf(row.cells),
+    ruleVersions: [],
+  };
 }

@@ -1,5 +1,11 @@
 import { sql, type RawBuilder } from 'kysely';
-import type { NormalizedStatisticsQuery } from '../../domain/statistics-query.js';
+import type { ProgramCode } from '../../domain/programs.js';
+import type {
+  NormalizedStatisticsQuery,
+  RuleVersion,
+  TargetingMeasure,
+} from '../../domain/statistics-query.js';
+import { TARGETING_CONDITIONS } from '../../domain/statistics-query.js';
 
 /** Exact counts of a statistics query as one statement returns them, whatever the source. */
 export interface CountedCells {
@@ -8,6 +14,37 @@ export interface CountedCells {
   asOf: string;
   /** Count per cell, keyed by the codes joined with `|` (absent: 0). */
   counts: Map<string, number>;
+  /**
+   * Targeting measures: the version of the eligibility rule of each program of the table that
+   * decided who is eligible, in program order. Empty for PERSONS and HOUSEHOLDS.
+   */
+  ruleVersions: RuleVersion[];
+}
+
+/** The versions of `programs` in a `{ program: version }` record, in the order of `programs`. */
+export function ruleVersionsOf(
+  recorded: Record<string, number> | null,
+  programs: readonly ProgramCode[],
+): RuleVersion[] {
+  return programs
+    .filter((program) => typeof recorded?.[program] === 'number')
+    .map((program) => ({ program, version: recorded![program]! }));
+}
+
+/**
+ * Which units of one program a targeting measure counts, as a predicate on whether the unit
+ * receives it and whether it is eligible (`TARGETING_CONDITIONS`).
+ */
+export function targetingCondition(
+  measure: TargetingMeasure,
+  recipient: RawBuilder<unknown>,
+  eligible: RawBuilder<unknown>,
+): RawBuilder<unknown> {
+  const want = TARGETING_CONDITIONS[measure];
+  const parts: RawBuilder<unknown>[] = [];
+  if (want.recipient !== undefined) parts.push(want.recipient ? recipient : sql`NOT ${recipient}`);
+  if (want.eligible !== undefined) parts.push(want.eligible ? eligible : sql`NOT ${eligible}`);
+  return sql`(${sql.join(parts, sql` AND `)})`;
 }
 
 /** The key of a cell in `CountedCells.counts`. */

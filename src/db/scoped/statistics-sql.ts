@@ -2,7 +2,12 @@ import { sql, type Kysely } from 'kysely';
 import { PROGRAMS } from '../../domain/programs.js';
 import { AGE_BANDS } from '../../domain/age-bands.js';
 import type { NormalizedStatisticsQuery } from '../../domain/statistics-query.js';
-import { PROGRAM_CODES, type Dimension } from '../../domain/statistics-query.js';
+import {
+  isTargetingMeasure,
+  PROGRAM_CODES,
+  targetingPrograms,
+  type Dimension,
+} from '../../domain/statistics-query.js';
 import { cuboidFor } from '../../domain/cuboids.js';
 import type { Database } from '../database-types.js';
 import { countFromBaseTables } from './statistics-base-sql.js';
@@ -57,6 +62,9 @@ export async function countStatistics(
   regionScope: readonly string[],
   options: { source?: StatisticsSource } = {},
 ): Promise<ExactTable | null> {
+  if (isTargetingMeasure(query.measure) && targetingPrograms(query).length === 0) {
+    throw new Error('a targeting measure needs PROGRAM grouped or exactly one program filtered');
+  }
   const cuboid = options.source === 'base-tables' ? null : cuboidFor(query, regionScope);
   if (options.source === 'rollups' && cuboid === null) {
     throw new Error('the statistics rollups do not cover this query (a village region)');

@@ -136,6 +136,9 @@ export function disclosureAuditPlugin(deps: {
               ),
             ],
             decisionIds: [...d.decisionIds, ...d.aggregates],
+            // The published document run instead of query text (src/server/persisted-documents.ts).
+            documentId: d.document?.id ?? null,
+            app: d.document?.app ?? null,
           };
           try {
             await deps.audit.record(event);

@@ -3,9 +3,12 @@
  * cells of one table can change together when one household is added to or removed from the
  * registry. The noise scale is sensitivity / ε.
  */
+import { PROGRAMS } from '../../domain/programs.js';
 import {
+  isTargetingMeasure,
   MAX_MEMBERS_COUNTED,
   PROGRAM_CODES,
+  targetingPrograms,
   type Dimension,
   type Measure,
 } from '../../domain/statistics-query.js';
@@ -28,8 +31,29 @@ export interface QueryShape {
  *   to 4 cells (or as many programs as the filter keeps).
  *
  * HOUSEHOLDS: 1 × program cells; PERSONS: MAX_MEMBERS_COUNTED × program cells.
+ *
+ * Targeting measures (RECIPIENTS, ELIGIBLE, ELIGIBLE_NON_RECIPIENTS, RECIPIENTS_NOT_ELIGIBLE):
+ * the table's programs (one per PROGRAM cell, or the filter's one) each add what one household
+ * can put in them: a household program counts the household at most once (1); a person program
+ * counts at most MAX_MEMBERS_COUNTED of its members, each in one cell (10). So PROGRAM over all
+ * four: 1 + 1 + 10 + 10 = 22; PKH alone 1; PIP alone 10.
  */
 export function sensitivity(shape: QueryShape): number {
+  if (isTargetingMeasure(shape.measure)) {
+    const programs = targetingPrograms({
+      groupBy: [...shape.groupBy],
+      programs: shape.programs && shape.programs.length > 0 ? [...new Set(shape.programs)] : null,
+    });
+    if (programs.length === 0) {
+      throw new RangeError(
+        'a targeting measure counts per program: PROGRAM grouped or one program',
+      );
+    }
+    return programs.reduce(
+      (sum, p) => sum + (PROGRAMS[p].unit === 'HOUSEHOLD' ? 1 : MAX_MEMBERS_COUNTED),
+      0,
+    );
+  }
   const programCells = shape.groupBy.includes('PROGRAM')
     ? Math.min(
         PROGRAM_CODES.length,
