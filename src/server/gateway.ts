@@ -34,6 +34,7 @@ import { badUserInput, GatewayError } from '../errors/gateway-errors.js';
 import type { Logger } from '../logger.js';
 import { buildGatewaySchema } from '../resolvers/build-schema.js';
 import { createGraphQLServer } from './graphql-server.js';
+import { createDashboardRoute } from './dashboard-route.js';
 import { createHttpServer } from './http-server.js';
 import { PersistedDocuments } from './persisted-documents.js';
 import { operationLimits } from './operation-limits.js';
@@ -66,6 +67,8 @@ export interface GatewayOptions {
    * reachable from configuration.
    */
   security?: 'on' | 'off';
+  /** Where the built dashboard page is (default: dist/dashboard of this checkout). */
+  dashboardDir?: string;
 }
 
 const HEADER_RE = /^[A-Za-z0-9._:@/+-]{1,128}$/;
@@ -262,6 +265,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       }),
       '/.well-known/jwks.json': createJwksEndpoint(keys),
     },
+    dashboard: createDashboardRoute(options.dashboardDir),
   });
   await listen(server, options.port, options.host ?? '0.0.0.0');
   const { port, address: host } = server.address() as AddressInfo;

@@ -36,6 +36,8 @@ export interface HttpServerDeps {
   ): Promise<HTTPGraphQLRequest>;
   /** More routes by exact path (`/oauth/token`, `/.well-known/jwks.json`). */
   routes: Record<string, RouteHandler>;
+  /** The dashboard page: `/dashboard` and what is under it, and `/` (a redirect to it). */
+  dashboard?: RouteHandler;
 }
 
 /**
@@ -97,6 +99,9 @@ async function route(
     default: {
       const handler = deps.routes[url.pathname];
       if (handler) return handler(req, res);
+      if (deps.dashboard && (url.pathname === '/' || url.pathname.startsWith('/dashboard'))) {
+        return deps.dashboard(req, res);
+      }
       return sendJson(res, 404, { error: 'not found' });
     }
   }

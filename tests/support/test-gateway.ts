@@ -24,6 +24,8 @@ export async function startTestGateway(
     dataDir?: string;
     /** The gateway's logger (default: silent). */
     logger?: Logger;
+    /** Where the built dashboard page is (default: dist/dashboard). */
+    dashboardDir?: string;
   } = {},
 ): Promise<TestGateway> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'dtks-gw-')));
@@ -41,6 +43,7 @@ export async function startTestGateway(
     port: 0,
     host: '127.0.0.1',
     security: options.security,
+    ...(options.dashboardDir !== undefined ? { dashboardDir: options.dashboardDir } : {}),
   });
   return { ...gateway, dataDir };
 }
