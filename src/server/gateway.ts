@@ -23,9 +23,11 @@ import { budgetMilliFromAgreement } from '../statistics/privacy/epsilon.js';
 import type { DatabaseHandle } from '../db/database.js';
 import { PolicyListener } from '../db/policy-listener.js';
 import { ScopedRegistry } from '../db/scoped/scoped-registry.js';
+import { VerificationProgressReads } from '../db/scoped/verification-progress-reads.js';
 import { EligibilityService } from '../eligibility/eligibility-service.js';
 import { RuleCache } from '../eligibility/rule-cache.js';
 import { HistogramCache } from '../monitoring/histogram-cache.js';
+import { startHistogramWarmer } from '../monitoring/histogram-warmer.js';
 import { MonitoringService } from '../monitoring/monitoring-service.js';
 import { DEFAULT_GLOBAL_BUDGET_MILLI } from '../statistics/privacy/budget-ledger.js';
 import { StatisticsService } from '../statistics/statistics-service.js';
@@ -269,6 +271,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   await listen(server, options.port, options.host ?? '0.0.0.0');
   const { port, address: host } = server.address() as AddressInfo;
+  // The national verification histogram, loaded now and after each import rather than on a
+  // dashboard's first visit. Read with the national scope only (the unrestricted principal's);
+  // what a request may see of it is decided per request as before.
+  const warmer = startHistogramWarmer({
+    reads: new VerificationProgressReads(unrestrictedPrincipal(null, null), database.readDb),
+    scope: ['*'],
+    histograms,
+    logger,
+  });
   return {
     url: `http://127.0.0.1:${port}`,
     host,
@@ -279,6 +290,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);
       await closed;
       clearTimeout(timer);
+      await warmer.stop();
       await apollo.stop();
       await audit.close();
       await listener.close();
@@ -292,7 +304,10 @@ function header(req: IncomingMessage, name: string): string | null {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
 }
 
-/** The bench-only principal of `security: 'off'`: everything, everywhere, in clear. */
+/**
+ * The bench-only principal of `security: 'off'`: everything, everywhere, in clear. Also the
+ * national scope with which the gateway warms its own verification-progress cache.
+ */
 function unrestrictedPrincipal(officerId: string | null, purpose: string | null): Principal {
   const show = (fields: string[]) => Object.fromEntries(fields.map((f) => [f, 'show' as const]));
   return {
