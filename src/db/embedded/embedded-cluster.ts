@@ -124,13 +124,18 @@ interface Postgres {
 }
 
 const RESTART_FIRST_MS = 250;
+/** Tries stay at most a second apart while a restart is likely to succeed soon… */
+const RESTART_SOON_MS = 1_000;
+/** …and back off to one every 10 s after half a minute of failures. */
+const RESTART_SOON_FOR_MS = 30_000;
 const RESTART_MAX_MS = 10_000;
 
 /**
  * Keeps the embedded server this process started running: when its postmaster exits without
  * being asked to (killed, crashed), it is started again on the same port and data, after 250 ms
- * and then twice as long after each failed try, up to 10 s (a killed postmaster's backends may
- * hold its shared memory for a moment). Clients reconnect by themselves (their pools open new
+ * and then twice as long after each failed try, at most 1 s apart for the first 30 s (a killed
+ * postmaster's backends may hold its shared memory for a few seconds, and every second waited
+ * past their exit is a second of 503s) and up to 10 s apart after that. Clients reconnect by themselves (their pools open new
  * connections), so the gateway recovers without a restart.
  */
 class Supervisor {
@@ -161,11 +166,13 @@ class Supervisor {
   }
 
   private async restart(): Promise<void> {
-    for (
-      let delay = RESTART_FIRST_MS;
-      !this.stopping;
-      delay = Math.min(delay * 2, RESTART_MAX_MS)
-    ) {
+    const began = Date.now();
+    const next = (delay: number) =>
+      Math.min(
+        delay * 2,
+        Date.now() - began < RESTART_SOON_FOR_MS ? RESTART_SOON_MS : RESTART_MAX_MS,
+      );
+    for (let delay = RESTART_FIRST_MS; !this.stopping; delay = next(delay)) {
       await new Promise((resolve) => setTimeout(resolve, delay));
       if (this.stopping) return;
       try {
@@ -175,7 +182,7 @@ class Supervisor {
         return;
       } catch {
         this.logger.warn(
-          { retryInMs: Math.min(delay * 2, RESTART_MAX_MS), reason: this.logTail() },
+          { retryInMs: next(delay), reason: this.logTail() },
           'the embedded PostgreSQL did not restart; trying again',
         );
       }
