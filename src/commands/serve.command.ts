@@ -102,7 +102,7 @@ function printBanner(gateway: Gateway, demo: boolean, dataDir: string): void {
     '',
     `dtks-gateway is listening on ${gateway.host.includes(':') ? `[${gateway.host}]` : gateway.host}:${gateway.port}` +
       (everywhere ? ' (every network interface of this machine)' : ''),
-    `  GraphQL: ${url}/graphql`,
+    `  GraphQL: ${url}/graphql   dashboard: ${url}/dashboard`,
     `  health: ${url}/healthz   readiness: ${url}/readyz   keys: ${url}/.well-known/jwks.json`,
   ];
   if (demo) {
@@ -110,6 +110,7 @@ function printBanner(gateway: Gateway, demo: boolean, dataDir: string): void {
       '  demo snapshot: synthetic data (seed "demo"); no real person is in it',
       `  demo client secrets: ${demoSecretsPath(dataDir)}`,
       '  ids to try (NIKs, household ids) per demo client: ./bin/dtks-gateway demo samples',
+      `  dashboard: sign in as pusdatin-dashboard with its secret from ${demoSecretsPath(dataDir)}`,
       '',
       'Try (in another terminal, in this folder):',
       '  TOKEN=$(./bin/dtks-gateway token --client pemda-3201)',
