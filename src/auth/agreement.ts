@@ -27,6 +27,9 @@ export const SCOPES = [
   // Operational figures for internal dashboards and the administrator (verification progress,
   // snapshot history, gateway use): aggregates about agencies' work, never about a person.
   'operations:read',
+  // Change feeds (CONTRACT §11): following subjects, and reading the events about them.
+  'changes:subscribe',
+  'changes:read',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 

@@ -1,6 +1,7 @@
 import {
   getNamedType,
   GraphQLError,
+  isAbstractType,
   isLeafType,
   isObjectType,
   type GraphQLFieldMap,
@@ -55,15 +56,10 @@ export function createGate<C extends GateContext = GateContext>(
     types: TYPE_POLICY,
   },
 ): IMiddlewareGenerator<unknown, C, unknown> {
-  const typeRules = new Map<string, ShieldRule>();
-  for (const [type, kinds] of Object.entries(tables.types)) {
-    typeRules.set(
-      type,
-      rule(`type:${type}`, { cache: 'contextual' })((_parent, _args, ctx: GateContext) =>
-        kindAllowed(ctx.principal, kinds),
-      ),
+  const typeRule = (type: string, kinds: readonly ClientKind[] | 'any') =>
+    rule(`type:${type}`, { cache: 'contextual' })((_parent, _args, ctx: GateContext) =>
+      kindAllowed(ctx.principal, kinds),
     );
-  }
   const rootRule = (field: string) => {
     const policy = tables.root[field]!;
     return rule(`root:${field}`, { cache: 'contextual' })(
@@ -72,6 +68,10 @@ export function createGate<C extends GateContext = GateContext>(
     );
   };
   return middleware((schema: GraphQLSchema) => {
+    const types = withAbstractTypes(schema, tables.types);
+    const typeRules = new Map<string, ShieldRule>(
+      Object.entries(types).map(([type, kinds]) => [type, typeRule(type, kinds)]),
+    );
     // Root types (Query, and Mutation once there are mutations): each field by its own rule.
     const roots = [schema.getQueryType(), schema.getMutationType()].filter(
       (t): t is NonNullable<typeof t> => t !== null && t !== undefined,
@@ -105,13 +105,37 @@ export function createGate<C extends GateContext = GateContext>(
       for (const field of Object.keys(fields)) {
         const returns = defined[field] && getNamedType(defined[field].type);
         if (!returns) continue;
-        if (isLeafType(returns) || edgeImplied(tables.types, typeName, returns.name)) {
+        if (isLeafType(returns) || edgeImplied(types, typeName, returns.name)) {
           delete fields[field];
         }
       }
     }
     return generated;
   });
+}
+
+/**
+ * The type table with a rule for every interface and union of the schema: the kinds of client
+ * that every one of its object types admits (an object type missing from the table admits none),
+ * so an edge into an abstract type is never wider than any type it may turn out to be.
+ */
+export function withAbstractTypes(
+  schema: GraphQLSchema,
+  types: Readonly<Record<string, readonly ClientKind[] | 'any'>>,
+): Record<string, readonly ClientKind[] | 'any'> {
+  const all: Record<string, readonly ClientKind[] | 'any'> = { ...types };
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isAbstractType(type) || type.name.startsWith('__')) continue;
+    const possible = schema.getPossibleTypes(type);
+    let kinds: readonly ClientKind[] | 'any' = possible.length > 0 ? 'any' : [];
+    for (const object of possible) {
+      const admitted = types[object.name] ?? [];
+      if (admitted === 'any') continue;
+      kinds = kinds === 'any' ? admitted : kinds.filter((k) => admitted.includes(k));
+    }
+    all[type.name] = kinds;
+  }
+  return all;
 }
 
 /** The parent's rule for every field of a type that returns an object, plus that object's rule. */

@@ -65,6 +65,21 @@ export const ROOT_FIELD_POLICY: Readonly<Record<string, RootFieldPolicy>> = Obje
     purpose: true,
     personal: true,
   },
+  // Change feeds (CONTRACT §11). Subscribing decides the NIKs like eligibilityBatch (quota,
+  // batch limit, audit); reading events discloses each event's subject.
+  subscribeSubjects: {
+    kinds: ['MINISTRY'],
+    scope: 'changes:subscribe',
+    purpose: true,
+    personal: true,
+  },
+  unsubscribeSubjects: {
+    kinds: ['MINISTRY'],
+    scope: 'changes:subscribe',
+    purpose: true,
+    personal: true,
+  },
+  changes: { kinds: ['MINISTRY'], scope: 'changes:read', purpose: true, personal: true },
   // Operational figures for dashboards (src/monitoring/): aggregates, never a data subject.
   // `personal`: every call is audited as DISCLOSED with no subjects and what was asked.
   verificationProgress: {

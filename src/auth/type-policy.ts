@@ -14,7 +14,7 @@ export const TYPE_POLICY: Readonly<Record<string, readonly ClientKind[] | 'any'>
   Person: ['LOCAL_GOV'],
   HouseholdConnection: ['LOCAL_GOV'],
   HouseholdEdge: ['LOCAL_GOV'],
-  PageInfo: ['LOCAL_GOV', 'ADMIN'],
+  PageInfo: ['LOCAL_GOV', 'ADMIN', 'MINISTRY'],
   AccessLogConnection: ['ADMIN'],
   AccessLogEdge: ['ADMIN'],
   AccessLogEntry: ['ADMIN'],
@@ -45,6 +45,13 @@ export const TYPE_POLICY: Readonly<Record<string, readonly ClientKind[] | 'any'>
   PrivacyBudgetUse: ['INTERNAL', 'ADMIN'],
   GlobalPrivacyBudgetUse: ['INTERNAL', 'ADMIN'],
   DailyQuotaUse: ['INTERNAL', 'ADMIN'],
+  // Change feeds (CONTRACT §11): the events of a ministry's followed subjects.
+  SubjectSubscriptionResult: ['MINISTRY'],
+  SubjectUnsubscriptionResult: ['MINISTRY'],
+  ChangeEventConnection: ['MINISTRY'],
+  ChangeEventEdge: ['MINISTRY'],
+  EligibilityChange: ['MINISTRY'],
+  DecisionState: ['MINISTRY'],
   // The public region reference.
   Region: 'any',
   RegionPopulation: 'any',

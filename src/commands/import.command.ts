@@ -5,6 +5,8 @@ import { parseDate } from '../cli/options.js';
 import { openSnapshotDirectory } from '../snapshot/snapshot-directory.js';
 import { importSnapshot, type ImportSummary } from '../snapshot/snapshot-importer.js';
 import { todayInJakarta } from '../domain/dates.js';
+import { loadOrCreateKeyFile } from '../auth/secret-key-file.js';
+import { SUBJECT_SEAL_KEY } from '../db/subject-seal.js';
 
 export function registerImport(program: Command): void {
   program
@@ -23,6 +25,7 @@ export function registerImport(program: Command): void {
           const summary = await importSnapshot(database, snapshot.sources, {
             asOf,
             onProgress: () => progress.update(snapshot.bytesRead()),
+            subjectSealKey: await loadOrCreateKeyFile(env.config.dataDir, SUBJECT_SEAL_KEY),
           });
           progress.finish();
           printSummary('imported', summary);
@@ -36,10 +39,14 @@ export function printSummary(verb: string, s: ImportSummary): void {
     `${verb} snapshot ${s.snapshotId} as of ${s.asOf}: ${s.households} households, ${s.persons} persons, ` +
       `${s.recipients} program recipients, ${s.warnings.nikBirthDateMismatch} data-quality warnings ` +
       `(NIK birth date disagrees) in ${s.seconds.toFixed(1)} s (load ${s.phases.load.toFixed(1)}, ` +
-      `index ${s.phases.index.toFixed(1)}, check ${s.phases.check.toFixed(1)}, rollup ${s.phases.rollup.toFixed(1)}, swap ${s.phases.swap.toFixed(1)}); ` +
+      `index ${s.phases.index.toFixed(1)}, check ${s.phases.check.toFixed(1)}, rollup ${s.phases.rollup.toFixed(1)}, ` +
+      `changes ${s.phases.changes.toFixed(1)}, swap ${s.phases.swap.toFixed(1)}); ` +
       `peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB` +
       (s.verificationsApplied > 0
         ? `; ${s.verificationsApplied} approved verifications now APPLIED`
+        : '') +
+      (s.changes.subscriptions > 0
+        ? `; ${s.changes.subscriptions} followed subjects decided, ${s.changes.events} change events`
         : ''),
   );
 }

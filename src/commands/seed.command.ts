@@ -5,6 +5,8 @@ import { parseDate, parsePositiveInt } from '../cli/options.js';
 import { seedSyntheticSnapshot } from '../snapshot/synthetic-seed.js';
 import { todayInJakarta } from '../domain/dates.js';
 import { printSummary } from './import.command.js';
+import { loadOrCreateKeyFile } from '../auth/secret-key-file.js';
+import { SUBJECT_SEAL_KEY } from '../db/subject-seal.js';
 
 export function registerSeed(program: Command): void {
   program
@@ -22,6 +24,7 @@ export function registerSeed(program: Command): void {
             seed: options.seed,
             asOf: options.asOf ?? todayInJakarta(),
             onProgress: (n) => progress.update(n),
+            subjectSealKey: await loadOrCreateKeyFile(env.config.dataDir, SUBJECT_SEAL_KEY),
           });
           progress.finish();
           printSummary('seeded', summary);

@@ -159,6 +159,37 @@ export interface PersistedDocumentTable {
   published_at: Timestamp;
 }
 
+/** A subject a ministry follows per program (issue #14; migration 0017). */
+export interface ChangeSubscriptionTable {
+  id: Generated<string>;
+  agreement_id: string;
+  program: string;
+  /** The agency's pseudonym of the NIK (the `subjectRef` of its decisions). */
+  subject_ref: string;
+  /** The NIK, sealed (src/db/subject-seal.ts). */
+  nik_sealed: Buffer;
+  /** The decision last sent to the agency. */
+  eligible: boolean;
+  reason: string;
+  rule_version: number;
+  data_as_of: ColumnType<string, string, string>;
+  created_at: Timestamp;
+}
+
+/** One change event of the outbox (issue #14; migration 0017). */
+export interface ChangeEventTable {
+  id: Generated<string>;
+  event_id: Generated<string>;
+  agreement_id: string;
+  kind: 'ELIGIBILITY_CHANGED';
+  snapshot_id: number | null;
+  program: string | null;
+  subject_ref: string | null;
+  nik_sealed: Buffer | null;
+  payload: ColumnType<unknown, string, string>;
+  created_at: Timestamp;
+}
+
 export interface ClientTable {
   id: string;
   agency_id: string;
@@ -295,4 +326,6 @@ export interface Database {
   privacy_global_spend: PrivacyGlobalSpendTable;
   statistics_answer_cache: StatisticsAnswerCacheTable;
   persisted_document: PersistedDocumentTable;
+  change_subscription: ChangeSubscriptionTable;
+  change_event: ChangeEventTable;
 }

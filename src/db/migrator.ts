@@ -17,6 +17,7 @@ import * as runtimeRole from './migrations/0013-runtime-role-and-audit-checkpoin
 import * as trustedDocuments from './migrations/0014-trusted-documents.js';
 import * as targetingStatistics from './migrations/0015-targeting-statistics.js';
 import * as auditEventTimeIndex from './migrations/0016-audit-event-time-index.js';
+import * as changeFeeds from './migrations/0017-change-feeds.js';
 
 /**
  * All migrations, in order. Forward-only: a released migration is never edited; a change is a
@@ -39,6 +40,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0014-trusted-documents': trustedDocuments,
   '0015-targeting-statistics': targetingStatistics,
   '0016-audit-event-time-index': auditEventTimeIndex,
+  '0017-change-feeds': changeFeeds,
 };
 
 /**

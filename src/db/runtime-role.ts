@@ -39,6 +39,8 @@ export const RUNTIME_WRITES: Readonly<Record<string, readonly Privilege[]>> = Ob
   statistics_answer_cache: ['INSERT', 'UPDATE'],
   privacy_client_spend: ['INSERT', 'UPDATE'],
   privacy_global_spend: ['INSERT', 'UPDATE'],
+  // The subjects ministries follow (change feeds, CONTRACT §11); the events are written by imports.
+  change_subscription: ['INSERT', 'DELETE'],
 });
 
 /** Serialises `grantRuntimeRights` between processes (a transaction-scoped advisory lock). */

@@ -101,7 +101,7 @@ export class EligibilityService {
       this.limiter?.admitSubjects(this.principal, subjects),
       evaluated,
     ]);
-    const refs = niks.map((nik) => this.subjectRef(nik));
+    const refs = niks.map((nik) => this.subjectRefOf(nik));
     const [, { asOf, facts }] = await answered;
     this.assertWithinLimit();
     if (asOf === null) throw serviceUnavailable('no registry snapshot is loaded yet');
@@ -135,8 +135,11 @@ export class EligibilityService {
     return hash;
   }
 
-  /** Stable for one agency, unlinkable across agencies (the agency is part of the MAC input). */
-  private subjectRef(nik: string): string {
+  /**
+   * The agency's pseudonym of a NIK (`subjectRef`): stable for one agency, unlinkable across
+   * agencies (the agency is part of the MAC input).
+   */
+  subjectRefOf(nik: string): string {
     return createHmac('sha256', this.subjectRefKey)
       .update(`${this.principal.agencyId}\n${nik}`)
       .digest('base64url');

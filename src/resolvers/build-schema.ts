@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { AccessLogResolver } from './access-log.resolver.js';
+import { ChangesResolver } from './changes.resolver.js';
+import { EligibilityChange } from '../schema/change.types.js';
 import { EligibilityResolver } from './eligibility.resolver.js';
 import { MeResolver } from './me.resolver.js';
 import { MonitoringResolver } from './monitoring.resolver.js';
@@ -42,7 +44,10 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
       HouseholdHistoryResolver,
       MonitoringResolver,
       RegionResolver,
+      ChangesResolver,
     ],
+    // Event kinds are reached through the ChangeEvent interface only.
+    orphanedTypes: [EligibilityChange],
     validate: false,
     // Descriptions are the partner agencies' documentation: keep them in the printed schema.
     emitSchemaFile: false,

@@ -3,6 +3,7 @@ import type { AccessLogEntry } from '../audit/access-log.js';
 import type { DisclosureRecord } from '../audit/disclosure-record.js';
 import type { Principal } from '../auth/principal.js';
 import type { CursorCodec } from '../auth/cursor-codec.js';
+import type { ChangeFeedService } from '../changes/change-feed-service.js';
 import type { EligibilityService } from '../eligibility/eligibility-service.js';
 import type { RuleCache } from '../eligibility/rule-cache.js';
 import type { Database } from '../db/database-types.js';
@@ -33,6 +34,8 @@ export interface RequestContext {
   statistics: StatisticsService;
   /** Operational figures for dashboards and the administrator (issue #13). */
   monitoring: MonitoringService;
+  /** Change feeds: following subjects and reading events (CONTRACT §11). */
+  changes: ChangeFeedService;
   /** Reading the audit log by subject (for `accessLog`). */
   auditLog: {
     subjectOf(nik: string): string;

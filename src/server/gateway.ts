@@ -14,6 +14,8 @@ import type { Principal } from '../auth/principal.js';
 import { PrincipalResolver } from '../auth/principal-resolver.js';
 import { UsageLimiter } from '../auth/usage-limiter.js';
 import { loadOrCreateKeyFile } from '../auth/secret-key-file.js';
+import { ChangeFeedService } from '../changes/change-feed-service.js';
+import { SUBJECT_SEAL_KEY } from '../db/subject-seal.js';
 import { createJwksEndpoint } from '../auth/tokens/jwks-endpoint.js';
 import { createTokenEndpoint, databaseClientStore } from '../auth/tokens/oauth-token-endpoint.js';
 import { loadOrCreateSigningKeys } from '../auth/tokens/signing-keys.js';
@@ -83,6 +85,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const subjectKey = await loadOrCreateSubjectKey(config.dataDir);
   const cursors = new CursorCodec(await loadOrCreateKeyFile(config.dataDir, 'cursor'));
   const subjectRefKey = await loadOrCreateKeyFile(config.dataDir, 'subject-ref');
+  const subjectSealKey = await loadOrCreateKeyFile(config.dataDir, SUBJECT_SEAL_KEY);
   const rules = new RuleCache(database.readDb);
   const histograms = new HistogramCache();
   const evaluator = new EligibilityBatcher(database.readDb);
@@ -193,10 +196,19 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       globalBudgetMilli: globalBudgetMilli ?? DEFAULT_GLOBAL_BUDGET_MILLI,
       histograms,
     });
+    const changes = new ChangeFeedService({
+      principal,
+      db: database.db,
+      readDb: database.readDb,
+      decider: eligibility,
+      sealKey: subjectSealKey,
+      disclosure,
+    });
     return {
       requestId,
       logger,
       principal,
+      changes,
       readDb: database.readDb,
       registry,
       cursors,

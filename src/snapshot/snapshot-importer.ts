@@ -16,6 +16,7 @@ import {
   type RollupBuild,
 } from './statistics-rollup-build.js';
 import { ProblemCollector, SnapshotRejectedError } from './problem-collector.js';
+import { decideSubscriptions, type SubscriberChanges } from './subscriber-changes.js';
 import type { ValidationReferences } from './row-validator.js';
 import {
   SNAPSHOT_FILES,
@@ -40,13 +41,18 @@ export interface SnapshotSources {
 }
 
 export interface ImportProgress {
-  phase: 'load' | 'check' | 'index' | 'rollup' | 'swap';
+  phase: 'load' | 'check' | 'index' | 'rollup' | 'changes' | 'swap';
   /** Rows read so far in the load phase, by table. */
   rows: Record<SnapshotTable, number>;
 }
 
 export interface ImportOptions {
   asOf: string;
+  /**
+   * The key followed NIKs are sealed with (src/db/subject-seal.ts), to compute the change events
+   * of an import; needed once any agency follows a subject.
+   */
+  subjectSealKey?: Buffer | null;
   onProgress?: (progress: ImportProgress) => void;
 }
 
@@ -59,10 +65,13 @@ export interface ImportSummary {
   warnings: { nikBirthDateMismatch: number };
   /** Approved verifications this snapshot reflects, now APPLIED (docs/verification-export.md). */
   verificationsApplied: number;
+  /** Followed subjects decided on the new snapshot, and the change events written (issue #14). */
+  changes: { subscriptions: number; events: number };
   seconds: number;
   /**
    * Seconds spent in each phase: load (parse, validate, COPY), index, check, rollup (the
-   * statistics rollups), swap.
+   * statistics rollups), changes (deciding followed subjects; their events are written in the
+   * swap), swap.
    */
   phases: Record<ImportProgress['phase'], number>;
 }
@@ -106,9 +115,16 @@ export async function importSnapshot(
         options.onProgress?.({ phase: 'rollup', rows: staged.counts });
         const rollups = await buildStatisticsRollups(control, options.asOf);
         const applied = await findAppliedVerifications(control);
+        clock.enter('changes');
+        options.onProgress?.({ phase: 'changes', rows: staged.counts });
+        const changes = await decideSubscriptions(
+          control,
+          options.subjectSealKey ?? null,
+          options.asOf,
+        );
         clock.enter('swap');
         options.onProgress?.({ phase: 'swap', rows: staged.counts });
-        const { snapshotId, verificationsApplied } = await publish(
+        const { snapshotId, verificationsApplied, events } = await publish(
           control,
           staged,
           applied,
@@ -116,11 +132,13 @@ export async function importSnapshot(
           options.asOf,
           started,
           rollups,
-        );
+          changes,
+        ).finally(() => changes.dispose(control));
         return {
           snapshotId,
           asOf: options.asOf,
           verificationsApplied,
+          changes: { subscriptions: changes.decided, events },
           households: staged.counts.household,
           persons: staged.counts.member,
           recipients: staged.counts.program_recipient,
@@ -247,8 +265,8 @@ function stageTable(
 }
 
 /**
- * Swaps the staged tables in, records the snapshot and marks the verifications it reflects as
- * APPLIED, in one transaction.
+ * Swaps the staged tables in, records the snapshot, marks the verifications it reflects as
+ * APPLIED and writes the change events of followed subjects, in one transaction.
  */
 async function publish(
   control: pg.PoolClient,
@@ -258,11 +276,14 @@ async function publish(
   asOf: string,
   started: bigint,
   rollups: RollupBuild,
-): Promise<{ snapshotId: number; verificationsApplied: number }> {
+  changes: SubscriberChanges,
+): Promise<{ snapshotId: number; verificationsApplied: number; events: number }> {
   await control.query('BEGIN');
   try {
     // A long-running reader must not make the swap wait for ever, nor queue readers behind it.
     await control.query("SET LOCAL lock_timeout = '30s'");
+    // Before the registry's tables are locked: subscriptions made during the import.
+    await changes.catchUp(control);
     await swapInStagingTables(control);
     await swapInStatisticsRollups(control);
     const { rows } = await control.query<{ id: number }>(
@@ -283,8 +304,9 @@ async function publish(
       ],
     );
     const verificationsApplied = await markAppliedVerifications(control, applied, rows[0]!.id);
+    const events = await changes.writeEvents(control, rows[0]!.id);
     await control.query('COMMIT');
-    return { snapshotId: rows[0]!.id, verificationsApplied };
+    return { snapshotId: rows[0]!.id, verificationsApplied, events };
   } catch (error) {
     await control.query('ROLLBACK');
     throw error;
@@ -314,6 +336,7 @@ class PhaseClock {
     index: 0,
     check: 0,
     rollup: 0,
+    changes: 0,
     swap: 0,
   };
   private current: ImportProgress['phase'] | null = null;

@@ -11,7 +11,14 @@ import { generateSnapshot } from '../synthetic/generator.js';
  */
 export async function seedSyntheticSnapshot(
   database: DatabaseHandle,
-  options: { persons: number; seed: string; asOf: string; onProgress?: (persons: number) => void },
+  options: {
+    persons: number;
+    seed: string;
+    asOf: string;
+    onProgress?: (persons: number) => void;
+    /** As the import's option of that name (needed once agencies follow subjects). */
+    subjectSealKey?: Buffer | null;
+  },
 ): Promise<ImportSummary> {
   const streams = {
     households: new PassThrough(),
@@ -37,7 +44,7 @@ export async function seedSyntheticSnapshot(
       program_recipient: streams.recipients,
       label: `synthetic, seed ${options.seed}`,
     },
-    { asOf: options.asOf },
+    { asOf: options.asOf, subjectSealKey: options.subjectSealKey ?? null },
   );
   try {
     const [, summary] = await Promise.all([generating, importing]);

@@ -38,6 +38,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   statistics: ['auth', 'audit', 'db', 'domain', 'errors', 'logger.ts'],
   verification: ['auth', 'audit', 'db', 'domain', 'errors', 'csv', 'logger.ts'],
   monitoring: ['auth', 'audit', 'db', 'domain', 'errors', 'logger.ts'],
+  changes: ['auth', 'audit', 'db', 'domain', 'errors', 'logger.ts'],
   // GraphQL.
   schema: ['domain', 'errors'],
   resolvers: [
@@ -46,6 +47,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
     'statistics',
     'verification',
     'monitoring',
+    'changes',
     'auth',
     'audit',
     'db',
@@ -60,6 +62,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
     'statistics',
     'verification',
     'monitoring',
+    'changes',
     'auth',
     'audit',
     'db',

@@ -5,6 +5,7 @@ import { readPopulation, readRegions } from '../../src/domain/region-reference.j
 import { evaluateEligibility } from '../../src/db/scoped/eligibility-evaluator.js';
 import { generateSnapshotText, parseCsvRows } from '../support/generated-snapshot.js';
 import { importText } from '../support/snapshot-fixture.js';
+import { oracle, type Row } from '../support/eligibility-oracle.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /*
@@ -13,49 +14,6 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
  * snapshot, and some unregistered ones, must get the same reason and decile from both.
  */
 const AS_OF = '2026-06-30';
-
-interface Row {
-  [column: string]: string;
-}
-
-function age(birth: string): number {
-  const years = Number(AS_OF.slice(0, 4)) - Number(birth.slice(0, 4));
-  return AS_OF.slice(5) < birth.slice(5) ? years - 1 : years;
-}
-
-function oracle(
-  program: string,
-  nik: string,
-  members: Map<string, Row>,
-  byHousehold: Map<string, Row[]>,
-  households: Map<string, Row>,
-): string {
-  const m = members.get(nik);
-  if (!m) return 'NOT_REGISTERED';
-  if (m.status !== 'ACTIVE') return 'INACTIVE';
-  const h = households.get(m.household_id!)!;
-  if (h.verification_status === 'REJECTED') return 'HOUSEHOLD_REJECTED';
-  if (h.decile === '') return 'NOT_RANKED';
-  const decile = Number(h.decile);
-  const max = program === 'PBI_JK' ? 5 : 4;
-  if (decile > max) return 'ABOVE_DECILE_THRESHOLD';
-  const a = (p: Row) => (p.birth_date ? age(p.birth_date) : NaN);
-  if (program === 'PKH') {
-    const qualifies = (byHousehold.get(h.household_id!) ?? []).some(
-      (q) =>
-        q.status === 'ACTIVE' &&
-        (q.pregnant === 'true' ||
-          a(q) <= 5 ||
-          (a(q) >= 6 && a(q) <= 21 && q.in_school === 'true') ||
-          a(q) >= 60 ||
-          q.disability === 'SEVERE'),
-    );
-    if (!qualifies) return 'NO_QUALIFYING_MEMBER';
-  }
-  if (program === 'PIP' && !(a(m) >= 6 && a(m) <= 21 && m.in_school === 'true'))
-    return 'NOT_IN_TARGET_GROUP';
-  return 'ELIGIBLE';
-}
 
 let db: TestDatabase;
 let texts: { households: string; members: string; recipients: string };

@@ -70,6 +70,36 @@ export type CellKey = {
   label: Scalars['String']['output'];
 };
 
+/** One change event of your feed, in commit order. The same event (eventId) is delivered by webhook and read by `changes`; every read or delivery is an audited disclosure. */
+export type ChangeEvent = {
+  /** Unique id of the event (the webhook-id of its delivery). */
+  eventId: Scalars['String']['output'];
+  kind: ChangeKind;
+  /** When the change was committed. */
+  occurredAt: Scalars['DateTimeISO']['output'];
+};
+
+/** Your change events after a cursor, oldest first. Reading on with each endCursor sees every event exactly once, in commit order; the cursor works only for the client that got it. */
+export type ChangeEventConnection = {
+  __typename?: 'ChangeEventConnection';
+  edges: Array<ChangeEventEdge>;
+  /** hasNextPage: more events wait now; endCursor: where to continue (keep it). */
+  pageInfo: PageInfo;
+};
+
+/** One event and its cursor. */
+export type ChangeEventEdge = {
+  __typename?: 'ChangeEventEdge';
+  /** Pass as `after` to continue after this event. */
+  cursor: Scalars['String']['output'];
+  node: ChangeEvent;
+};
+
+/** What an event reports. ELIGIBILITY_CHANGED: the decision on a subject you follow changed (a new snapshot, or a new rule version taking effect with it). */
+export enum ChangeKind {
+  EligibilityChanged = 'ELIGIBILITY_CHANGED',
+}
+
 /** Distinct NIKs one agreement checked on one Jakarta day, against its quota. */
 export type DailyQuotaUse = {
   __typename?: 'DailyQuotaUse';
@@ -98,6 +128,37 @@ export type DataQualityWarning = {
   code: Scalars['String']['output'];
   /** How many rows had it. */
   count: Scalars['Int']['output'];
+};
+
+/** A decision as it was sent to you, or as it is now. */
+export type DecisionState = {
+  __typename?: 'DecisionState';
+  /** The as-of date of the snapshot it was decided on. */
+  dataAsOf: Scalars['Date']['output'];
+  eligible: Scalars['Boolean']['output'];
+  /** The reason code (ELIGIBLE or NOT_ELIGIBLE only without detailed reasons). */
+  reason: EligibilityReason;
+  /** The version of the program rule that decided it. */
+  ruleVersion: Scalars['Int']['output'];
+};
+
+/** The eligibility decision on a subject you follow changed: what was last sent to you (when you subscribed, or in the previous event) and what it is now. */
+export type EligibilityChange = ChangeEvent & {
+  __typename?: 'EligibilityChange';
+  current: DecisionState;
+  /** Id of the current decision; also in the audit log. Quote it in a dispute. */
+  decisionId: Scalars['String']['output'];
+  /** Unique id of the event (the webhook-id of its delivery). */
+  eventId: Scalars['String']['output'];
+  kind: ChangeKind;
+  /** The NIK, only where your agreement shows it in change events; otherwise null. */
+  nik?: Maybe<Scalars['NIK']['output']>;
+  /** When the change was committed. */
+  occurredAt: Scalars['DateTimeISO']['output'];
+  previous: DecisionState;
+  program: Program;
+  /** Your pseudonym of the NIK, as in your decisions. */
+  subjectRef: Scalars['String']['output'];
 };
 
 /** A decision, never a record: whether a NIK is eligible for a program under the current rule, as of the served snapshot. */
@@ -414,6 +475,10 @@ export type Mutation = {
   reviewVerification: VerificationSubmission;
   /** Sends what an officer found at a household of your region (needs X-Officer-Id). Stored as SUBMITTED for review; the served snapshot does not change. A household outside your region gets exactly the error of an id that does not exist. Retrying with the same idempotencyKey and input returns the first submission. */
   submitVerification: VerificationSubmission;
+  /** Follows these NIKs for a program of your agreement: when a new snapshot (or rule version) changes the decision on one of them, an EligibilityChange event is written for you. Each NIK is checked as by eligibilityBatch (same limit per operation, counted in your daily quota, audited); that decision is the "previous" of its first event. Following a NIK already followed changes nothing; a NIK not registered yet is followed too. */
+  subscribeSubjects: SubjectSubscriptionResult;
+  /** Stops following these NIKs for the program: no event about them is written from now on (events already written stay in your feed). Same limit per operation as subscribeSubjects. */
+  unsubscribeSubjects: SubjectUnsubscriptionResult;
 };
 
 export type MutationProposeHouseholdArgs = {
@@ -428,6 +493,16 @@ export type MutationReviewVerificationArgs = {
 
 export type MutationSubmitVerificationArgs = {
   input: VerificationInput;
+};
+
+export type MutationSubscribeSubjectsArgs = {
+  niks: Array<Scalars['NIK']['input']>;
+  program: Program;
+};
+
+export type MutationUnsubscribeSubjectsArgs = {
+  niks: Array<Scalars['NIK']['input']>;
+  program: Program;
 };
 
 /** A member of a proposed household: a person not yet in the registry. */
@@ -535,6 +610,8 @@ export type Query = {
   __typename?: 'Query';
   /** Who accessed this person’s data: when, which agency and client, officer, purpose, operation and fields. Newest first; first ≤ 1000. */
   accessLog: AccessLogConnection;
+  /** Your change events after `after`, oldest first (commit order); first ≤ 1000. Keep the endCursor and pass it next time: you see every event exactly once, across restarts of the gateway. Without `after`, from your first event. */
+  changes: ChangeEventConnection;
   /** Is this NIK eligible for this program? A decision, never a record. Programs of your agreement only. */
   eligibility: EligibilityDecision;
   /** One decision per NIK, in input order (duplicates included). Up to 10,000 NIKs per operation unless your agreement sets less, counted across all fields and aliases. */
@@ -569,6 +646,11 @@ export type QueryAccessLogArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: Scalars['Int']['input'];
   nik: Scalars['NIK']['input'];
+};
+
+export type QueryChangesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: Scalars['Int']['input'];
 };
 
 export type QueryEligibilityArgs = {
@@ -841,6 +923,30 @@ export type StatisticsRuleVersion = {
   program: Program;
   /** The rule’s version (as listed with the program’s eligibility rules): the one current when the snapshot was imported, or, for a snapshot imported before rule versions were recorded, the one current when asked. */
   version: Scalars['Int']['output'];
+};
+
+/** The result of subscribeSubjects: how many of the NIKs sent are now followed for the program. */
+export type SubjectSubscriptionResult = {
+  __typename?: 'SubjectSubscriptionResult';
+  /** NIKs that were followed already (left as they were). */
+  alreadySubscribed: Scalars['Int']['output'];
+  program: Program;
+  /** Distinct NIKs in the request. */
+  requested: Scalars['Int']['output'];
+  /** NIKs followed from now on. */
+  subscribed: Scalars['Int']['output'];
+};
+
+/** The result of unsubscribeSubjects: how many of the NIKs sent are no longer followed. */
+export type SubjectUnsubscriptionResult = {
+  __typename?: 'SubjectUnsubscriptionResult';
+  /** NIKs that were not followed. */
+  notSubscribed: Scalars['Int']['output'];
+  program: Program;
+  /** Distinct NIKs in the request. */
+  requested: Scalars['Int']['output'];
+  /** NIKs no longer followed: no events about them from now on. */
+  unsubscribed: Scalars['Int']['output'];
 };
 
 /** The changes of a submission (or the details of a proposal) as validated and stored. Address and KK number follow your agreement’s rules for Household; housing codes are shown as sent. */

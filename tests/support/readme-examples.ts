@@ -9,7 +9,8 @@ import { parse, type OperationDefinitionNode } from 'graphql';
  *   client. A ```graphql block holds one operation; a ```json block right after it holds its
  *   variables. The client's `demo samples --json` variables come first, the JSON block's over
  *   them, and `id-from=Queue` sets `$id` to the first `id` of the node list the earlier example
- *   `Queue` answered.
+ *   `Queue` answered. `empty=REASON` (one word) accepts an empty list as the answer, where that is
+ *   what the demo gives (a change feed before any new import).
  * - A ```json block preceded by `<!-- example: client=… operation=NAME -->` runs the earlier
  *   example NAME again, as that client, with these variables.
  * - `<!-- example: shell -->` before a ```sh block: run by bash as written, in a folder where
@@ -42,6 +43,8 @@ export interface GraphQLExample {
   variables: Record<string, unknown>;
   /** `$id` comes from the answer of this earlier example. */
   idFrom: string | null;
+  /** Why an empty list is the right answer in the demo (`empty=REASON`), or null. */
+  empty: string | null;
 }
 
 export interface ShellExample {
@@ -51,7 +54,7 @@ export interface ShellExample {
 }
 
 const MARKER = /^<!--\s*example:\s*(.*?)\s*-->$/;
-const KNOWN = new Set(['client', 'purpose', 'officer', 'id-from', 'operation']);
+const KNOWN = new Set(['client', 'purpose', 'officer', 'id-from', 'operation', 'empty']);
 
 /** The fenced blocks of a markdown text, each with the example marker right before it. */
 export function fencedBlocks(markdown: string): FencedBlock[] {
@@ -155,6 +158,7 @@ export function readmeExamples(blocks: FencedBlock[]): Array<GraphQLExample | Sh
         query: b.text,
         variables,
         idFrom: m['id-from'] ?? null,
+        empty: m.empty ?? null,
       };
       if (example.name) byName.set(example.name, example);
       examples.push(example);
@@ -169,6 +173,7 @@ export function readmeExamples(blocks: FencedBlock[]): Array<GraphQLExample | Sh
         officer: m.officer ?? null,
         variables: JSON.parse(b.text) as Record<string, unknown>,
         idFrom: m['id-from'] ?? null,
+        empty: m.empty ?? null,
       });
     } else {
       throw new Error(`README.md:${b.line}: an example marker before a ${b.lang} block`);

@@ -54,6 +54,8 @@ export function importText(
   handle: DatabaseHandle,
   text: SnapshotText,
   asOf = AS_OF,
+  /** The subject seal key of the gateway whose agencies follow subjects (change feeds). */
+  subjectSealKey: Buffer | null = null,
 ): Promise<ImportSummary> {
   return importSnapshot(
     handle,
@@ -63,6 +65,6 @@ export function importText(
       program_recipient: text.recipients === null ? null : Readable.from([text.recipients]),
       label: 'test fixture',
     },
-    { asOf },
+    { asOf, subjectSealKey },
   );
 }

@@ -24,6 +24,8 @@ import type { EligibilityRuleDefinition, MemberCondition } from '../database-typ
 export function compileRule(
   rule: EligibilityRuleDefinition,
   asOf: RawBuilder<unknown>,
+  /** The members table other members are read from (an import decides on `member_next`). */
+  memberTable: 'member' | 'member_next' = 'member',
 ): RawBuilder<string> {
   const branches: RawBuilder<unknown>[] = [
     sql`WHEN m.nik IS NULL THEN 'NOT_REGISTERED'`,
@@ -34,7 +36,7 @@ export function compileRule(
   ];
   if (rule.qualifyingMember && rule.qualifyingMember.length > 0) {
     branches.push(sql`WHEN NOT EXISTS (
-        SELECT 1 FROM member q
+        SELECT 1 FROM ${sql.table(memberTable)} q
          WHERE q.household_id = h.household_id AND q.status = 'ACTIVE'
            AND (${anyOf(rule.qualifyingMember, 'q', asOf)})
       ) THEN 'NO_QUALIFYING_MEMBER'`);

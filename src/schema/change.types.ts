@@ -1,0 +1,140 @@
+import { GraphQLDateTimeISO } from 'graphql-scalars';
+import { Field, Int, InterfaceType, ObjectType, registerEnumType } from 'type-graphql';
+import { EligibilityReason, Program } from './eligibility.types.js';
+import { PageInfo } from './records/household-connection.type.js';
+import { DateScalar } from './scalars/date.scalar.js';
+import { NikScalar } from './scalars/nik.scalar.js';
+
+export const ChangeKind = { ELIGIBILITY_CHANGED: 'ELIGIBILITY_CHANGED' } as const;
+registerEnumType(ChangeKind, {
+  name: 'ChangeKind',
+  description:
+    'What an event reports. ELIGIBILITY_CHANGED: the decision on a subject you follow changed ' +
+    '(a new snapshot, or a new rule version taking effect with it).',
+});
+
+@ObjectType({
+  description:
+    'The result of subscribeSubjects: how many of the NIKs sent are now followed for the program.',
+})
+export class SubjectSubscriptionResult {
+  @Field(() => Program)
+  program!: string;
+
+  @Field(() => Int, { description: 'Distinct NIKs in the request.' })
+  requested!: number;
+
+  @Field(() => Int, { description: 'NIKs followed from now on.' })
+  subscribed!: number;
+
+  @Field(() => Int, { description: 'NIKs that were followed already (left as they were).' })
+  alreadySubscribed!: number;
+}
+
+@ObjectType({
+  description:
+    'The result of unsubscribeSubjects: how many of the NIKs sent are no longer followed.',
+})
+export class SubjectUnsubscriptionResult {
+  @Field(() => Program)
+  program!: string;
+
+  @Field(() => Int, { description: 'Distinct NIKs in the request.' })
+  requested!: number;
+
+  @Field(() => Int, { description: 'NIKs no longer followed: no events about them from now on.' })
+  unsubscribed!: number;
+
+  @Field(() => Int, { description: 'NIKs that were not followed.' })
+  notSubscribed!: number;
+}
+
+@ObjectType({ description: 'A decision as it was sent to you, or as it is now.' })
+export class DecisionState {
+  @Field(() => Boolean)
+  eligible!: boolean;
+
+  @Field(() => EligibilityReason, {
+    description: 'The reason code (ELIGIBLE or NOT_ELIGIBLE only without detailed reasons).',
+  })
+  reason!: string;
+
+  @Field(() => Int, { description: 'The version of the program rule that decided it.' })
+  ruleVersion!: number;
+
+  @Field(() => DateScalar, { description: 'The as-of date of the snapshot it was decided on.' })
+  dataAsOf!: string;
+}
+
+@InterfaceType({
+  description:
+    'One change event of your feed, in commit order. The same event (eventId) is delivered by ' +
+    'webhook and read by `changes`; every read or delivery is an audited disclosure.',
+  resolveType: (value: { kind: string }) =>
+    value.kind === 'ELIGIBILITY_CHANGED' ? 'EligibilityChange' : undefined,
+})
+export abstract class ChangeEvent {
+  @Field(() => String, { description: 'Unique id of the event (the webhook-id of its delivery).' })
+  eventId!: string;
+
+  @Field(() => ChangeKind)
+  kind!: string;
+
+  @Field(() => GraphQLDateTimeISO, { description: 'When the change was committed.' })
+  occurredAt!: Date;
+}
+
+@ObjectType({
+  implements: ChangeEvent,
+  description:
+    'The eligibility decision on a subject you follow changed: what was last sent to you ' +
+    '(when you subscribed, or in the previous event) and what it is now.',
+})
+export class EligibilityChange extends ChangeEvent {
+  @Field(() => Program)
+  program!: string;
+
+  @Field(() => String, { description: 'Your pseudonym of the NIK, as in your decisions.' })
+  subjectRef!: string;
+
+  @Field(() => NikScalar, {
+    nullable: true,
+    description: 'The NIK, only where your agreement shows it in change events; otherwise null.',
+  })
+  nik!: string | null;
+
+  @Field(() => DecisionState)
+  previous!: DecisionState;
+
+  @Field(() => DecisionState)
+  current!: DecisionState;
+
+  @Field(() => String, {
+    description: 'Id of the current decision; also in the audit log. Quote it in a dispute.',
+  })
+  decisionId!: string;
+}
+
+@ObjectType({ description: 'One event and its cursor.' })
+export class ChangeEventEdge {
+  @Field(() => ChangeEvent)
+  node!: ChangeEvent;
+
+  @Field(() => String, { description: 'Pass as `after` to continue after this event.' })
+  cursor!: string;
+}
+
+@ObjectType({
+  description:
+    'Your change events after a cursor, oldest first. Reading on with each endCursor sees every ' +
+    'event exactly once, in commit order; the cursor works only for the client that got it.',
+})
+export class ChangeEventConnection {
+  @Field(() => [ChangeEventEdge])
+  edges!: ChangeEventEdge[];
+
+  @Field(() => PageInfo, {
+    description: 'hasNextPage: more events wait now; endCursor: where to continue (keep it).',
+  })
+  pageInfo!: PageInfo;
+}
