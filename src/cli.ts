@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { registerAudit } from './commands/audit.command.js';
 import { registerCheck } from './commands/check.command.js';
 import { registerClients } from './commands/clients.command.js';
+import { registerDeliveries } from './commands/deliveries.command.js';
 import { registerDemo } from './commands/demo.command.js';
 import { registerDocuments } from './commands/documents.command.js';
 import { registerGenerate } from './commands/generate.command.js';
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerSeed(program);
   registerToken(program);
   registerClients(program);
+  registerDeliveries(program);
   registerKeys(program);
   registerAudit(program);
   registerCheck(program);

@@ -1,6 +1,7 @@
 /**
  * Starts one server variant for a benchmark, in its own process, and prints `{"port": N}`:
  *   full — the gateway as deployed (token, gate, field policy, purpose, audit);
+ *   full-webhooks — the same, also pushing change events to webhooks as `serve` does;
  *   off  — the same gateway with security switched off (bench-only switch);
  *   bare — a plain node:http + pg handler doing the same person lookup;
  *   bare-eligibility — a plain node:http + pg handler deciding one NIK for BENCH_PROGRAM.
@@ -50,6 +51,8 @@ if (variant === 'bare') {
     port: 0,
     host: '127.0.0.1',
     security: variant === 'off' ? 'off' : 'on',
+    // full-webhooks: also pushes change events, as `serve` does.
+    ...(variant === 'full-webhooks' ? { webhooks: {} } : {}),
   });
   port = gateway.port;
 }

@@ -137,21 +137,35 @@ export class ChangeFeedService {
       after,
       first + 1,
     );
-    const showNik = principal.agreement.fieldPolicy.EligibilityChange?.nik === 'show';
-    const events = rows.slice(0, first).map((row) => this.view(row, showNik, sealKey));
-    for (const e of events) disclosure.decisionIds.push(e.decisionId);
+    const showNik = showsEventNik(principal.agreement.fieldPolicy);
+    const events = rows.slice(0, first).map((row) => {
+      const { view, nik } = changeEventView(row, showNik, sealKey);
+      if (nik !== null) disclosure.subjects.add(nik);
+      disclosure.decisionIds.push(view.decisionId);
+      return view;
+    });
     return { events, hasNextPage: rows.length > first };
   }
+}
 
-  private view(row: ChangeEventRow, showNik: boolean, sealKey: Buffer): ChangeEventView {
-    const payload = row.payload as {
-      decisionId: string;
-      previous: DecisionStateView;
-      current: DecisionStateView;
-    };
-    const nik = row.nikSealed ? openSubject(sealKey, row.nikSealed) : null;
-    if (nik !== null) this.deps.disclosure.subjects.add(nik);
-    return {
+/**
+ * An event as the GraphQL types and webhook bodies show it, and its subject's NIK (for the audit
+ * log; in the view only where `showNik`).
+ */
+export function changeEventView(
+  row: ChangeEventRow,
+  showNik: boolean,
+  sealKey: Buffer,
+): { view: ChangeEventView; nik: string | null } {
+  const payload = row.payload as {
+    decisionId: string;
+    previous: DecisionStateView;
+    current: DecisionStateView;
+  };
+  const nik = row.nikSealed ? openSubject(sealKey, row.nikSealed) : null;
+  return {
+    nik,
+    view: {
       position: row.id,
       eventId: row.eventId,
       kind: row.kind,
@@ -162,6 +176,13 @@ export class ChangeFeedService {
       previous: payload.previous,
       current: payload.current,
       decisionId: payload.decisionId,
-    };
-  }
+    },
+  };
+}
+
+/** Whether an agreement's field policy shows the NIK in change events. */
+export function showsEventNik(
+  fieldPolicy: Record<string, Record<string, string> | undefined>,
+): boolean {
+  return fieldPolicy.EligibilityChange?.nik === 'show';
 }

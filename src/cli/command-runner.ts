@@ -84,7 +84,7 @@ export async function withDatabase<T>(
   process.once('SIGTERM', interrupted);
   try {
     if (options.migrate !== false) {
-      const applied = await migrateToLatest(database.db);
+      const applied = await migrateToLatest(database);
       if (applied.length > 0) env.logger.info({ applied }, 'database migrated');
     }
     return await body(database);

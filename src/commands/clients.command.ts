@@ -10,11 +10,15 @@ import { generateClientSecret, hashClientSecret } from '../auth/client-secret.js
 import { CommandError, runCommand, withDatabase } from '../cli/command-runner.js';
 import { parseDate, parsePositiveInt } from '../cli/options.js';
 import { APP_NAME_PATTERN } from '../db/queries/document-queries.js';
+import { loadOrCreateKeyFile } from '../auth/secret-key-file.js';
+import { newWebhookSecret } from '../changes/webhook-signature.js';
+import { sealSubject, SUBJECT_SEAL_KEY } from '../db/subject-seal.js';
 import {
   isActiveClient,
   listClients,
   revokeClient,
   saveClient,
+  setAgreementWebhook,
 } from '../db/queries/client-queries.js';
 
 const list = (value: string) =>
@@ -95,6 +99,7 @@ interface CreateOptions {
   trustedDocumentsOnly?: boolean;
   documentApps?: string[];
   replace?: boolean;
+  webhookUrl?: string;
 }
 
 /** The header row of `clients list` (tab-separated, like its rows). */
@@ -179,6 +184,11 @@ export function registerClients(program: Command): void {
       'applications whose published documents it may run (default: any)',
       parseDocumentApps,
     )
+    .option(
+      '--webhook-url <url>',
+      'push change events to this URL (Standard Webhooks); prints the webhook secret once',
+      parseWebhookUrl,
+    )
     .option('--replace', 'replace an active client of this id (new secret, new agreement)')
     .action((id: string, o: CreateOptions) =>
       runCommand('clients create', (env) =>
@@ -217,6 +227,32 @@ export function registerClients(program: Command): void {
           });
           console.log(`client ${id} created; its secret (shown once, store it safely):`);
           console.log(secret);
+          if (o.webhookUrl) await saveWebhook(env.config.dataDir, database.db, id, o.webhookUrl);
+        }),
+      ),
+    );
+
+  clients
+    .command('webhook')
+    .description(
+      "set where a client's agreement pushes its change events (prints a new webhook secret once), or remove it",
+    )
+    .argument('<id>', 'client id')
+    .option('--url <url>', 'the receiver (http or https)', parseWebhookUrl)
+    .option('--remove', 'stop pushing: events stay readable with `changes`')
+    .action((id: string, o: { url?: string; remove?: boolean }) =>
+      runCommand('clients webhook', (env) =>
+        withDatabase(env, 'clients webhook', async (database) => {
+          if ((o.url === undefined) === (o.remove !== true))
+            throw new CommandError('give either --url URL or --remove');
+          if (o.url) {
+            if (!(await saveWebhook(env.config.dataDir, database.db, id, o.url)))
+              throw new CommandError(`no client ${id}`);
+          } else {
+            if (!(await setAgreementWebhook(database.db, id, null)))
+              throw new CommandError(`no client ${id}`);
+            console.log(`client ${id}: webhook removed`);
+          }
         }),
       ),
     );
@@ -234,4 +270,38 @@ export function registerClients(program: Command): void {
         }),
       ),
     );
+}
+
+/** Sets a client's webhook with a new secret and prints the secret; false without such a client. */
+async function saveWebhook(
+  dataDir: string,
+  db: Parameters<typeof setAgreementWebhook>[0],
+  clientId: string,
+  url: string,
+): Promise<boolean> {
+  const secret = newWebhookSecret();
+  const key = await loadOrCreateKeyFile(dataDir, SUBJECT_SEAL_KEY);
+  const saved = await setAgreementWebhook(db, clientId, {
+    url,
+    secretSealed: sealSubject(key, secret),
+  });
+  if (saved) {
+    console.log(`client ${clientId}: change events go to ${url}; webhook secret (shown once):`);
+    console.log(secret);
+  }
+  return saved;
+}
+
+function parseWebhookUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError('a URL such as https://receiver.example.go.id/dtks');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new InvalidArgumentError('http or https only');
+  if (url.username || url.password)
+    throw new InvalidArgumentError('no credentials in the URL: the deliveries are signed');
+  return url.toString();
 }

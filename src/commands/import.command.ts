@@ -46,7 +46,8 @@ export function printSummary(verb: string, s: ImportSummary): void {
         ? `; ${s.verificationsApplied} approved verifications now APPLIED`
         : '') +
       (s.changes.subscriptions > 0
-        ? `; ${s.changes.subscriptions} followed subjects decided, ${s.changes.events} change events`
+        ? `; ${s.changes.subscriptions} followed subjects decided, ${s.changes.events} change events ` +
+          `(${s.changes.seconds.toFixed(1)} s)`
         : ''),
   );
 }

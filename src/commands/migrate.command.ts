@@ -12,7 +12,7 @@ export function registerMigrate(program: Command): void {
           env,
           'migrate',
           async (database) => {
-            const applied = await migrateToLatest(database.db);
+            const applied = await migrateToLatest(database);
             console.log(
               applied.length > 0 ? `applied: ${applied.join(', ')}` : 'database is up to date',
             );

@@ -46,7 +46,7 @@ async function serve(env: CommandEnv, demo: boolean): Promise<void> {
     owner = await openDatabase(config, { logger, command: 'serve', exclusive: true });
     signals.throwIfInterrupted();
     const ownerDb = owner;
-    await signals.unlessInterrupted(migrateToLatest(ownerDb.db));
+    await signals.unlessInterrupted(migrateToLatest(ownerDb));
     if (demo) {
       const progress = createProgress('demo snapshot', {
         total: config.demoPersons,
@@ -72,7 +72,13 @@ async function serve(env: CommandEnv, demo: boolean): Promise<void> {
         logger.warn({ reason: error.message }, 'a database connection was lost; reconnecting'),
     });
     signals.throwIfInterrupted();
-    gateway = await startGateway({ database: runtime, logger, config, port: config.port });
+    gateway = await startGateway({
+      database: runtime,
+      logger,
+      config,
+      port: config.port,
+      webhooks: {},
+    });
     signals.throwIfInterrupted();
     printBanner(gateway, demo, config.dataDir);
     logger.info({ url: gateway.url }, 'serving');

@@ -147,6 +147,10 @@ export interface AgreementTable {
   trusted_documents_only: ColumnType<boolean, boolean | undefined, boolean>;
   /** Applications whose published documents the client may run; empty: any. */
   document_apps: ColumnType<string[], string[] | undefined, string[]>;
+  /** Where change events are pushed (Standard Webhooks); null: pull only. */
+  webhook_url: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The per-agreement webhook secret, sealed (src/db/subject-seal.ts). */
+  webhook_secret_sealed: ColumnType<Buffer | null, Buffer | null | undefined, Buffer | null>;
 }
 
 /** A document a client application published, per version (migration 0014; CONTRACT §10). */
@@ -188,6 +192,34 @@ export interface ChangeEventTable {
   nik_sealed: Buffer | null;
   payload: ColumnType<unknown, string, string>;
   created_at: Timestamp;
+}
+
+/** One POST's worth of an agreement's change events (migration 0018). */
+export interface WebhookDeliveryTable {
+  id: Generated<string>;
+  agreement_id: string;
+  message_id: string;
+  first_event_id: string;
+  last_event_id: string;
+  events: number;
+  replay: Generated<boolean>;
+  state: ColumnType<
+    'PENDING' | 'DELIVERED' | 'DEAD',
+    'PENDING' | undefined,
+    'PENDING' | 'DELIVERED' | 'DEAD'
+  >;
+  attempts: Generated<number>;
+  last_attempt_at: Date | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: Timestamp;
+  retrying_since: Timestamp;
+  delivered_at: Date | null;
+}
+
+export interface WebhookCursorTable {
+  agreement_id: string;
+  dispatched_through: string;
 }
 
 export interface ClientTable {
@@ -328,4 +360,6 @@ export interface Database {
   persisted_document: PersistedDocumentTable;
   change_subscription: ChangeSubscriptionTable;
   change_event: ChangeEventTable;
+  webhook_delivery: WebhookDeliveryTable;
+  webhook_cursor: WebhookCursorTable;
 }

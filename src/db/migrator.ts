@@ -1,6 +1,7 @@
 import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 import type { Database } from './database-types.js';
 import { grantRuntimeRights } from './runtime-role.js';
+import { installJobQueue } from './job-queue.js';
 import * as regionReference from './migrations/0001-region-reference.js';
 import * as registry from './migrations/0002-registry.js';
 import * as eligibilityRules from './migrations/0003-eligibility-rules.js';
@@ -18,6 +19,7 @@ import * as trustedDocuments from './migrations/0014-trusted-documents.js';
 import * as targetingStatistics from './migrations/0015-targeting-statistics.js';
 import * as auditEventTimeIndex from './migrations/0016-audit-event-time-index.js';
 import * as changeFeeds from './migrations/0017-change-feeds.js';
+import * as webhookDeliveries from './migrations/0018-webhook-deliveries.js';
 
 /**
  * All migrations, in order. Forward-only: a released migration is never edited; a change is a
@@ -41,13 +43,19 @@ const MIGRATIONS: Record<string, Migration> = {
   '0015-targeting-statistics': targetingStatistics,
   '0016-audit-event-time-index': auditEventTimeIndex,
   '0017-change-feeds': changeFeeds,
+  '0018-webhook-deliveries': webhookDeliveries,
 };
 
 /**
- * Applies every pending migration (each in its own transaction), then gives the serving role its
- * rights (src/db/runtime-role.ts); returns the names applied.
+ * Applies every pending migration (each in its own transaction), installs the job queue
+ * (src/db/job-queue.ts), then gives the serving role its rights (src/db/runtime-role.ts); returns
+ * the names applied.
  */
-export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
+export async function migrateToLatest(database: {
+  db: Kysely<Database>;
+  url: string;
+}): Promise<string[]> {
+  const { db } = database;
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => MIGRATIONS },
@@ -57,6 +65,7 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`migration ${failed} failed: ${(error as Error).message ?? String(error)}`);
   }
+  await installJobQueue(database.url);
   await grantRuntimeRights(db);
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

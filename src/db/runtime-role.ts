@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './database-types.js';
+import { JOB_SCHEMA } from './job-queue.js';
 
 /**
  * The rights the serving gateway has in PostgreSQL: this is the place.
@@ -41,6 +42,9 @@ export const RUNTIME_WRITES: Readonly<Record<string, readonly Privilege[]>> = Ob
   privacy_global_spend: ['INSERT', 'UPDATE'],
   // The subjects ministries follow (change feeds, CONTRACT §11); the events are written by imports.
   change_subscription: ['INSERT', 'DELETE'],
+  // Webhook deliveries of change events, and how far each agreement's events were dispatched.
+  webhook_delivery: ['INSERT', 'UPDATE'],
+  webhook_cursor: ['INSERT', 'UPDATE'],
 });
 
 /** Serialises `grantRuntimeRights` between processes (a transaction-scoped advisory lock). */
@@ -71,6 +75,19 @@ export async function grantRuntimeRights(db: Kysely<Database>): Promise<void> {
         await sql`GRANT ${sql.raw(privileges.join(', '))} ON ${sql.table(table)} TO ${group}`.execute(
           trx,
         );
+      }
+      // The job queue (src/db/job-queue.ts): the gateway takes, completes and archives its jobs.
+      // Its tables hold job ids and delivery ids only, never personal data.
+      const { rows } = await sql<{ found: boolean }>`
+        SELECT to_regnamespace(${JOB_SCHEMA}) IS NOT NULL AS found`.execute(trx);
+      if (rows[0]?.found) {
+        const jobs = sql.id(JOB_SCHEMA);
+        await sql`REVOKE ALL ON ALL TABLES IN SCHEMA ${jobs} FROM ${group}`.execute(trx);
+        await sql`GRANT USAGE ON SCHEMA ${jobs} TO ${group}`.execute(trx);
+        await sql`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${jobs} TO ${group}`.execute(
+          trx,
+        );
+        await sql`GRANT USAGE ON ALL SEQUENCES IN SCHEMA ${jobs} TO ${group}`.execute(trx);
       }
     }),
   );

@@ -10,7 +10,8 @@ import { Program } from '../schema/eligibility.types.js';
 import { NikScalar } from '../schema/scalars/nik.scalar.js';
 import type { RequestContext } from './request-context.js';
 
-const MAX_PAGE = 1_000;
+/** With the full selection, a larger page would pass the operation cost limit (armor). */
+const MAX_PAGE = 100;
 /** The cursor's filter key: one feed per client. */
 const FEED = 'changes';
 
@@ -48,13 +49,13 @@ export class ChangesResolver {
 
   @Query(() => ChangeEventConnection, {
     description:
-      'Your change events after `after`, oldest first (commit order); first ≤ 1000. Keep the ' +
+      'Your change events after `after`, oldest first (commit order); first ≤ 100. Keep the ' +
       'endCursor and pass it next time: you see every event exactly once, across restarts of ' +
       'the gateway. Without `after`, from your first event.',
   })
   async changes(
     @Ctx() ctx: RequestContext,
-    @Arg('first', () => Int, { defaultValue: 100, description: 'Page size, 1–1000.' }) first = 100,
+    @Arg('first', () => Int, { defaultValue: 100, description: 'Page size, 1–100.' }) first = 100,
     @Arg('after', () => String, {
       nullable: true,
       description: 'The endCursor of your previous read.',

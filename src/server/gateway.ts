@@ -15,6 +15,9 @@ import { PrincipalResolver } from '../auth/principal-resolver.js';
 import { UsageLimiter } from '../auth/usage-limiter.js';
 import { loadOrCreateKeyFile } from '../auth/secret-key-file.js';
 import { ChangeFeedService } from '../changes/change-feed-service.js';
+import { WebhookDeliveries, type WebhookDeliveryOptions } from '../changes/webhook-deliveries.js';
+import { WEBHOOK_SIGNING_KEY, webhookSigningKey } from '../changes/webhook-signature.js';
+import { createWebhookKeyEndpoint } from './webhook-key-endpoint.js';
 import { SUBJECT_SEAL_KEY } from '../db/subject-seal.js';
 import { createJwksEndpoint } from '../auth/tokens/jwks-endpoint.js';
 import { createTokenEndpoint, databaseClientStore } from '../auth/tokens/oauth-token-endpoint.js';
@@ -73,6 +76,11 @@ export interface GatewayOptions {
   security?: 'on' | 'off';
   /** Where the built dashboard page is (default: dist/dashboard of this checkout). */
   dashboardDir?: string;
+  /**
+   * Push change events to agreements' webhooks from this process (`serve` does; tests that do
+   * not need it leave it off). Options override the documented pacing (tests shorten it).
+   */
+  webhooks?: Partial<WebhookDeliveryOptions> | false;
 }
 
 const HEADER_RE = /^[A-Za-z0-9._:@/+-]{1,128}$/;
@@ -86,6 +94,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const cursors = new CursorCodec(await loadOrCreateKeyFile(config.dataDir, 'cursor'));
   const subjectRefKey = await loadOrCreateKeyFile(config.dataDir, 'subject-ref');
   const subjectSealKey = await loadOrCreateKeyFile(config.dataDir, SUBJECT_SEAL_KEY);
+  const webhookSigning = webhookSigningKey(
+    await loadOrCreateKeyFile(config.dataDir, WEBHOOK_SIGNING_KEY),
+  );
   const rules = new RuleCache(database.readDb);
   const histograms = new HistogramCache();
   const evaluator = new EligibilityBatcher(database.readDb);
@@ -278,6 +289,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         ttlSeconds: 3600,
       }),
       '/.well-known/jwks.json': createJwksEndpoint(keys),
+      '/.well-known/webhooks.json': createWebhookKeyEndpoint(webhookSigning),
     },
     dashboard: createDashboardRoute(options.dashboardDir),
   });
@@ -292,11 +304,26 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     histograms,
     logger,
   });
+  const webhooks =
+    options.webhooks === undefined || options.webhooks === false
+      ? null
+      : new WebhookDeliveries({
+          db: database.db,
+          pool: database.pool,
+          sealKey: subjectSealKey,
+          signing: webhookSigning,
+          subjectKey,
+          audit,
+          logger,
+          options: options.webhooks,
+        });
+  await webhooks?.start();
   return {
     url: `http://127.0.0.1:${port}`,
     host,
     port,
     async close(graceMs = 10_000) {
+      await webhooks?.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);

@@ -66,7 +66,7 @@ export interface ImportSummary {
   /** Approved verifications this snapshot reflects, now APPLIED (docs/verification-export.md). */
   verificationsApplied: number;
   /** Followed subjects decided on the new snapshot, and the change events written (issue #14). */
-  changes: { subscriptions: number; events: number };
+  changes: { subscriptions: number; events: number; seconds: number };
   seconds: number;
   /**
    * Seconds spent in each phase: load (parse, validate, COPY), index, check, rollup (the
@@ -138,7 +138,7 @@ export async function importSnapshot(
           snapshotId,
           asOf: options.asOf,
           verificationsApplied,
-          changes: { subscriptions: changes.decided, events },
+          changes: { subscriptions: changes.decided, events, seconds: changes.seconds },
           households: staged.counts.household,
           persons: staged.counts.member,
           recipients: staged.counts.program_recipient,

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOrCreateKeyFile } from '../../src/auth/secret-key-file.js';
 import { SUBJECT_SEAL_KEY } from '../../src/db/subject-seal.js';
 import { readPopulation, readRegions } from '../../src/domain/region-reference.js';
-import { oracle, type Row } from '../support/eligibility-oracle.js';
-import { generateSnapshotText, parseCsvRows } from '../support/generated-snapshot.js';
+import { changeSnapshot, index, reasonIn, type Snapshot } from '../support/changed-snapshot.js';
+import { generateSnapshotText } from '../support/generated-snapshot.js';
 import { importText } from '../support/snapshot-fixture.js';
 import { demoAccess, type DemoAccess } from '../support/test-clients.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -17,12 +17,6 @@ import { graphql, startTestGateway, type TestGateway } from '../support/test-gat
 const AS_OF_A = '2026-06-30';
 const AS_OF_B = '2026-09-30';
 const UNREGISTERED = ['3201019999999999', '3171019999999998'];
-
-interface Snapshot {
-  households: Map<string, Row>;
-  members: Map<string, Row>;
-  byHousehold: Map<string, Row[]>;
-}
 
 let db: TestDatabase;
 let gateway: TestGateway;
@@ -221,7 +215,7 @@ describe('change feeds: following subjects and reading what changed', () => {
         .filter((e) => e.previous !== e.current);
 
     // kemensos-bansos sees the NIK in its events.
-    const kemensos = await readAll('kemensos', 1000);
+    const kemensos = await readAll('kemensos', 100);
     const got = (events: Event[], program: string) =>
       events
         .filter((e) => e.program === program)
@@ -243,7 +237,7 @@ describe('change feeds: following subjects and reading what changed', () => {
       eligibilityBatch: Array<{ subjectRef: string }>;
     };
     const nikOf = new Map(refs.eligibilityBatch.map((d, i) => [d.subjectRef, followed[i]!]));
-    const kemenkes = await readAll('kemenkes', 1000);
+    const kemenkes = await readAll('kemenkes', 100);
     expect(kemenkes.events.every((e) => e.nik === null && e.program === 'PBI_JK')).toBe(true);
     const kemenkesGot = kemenkes.events
       .map((e) => ({
@@ -271,20 +265,20 @@ describe('change feeds: following subjects and reading what changed', () => {
 
     // Reading is an audited disclosure of each event's subject.
     const { rows } = await db.pool.query<{ n: number }>(
-      `SELECT cardinality(subjects) AS n FROM audit_event
-        WHERE client_id = 'kemensos-bansos' AND operation LIKE '%changes%' ORDER BY id DESC LIMIT 1`,
+      `SELECT count(DISTINCT s)::int AS n FROM audit_event, unnest(subjects) AS s
+        WHERE client_id = 'kemensos-bansos' AND operation LIKE '%changes%'`,
     );
     expect(rows[0]?.n).toBe(new Set(kemensos.events.map((e) => e.nik)).size);
   });
 
   it('reads every event exactly once, in order, page by page and across a gateway restart', async () => {
-    const whole = await readAll('kemensos', 1000);
+    const whole = await readAll('kemensos', 100);
     const firstPart = await readAll('kemensos', 7, null);
     expect(firstPart.events.map((e) => e.eventId)).toEqual(whole.events.map((e) => e.eventId));
     expect(firstPart.pages).toBeGreaterThan(2);
 
     // Half of it, then a new gateway process on the same keys and database goes on.
-    const half = Math.floor(whole.events.length / 2);
+    const half = Math.min(100, Math.floor(whole.events.length / 2));
     const r = await call('kemensos', CHANGES, { first: half, after: null });
     const cursor = (r.body.data as { changes: { pageInfo: { endCursor: string } } }).changes
       .pageInfo.endCursor;
@@ -308,60 +302,9 @@ describe('change feeds: following subjects and reading what changed', () => {
     const before = await db.pool.query('SELECT count(*)::int AS n FROM change_event');
     const key = await loadOrCreateKeyFile(gateway.dataDir, SUBJECT_SEAL_KEY);
     const summary = await importText(db, textB, AS_OF_B, key);
-    expect(summary.changes).toEqual({ subscriptions: expect.any(Number), events: 0 });
+    expect(summary.changes).toMatchObject({ events: 0 });
     expect(summary.changes.subscriptions).toBeGreaterThan(0);
     const after = await db.pool.query('SELECT count(*)::int AS n FROM change_event');
     expect(after.rows[0]).toEqual(before.rows[0]);
   });
 });
-
-function index(texts: { households: string; members: string }): Snapshot {
-  const households = new Map(parseCsvRows(texts.households).map((h) => [h.household_id!, h]));
-  const rows = parseCsvRows(texts.members);
-  const byHousehold = new Map<string, Row[]>();
-  for (const m of rows)
-    byHousehold.set(m.household_id!, [...(byHousehold.get(m.household_id!) ?? []), m]);
-  return { households, members: new Map(rows.map((m) => [m.nik!, m])), byHousehold };
-}
-
-function reasonIn(s: Snapshot, program: string, nik: string, asOf: string): string {
-  return oracle(program, nik, s.members, s.byHousehold, s.households, asOf);
-}
-
-/**
- * The second snapshot, made by test code from the first's rows: some households move across the
- * decile thresholds, some members die or move, some leave the registry (with their program lines).
- */
-function changeSnapshot(texts: { households: string; members: string; recipients: string }) {
-  const households = parseCsvRows(texts.households);
-  households.forEach((h, i) => {
-    if (i % 9 === 0 && h.decile !== '' && Number(h.decile) <= 5) h.decile = '8';
-    else if (i % 11 === 0 && h.decile !== '' && Number(h.decile) >= 6) h.decile = '1';
-    else if (i % 37 === 0) h.decile = '';
-  });
-  const members = parseCsvRows(texts.members);
-  const removed = new Set<string>();
-  members.forEach((m, i) => {
-    if (i % 23 === 0 && m.status === 'ACTIVE') m.status = 'DECEASED';
-    else if (i % 29 === 0 && m.relationship !== 'HEAD') removed.add(m.nik!);
-  });
-  const recipients = parseCsvRows(texts.recipients).filter((r) => !removed.has(r.nik!));
-  return {
-    households: toCsv(texts.households, households),
-    members: toCsv(
-      texts.members,
-      members.filter((m) => !removed.has(m.nik!)),
-    ),
-    recipients: toCsv(texts.recipients, recipients),
-  };
-}
-
-function toCsv(original: string, rows: Row[]): string {
-  const header = original.slice(0, original.indexOf('\n')).split(',');
-  const cell = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-  return (
-    [header.join(','), ...rows.map((r) => header.map((h) => cell(r[h] ?? '')).join(','))].join(
-      '\n',
-    ) + '\n'
-  );
-}

@@ -610,7 +610,7 @@ export type Query = {
   __typename?: 'Query';
   /** Who accessed this person’s data: when, which agency and client, officer, purpose, operation and fields. Newest first; first ≤ 1000. */
   accessLog: AccessLogConnection;
-  /** Your change events after `after`, oldest first (commit order); first ≤ 1000. Keep the endCursor and pass it next time: you see every event exactly once, across restarts of the gateway. Without `after`, from your first event. */
+  /** Your change events after `after`, oldest first (commit order); first ≤ 100. Keep the endCursor and pass it next time: you see every event exactly once, across restarts of the gateway. Without `after`, from your first event. */
   changes: ChangeEventConnection;
   /** Is this NIK eligible for this program? A decision, never a record. Programs of your agreement only. */
   eligibility: EligibilityDecision;

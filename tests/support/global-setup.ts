@@ -46,7 +46,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await admin.query(`DROP DATABASE IF EXISTS ${templateDb}`);
   await admin.query(`CREATE DATABASE ${templateDb}`);
   const template = connect(withDatabase(adminUrl, templateDb), { max: 2 });
-  await migrateToLatest(template.db);
+  await migrateToLatest(template);
   // A login role of this run's own: roles belong to the whole server, and another run (or a real
   // gateway on an external test server) may use the default name.
   const runtimeLogin = `dtks_gateway_test_${process.pid}`;

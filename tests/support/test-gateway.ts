@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { startGateway, type Gateway } from '../../src/server/gateway.js';
+import type { WebhookDeliveryOptions } from '../../src/changes/webhook-deliveries.js';
 import type { TestDatabase } from './test-database.js';
 
 export interface TestGateway extends Gateway {
@@ -26,6 +27,8 @@ export async function startTestGateway(
     logger?: Logger;
     /** Where the built dashboard page is (default: dist/dashboard). */
     dashboardDir?: string;
+    /** Push change events to webhooks, with this pacing (default: off). */
+    webhooks?: Partial<WebhookDeliveryOptions>;
   } = {},
 ): Promise<TestGateway> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'dtks-gw-')));
@@ -44,6 +47,7 @@ export async function startTestGateway(
     host: '127.0.0.1',
     security: options.security,
     ...(options.dashboardDir !== undefined ? { dashboardDir: options.dashboardDir } : {}),
+    ...(options.webhooks !== undefined ? { webhooks: options.webhooks } : {}),
   });
   return { ...gateway, dataDir };
 }

@@ -224,3 +224,25 @@ export async function listClients(db: Kysely<Database>): Promise<ClientListing[]
 async function notifyPolicyChange(db: Kysely<Database>, clientId: string): Promise<void> {
   await sql`SELECT pg_notify(${POLICY_CHANNEL}, ${clientId})`.execute(db);
 }
+
+/**
+ * Sets (or with `url` null removes) where a client's agreement pushes its change events, with
+ * the agreement's sealed webhook secret; false when there is no such client.
+ */
+export async function setAgreementWebhook(
+  db: Kysely<Database>,
+  clientId: string,
+  webhook: { url: string; secretSealed: Buffer } | null,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('agreement')
+    .set({
+      webhook_url: webhook?.url ?? null,
+      webhook_secret_sealed: webhook?.secretSealed ?? null,
+    })
+    .where('id', '=', (eb) =>
+      eb.selectFrom('client').select('agreement_id').where('id', '=', clientId),
+    )
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}

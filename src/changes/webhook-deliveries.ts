@@ -1,0 +1,285 @@
+import { sql, type Kysely } from 'kysely';
+import PgBoss from 'pg-boss';
+import type pg from 'pg';
+import type { AuditEventInput } from '../audit/audit-event.js';
+import { subjectHash } from '../audit/subject-hash.js';
+import type { Database } from '../db/database-types.js';
+import {
+  enqueueDeliveryAttempt,
+  JOB_SCHEMA,
+  WEBHOOK_JOB_EXPIRY_SECONDS,
+  WEBHOOK_QUEUE,
+} from '../db/job-queue.js';
+import { webhookStore, type DeliveryForAttempt } from '../db/scoped/webhook-store.js';
+import { openSubject } from '../db/subject-seal.js';
+import type { Logger } from '../logger.js';
+import { changeEventView, showsEventNik } from './change-feed-service.js';
+import { signWebhook, type WebhookSigningKey } from './webhook-signature.js';
+
+/** How deliveries are paced; the defaults are the documented ones (docs/change-feeds.md). */
+export interface WebhookDeliveryOptions {
+  /** Wait before the first retry of a failed attempt; doubled after each, with jitter. */
+  firstRetryMs: number;
+  /** The longest wait between two attempts. */
+  maxRetryMs: number;
+  /** A delivery still failing this long after its first attempt is DEAD. */
+  giveUpAfterMs: number;
+  /** An attempt that gets no answer within this has failed. */
+  timeoutMs: number;
+  /** How often new events are cut into deliveries. */
+  dispatchEveryMs: number;
+  /** Attempts under way at once in this process (a slow receiver holds one of them). */
+  workers: number;
+  /** How often an idle worker asks the queue for a job. */
+  pollingIntervalSeconds: number;
+  /** An attempt whose process died is taken again after this (seconds). */
+  jobExpirySeconds: number;
+  /** How often the queue's housekeeping runs (expiring such attempts, archiving done jobs). */
+  maintenanceIntervalSeconds: number;
+}
+
+export const DEFAULT_WEBHOOK_OPTIONS: WebhookDeliveryOptions = {
+  firstRetryMs: 30_000,
+  maxRetryMs: 6 * 3600_000,
+  giveUpAfterMs: 3 * 24 * 3600_000,
+  timeoutMs: 10_000,
+  dispatchEveryMs: 1_000,
+  workers: 8,
+  pollingIntervalSeconds: 1,
+  jobExpirySeconds: WEBHOOK_JOB_EXPIRY_SECONDS,
+  maintenanceIntervalSeconds: 30,
+};
+
+/** Only one process cuts deliveries at a time (transaction-scoped advisory lock). */
+const DISPATCH_LOCK = 0x64746b77; // "dtkw"
+
+/**
+ * Pushes change events to agreements' webhooks (issue #14, CONTRACT §11): Standard Webhooks,
+ * many events per POST, at least once with the same `webhook-id` on every attempt, exponential
+ * backoff with jitter for up to 3 days, then DEAD.
+ *
+ * Two loops, both on the PostgreSQL-backed job queue (pg-boss): the dispatcher cuts every
+ * agreement's new events into deliveries and enqueues one job per delivery in the same
+ * transaction (so a delivery never lacks its job); workers take jobs (SKIP LOCKED: one process
+ * per job), POST, and on failure record the attempt and enqueue the next one for later, again in
+ * one transaction. A process dying mid-attempt leaves its job to expire and run again. Each
+ * receiver is called with a timeout, by a bounded number of workers, apart from imports and
+ * GraphQL requests, so a slow or dead receiver delays nobody else for long.
+ */
+export class WebhookDeliveries {
+  private boss: PgBoss | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private dispatching: Promise<void> | null = null;
+  private readonly options: WebhookDeliveryOptions;
+
+  constructor(
+    private readonly deps: {
+      db: Kysely<Database>;
+      pool: pg.Pool;
+      sealKey: Buffer;
+      signing: WebhookSigningKey;
+      subjectKey: Buffer;
+      audit: { record(event: AuditEventInput): Promise<void> };
+      logger: Logger;
+      options?: Partial<WebhookDeliveryOptions>;
+    },
+  ) {
+    this.options = { ...DEFAULT_WEBHOOK_OPTIONS, ...deps.options };
+  }
+
+  async start(): Promise<void> {
+    const { pool, logger } = this.deps;
+    const boss = new PgBoss({
+      db: { executeSql: (text: string, values: unknown[]) => pool.query(text, values) },
+      schema: JOB_SCHEMA,
+      migrate: false,
+      supervise: true,
+      schedule: false,
+      maintenanceIntervalSeconds: this.options.maintenanceIntervalSeconds,
+    });
+    boss.on('error', (error: Error) =>
+      logger.warn({ reason: error.message }, 'webhook job queue error'),
+    );
+    await boss.start();
+    this.boss = boss;
+    for (let i = 0; i < this.options.workers; i++) {
+      await boss.work<{ deliveryId: string }>(
+        WEBHOOK_QUEUE,
+        { batchSize: 1, pollingIntervalSeconds: this.options.pollingIntervalSeconds },
+        async ([job]) => {
+          if (job) await this.attempt(job.data.deliveryId);
+        },
+      );
+    }
+    this.timer = setInterval(() => void this.dispatch(), this.options.dispatchEveryMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.dispatching;
+    // Attempts under way are cut off: their jobs expire and run again (at least once).
+    await this.boss?.stop({ graceful: false, wait: true, close: false });
+    this.boss = null;
+  }
+
+  /** Cuts new events into deliveries and enqueues them; one dispatch at a time per process. */
+  dispatch(): Promise<void> {
+    this.dispatching ??= this.dispatchOnce()
+      .catch((error: unknown) =>
+        this.deps.logger.warn({ reason: (error as Error).message }, 'webhook dispatch failed'),
+      )
+      .finally(() => (this.dispatching = null));
+    return this.dispatching;
+  }
+
+  private async dispatchOnce(): Promise<void> {
+    const boss = this.boss;
+    if (!boss) return;
+    await this.deps.db.transaction().execute(async (trx) => {
+      const { rows } = await sql<{ ok: boolean }>`
+        SELECT pg_try_advisory_xact_lock(${DISPATCH_LOCK}) AS ok`.execute(trx);
+      if (!rows[0]?.ok) return;
+      for (const id of await webhookStore.dispatch(trx)) {
+        await enqueueDeliveryAttempt(boss, trx, id, {
+          expirySeconds: this.options.jobExpirySeconds,
+        });
+      }
+    });
+  }
+
+  /** One attempt of a delivery; never throws for a receiver's failure (the next is enqueued). */
+  private async attempt(id: string): Promise<void> {
+    const { db } = this.deps;
+    const d = await webhookStore.forAttempt(db, id);
+    if (!d || d.state !== 'PENDING') return;
+    if (!d.webhookUrl) {
+      await webhookStore.recordAttempt(db, id, {
+        state: 'DEAD',
+        status: null,
+        error: 'the agreement has no webhook URL any more',
+      });
+      return;
+    }
+    const rows = await webhookStore.events(db, d);
+    const showNik = showsEventNik(d.fieldPolicy);
+    const views = rows.map((row) => changeEventView(row, showNik, this.deps.sealKey));
+    const body = JSON.stringify({
+      type: 'dtks.changes',
+      timestamp: new Date().toISOString(),
+      data: {
+        events: views.map(({ view }) => {
+          const { position, ...event } = view;
+          return { sequence: Number(position), ...event };
+        }),
+      },
+    });
+    const headers = signWebhook(
+      { id: d.messageId, timestamp: Math.floor(Date.now() / 1000), body },
+      {
+        signing: this.deps.signing,
+        secret: d.secretSealed ? openSubject(this.deps.sealKey, d.secretSealed) : null,
+      },
+    );
+    const outcome = await post(d.webhookUrl, body, headers, this.options.timeoutMs);
+    if (outcome.transmitted) await this.audit(d, views);
+    if (outcome.ok) {
+      await webhookStore.recordAttempt(db, id, {
+        state: 'DELIVERED',
+        status: outcome.status,
+        error: null,
+      });
+      return;
+    }
+    const wait = this.nextWait(d.attempts + 1);
+    const dead = Date.now() + wait - d.retryingSince.getTime() > this.options.giveUpAfterMs;
+    await db.transaction().execute(async (trx) => {
+      await webhookStore.recordAttempt(trx, id, {
+        state: dead ? 'DEAD' : 'PENDING',
+        status: outcome.status,
+        error: outcome.error,
+      });
+      if (!dead) {
+        await enqueueDeliveryAttempt(this.boss!, trx, id, {
+          afterSeconds: Math.ceil(wait / 1000),
+          expirySeconds: this.options.jobExpirySeconds,
+        });
+      }
+    });
+    this.deps.logger.warn(
+      { deliveryId: id, attempts: d.attempts + 1, status: outcome.status, dead },
+      dead ? 'webhook delivery is DEAD' : 'webhook delivery failed; will retry',
+    );
+  }
+
+  /** Exponential backoff with equal jitter: half the step fixed, half random. */
+  private nextWait(attempts: number): number {
+    const step = Math.min(this.options.maxRetryMs, this.options.firstRetryMs * 2 ** (attempts - 1));
+    return Math.round(step / 2 + (step / 2) * Math.random());
+  }
+
+  private async audit(
+    d: DeliveryForAttempt,
+    views: ReadonlyArray<{ view: { decisionId: string }; nik: string | null }>,
+  ): Promise<void> {
+    const subjects = new Set<string>();
+    for (const { nik } of views)
+      if (nik !== null) subjects.add(subjectHash(this.deps.subjectKey, nik));
+    await this.deps.audit.record({
+      requestId: `${d.messageId}#${d.attempts + 1}`,
+      clientId: d.clientId,
+      agencyId: d.agencyId,
+      officerId: null,
+      purpose: d.purposes[0] ?? null,
+      operation: 'webhook:changes',
+      outcome: 'DISCLOSED',
+      errorCode: null,
+      fields: [],
+      subjects: [...subjects],
+      decisionIds: views.map((v) => v.view.decisionId),
+    });
+  }
+}
+
+interface PostOutcome {
+  ok: boolean;
+  /** The body may have reached the receiver (an answer came, or it timed out): audited. */
+  transmitted: boolean;
+  status: number | null;
+  /** Why it failed, in our words (never the receiver's answer, which may hold anything). */
+  error: string | null;
+}
+
+async function post(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<PostOutcome> {
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    await response.arrayBuffer().catch(() => undefined);
+    const ok = response.status >= 200 && response.status < 300;
+    return {
+      ok,
+      transmitted: true,
+      status: response.status,
+      error: ok ? null : `HTTP ${response.status}`,
+    };
+  } catch (error) {
+    const timedOut = (error as Error).name === 'TimeoutError';
+    return {
+      ok: false,
+      transmitted: timedOut,
+      status: null,
+      error: timedOut ? `no answer within ${timeoutMs} ms` : 'could not connect',
+    };
+  }
+}

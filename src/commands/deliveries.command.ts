@@ -1,0 +1,156 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { CommandError, runCommand, withDatabase } from '../cli/command-runner.js';
+import type { Transaction } from 'kysely';
+import type { DatabaseHandle } from '../db/database.js';
+import type { Database } from '../db/database-types.js';
+import { enqueueDeliveryAttempt, openJobSender } from '../db/job-queue.js';
+import {
+  clientWebhook,
+  listDeliveries,
+  reopenDeliveries,
+  replayDeliveries,
+  type DeliveryRow,
+} from '../db/queries/webhook-delivery-queries.js';
+import { parsePositiveInt } from '../cli/options.js';
+
+/** The header row of `deliveries list` (tab-separated, like its rows). */
+export const DELIVERIES_LIST_HEADER = [
+  'ID',
+  'CLIENT',
+  'WEBHOOK_ID',
+  'EVENTS',
+  'STATE',
+  'ATTEMPTS',
+  'LAST_RESULT',
+  'CREATED_AT',
+  'DELIVERED_AT',
+] as const;
+
+const STATES = ['PENDING', 'DELIVERED', 'DEAD'] as const;
+
+function parseState(value: string): DeliveryRow['state'] {
+  const state = value.toUpperCase();
+  if (!(STATES as readonly string[]).includes(state))
+    throw new InvalidArgumentError(STATES.join(' | '));
+  return state as DeliveryRow['state'];
+}
+
+function parseSince(value: string): Date {
+  const at = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00+07:00` : value);
+  if (Number.isNaN(at.getTime()))
+    throw new InvalidArgumentError('a date (YYYY-MM-DD, from midnight WIB) or an ISO timestamp');
+  return at;
+}
+
+/**
+ * `dtks-gateway deliveries list | retry | replay` (CONTRACT §11): webhook deliveries of change
+ * events as operators see and steer them. docs/change-feeds.md, "Operating deliveries".
+ */
+export function registerDeliveries(program: Command): void {
+  const deliveries = program
+    .command('deliveries')
+    .description('webhook deliveries of change events: list, retry, replay');
+
+  deliveries
+    .command('list')
+    .description('list deliveries, newest first (tab-separated, with a header row)')
+    .option('--client <id>', "only this client's agreement")
+    .option('--state <state>', STATES.join(' | '), parseState)
+    .option('--limit <n>', 'at most this many (default 50)', parsePositiveInt)
+    .action((o: { client?: string; state?: DeliveryRow['state']; limit?: number }) =>
+      runCommand('deliveries list', (env) =>
+        withDatabase(env, 'deliveries list', async (database) => {
+          const rows = await listDeliveries(database.db, {
+            ...(o.client ? { clientId: o.client } : {}),
+            ...(o.state ? { state: o.state } : {}),
+            limit: o.limit ?? 50,
+          });
+          console.log(DELIVERIES_LIST_HEADER.join('\t'));
+          for (const r of rows) {
+            console.log(
+              [
+                r.id,
+                r.clientId ?? '',
+                r.messageId,
+                `${r.events} (${r.firstEventId}–${r.lastEventId})${r.replay ? ' replay' : ''}`,
+                r.state,
+                r.attempts,
+                r.lastError ?? (r.lastStatus === null ? '' : `HTTP ${r.lastStatus}`),
+                r.createdAt.toISOString(),
+                r.deliveredAt?.toISOString() ?? '',
+              ].join('\t'),
+            );
+          }
+        }),
+      ),
+    );
+
+  deliveries
+    .command('retry')
+    .description(
+      'attempt deliveries again now, with the same webhook-id and a new 3-day retry window: the given ids, or every DEAD one',
+    )
+    .argument('[ids...]', 'delivery ids (from `deliveries list`)')
+    .option('--dead', 'every DEAD delivery')
+    .option('--client <id>', "with --dead: only this client's")
+    .action((ids: string[], o: { dead?: boolean; client?: string }) =>
+      runCommand('deliveries retry', (env) =>
+        withDatabase(env, 'deliveries retry', async (database) => {
+          if (ids.length > 0 === (o.dead === true))
+            throw new CommandError('give delivery ids, or --dead');
+          if (ids.some((id) => !/^\d{1,18}$/.test(id)))
+            throw new CommandError('delivery ids are numbers (see `deliveries list`)');
+          const reopened = await enqueue(database, (trx) =>
+            reopenDeliveries(
+              trx,
+              o.dead ? { dead: true, ...(o.client ? { clientId: o.client } : {}) } : { ids },
+            ),
+          );
+          console.log(`${reopened} deliveries will be attempted again`);
+        }),
+      ),
+    );
+
+  deliveries
+    .command('replay')
+    .description(
+      "send a client's events committed since a moment again, as new deliveries (new webhook-ids; each event keeps its eventId)",
+    )
+    .requiredOption('--client <id>', 'the client whose webhook receives them')
+    .requiredOption(
+      '--since <when>',
+      'YYYY-MM-DD (from midnight WIB) or an ISO timestamp',
+      parseSince,
+    )
+    .action((o: { client: string; since: Date }) =>
+      runCommand('deliveries replay', (env) =>
+        withDatabase(env, 'deliveries replay', async (database) => {
+          const webhook = await clientWebhook(database.db, o.client);
+          if (!webhook.exists) throw new CommandError(`no client ${o.client}`);
+          if (webhook.url === null)
+            throw new CommandError(`client ${o.client} has no webhook (clients webhook --url)`);
+          const created = await enqueue(database, (trx) =>
+            replayDeliveries(trx, o.client, o.since),
+          );
+          console.log(`${created} deliveries created for ${o.client}`);
+        }),
+      ),
+    );
+}
+
+/** Runs `change` and enqueues an attempt for every delivery it returns, in one transaction. */
+async function enqueue(
+  database: DatabaseHandle,
+  change: (trx: Transaction<Database>) => Promise<string[]>,
+): Promise<number> {
+  const boss = await openJobSender(database.url);
+  try {
+    return await database.db.transaction().execute(async (trx) => {
+      const ids = await change(trx);
+      for (const id of ids) await enqueueDeliveryAttempt(boss, trx, id);
+      return ids.length;
+    });
+  } finally {
+    await boss.stop({ graceful: false, wait: true, close: true });
+  }
+}

@@ -1,0 +1,29 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { WebhookSigningKey } from '../changes/webhook-signature.js';
+import { sendJsonWith } from '../auth/tokens/http-json.js';
+
+/**
+ * `GET /.well-known/webhooks.json`: the public key that verifies the gateway's webhook
+ * deliveries (Standard Webhooks `v1a`, Ed25519), in the standard's `whpk_` form.
+ */
+export function createWebhookKeyEndpoint(
+  key: WebhookSigningKey,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    req.resume();
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      sendJsonWith(res, 405, { error: 'use GET' }, { allow: 'GET, HEAD' });
+      return;
+    }
+    sendJsonWith(
+      res,
+      200,
+      {
+        standard: 'https://www.standardwebhooks.com',
+        signature: 'v1a (Ed25519 over webhook-id.webhook-timestamp.body)',
+        publicKeys: [key.publicKey],
+      },
+      { 'cache-control': 'public, max-age=300' },
+    );
+  };
+}
