@@ -43,7 +43,7 @@ export const DEFAULT_WEBHOOK_OPTIONS: WebhookDeliveryOptions = {
   maxRetryMs: 6 * 3600_000,
   giveUpAfterMs: 3 * 24 * 3600_000,
   timeoutMs: 10_000,
-  dispatchEveryMs: 1_000,
+  dispatchEveryMs: 500,
   workers: 8,
   pollingIntervalSeconds: 1,
   jobExpirySeconds: WEBHOOK_JOB_EXPIRY_SECONDS,
@@ -70,6 +70,7 @@ export class WebhookDeliveries {
   private boss: PgBoss | null = null;
   private timer: NodeJS.Timeout | null = null;
   private dispatching: Promise<void> | null = null;
+  private readonly workerIds: string[] = [];
   private readonly options: WebhookDeliveryOptions;
 
   constructor(
@@ -103,13 +104,18 @@ export class WebhookDeliveries {
     await boss.start();
     this.boss = boss;
     for (let i = 0; i < this.options.workers; i++) {
-      await boss.work<{ deliveryId: string }>(
+      let id = '';
+      id = await boss.work<{ deliveryId: string }>(
         WEBHOOK_QUEUE,
         { batchSize: 1, pollingIntervalSeconds: this.options.pollingIntervalSeconds },
         async ([job]) => {
-          if (job) await this.attempt(job.data.deliveryId);
+          if (!job) return;
+          await this.attempt(job.data.deliveryId);
+          // A worker that just did a job looks for the next at once, not after its interval.
+          boss.notifyWorker(id);
         },
       );
+      this.workerIds.push(id);
     }
     this.timer = setInterval(() => void this.dispatch(), this.options.dispatchEveryMs);
     this.timer.unref();
@@ -137,16 +143,20 @@ export class WebhookDeliveries {
   private async dispatchOnce(): Promise<void> {
     const boss = this.boss;
     if (!boss) return;
-    await this.deps.db.transaction().execute(async (trx) => {
+    const enqueued = await this.deps.db.transaction().execute(async (trx) => {
       const { rows } = await sql<{ ok: boolean }>`
         SELECT pg_try_advisory_xact_lock(${DISPATCH_LOCK}) AS ok`.execute(trx);
-      if (!rows[0]?.ok) return;
-      for (const id of await webhookStore.dispatch(trx)) {
+      if (!rows[0]?.ok) return 0;
+      const ids = await webhookStore.dispatch(trx);
+      for (const id of ids) {
         await enqueueDeliveryAttempt(boss, trx, id, {
           expirySeconds: this.options.jobExpirySeconds,
         });
       }
+      return ids.length;
     });
+    // Idle workers wait out their polling interval: wake them for the new jobs.
+    if (enqueued > 0) for (const id of this.workerIds) boss.notifyWorker(id);
   }
 
   /** One attempt of a delivery; never throws for a receiver's failure (the next is enqueued). */
