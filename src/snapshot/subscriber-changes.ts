@@ -1,17 +1,11 @@
-import {
-  DummyDriver,
-  Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  sql,
-} from 'kysely';
+import { sql } from 'kysely';
 import type pg from 'pg';
 import { CHANGE_OUTBOX_LOCK } from '../db/change-outbox.js';
 import type { EligibilityRuleDefinition } from '../db/database-types.js';
 import { compileRule } from '../db/scoped/eligibility-rule-sql.js';
 import { regionPredicate } from '../db/scoped/record-projection.js';
 import { openSubject } from '../db/subject-seal.js';
+import { importCompiler, rulesAtImport } from './rules-at-import.js';
 
 /**
  * The eligibility changes of followed subjects at an import (issue #14, CONTRACT §11).
@@ -41,16 +35,6 @@ const DECISIONS = 'change_decision_next';
 /** Subscriptions opened and decided per statement. */
 const PAGE = 50_000;
 
-/** Only compiles (never connects): turns the rule compiler's SQL into a statement for `pg`. */
-const compiler = new Kysely<unknown>({
-  dialect: {
-    createAdapter: () => new PostgresAdapter(),
-    createDriver: () => new DummyDriver(),
-    createIntrospector: (db) => new PostgresIntrospector(db),
-    createQueryCompiler: () => new PostgresQueryCompiler(),
-  },
-});
-
 interface AgreementScope {
   regionScope: string[];
   detailed: boolean;
@@ -74,7 +58,9 @@ export async function decideSubscriptions(
     'SELECT coalesce(max(id), 0)::text AS max FROM change_subscription',
   );
   const started = process.hrtime.bigint();
-  const rules = await currentRules(control);
+  const rules = new Map(
+    (await rulesAtImport(control)).map((r) => [r.program, { version: r.version, rule: r.rule }]),
+  );
   await control.query(`DROP TABLE IF EXISTS ${DECISIONS}`);
   await control.query(
     `CREATE TEMP TABLE ${DECISIONS} (subscription_id bigint PRIMARY KEY, reason text NOT NULL,
@@ -173,18 +159,6 @@ export async function decideSubscriptions(
   };
 }
 
-async function currentRules(control: pg.PoolClient): Promise<Map<string, Rule>> {
-  const { rows } = await control.query<{
-    program: string;
-    version: number;
-    rule: EligibilityRuleDefinition;
-  }>(
-    `SELECT DISTINCT ON (program) program, version, rule
-       FROM eligibility_rule ORDER BY program, version DESC`,
-  );
-  return new Map(rows.map((r) => [r.program, { version: r.version, rule: r.rule }]));
-}
-
 async function loadScopes(
   client: pg.PoolClient,
   scopes: Map<string, AgreementScope>,
@@ -224,6 +198,6 @@ async function insertDecisions(
     SELECT i.id, ${reason}, ${rule.version}::integer
       FROM unnest(${group.ids}::bigint[], ${group.niks}::text[]) AS i(id, nik)
       LEFT JOIN (member_next m JOIN household_next h ON h.household_id = m.household_id AND ${inScope})
-             ON m.nik = i.nik::char(16) COLLATE "C"`.compile(compiler);
+             ON m.nik = i.nik::char(16) COLLATE "C"`.compile(importCompiler);
   await client.query(statement.sql, statement.parameters as unknown[]);
 }

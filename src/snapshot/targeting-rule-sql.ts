@@ -1,18 +1,11 @@
-import {
-  DummyDriver,
-  Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  sql,
-  type RawBuilder,
-} from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type pg from 'pg';
 import type { EligibilityRuleDefinition, MemberCondition } from '../db/database-types.js';
 import { compileRule, memberCondition } from '../db/scoped/eligibility-rule-sql.js';
 import { PROGRAM_BITS } from '../domain/cuboids.js';
 import { isProgramCode, PROGRAMS, type ProgramCode } from '../domain/programs.js';
 import type { RuleVersion } from '../domain/statistics-query.js';
+import { importCompiler, rulesAtImport } from './rules-at-import.js';
 
 /**
  * The eligibility decisions of the targeting rollups (issue #13), as SQL text for the rollup
@@ -72,16 +65,6 @@ export interface TargetingRuleSql {
  */
 export const HOUSEHOLD_MEMBER = `(SELECT ''::text AS nik, 'ACTIVE'::text AS status)`;
 
-/** Only compiles (never connects): turns the compiler's SQL into text for the build. */
-const compiler = new Kysely<unknown>({
-  dialect: {
-    createAdapter: () => new PostgresAdapter(),
-    createDriver: () => new DummyDriver(),
-    createIntrospector: (db) => new PostgresIntrospector(db),
-    createQueryCompiler: () => new PostgresQueryCompiler(),
-  },
-});
-
 /**
  * The rules current at import and the SQL of their decisions. `asOf` is the snapshot's as-of
  * date as an SQL literal expression.
@@ -90,15 +73,7 @@ export async function targetingRuleSql(
   client: pg.PoolClient,
   asOf: string,
 ): Promise<TargetingRuleSql> {
-  const { rows } = await client.query<{
-    program: string;
-    version: number;
-    rule: EligibilityRuleDefinition;
-  }>(
-    `SELECT DISTINCT ON (program) program, version, rule
-       FROM eligibility_rule ORDER BY program, version DESC`,
-  );
-  const rules: BuildRule[] = rows
+  const rules: BuildRule[] = (await rulesAtImport(client))
     .filter((r): r is BuildRule => isProgramCode(r.program))
     .sort((a, b) => PROGRAM_BITS[a.program] - PROGRAM_BITS[b.program]);
   const text = (raw: RawBuilder<unknown>) => inline(raw, client);
@@ -159,7 +134,7 @@ export async function targetingRuleSql(
  * strings; anything else is refused.
  */
 function inline(raw: RawBuilder<unknown>, client: pg.PoolClient): string {
-  const compiled = raw.compile(compiler);
+  const compiled = raw.compile(importCompiler);
   return compiled.sql.replace(/\$(\d+)/g, (_, n: string) => {
     const value = compiled.parameters[Number(n) - 1];
     if (typeof value === 'number' && Number.isFinite(value)) return String(value);
