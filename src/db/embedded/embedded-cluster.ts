@@ -214,6 +214,9 @@ function serverSettings(): string[] {
     max_wal_size: '8GB',
     checkpoint_timeout: '15min',
     checkpoint_completion_target: '0.9',
+    // Crash recovery first syncs the data directory; file by file (the default) took 5 s of a
+    // 10 s restart budget on a busy disk, one syncfs() call 0.3 s.
+    recovery_init_sync_method: 'syncfs',
   };
   return Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
 }
