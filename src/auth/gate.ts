@@ -48,7 +48,8 @@ export interface GateContext {
  * either: the parent's rule passed when the parent was reached, and it implies the child's (rules
  * read only the principal's kind). So the households, members and cells of one answer are not
  * each a promise of a rule check. An edge into a narrower type (or one missing from the tables)
- * keeps its rule.
+ * keeps its rule. An object type narrower than an interface or union it belongs to keeps a rule
+ * on every field, leaves included (the edge into the abstract type admits the widest of them).
  */
 export function createGate<C extends GateContext = GateContext>(
   tables: { root: typeof ROOT_FIELD_POLICY; types: typeof TYPE_POLICY } = {
@@ -69,6 +70,7 @@ export function createGate<C extends GateContext = GateContext>(
   };
   return middleware((schema: GraphQLSchema) => {
     const types = withAbstractTypes(schema, tables.types);
+    const guarded = guardedByAbstractTypes(schema, types);
     const typeRules = new Map<string, ShieldRule>(
       Object.entries(types).map(([type, kinds]) => [type, typeRule(type, kinds)]),
     );
@@ -89,7 +91,9 @@ export function createGate<C extends GateContext = GateContext>(
     for (const [type, typeRule] of typeRules) {
       const object = schema.getType(type);
       if (!isObjectType(object)) continue;
-      tree[type] = edgeRules(object.getFields(), typeRule, typeRules);
+      tree[type] = guarded.has(type)
+        ? { '*': typeRule, ...edgeRules(object.getFields(), typeRule, typeRules) }
+        : edgeRules(object.getFields(), typeRule, typeRules);
     }
     const generated = shield(tree as IRules, {
       fallbackRule: deny,
@@ -100,7 +104,7 @@ export function createGate<C extends GateContext = GateContext>(
     // implied by the parent's (see above).
     for (const [typeName, fields] of Object.entries(generated)) {
       const type = schema.getType(typeName);
-      if (!isObjectType(type) || roots.includes(type)) continue;
+      if (!isObjectType(type) || roots.includes(type) || guarded.has(typeName)) continue;
       const defined = type.getFields();
       for (const field of Object.keys(fields)) {
         const returns = defined[field] && getNamedType(defined[field].type);
@@ -116,8 +120,10 @@ export function createGate<C extends GateContext = GateContext>(
 
 /**
  * The type table with a rule for every interface and union of the schema: the kinds of client
- * that every one of its object types admits (an object type missing from the table admits none),
- * so an edge into an abstract type is never wider than any type it may turn out to be.
+ * that at least one of its object types admits (an object type missing from the table admits
+ * none). An edge into an abstract type is so as wide as the widest type it may turn out to be;
+ * the object types narrower than an abstract type they belong to are then checked themselves,
+ * on every field ({@link guardedByAbstractTypes}), once the value's type is known.
  */
 export function withAbstractTypes(
   schema: GraphQLSchema,
@@ -126,16 +132,33 @@ export function withAbstractTypes(
   const all: Record<string, readonly ClientKind[] | 'any'> = { ...types };
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isAbstractType(type) || type.name.startsWith('__')) continue;
-    const possible = schema.getPossibleTypes(type);
-    let kinds: readonly ClientKind[] | 'any' = possible.length > 0 ? 'any' : [];
-    for (const object of possible) {
+    let kinds: readonly ClientKind[] | 'any' = [];
+    for (const object of schema.getPossibleTypes(type)) {
       const admitted = types[object.name] ?? [];
-      if (admitted === 'any') continue;
-      kinds = kinds === 'any' ? admitted : kinds.filter((k) => admitted.includes(k));
+      if (admitted === 'any' || kinds === 'any') kinds = 'any';
+      else kinds = [...kinds, ...admitted.filter((k) => !kinds.includes(k))];
     }
     all[type.name] = kinds;
   }
   return all;
+}
+
+/**
+ * The object types that admit fewer kinds of client than an interface or union they belong to:
+ * reached through that abstract type's wider edge, they keep a rule on each of their fields.
+ */
+export function guardedByAbstractTypes(
+  schema: GraphQLSchema,
+  types: Readonly<Record<string, readonly ClientKind[] | 'any'>>,
+): Set<string> {
+  const guarded = new Set<string>();
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isAbstractType(type) || type.name.startsWith('__')) continue;
+    for (const object of schema.getPossibleTypes(type)) {
+      if (!edgeImplied(types, type.name, object.name)) guarded.add(object.name);
+    }
+  }
+  return guarded;
 }
 
 /** The parent's rule for every field of a type that returns an object, plus that object's rule. */

@@ -79,7 +79,12 @@ export const ROOT_FIELD_POLICY: Readonly<Record<string, RootFieldPolicy>> = Obje
     purpose: true,
     personal: true,
   },
-  changes: { kinds: ['MINISTRY'], scope: 'changes:read', purpose: true, personal: true },
+  changes: {
+    kinds: ['MINISTRY', 'LOCAL_GOV'],
+    scope: 'changes:read',
+    purpose: true,
+    personal: true,
+  },
   // Operational figures for dashboards (src/monitoring/): aggregates, never a data subject.
   // `personal`: every call is audited as DISCLOSED with no subjects and what was asked.
   verificationProgress: {

@@ -45,12 +45,14 @@ export const TYPE_POLICY: Readonly<Record<string, readonly ClientKind[] | 'any'>
   PrivacyBudgetUse: ['INTERNAL', 'ADMIN'],
   GlobalPrivacyBudgetUse: ['INTERNAL', 'ADMIN'],
   DailyQuotaUse: ['INTERNAL', 'ADMIN'],
-  // Change feeds (CONTRACT §11): the events of a ministry's followed subjects.
+  // Change feeds (CONTRACT §11): a ministry's followed subjects, a local government's region.
   SubjectSubscriptionResult: ['MINISTRY'],
   SubjectUnsubscriptionResult: ['MINISTRY'],
-  ChangeEventConnection: ['MINISTRY'],
-  ChangeEventEdge: ['MINISTRY'],
+  ChangeEventConnection: ['MINISTRY', 'LOCAL_GOV'],
+  ChangeEventEdge: ['MINISTRY', 'LOCAL_GOV'],
   EligibilityChange: ['MINISTRY'],
+  HouseholdChange: ['LOCAL_GOV'],
+  VerificationStatusChange: ['LOCAL_GOV'],
   DecisionState: ['MINISTRY'],
   // The public region reference.
   Region: 'any',

@@ -15,19 +15,57 @@ export interface DecisionStateView {
   dataAsOf: string;
 }
 
-/** An event as the GraphQL types read it. */
-export interface ChangeEventView {
+/** What every event shows. */
+interface ChangeEventBase {
   /** The event's position, for the cursor. */
   position: string;
   eventId: string;
-  kind: 'ELIGIBILITY_CHANGED';
   occurredAt: Date;
+}
+
+/** ELIGIBILITY_CHANGED: the decision on a followed subject changed. */
+export interface EligibilityChangeView extends ChangeEventBase {
+  kind: 'ELIGIBILITY_CHANGED';
   program: string | null;
   subjectRef: string | null;
   nik: string | null;
   previous: DecisionStateView;
   current: DecisionStateView;
   decisionId: string;
+}
+
+/** HOUSEHOLD_CHANGED: a household of the region was added, removed or changed by an import. */
+export interface HouseholdChangeView extends ChangeEventBase {
+  kind: 'HOUSEHOLD_CHANGED';
+  householdId: string;
+  change: 'ADDED' | 'REMOVED' | 'CHANGED';
+  regionCode: string;
+  fields: string[];
+}
+
+/** VERIFICATION_STATUS_CHANGED: a submission the agreement sent was reviewed or applied. */
+export interface VerificationStatusChangeView extends ChangeEventBase {
+  kind: 'VERIFICATION_STATUS_CHANGED';
+  submissionId: string;
+  submissionKind: string;
+  householdId: string | null;
+  previousStatus: string;
+  status: string;
+}
+
+/** An event as the GraphQL types and webhook bodies read it. */
+export type ChangeEventView =
+  | EligibilityChangeView
+  | HouseholdChangeView
+  | VerificationStatusChangeView;
+
+/** An event and what reading it discloses, for the audit log. */
+export interface DisclosedEvent {
+  view: ChangeEventView;
+  /** The NIKs it is about (clear; hashed before they reach the audit log). */
+  subjects: string[];
+  /** The id the audit event lists: the decision id, or the event id. */
+  auditId: string;
 }
 
 /** What the service needs of the eligibility service of the same request. */
@@ -139,9 +177,9 @@ export class ChangeFeedService {
     );
     const showNik = showsEventNik(principal.agreement.fieldPolicy);
     const events = rows.slice(0, first).map((row) => {
-      const { view, nik } = changeEventView(row, showNik, sealKey);
-      if (nik !== null) disclosure.subjects.add(nik);
-      disclosure.decisionIds.push(view.decisionId);
+      const { view, subjects, auditId } = changeEventView(row, showNik, sealKey);
+      for (const nik of subjects) disclosure.subjects.add(nik);
+      disclosure.decisionIds.push(auditId);
       return view;
     });
     return { events, hasNextPage: rows.length > first };
@@ -149,35 +187,74 @@ export class ChangeFeedService {
 }
 
 /**
- * An event as the GraphQL types and webhook bodies show it, and its subject's NIK (for the audit
- * log; in the view only where `showNik`).
+ * An event as the GraphQL types and webhook bodies show it, and what it discloses: its
+ * subject's NIK (in the view only where `showNik`), or a household's members.
  */
 export function changeEventView(
   row: ChangeEventRow,
   showNik: boolean,
   sealKey: Buffer,
-): { view: ChangeEventView; nik: string | null } {
-  const payload = row.payload as {
-    decisionId: string;
-    previous: DecisionStateView;
-    current: DecisionStateView;
-  };
-  const nik = row.nikSealed ? openSubject(sealKey, row.nikSealed) : null;
-  return {
-    nik,
-    view: {
-      position: row.id,
-      eventId: row.eventId,
-      kind: row.kind,
-      occurredAt: row.occurredAt,
-      program: row.program,
-      subjectRef: row.subjectRef,
-      nik: showNik ? nik : null,
-      previous: payload.previous,
-      current: payload.current,
-      decisionId: payload.decisionId,
-    },
-  };
+): DisclosedEvent {
+  const base = { position: row.id, eventId: row.eventId, occurredAt: row.occurredAt };
+  switch (row.kind) {
+    case 'ELIGIBILITY_CHANGED': {
+      const payload = row.payload as {
+        decisionId: string;
+        previous: DecisionStateView;
+        current: DecisionStateView;
+      };
+      const nik = row.nikSealed ? openSubject(sealKey, row.nikSealed) : null;
+      return {
+        subjects: nik === null ? [] : [nik],
+        auditId: payload.decisionId,
+        view: {
+          ...base,
+          kind: row.kind,
+          program: row.program,
+          subjectRef: row.subjectRef,
+          nik: showNik ? nik : null,
+          previous: payload.previous,
+          current: payload.current,
+          decisionId: payload.decisionId,
+        },
+      };
+    }
+    case 'HOUSEHOLD_CHANGED': {
+      const payload = row.payload as Omit<HouseholdChangeView, keyof ChangeEventBase | 'kind'>;
+      const members = row.subjectsSealed ? openSubject(sealKey, row.subjectsSealed) : '';
+      return {
+        subjects: members === '' ? [] : members.split(','),
+        auditId: row.eventId,
+        view: {
+          ...base,
+          kind: row.kind,
+          householdId: payload.householdId,
+          change: payload.change,
+          regionCode: payload.regionCode,
+          fields: payload.fields,
+        },
+      };
+    }
+    case 'VERIFICATION_STATUS_CHANGED': {
+      const payload = row.payload as Omit<
+        VerificationStatusChangeView,
+        keyof ChangeEventBase | 'kind'
+      >;
+      return {
+        subjects: [],
+        auditId: row.eventId,
+        view: {
+          ...base,
+          kind: row.kind,
+          submissionId: payload.submissionId,
+          submissionKind: payload.submissionKind,
+          householdId: payload.householdId,
+          previousStatus: payload.previousStatus,
+          status: payload.status,
+        },
+      };
+    }
+  }
 }
 
 /** Whether an agreement's field policy shows the NIK in change events. */

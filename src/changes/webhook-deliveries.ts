@@ -13,7 +13,7 @@ import {
 import { webhookStore, type DeliveryForAttempt } from '../db/scoped/webhook-store.js';
 import { openSubject } from '../db/subject-seal.js';
 import type { Logger } from '../logger.js';
-import { changeEventView, showsEventNik } from './change-feed-service.js';
+import { changeEventView, showsEventNik, type DisclosedEvent } from './change-feed-service.js';
 import { signWebhook, type WebhookSigningKey } from './webhook-signature.js';
 
 /** How deliveries are paced; the defaults are the documented ones (docs/change-feeds.md). */
@@ -229,13 +229,10 @@ export class WebhookDeliveries {
     return Math.round(step / 2 + (step / 2) * Math.random());
   }
 
-  private async audit(
-    d: DeliveryForAttempt,
-    views: ReadonlyArray<{ view: { decisionId: string }; nik: string | null }>,
-  ): Promise<void> {
+  private async audit(d: DeliveryForAttempt, views: readonly DisclosedEvent[]): Promise<void> {
     const subjects = new Set<string>();
-    for (const { nik } of views)
-      if (nik !== null) subjects.add(subjectHash(this.deps.subjectKey, nik));
+    for (const event of views)
+      for (const nik of event.subjects) subjects.add(subjectHash(this.deps.subjectKey, nik));
     await this.deps.audit.record({
       requestId: `${d.messageId}#${d.attempts + 1}`,
       clientId: d.clientId,
@@ -247,7 +244,7 @@ export class WebhookDeliveries {
       errorCode: null,
       fields: [],
       subjects: [...subjects],
-      decisionIds: views.map((v) => v.view.decisionId),
+      decisionIds: views.map((v) => v.auditId),
     });
   }
 }

@@ -45,8 +45,9 @@ export function printSummary(verb: string, s: ImportSummary): void {
       (s.verificationsApplied > 0
         ? `; ${s.verificationsApplied} approved verifications now APPLIED`
         : '') +
-      (s.changes.subscriptions > 0
-        ? `; ${s.changes.subscriptions} followed subjects decided, ${s.changes.events} change events ` +
+      (s.changes.events > 0 || s.changes.subscriptions > 0
+        ? `; ${s.changes.subscriptions} followed subjects decided, ${s.changes.households} ` +
+          `households of followed regions changed, ${s.changes.events} change events ` +
           `(${s.changes.seconds.toFixed(1)} s)`
         : ''),
   );

@@ -151,6 +151,8 @@ export interface AgreementTable {
   webhook_url: ColumnType<string | null, string | null | undefined, string | null>;
   /** The per-agreement webhook secret, sealed (src/db/subject-seal.ts). */
   webhook_secret_sealed: ColumnType<Buffer | null, Buffer | null | undefined, Buffer | null>;
+  /** Follow every subject checked in the last this many days (null: off; migration 0019). */
+  follow_checked_days: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 /** A document a client application published, per version (migration 0014; CONTRACT §10). */
@@ -178,18 +180,30 @@ export interface ChangeSubscriptionTable {
   rule_version: number;
   data_as_of: ColumnType<string, string, string>;
   created_at: Timestamp;
+  /** SUBSCRIBED (subscribeSubjects) or CHECKED (followed because checked; migration 0019). */
+  origin: ColumnType<'SUBSCRIBED' | 'CHECKED', 'SUBSCRIBED' | 'CHECKED' | undefined, never>;
+  /** The last check of a CHECKED subscription. */
+  checked_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
-/** One change event of the outbox (issue #14; migration 0017). */
+/** What a change event reports (CONTRACT §11). */
+export type ChangeEventKind =
+  | 'ELIGIBILITY_CHANGED'
+  | 'HOUSEHOLD_CHANGED'
+  | 'VERIFICATION_STATUS_CHANGED';
+
+/** One change event of the outbox (issue #14; migrations 0017, 0019). */
 export interface ChangeEventTable {
   id: Generated<string>;
   event_id: Generated<string>;
   agreement_id: string;
-  kind: 'ELIGIBILITY_CHANGED';
+  kind: ChangeEventKind;
   snapshot_id: number | null;
   program: string | null;
   subject_ref: string | null;
   nik_sealed: Buffer | null;
+  /** The members' NIKs of a household event, sealed (for the audit of its readers). */
+  subjects_sealed: ColumnType<Buffer | null, Buffer | null | undefined, never>;
   payload: ColumnType<unknown, string, string>;
   created_at: Timestamp;
 }

@@ -20,6 +20,7 @@ import * as targetingStatistics from './migrations/0015-targeting-statistics.js'
 import * as auditEventTimeIndex from './migrations/0016-audit-event-time-index.js';
 import * as changeFeeds from './migrations/0017-change-feeds.js';
 import * as webhookDeliveries from './migrations/0018-webhook-deliveries.js';
+import * as regionChangeFeeds from './migrations/0019-region-change-feeds.js';
 
 /**
  * All migrations, in order. Forward-only: a released migration is never edited; a change is a
@@ -44,6 +45,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0016-audit-event-time-index': auditEventTimeIndex,
   '0017-change-feeds': changeFeeds,
   '0018-webhook-deliveries': webhookDeliveries,
+  '0019-region-change-feeds': regionChangeFeeds,
 };
 
 /**

@@ -40,8 +40,11 @@ export const RUNTIME_WRITES: Readonly<Record<string, readonly Privilege[]>> = Ob
   statistics_answer_cache: ['INSERT', 'UPDATE'],
   privacy_client_spend: ['INSERT', 'UPDATE'],
   privacy_global_spend: ['INSERT', 'UPDATE'],
-  // The subjects ministries follow (change feeds, CONTRACT §11); the events are written by imports.
-  change_subscription: ['INSERT', 'DELETE'],
+  // The subjects ministries follow (change feeds, CONTRACT §11): subscribed, or refreshed by a
+  // check when the agreement follows what it checks.
+  change_subscription: ['INSERT', 'UPDATE', 'DELETE'],
+  // Change events: imports write most; a verification review writes its status event.
+  change_event: ['INSERT'],
   // Webhook deliveries of change events, and how far each agreement's events were dispatched.
   webhook_delivery: ['INSERT', 'UPDATE'],
   webhook_cursor: ['INSERT', 'UPDATE'],

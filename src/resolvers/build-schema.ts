@@ -3,7 +3,11 @@ import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { AccessLogResolver } from './access-log.resolver.js';
 import { ChangesResolver } from './changes.resolver.js';
-import { EligibilityChange } from '../schema/change.types.js';
+import {
+  EligibilityChange,
+  HouseholdChange,
+  VerificationStatusChange,
+} from '../schema/change.types.js';
 import { EligibilityResolver } from './eligibility.resolver.js';
 import { MeResolver } from './me.resolver.js';
 import { MonitoringResolver } from './monitoring.resolver.js';
@@ -47,7 +51,7 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
       ChangesResolver,
     ],
     // Event kinds are reached through the ChangeEvent interface only.
-    orphanedTypes: [EligibilityChange],
+    orphanedTypes: [EligibilityChange, HouseholdChange, VerificationStatusChange],
     validate: false,
     // Descriptions are the partner agencies' documentation: keep them in the printed schema.
     emitSchemaFile: false,

@@ -1,17 +1,40 @@
 import { GraphQLDateTimeISO } from 'graphql-scalars';
-import { Field, Int, InterfaceType, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, Int, InterfaceType, ObjectType, registerEnumType } from 'type-graphql';
 import { EligibilityReason, Program } from './eligibility.types.js';
 import { PageInfo } from './records/household-connection.type.js';
 import { DateScalar } from './scalars/date.scalar.js';
 import { NikScalar } from './scalars/nik.scalar.js';
+import { VerificationSubmissionStatus } from './verification.types.js';
 
-export const ChangeKind = { ELIGIBILITY_CHANGED: 'ELIGIBILITY_CHANGED' } as const;
+export const ChangeKind = {
+  ELIGIBILITY_CHANGED: 'ELIGIBILITY_CHANGED',
+  HOUSEHOLD_CHANGED: 'HOUSEHOLD_CHANGED',
+  VERIFICATION_STATUS_CHANGED: 'VERIFICATION_STATUS_CHANGED',
+} as const;
 registerEnumType(ChangeKind, {
   name: 'ChangeKind',
   description:
-    'What an event reports. ELIGIBILITY_CHANGED: the decision on a subject you follow changed ' +
-    '(a new snapshot, or a new rule version taking effect with it).',
+    'What an event reports. ELIGIBILITY_CHANGED (ministries): the decision on a subject you ' +
+    'follow changed (a new snapshot, or a new rule version taking effect with it). ' +
+    'HOUSEHOLD_CHANGED (local governments): a new snapshot added, removed or changed a household ' +
+    'of your region. VERIFICATION_STATUS_CHANGED (local governments): a submission you sent was ' +
+    'approved, rejected or applied.',
 });
+
+export const HouseholdChangeType = { ADDED: 'ADDED', REMOVED: 'REMOVED', CHANGED: 'CHANGED' };
+registerEnumType(HouseholdChangeType, {
+  name: 'HouseholdChangeType',
+  description:
+    'ADDED: the household is in your region now and was not (new, or moved in). REMOVED: it ' +
+    'was in your region and is not any more (gone from the registry, or moved out). CHANGED: ' +
+    'it stays in your region and some of its fields changed.',
+});
+
+const EVENT_TYPES: Record<string, string> = {
+  ELIGIBILITY_CHANGED: 'EligibilityChange',
+  HOUSEHOLD_CHANGED: 'HouseholdChange',
+  VERIFICATION_STATUS_CHANGED: 'VerificationStatusChange',
+};
 
 @ObjectType({
   description:
@@ -70,8 +93,7 @@ export class DecisionState {
   description:
     'One change event of your feed, in commit order. The same event (eventId) is delivered by ' +
     'webhook and read by `changes`; every read or delivery is an audited disclosure.',
-  resolveType: (value: { kind: string }) =>
-    value.kind === 'ELIGIBILITY_CHANGED' ? 'EligibilityChange' : undefined,
+  resolveType: (value: { kind: string }) => EVENT_TYPES[value.kind],
 })
 export abstract class ChangeEvent {
   @Field(() => String, { description: 'Unique id of the event (the webhook-id of its delivery).' })
@@ -113,6 +135,60 @@ export class EligibilityChange extends ChangeEvent {
     description: 'Id of the current decision; also in the audit log. Quote it in a dispute.',
   })
   decisionId!: string;
+}
+
+@ObjectType({
+  implements: ChangeEvent,
+  description:
+    'A new snapshot added, removed or changed a household of your region. It names the fields ' +
+    'that changed, never their values: read the household for those.',
+})
+export class HouseholdChange extends ChangeEvent {
+  @Field(() => ID, { description: 'The household (as Household.id).' })
+  householdId!: string;
+
+  @Field(() => HouseholdChangeType)
+  change!: string;
+
+  @Field(() => String, {
+    description: 'Its region code now (for REMOVED: where it was in your region).',
+  })
+  regionCode!: string;
+
+  @Field(() => [String], {
+    description:
+      'For CHANGED: the fields that changed, as Household names them (kkNumber, regionCode, ' +
+      'address, decile, verificationStatus, verifiedAt), "housing" for the housing ' +
+      'characteristics and "members" when a member was added, removed or changed. Empty for ' +
+      'ADDED and REMOVED.',
+  })
+  fields!: string[];
+}
+
+@ObjectType({
+  implements: ChangeEvent,
+  description:
+    'A verification submission or household proposal you sent changed status: APPROVED or ' +
+    'REJECTED by the reviewer, APPLIED when a published snapshot reflects it.',
+})
+export class VerificationStatusChange extends ChangeEvent {
+  @Field(() => ID, { description: 'The submission (as VerificationSubmission.id).' })
+  submissionId!: string;
+
+  @Field(() => String, { description: 'SUBMISSION (a verification) or PROPOSAL (usulan baru).' })
+  submissionKind!: string;
+
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The household; for a proposal, only once a snapshot holds it (APPLIED).',
+  })
+  householdId!: string | null;
+
+  @Field(() => VerificationSubmissionStatus)
+  previousStatus!: string;
+
+  @Field(() => VerificationSubmissionStatus)
+  status!: string;
 }
 
 @ObjectType({ description: 'One event and its cursor.' })

@@ -16,6 +16,7 @@ import {
   type RollupBuild,
 } from './statistics-rollup-build.js';
 import { ProblemCollector, SnapshotRejectedError } from './problem-collector.js';
+import { diffFollowedRegions, type RegionChanges } from './region-changes.js';
 import { decideSubscriptions, type SubscriberChanges } from './subscriber-changes.js';
 import type { ValidationReferences } from './row-validator.js';
 import {
@@ -65,8 +66,11 @@ export interface ImportSummary {
   warnings: { nikBirthDateMismatch: number };
   /** Approved verifications this snapshot reflects, now APPLIED (docs/verification-export.md). */
   verificationsApplied: number;
-  /** Followed subjects decided on the new snapshot, and the change events written (issue #14). */
-  changes: { subscriptions: number; events: number; seconds: number };
+  /**
+   * Followed subjects decided on the new snapshot, households of followed regions that changed,
+   * and the change events written (issue #14).
+   */
+  changes: { subscriptions: number; households: number; events: number; seconds: number };
   seconds: number;
   /**
    * Seconds spent in each phase: load (parse, validate, COPY), index, check, rollup (the
@@ -122,6 +126,12 @@ export async function importSnapshot(
           options.subjectSealKey ?? null,
           options.asOf,
         );
+        const regions = await diffFollowedRegions(control, options.subjectSealKey ?? null).catch(
+          async (error: unknown) => {
+            await changes.dispose(control);
+            throw error;
+          },
+        );
         clock.enter('swap');
         options.onProgress?.({ phase: 'swap', rows: staged.counts });
         const { snapshotId, verificationsApplied, events } = await publish(
@@ -133,12 +143,21 @@ export async function importSnapshot(
           started,
           rollups,
           changes,
-        ).finally(() => changes.dispose(control));
+          regions,
+        ).finally(async () => {
+          await changes.dispose(control);
+          await regions.dispose(control);
+        });
         return {
           snapshotId,
           asOf: options.asOf,
           verificationsApplied,
-          changes: { subscriptions: changes.decided, events, seconds: changes.seconds },
+          changes: {
+            subscriptions: changes.decided,
+            households: regions.households,
+            events,
+            seconds: changes.seconds + regions.seconds,
+          },
           households: staged.counts.household,
           persons: staged.counts.member,
           recipients: staged.counts.program_recipient,
@@ -277,6 +296,7 @@ async function publish(
   started: bigint,
   rollups: RollupBuild,
   changes: SubscriberChanges,
+  regions: RegionChanges,
 ): Promise<{ snapshotId: number; verificationsApplied: number; events: number }> {
   await control.query('BEGIN');
   try {
@@ -303,8 +323,16 @@ async function publish(
         JSON.stringify(Object.fromEntries(rollups.ruleVersions.map((r) => [r.program, r.version]))),
       ],
     );
-    const verificationsApplied = await markAppliedVerifications(control, applied, rows[0]!.id);
-    const events = await changes.writeEvents(control, rows[0]!.id);
+    // The outbox lock is held since catchUp: these events follow every earlier one.
+    const { verificationsApplied, events: verificationEvents } = await markAppliedVerifications(
+      control,
+      applied,
+      rows[0]!.id,
+    );
+    const events =
+      (await changes.writeEvents(control, rows[0]!.id)) +
+      (await regions.writeEvents(control, rows[0]!.id)) +
+      verificationEvents;
     await control.query('COMMIT');
     return { snapshotId: rows[0]!.id, verificationsApplied, events };
   } catch (error) {

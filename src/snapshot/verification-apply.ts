@@ -1,3 +1,4 @@
+import { verificationEventsSql } from '../db/change-outbox.js';
 import type pg from 'pg';
 
 /** An approved verification the staged snapshot reflects, and the household it became. */
@@ -52,22 +53,28 @@ export async function findAppliedVerifications(
 
 /**
  * Marks them APPLIED with the published snapshot's id, inside the transaction that publishes it
- * (a reader never sees the new snapshot with stale statuses). One approved meanwhile waits for the
- * next import. Returns how many were marked.
+ * (a reader never sees the new snapshot with stale statuses), and writes their status events for
+ * the agreements that sent them (the caller holds the change outbox lock). One approved meanwhile
+ * waits for the next import. Returns how many were marked and how many events were written.
  */
 export async function markAppliedVerifications(
   client: pg.PoolClient,
   applied: readonly AppliedVerification[],
   snapshotId: number,
-): Promise<number> {
-  if (applied.length === 0) return 0;
-  const result = await client.query(
-    `UPDATE verification_submission s
-        SET status = 'APPLIED', applied_at = now(), applied_snapshot_id = $3,
-            household_id = a.household_id
-       FROM unnest($1::bigint[], $2::text[]) AS a(id, household_id)
-      WHERE s.id = a.id AND s.status = 'APPROVED'`,
+): Promise<{ verificationsApplied: number; events: number }> {
+  if (applied.length === 0) return { verificationsApplied: 0, events: 0 };
+  const { rows } = await client.query<{ applied: number; events: number }>(
+    `WITH applied AS (
+       UPDATE verification_submission s
+          SET status = 'APPLIED', applied_at = now(), applied_snapshot_id = $3,
+              household_id = a.household_id
+         FROM unnest($1::bigint[], $2::text[]) AS a(id, household_id)
+        WHERE s.id = a.id AND s.status = 'APPROVED'
+       RETURNING s.public_id, s.kind, s.household_id, s.client_id,
+                 'APPROVED'::text AS previous_status, s.status
+     ), events AS (${verificationEventsSql('applied', '$3::bigint')})
+     SELECT (SELECT count(*) FROM applied)::int AS applied, (SELECT count(*) FROM events)::int AS events`,
     [applied.map((a) => a.id), applied.map((a) => a.householdId), snapshotId],
   );
-  return result.rowCount ?? 0;
+  return { verificationsApplied: rows[0]!.applied, events: rows[0]!.events };
 }

@@ -8,7 +8,12 @@ import {
 } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createGate, edgeImplied, withAbstractTypes } from '../../src/auth/gate.js';
+import {
+  createGate,
+  edgeImplied,
+  guardedByAbstractTypes,
+  withAbstractTypes,
+} from '../../src/auth/gate.js';
 import { ROOT_FIELD_POLICY } from '../../src/auth/operation-policy.js';
 import { TYPE_POLICY } from '../../src/auth/type-policy.js';
 import { createLogger } from '../../src/logger.js';
@@ -70,12 +75,24 @@ const HOUSEHOLD_WITH_MEMBERS = '{ household(id: "H1") { id members { nik } } }';
 describe('the gate on edges', () => {
   it('puts a rule on every root field and every edge into a narrower type, and none on leaves', () => {
     const generated = createGate().generate(schema) as Record<string, Record<string, unknown>>;
-    // Interfaces admit the kinds every one of their object types admits.
+    // Interfaces admit the kinds some of their object types admit; those types narrower than
+    // the interface keep a rule on every field, leaves too.
     const types = withAbstractTypes(schema, TYPE_POLICY);
-    expect(types.ChangeEvent).toEqual(['MINISTRY']);
+    expect(types.ChangeEvent).toEqual(['MINISTRY', 'LOCAL_GOV']);
     expect(
-      withAbstractTypes(schema, { ...TYPE_POLICY, EligibilityChange: [] }).ChangeEvent,
+      withAbstractTypes(schema, {
+        ...TYPE_POLICY,
+        EligibilityChange: [],
+        HouseholdChange: [],
+        VerificationStatusChange: [],
+      }).ChangeEvent,
     ).toEqual([]);
+    const guarded = guardedByAbstractTypes(schema, types);
+    expect([...guarded].sort()).toEqual([
+      'EligibilityChange',
+      'HouseholdChange',
+      'VerificationStatusChange',
+    ]);
     let edges = 0;
     for (const type of Object.values(schema.getTypeMap())) {
       if (!isObjectType(type) || type.name.startsWith('__')) continue;
@@ -85,7 +102,9 @@ describe('the gate on edges', () => {
         const leaf = isLeafType(returns);
         const implied = !leaf && edgeImplied(types, type.name, returns.name);
         const gated = generated[type.name]?.[name] !== undefined;
-        expect(gated, `${type.name}.${name}`).toBe(root || (!leaf && !implied));
+        expect(gated, `${type.name}.${name}`).toBe(
+          root || guarded.has(type.name) || (!leaf && !implied),
+        );
         if (!root && gated) edges++;
       }
     }

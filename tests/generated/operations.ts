@@ -95,9 +95,11 @@ export type ChangeEventEdge = {
   node: ChangeEvent;
 };
 
-/** What an event reports. ELIGIBILITY_CHANGED: the decision on a subject you follow changed (a new snapshot, or a new rule version taking effect with it). */
+/** What an event reports. ELIGIBILITY_CHANGED (ministries): the decision on a subject you follow changed (a new snapshot, or a new rule version taking effect with it). HOUSEHOLD_CHANGED (local governments): a new snapshot added, removed or changed a household of your region. VERIFICATION_STATUS_CHANGED (local governments): a submission you sent was approved, rejected or applied. */
 export enum ChangeKind {
   EligibilityChanged = 'ELIGIBILITY_CHANGED',
+  HouseholdChanged = 'HOUSEHOLD_CHANGED',
+  VerificationStatusChanged = 'VERIFICATION_STATUS_CHANGED',
 }
 
 /** Distinct NIKs one agreement checked on one Jakarta day, against its quota. */
@@ -293,6 +295,30 @@ export type Household = {
   /** Date of the last verification. */
   verifiedAt?: Maybe<Scalars['Date']['output']>;
 };
+
+/** A new snapshot added, removed or changed a household of your region. It names the fields that changed, never their values: read the household for those. */
+export type HouseholdChange = ChangeEvent & {
+  __typename?: 'HouseholdChange';
+  change: HouseholdChangeType;
+  /** Unique id of the event (the webhook-id of its delivery). */
+  eventId: Scalars['String']['output'];
+  /** For CHANGED: the fields that changed, as Household names them (kkNumber, regionCode, address, decile, verificationStatus, verifiedAt), "housing" for the housing characteristics and "members" when a member was added, removed or changed. Empty for ADDED and REMOVED. */
+  fields: Array<Scalars['String']['output']>;
+  /** The household (as Household.id). */
+  householdId: Scalars['ID']['output'];
+  kind: ChangeKind;
+  /** When the change was committed. */
+  occurredAt: Scalars['DateTimeISO']['output'];
+  /** Its region code now (for REMOVED: where it was in your region). */
+  regionCode: Scalars['String']['output'];
+};
+
+/** ADDED: the household is in your region now and was not (new, or moved in). REMOVED: it was in your region and is not any more (gone from the registry, or moved out). CHANGED: it stays in your region and some of its fields changed. */
+export enum HouseholdChangeType {
+  Added = 'ADDED',
+  Changed = 'CHANGED',
+  Removed = 'REMOVED',
+}
 
 /** A page of a work list (Relay connection), in the order asked for (orderBy). */
 export type HouseholdConnection = {
@@ -1070,6 +1096,24 @@ export enum VerificationStatus {
   Rejected = 'REJECTED',
   Verified = 'VERIFIED',
 }
+
+/** A verification submission or household proposal you sent changed status: APPROVED or REJECTED by the reviewer, APPLIED when a published snapshot reflects it. */
+export type VerificationStatusChange = ChangeEvent & {
+  __typename?: 'VerificationStatusChange';
+  /** Unique id of the event (the webhook-id of its delivery). */
+  eventId: Scalars['String']['output'];
+  /** The household; for a proposal, only once a snapshot holds it (APPLIED). */
+  householdId?: Maybe<Scalars['ID']['output']>;
+  kind: ChangeKind;
+  /** When the change was committed. */
+  occurredAt: Scalars['DateTimeISO']['output'];
+  previousStatus: VerificationSubmissionStatus;
+  status: VerificationSubmissionStatus;
+  /** The submission (as VerificationSubmission.id). */
+  submissionId: Scalars['ID']['output'];
+  /** SUBMISSION (a verification) or PROPOSAL (usulan baru). */
+  submissionKind: Scalars['String']['output'];
+};
 
 /** Verification submissions or proposals by status (CONTRACT §9). Counts of what agencies did, exact. */
 export type VerificationStatusCounts = {

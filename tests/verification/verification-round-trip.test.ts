@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvField } from '../../src/csv/csv-writer.js';
 import { CsvParser } from '../../src/csv/csv-parser.js';
 import { EXPORT_COLUMNS, exportApproved } from '../../src/verification/export-csv.js';
+import { loadOrCreateKeyFile } from '../../src/auth/secret-key-file.js';
+import { SUBJECT_SEAL_KEY } from '../../src/db/subject-seal.js';
 import { importText, type SnapshotText } from '../support/snapshot-fixture.js';
 import {
   daysAgo,
@@ -294,7 +296,8 @@ describe('the verivali round trip', () => {
 
     // 4. The central cycle applies s1 and p1 (not yet s3), and a new snapshot is imported.
     const next = applyLikeTheCentralCycle(recentSnapshot(), rows, new Set([s3]));
-    const summary = await importText(f.db, next, TODAY);
+    const sealKey = await loadOrCreateKeyFile(f.gateway.dataDir, SUBJECT_SEAL_KEY);
+    const summary = await importText(f.db, next, TODAY, sealKey);
     expect(summary.verificationsApplied).toBe(2);
 
     // 5. The change is served, and the submissions say where they stand.
@@ -365,7 +368,67 @@ describe('the verivali round trip', () => {
       },
     });
 
-    // 6. A later export still lists them, marked APPLIED; importing again applies nothing new.
+    // 6. pemda-3201 learned all of it from its change feed: the reviews of what it sent, their
+    // application, and what the new snapshot changed in its region.
+    const feed = await f.as(
+      'pemda-3201',
+      `{ changes(first: 100) { edges { node { kind
+          ... on VerificationStatusChange { submissionId submissionKind householdId previousStatus status }
+          # householdId is nullable here (a proposal has none before it is applied): an alias
+          ... on HouseholdChange { household: householdId change fields } } } } }`,
+    );
+    expect(feed.body.errors).toBeUndefined();
+    const nodes = (
+      feed.body.data as { changes: { edges: Array<{ node: { kind: string } }> } }
+    ).changes.edges.map((e) => e.node);
+    const status = (
+      submissionId: string,
+      submissionKind: string,
+      householdId: string | null,
+      previousStatus: string,
+      to: string,
+    ) => ({
+      kind: 'VERIFICATION_STATUS_CHANGED',
+      submissionId,
+      submissionKind,
+      householdId,
+      previousStatus,
+      status: to,
+    });
+    const reviewed = nodes.slice(0, 4);
+    expect(reviewed).toEqual([
+      status(s1, 'SUBMISSION', 'H1', 'SUBMITTED', 'APPROVED'),
+      status(p1, 'PROPOSAL', null, 'SUBMITTED', 'APPROVED'),
+      status(s3, 'SUBMISSION', 'H3', 'SUBMITTED', 'APPROVED'),
+      status(s4, 'SUBMISSION', 'H1', 'SUBMITTED', 'REJECTED'),
+    ]);
+    // The import's events, in the order it wrote them: the submissions it applied, then its
+    // region's households.
+    expect(nodes.slice(4)).toEqual([
+      ...[
+        status(s1, 'SUBMISSION', 'H1', 'APPROVED', 'APPLIED'),
+        status(p1, 'PROPOSAL', 'H4', 'APPROVED', 'APPLIED'),
+      ].sort((x, y) => (x.submissionId < y.submissionId ? -1 : 1)), // ORDER BY public_id
+      {
+        kind: 'HOUSEHOLD_CHANGED',
+        household: 'H1',
+        change: 'CHANGED',
+        fields: ['address', 'verifiedAt', 'housing', 'members'],
+      },
+      { kind: 'HOUSEHOLD_CHANGED', household: 'H4', change: 'ADDED', fields: [] },
+    ]);
+    // The reviewer's own feed has the region's households, not the sender's submissions.
+    const reviewerFeed = await f.as(
+      'pemda-3201-review',
+      '{ changes(first: 100) { edges { node { kind } } } }',
+    );
+    expect(reviewerFeed.body.data).toEqual({
+      changes: {
+        edges: [{ node: { kind: 'HOUSEHOLD_CHANGED' } }, { node: { kind: 'HOUSEHOLD_CHANGED' } }],
+      },
+    });
+
+    // 7. A later export still lists them, marked APPLIED; importing again applies nothing new.
     const again = path.join(dir, 'again.csv');
     expect(await exportApproved(f.db.db, { since: TODAY, out: again })).toEqual({
       rows: 7,
@@ -373,7 +436,7 @@ describe('the verivali round trip', () => {
       proposals: 1,
       alreadyApplied: 2,
     });
-    expect((await importText(f.db, next, TODAY)).verificationsApplied).toBe(0);
+    expect((await importText(f.db, next, TODAY, sealKey)).verificationsApplied).toBe(0);
     expect(existsSync(`${again}.tmp-${process.pid}`)).toBe(false);
   });
 
@@ -403,7 +466,12 @@ describe('the verivali round trip', () => {
         .join('\n'),
       recipients: base.recipients,
     };
-    const summary = await importText(f.db, withoutH3, TODAY);
+    const summary = await importText(
+      f.db,
+      withoutH3,
+      TODAY,
+      await loadOrCreateKeyFile(f.gateway.dataDir, SUBJECT_SEAL_KEY),
+    );
     const { rows } = await f.db.pool.query<{ status: string; applied_snapshot_id: number }>(
       'SELECT status, applied_snapshot_id FROM verification_submission WHERE public_id = $1',
       [gone],

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../database-types.js';
+import type { ChangeEventKind, Database } from '../database-types.js';
 
 /** A subscription to write: the subject and the decision the agency would get now. */
 export interface NewSubscription {
@@ -15,10 +15,12 @@ export interface NewSubscription {
 export interface ChangeEventRow {
   id: string;
   eventId: string;
-  kind: 'ELIGIBILITY_CHANGED';
+  kind: ChangeEventKind;
   program: string | null;
   subjectRef: string | null;
   nikSealed: Buffer | null;
+  /** The members' NIKs of a household event, sealed (comma-separated). */
+  subjectsSealed: Buffer | null;
   payload: unknown;
   occurredAt: Date;
 }
@@ -90,6 +92,7 @@ export const changeFeedStore = {
         'program',
         'subject_ref as subjectRef',
         'nik_sealed as nikSealed',
+        'subjects_sealed as subjectsSealed',
         'payload',
         'created_at as occurredAt',
       ])

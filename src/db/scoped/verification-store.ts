@@ -8,6 +8,7 @@ import type {
   VerificationPayload,
 } from '../../domain/verification-input.js';
 import type { Database } from '../database-types.js';
+import { CHANGE_OUTBOX_LOCK, verificationEventsSql } from '../change-outbox.js';
 import { regionPredicate } from './record-projection.js';
 
 /** A stored submission or proposal. `payload` holds NIKs in clear: internal, never returned as is. */
@@ -179,15 +180,27 @@ export class VerificationStore {
   ): Promise<SubmissionRecord | null> {
     if (publicId.includes('\u0000')) return null;
     const p = this.principal;
-    const { rows } = await sql<SubmissionRecord>`
-      UPDATE verification_submission s
-         SET status = ${decision}, review_decision = ${decision}, reviewed_at = now(),
-             reviewer_client_id = ${p.clientId}, reviewer_agency_id = ${p.agencyId},
-             reviewer_officer_id = ${p.officerId}, review_note = ${note}
-       WHERE s.public_id = ${publicId} AND s.status = 'SUBMITTED' AND ${this.inScope}
-         AND s.client_id <> ${p.clientId} AND s.agency_id <> ${p.agencyId}
-      RETURNING ${COLUMNS}`.execute(this.db);
-    return rows[0] ?? null;
+    // The status event for the sender's agreement commits with the review, after every earlier
+    // event (the outbox lock, src/db/change-outbox.ts).
+    return this.db.transaction().execute(async (trx) => {
+      await sql`SELECT pg_advisory_xact_lock(${CHANGE_OUTBOX_LOCK})`.execute(trx);
+      const { rows } = await sql<SubmissionRecord>`
+        WITH reviewed AS (
+          UPDATE verification_submission s
+             SET status = ${decision}, review_decision = ${decision}, reviewed_at = now(),
+                 reviewer_client_id = ${p.clientId}, reviewer_agency_id = ${p.agencyId},
+                 reviewer_officer_id = ${p.officerId}, review_note = ${note}
+           WHERE s.public_id = ${publicId} AND s.status = 'SUBMITTED' AND ${this.inScope}
+             AND s.client_id <> ${p.clientId} AND s.agency_id <> ${p.agencyId}
+          RETURNING s.*
+        ), changed AS (
+          SELECT s.public_id, s.kind, s.household_id, s.client_id,
+                 'SUBMITTED'::text AS previous_status, s.status
+            FROM reviewed s
+        ), events AS (${sql.raw(verificationEventsSql('changed', 'NULL::bigint'))})
+        SELECT ${COLUMNS} FROM reviewed s`.execute(trx); // "events" runs though unread
+      return rows[0] ?? null;
+    });
   }
 
   /** One page in submission order after `afterId`; one row more than asked tells if more exist. */
