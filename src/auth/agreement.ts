@@ -69,6 +69,11 @@ export interface Agreement {
   trustedDocumentsOnly: boolean;
   /** The applications whose published documents the client may run; `[]` = any application. */
   documentApps: readonly string[];
+  /**
+   * Change feeds (CONTRACT §11): follow every subject checked in the last this many days, as if
+   * subscribed at each check; null: only what `subscribeSubjects` names.
+   */
+  followCheckedDays: number | null;
   validFrom: Date;
   validUntil: Date | null;
   revokedAt: Date | null;

@@ -3,7 +3,11 @@ import type { DisclosureRecord } from '../audit/disclosure-record.js';
 import type { Principal } from '../auth/principal.js';
 import { assertProgramAllowed } from '../auth/program-policy.js';
 import type { Database } from '../db/database-types.js';
-import { changeFeedStore, type ChangeEventRow } from '../db/scoped/change-feed-store.js';
+import {
+  changeFeedStore,
+  type ChangeEventRow,
+  type NewSubscription,
+} from '../db/scoped/change-feed-store.js';
 import { openSubject, sealSubject } from '../db/subject-seal.js';
 import { badUserInput, GatewayError } from '../errors/gateway-errors.js';
 
@@ -55,9 +59,7 @@ export interface VerificationStatusChangeView extends ChangeEventBase {
 
 /** An event as the GraphQL types and webhook bodies read it. */
 export type ChangeEventView =
-  | EligibilityChangeView
-  | HouseholdChangeView
-  | VerificationStatusChangeView;
+  EligibilityChangeView | HouseholdChangeView | VerificationStatusChangeView;
 
 /** An event and what reading it discloses, for the audit log. */
 export interface DisclosedEvent {
@@ -73,6 +75,7 @@ export interface SubjectDecider {
   decideBatch(
     niks: readonly string[],
     program: string,
+    options: { follow: boolean },
   ): Promise<
     Array<{
       eligible: boolean;
@@ -110,19 +113,12 @@ export class ChangeFeedService {
     assertProgramAllowed(principal, program);
     const distinct = [...new Set(niks)];
     if (distinct.length === 0) throw badUserInput('niks must not be empty');
-    const decisions = await decider.decideBatch(distinct, program);
+    const decisions = await decider.decideBatch(distinct, program, { follow: false });
     const subscribed = await changeFeedStore.subscribe(
       this.deps.db,
       principal.agreement.id,
       program,
-      decisions.map((d, i) => ({
-        subjectRef: d.subjectRef,
-        nikSealed: sealSubject(sealKey, distinct[i]!),
-        eligible: d.eligible,
-        reason: d.reason,
-        ruleVersion: d.ruleVersion,
-        dataAsOf: d.dataAsOf,
-      })),
+      decisions.map((d, i) => subscription(sealKey, distinct[i]!, d)),
     );
     return {
       program,
@@ -130,6 +126,33 @@ export class ChangeFeedService {
       subscribed,
       alreadySubscribed: distinct.length - subscribed,
     };
+  }
+
+  /**
+   * An agreement that follows what it checks (`followCheckedDays`): the NIKs just decided are
+   * followed, or followed for longer, and the decisions sent become the ones last sent.
+   */
+  async followChecked(
+    niks: readonly string[],
+    decisions: ReadonlyArray<{
+      program: string;
+      eligible: boolean;
+      reason: string;
+      ruleVersion: number;
+      dataAsOf: string;
+      subjectRef: string;
+    }>,
+  ): Promise<void> {
+    const { principal, sealKey } = this.deps;
+    if (principal.agreement.followCheckedDays === null || decisions.length === 0) return;
+    const once = new Map<string, NewSubscription>();
+    decisions.forEach((d, i) => once.set(d.subjectRef, subscription(sealKey, niks[i]!, d)));
+    await changeFeedStore.followChecked(
+      this.deps.db,
+      principal.agreement.id,
+      decisions[0]!.program,
+      [...once.values()],
+    );
   }
 
   async unsubscribe(program: string, niks: readonly string[]) {
@@ -255,6 +278,27 @@ export function changeEventView(
       };
     }
   }
+}
+
+function subscription(
+  sealKey: Buffer,
+  nik: string,
+  d: {
+    eligible: boolean;
+    reason: string;
+    ruleVersion: number;
+    dataAsOf: string;
+    subjectRef: string;
+  },
+): NewSubscription {
+  return {
+    subjectRef: d.subjectRef,
+    nikSealed: sealSubject(sealKey, nik),
+    eligible: d.eligible,
+    reason: d.reason,
+    ruleVersion: d.ruleVersion,
+    dataAsOf: d.dataAsOf,
+  };
 }
 
 /** Whether an agreement's field policy shows the NIK in change events. */

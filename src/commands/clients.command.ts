@@ -100,6 +100,7 @@ interface CreateOptions {
   documentApps?: string[];
   replace?: boolean;
   webhookUrl?: string;
+  followCheckedDays?: number;
 }
 
 /** The header row of `clients list` (tab-separated, like its rows). */
@@ -189,6 +190,11 @@ export function registerClients(program: Command): void {
       'push change events to this URL (Standard Webhooks); prints the webhook secret once',
       parseWebhookUrl,
     )
+    .option(
+      '--follow-checked-days <n>',
+      'follow (change feeds) every subject it checked in the last N days, 1–3660',
+      parseFollowDays,
+    )
     .option('--replace', 'replace an active client of this id (new secret, new agreement)')
     .action((id: string, o: CreateOptions) =>
       runCommand('clients create', (env) =>
@@ -223,6 +229,7 @@ export function registerClients(program: Command): void {
               validUntil: o.validUntil ? new Date(`${o.validUntil}T23:59:59.999+07:00`) : null,
               trustedDocumentsOnly: o.trustedDocumentsOnly === true,
               documentApps: o.documentApps ?? [],
+              followCheckedDays: o.followCheckedDays ?? null,
             },
           });
           console.log(`client ${id} created; its secret (shown once, store it safely):`);
@@ -290,6 +297,14 @@ async function saveWebhook(
     console.log(secret);
   }
   return saved;
+}
+
+function parseFollowDays(value: string): number {
+  const days = Number(value);
+  if (!Number.isInteger(days) || days < 1 || days > 3660) {
+    throw new InvalidArgumentError('a whole number of days, 1–3660');
+  }
+  return days;
 }
 
 function parseWebhookUrl(value: string): string {

@@ -188,9 +188,7 @@ export interface ChangeSubscriptionTable {
 
 /** What a change event reports (CONTRACT §11). */
 export type ChangeEventKind =
-  | 'ELIGIBILITY_CHANGED'
-  | 'HOUSEHOLD_CHANGED'
-  | 'VERIFICATION_STATUS_CHANGED';
+  'ELIGIBILITY_CHANGED' | 'HOUSEHOLD_CHANGED' | 'VERIFICATION_STATUS_CHANGED';
 
 /** One change event of the outbox (issue #14; migrations 0017, 0019). */
 export interface ChangeEventTable {

@@ -127,6 +127,7 @@ function matchesDefinition(policy: ClientPolicy, wanted: ClientRegistration): bo
     a.rateLimitPerMinute === w.rateLimitPerMinute &&
     a.privacyBudget === w.privacyBudget &&
     a.trustedDocumentsOnly === w.trustedDocumentsOnly &&
+    a.followCheckedDays === w.followCheckedDays &&
     sameSet(a.documentApps, w.documentApps)
   );
 }
@@ -151,6 +152,7 @@ export function registration(demo: DemoClient, secretHash: string): ClientRegist
       validUntil: null,
       trustedDocumentsOnly: demo.trustedDocumentsOnly ?? false,
       documentApps: demo.documentApps ?? [],
+      followCheckedDays: null,
     },
   };
 }

@@ -47,6 +47,12 @@ export class EligibilityService {
     private readonly disclosure: DisclosureRecord,
     /** Daily quota of distinct NIKs (null: no limits, bench-only). */
     private readonly limiter: UsageLimiter | null,
+    /**
+     * Told of every batch of decisions answered (change feeds: an agreement that follows what
+     * it checks); an error fails the request, as the check is not complete without it.
+     */
+    private readonly onDecided:
+      ((niks: readonly string[], decisions: Decision[]) => Promise<void>) | null = null,
   ) {}
 
   decide(nik: string, program: string): Promise<Decision> {
@@ -60,11 +66,16 @@ export class EligibilityService {
     return loader.load(nik);
   }
 
-  decideBatch(niks: readonly string[], program: string): Promise<Decision[]> {
+  /** `follow: false`: not followed as a check (subscribing follows them its own way). */
+  decideBatch(
+    niks: readonly string[],
+    program: string,
+    options: { follow: boolean } = { follow: true },
+  ): Promise<Decision[]> {
     assertProgramAllowed(this.principal, program);
     if (niks.length === 0) throw badUserInput('niks must not be empty');
     this.count(niks.length);
-    return this.decideMany(niks, program);
+    return this.decideMany(niks, program, options.follow);
   }
 
   /** Adds NIKs to the request's total; BATCH_TOO_LARGE past the agreement's batch limit. */
@@ -83,7 +94,11 @@ export class EligibilityService {
     }
   }
 
-  private async decideMany(niks: readonly string[], program: string): Promise<Decision[]> {
+  private async decideMany(
+    niks: readonly string[],
+    program: string,
+    follow = true,
+  ): Promise<Decision[]> {
     const rule = await this.rules.get(program);
     if (!rule) throw badUserInput('unknown program');
     // Other fields of the request may have taken it past the limit meanwhile.
@@ -107,7 +122,7 @@ export class EligibilityService {
     if (asOf === null) throw serviceUnavailable('no registry snapshot is loaded yet');
     const detailed = this.principal.agreement.detailedReasons;
     const showDecile = showsDecisionField(this.principal, 'decile');
-    return facts.map((fact, i) => {
+    const decisions = facts.map((fact, i) => {
       const nik = niks[i]!;
       const eligible = fact.reason === 'ELIGIBLE';
       const decision: Decision = {
@@ -124,6 +139,8 @@ export class EligibilityService {
       this.disclosure.decisionIds.push(decision.decisionId);
       return decision;
     });
+    if (follow && this.onDecided) await this.onDecided(niks, decisions);
+    return decisions;
   }
 
   private auditSubject(nik: string): string {

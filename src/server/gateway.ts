@@ -29,7 +29,7 @@ import type { DatabaseHandle } from '../db/database.js';
 import { PolicyListener } from '../db/policy-listener.js';
 import { ScopedRegistry } from '../db/scoped/scoped-registry.js';
 import { VerificationProgressReads } from '../db/scoped/verification-progress-reads.js';
-import { EligibilityService } from '../eligibility/eligibility-service.js';
+import { EligibilityService, type Decision } from '../eligibility/eligibility-service.js';
 import { RuleCache } from '../eligibility/rule-cache.js';
 import { HistogramCache } from '../monitoring/histogram-cache.js';
 import { startHistogramWarmer } from '../monitoring/histogram-warmer.js';
@@ -176,7 +176,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const registry = new ScopedRegistry(principal, database.readDb, (niks) => {
       for (const nik of niks) disclosure.subjects.add(nik);
     });
-    const eligibility = new EligibilityService(
+    // An agreement that follows what it checks: each check feeds the change feed's subscriptions.
+    const follow =
+      principal.agreement.followCheckedDays === null
+        ? null
+        : (niks: readonly string[], decisions: Decision[]) =>
+            changes.followChecked(niks, decisions);
+    const eligibility: EligibilityService = new EligibilityService(
       evaluator,
       principal,
       rules,
@@ -184,6 +190,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       auditLog.subjectOf,
       disclosure,
       secure ? limiter : null,
+      follow,
     );
     const verification = new VerificationService({
       principal,
@@ -207,7 +214,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       globalBudgetMilli: globalBudgetMilli ?? DEFAULT_GLOBAL_BUDGET_MILLI,
       histograms,
     });
-    const changes = new ChangeFeedService({
+    const changes: ChangeFeedService = new ChangeFeedService({
       principal,
       db: database.db,
       readDb: database.readDb,
@@ -395,6 +402,7 @@ function unrestrictedPrincipal(officerId: string | null, purpose: string | null)
       revokedAt: null,
       trustedDocumentsOnly: false,
       documentApps: [],
+      followCheckedDays: null,
     },
   };
 }

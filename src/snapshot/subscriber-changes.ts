@@ -54,6 +54,14 @@ export async function decideSubscriptions(
   sealKey: Buffer | null,
   asOf: string,
 ): Promise<SubscriberChanges> {
+  // Subjects followed because they were checked lapse when not checked again within the
+  // agreement's days (or when it no longer follows what it checks).
+  await control.query(
+    `DELETE FROM change_subscription s USING agreement a
+      WHERE s.agreement_id = a.id AND s.origin = 'CHECKED'
+        AND (a.follow_checked_days IS NULL
+             OR s.checked_at < now() - make_interval(days => a.follow_checked_days))`,
+  );
   const { rows: top } = await control.query<{ max: string }>(
     'SELECT coalesce(max(id), 0)::text AS max FROM change_subscription',
   );

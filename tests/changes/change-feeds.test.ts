@@ -23,6 +23,7 @@ let gateway: TestGateway;
 let access: DemoAccess;
 let a: Snapshot;
 let b: Snapshot;
+let textA: { households: string; members: string; recipients: string };
 let textB: { households: string; members: string; recipients: string };
 
 /** Follows per agency and program; what each unsubscribes before the second snapshot. */
@@ -45,6 +46,7 @@ beforeAll(async () => {
   gateway = await startTestGateway(db);
   access = await demoAccess(db, gateway);
   a = index(texts);
+  textA = texts;
   textB = changeSnapshot(texts);
   b = index(textB);
 }, 120_000);
@@ -310,5 +312,101 @@ describe('change feeds: following subjects and reading what changed', () => {
     expect(summary.changes.subscriptions).toBeGreaterThan(0);
     const after = await db.pool.query('SELECT count(*)::int AS n FROM change_event');
     expect(after.rows[0]).toEqual(before.rows[0]);
+  });
+});
+
+describe('change feeds: following every subject checked', () => {
+  it('follows what an agreement with followCheckedDays checks, until it lapses', async () => {
+    // kemendikdasmen-pip follows what it checks, for 30 days.
+    await db.pool.query(
+      `UPDATE agreement SET follow_checked_days = 30, scopes = scopes || '{changes:read}'
+        WHERE id = (SELECT agreement_id FROM client WHERE id = 'kemendikdasmen-pip')`,
+    );
+    await db.pool.query("SELECT pg_notify('dtks_policy', 'kemendikdasmen-pip')");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const AS_OF_C = '2026-12-31'; // the first snapshot again, as of a later date
+    const eligibleIn = (s: Snapshot, nik: string, asOf: string) =>
+      reasonIn(s, 'PIP', nik, asOf) === 'ELIGIBLE';
+    const niks = [...b.members.keys()];
+    const changing = niks.filter((n) => eligibleIn(b, n, AS_OF_B) !== eligibleIn(a, n, AS_OF_C));
+    const steady = niks.filter((n) => eligibleIn(b, n, AS_OF_B) === eligibleIn(a, n, AS_OF_C));
+    expect(changing.length).toBeGreaterThan(6);
+    const checked = [...changing.slice(0, 6), ...steady.slice(0, 4)];
+    const pip = await access.as('kemendikdasmen-pip', 'PIP_TARGETING');
+    const CHECK = 'query($n: NIK!) { eligibility(nik: $n, program: PIP) { eligible subjectRef } }';
+    const nikOf = new Map<string, string>();
+    const refOf = new Map<string, string>();
+    for (const nik of [...checked, checked[0]!]) {
+      const r = await graphql(gateway, CHECK, { variables: { n: nik }, headers: pip });
+      expect(r.body.errors).toBeUndefined();
+      const ref = (r.body.data as { eligibility: { subjectRef: string } }).eligibility.subjectRef;
+      nikOf.set(ref, nik);
+      refOf.set(nik, ref);
+    }
+    // Checked twice: followed once.
+    const agreement = `(SELECT agreement_id FROM client WHERE id = 'kemendikdasmen-pip')`;
+    const { rows } = await db.pool.query<{ origin: string; n: number }>(
+      `SELECT origin, count(*)::int AS n FROM change_subscription
+        WHERE agreement_id = ${agreement} GROUP BY origin`,
+    );
+    expect(rows).toEqual([{ origin: 'CHECKED', n: checked.length }]);
+    // One was last checked 31 days ago: it lapses at the next import.
+    const lapsed = changing[1]!;
+    await db.pool.query(
+      `UPDATE change_subscription SET checked_at = now() - interval '31 days'
+        WHERE agreement_id = ${agreement} AND subject_ref = $1`,
+      [refOf.get(lapsed)],
+    );
+
+    const key = await loadOrCreateKeyFile(gateway.dataDir, SUBJECT_SEAL_KEY);
+    await importText(db, textA, AS_OF_C, key);
+    const r = await graphql(
+      gateway,
+      `
+        {
+          changes(first: 100) {
+            edges {
+              node {
+                ... on EligibilityChange {
+                  subjectRef
+                  previous {
+                    eligible
+                  }
+                  current {
+                    eligible
+                  }
+                }
+              }
+            }
+          }
+        }
+      `,
+      { headers: pip },
+    );
+    expect(r.body.errors).toBeUndefined();
+    type Node = {
+      subjectRef: string;
+      previous: { eligible: boolean };
+      current: { eligible: boolean };
+    };
+    const events = (r.body.data as { changes: { edges: Array<{ node: Node }> } }).changes.edges.map(
+      (e) => e.node,
+    );
+    expect(events.map((e) => nikOf.get(e.subjectRef)).sort()).toEqual(
+      changing
+        .slice(0, 6)
+        .filter((n) => n !== lapsed)
+        .sort(),
+    );
+    for (const e of events) {
+      const nik = nikOf.get(e.subjectRef)!;
+      expect(e.previous.eligible).toBe(eligibleIn(b, nik, AS_OF_B));
+      expect(e.current.eligible).toBe(eligibleIn(a, nik, AS_OF_C));
+    }
+    const { rows: left } = await db.pool.query(
+      `SELECT 1 FROM change_subscription WHERE agreement_id = ${agreement} AND subject_ref = $1`,
+      [refOf.get(lapsed)],
+    );
+    expect(left).toEqual([]);
   });
 });

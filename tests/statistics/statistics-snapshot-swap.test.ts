@@ -57,6 +57,7 @@ const researcher: Principal = {
     revokedAt: null,
     trustedDocumentsOnly: false,
     documentApps: [],
+    followCheckedDays: null,
   },
 };
 

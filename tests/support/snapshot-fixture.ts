@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { importSnapshot, type ImportSummary } from '../../src/snapshot/snapshot-importer.js';
@@ -50,12 +51,19 @@ export function withLine(text: string, line: number, replacement: string): strin
   return lines.join('\n');
 }
 
+const UNREADABLE_SEAL_KEY = randomBytes(32);
+
 export function importText(
   handle: DatabaseHandle,
   text: SnapshotText,
   asOf = AS_OF,
-  /** The subject seal key of the gateway whose agencies follow subjects (change feeds). */
-  subjectSealKey: Buffer | null = null,
+  /**
+   * The subject seal key of the gateway whose agencies follow subjects or regions (change
+   * feeds). Without it, a key of this test process: the events are written (an import must not
+   * fail for want of a key the test does not care about) but only a test that passes its
+   * gateway's key can read them.
+   */
+  subjectSealKey: Buffer | null = UNREADABLE_SEAL_KEY,
 ): Promise<ImportSummary> {
   return importSnapshot(
     handle,

@@ -48,6 +48,7 @@ export async function findClientPolicy(
       'a.revoked_at',
       'a.trusted_documents_only',
       'a.document_apps',
+      'a.follow_checked_days',
     ])
     .where('c.id', '=', clientId)
     .executeTakeFirst();
@@ -76,6 +77,7 @@ export async function findClientPolicy(
       revokedAt: row.revoked_at,
       trustedDocumentsOnly: row.trusted_documents_only,
       documentApps: row.document_apps,
+      followCheckedDays: row.follow_checked_days,
     },
   };
 }
@@ -120,6 +122,7 @@ export async function saveClient(db: Kysely<Database>, r: ClientRegistration): P
       revoked_at: null,
       trusted_documents_only: a.trustedDocumentsOnly,
       document_apps: [...a.documentApps],
+      follow_checked_days: a.followCheckedDays,
     };
     await tx
       .insertInto('agreement')
