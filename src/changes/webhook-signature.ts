@@ -55,21 +55,33 @@ function secretBytes(secret: string): Buffer {
   return Buffer.from(secret.startsWith('whsec_') ? secret.slice(6) : secret, 'base64');
 }
 
-/** The three headers of one delivery. */
+/**
+ * The three headers of one delivery, and its body as the UTF-8 bytes to send. The body is the
+ * tail of the signed content (`id.timestamp.body`), not a copy: a body of 1000 events is about
+ * 0.5 MB, and encoding it once instead of twice (once to sign, once more by fetch) saves a
+ * millisecond or two and as much garbage per attempt.
+ */
 export function signWebhook(
   message: { id: string; timestamp: number; body: string },
   keys: { signing: WebhookSigningKey; secret: string | null },
-): Record<'webhook-id' | 'webhook-timestamp' | 'webhook-signature', string> {
-  const signed = content(message.id, message.timestamp, message.body);
+): {
+  headers: Record<'webhook-id' | 'webhook-timestamp' | 'webhook-signature', string>;
+  body: Buffer;
+} {
+  const prefix = `${message.id}.${message.timestamp}.`;
+  const signed = Buffer.from(prefix + message.body, 'utf8');
   const signatures = [`v1a,${sign(null, signed, keys.signing.privateKey).toString('base64')}`];
   if (keys.secret !== null) {
     const mac = createHmac('sha256', secretBytes(keys.secret)).update(signed).digest('base64');
     signatures.push(`v1,${mac}`);
   }
   return {
-    'webhook-id': message.id,
-    'webhook-timestamp': String(message.timestamp),
-    'webhook-signature': signatures.join(' '),
+    headers: {
+      'webhook-id': message.id,
+      'webhook-timestamp': String(message.timestamp),
+      'webhook-signature': signatures.join(' '),
+    },
+    body: signed.subarray(Buffer.byteLength(prefix, 'utf8')),
   };
 }
 

@@ -84,6 +84,29 @@ export async function enqueueDeliveryAttempt(
   );
 }
 
+/**
+ * Enqueues the first attempt of each delivery in `deliveryIds` in `trx`, with one statement: the
+ * dispatcher cuts up to one delivery per 1000 events at once, and one round trip per job kept
+ * the workers waiting for the dispatch to commit.
+ */
+export async function enqueueDeliveryAttempts(
+  boss: PgBoss,
+  trx: Transaction<Database>,
+  deliveryIds: readonly string[],
+  options: { expirySeconds?: number } = {},
+): Promise<void> {
+  if (deliveryIds.length === 0) return;
+  const expireInSeconds = options.expirySeconds ?? WEBHOOK_JOB_EXPIRY_SECONDS;
+  await boss.insert(
+    deliveryIds.map((deliveryId) => ({
+      name: WEBHOOK_QUEUE,
+      data: { deliveryId },
+      expireInSeconds,
+    })),
+    { db: jobsIn(trx) },
+  );
+}
+
 /** A queue handle that only sends (the `deliveries` commands); `stop` when done. */
 export async function openJobSender(url: string): Promise<PgBoss> {
   const boss = new PgBoss({

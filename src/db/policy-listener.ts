@@ -6,6 +6,10 @@ import { POLICY_CHANNEL } from './queries/client-queries.js';
  * Listens for policy changes (client created, replaced or revoked) announced by any process on
  * the same database. While it is connected, callers may cache policy; when the connection drops,
  * `connected` turns false (callers must stop caching) and it reconnects with backoff.
+ *
+ * Also listens on other channels (`channel`): the webhook dispatcher is woken by the import's
+ * commit this way (src/changes/webhook-deliveries.ts); `onChange(null)` on (re)connect then means
+ * "look now", as notifications sent meanwhile were missed.
  */
 export class PolicyListener {
   private client: pg.Client | null = null;
@@ -17,6 +21,7 @@ export class PolicyListener {
     private readonly url: string,
     private readonly onChange: (clientId: string | null) => void,
     private readonly logger: Logger,
+    private readonly channel: string = POLICY_CHANNEL,
   ) {}
 
   async start(): Promise<void> {
@@ -27,13 +32,16 @@ export class PolicyListener {
     client.on('end', () => this.lost(client));
     try {
       await client.connect();
-      await client.query(`LISTEN ${POLICY_CHANNEL}`);
+      await client.query(`LISTEN ${this.channel}`);
       this.client = client;
       this.connected = true;
       this.retryMs = 250;
       this.onChange(null); // anything cached while disconnected is suspect
     } catch (error) {
-      this.logger.warn({ err: error }, 'policy listener could not connect; retrying');
+      this.logger.warn(
+        { err: error, channel: this.channel },
+        'listener could not connect; retrying',
+      );
       this.lost(client);
     }
   }
@@ -42,7 +50,10 @@ export class PolicyListener {
     if (this.client !== null && this.client !== client) return;
     this.client = null;
     if (this.connected)
-      this.logger.warn('policy listener disconnected; caching off until it reconnects');
+      this.logger.warn(
+        { channel: this.channel },
+        'listener disconnected; caching off (or polling only) until it reconnects',
+      );
     this.connected = false;
     this.onChange(null);
     client.end().catch(() => {});

@@ -317,6 +317,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       : new WebhookDeliveries({
           db: database.db,
           pool: database.pool,
+          url: database.url,
           sealKey: subjectSealKey,
           signing: webhookSigning,
           subjectKey,
