@@ -6,6 +6,20 @@
 export const CHANGE_OUTBOX_LOCK = 0x64746b63; // "dtkc"
 
 /**
+ * The channel a writer of the outbox notifies (`pg_notify`, delivered at its commit) so that the
+ * webhook dispatcher cuts the new events into deliveries at once rather than at its next tick.
+ */
+export const CHANGE_EVENTS_CHANNEL = 'dtks_change_events';
+
+/**
+ * What a writer runs first in its transaction: the outbox lock, and the notification that
+ * PostgreSQL sends only if the transaction commits (its payload names the writer).
+ */
+export function lockOutboxSql(writer: 'import' | 'review'): string {
+  return `SELECT pg_advisory_xact_lock(${CHANGE_OUTBOX_LOCK}), pg_notify('${CHANGE_EVENTS_CHANNEL}', '${writer}')`;
+}
+
+/**
  * The VERIFICATION_STATUS_CHANGED events (CONTRACT §11) of the submissions in `changed`: a
  * relation (a CTE) with `public_id`, `kind`, `household_id`, `client_id`, `previous_status` and
  * `status`. Each goes to the agreement of the client that sent the submission, when that

@@ -1,9 +1,8 @@
 import { sql } from 'kysely';
 import type pg from 'pg';
-import { CHANGE_OUTBOX_LOCK } from '../db/change-outbox.js';
+import { lockOutboxSql } from '../db/change-outbox.js';
 import type { EligibilityRuleDefinition } from '../db/database-types.js';
 import { compileRule } from '../db/scoped/eligibility-rule-sql.js';
-import { CHANGE_EVENTS_CHANNEL } from '../db/scoped/webhook-store.js';
 import { regionPredicate } from '../db/scoped/record-projection.js';
 import { openSubject } from '../db/subject-seal.js';
 import { importCompiler, rulesAtImport } from './rules-at-import.js';
@@ -130,11 +129,7 @@ export async function decideSubscriptions(
       const began = process.hrtime.bigint();
       // With the outbox lock, a notification that PostgreSQL sends only if the swap commits: it
       // wakes the webhook dispatcher of every gateway at once (it would else wait for its tick).
-      await client.query('SELECT pg_advisory_xact_lock($1), pg_notify($2, $3)', [
-        CHANGE_OUTBOX_LOCK,
-        CHANGE_EVENTS_CHANNEL,
-        'import',
-      ]);
+      await client.query(lockOutboxSql('import'));
       // No subscription comes or goes until the swap commits: the events cover exactly the
       // subscriptions that exist when it does.
       await client.query('LOCK TABLE change_subscription IN SHARE MODE');

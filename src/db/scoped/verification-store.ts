@@ -8,7 +8,7 @@ import type {
   VerificationPayload,
 } from '../../domain/verification-input.js';
 import type { Database } from '../database-types.js';
-import { CHANGE_OUTBOX_LOCK, verificationEventsSql } from '../change-outbox.js';
+import { lockOutboxSql, verificationEventsSql } from '../change-outbox.js';
 import { regionPredicate } from './record-projection.js';
 
 /** A stored submission or proposal. `payload` holds NIKs in clear: internal, never returned as is. */
@@ -183,7 +183,7 @@ export class VerificationStore {
     // The status event for the sender's agreement commits with the review, after every earlier
     // event (the outbox lock, src/db/change-outbox.ts).
     return this.db.transaction().execute(async (trx) => {
-      await sql`SELECT pg_advisory_xact_lock(${CHANGE_OUTBOX_LOCK})`.execute(trx);
+      await sql.raw(lockOutboxSql('review')).execute(trx);
       const { rows } = await sql<SubmissionRecord>`
         WITH reviewed AS (
           UPDATE verification_submission s

@@ -21,11 +21,7 @@ export interface DeliveryForAttempt {
   fieldPolicy: Record<string, Record<string, string> | undefined>;
 }
 
-/**
- * The channel a writer of the outbox notifies (`pg_notify`, delivered at its commit) so that the
- * webhook dispatcher cuts the new events into deliveries at once rather than at its next tick.
- */
-export const CHANGE_EVENTS_CHANNEL = 'dtks_change_events';
+export { CHANGE_EVENTS_CHANNEL } from '../change-outbox.js';
 
 /** The most events one POST carries. */
 export const EVENTS_PER_DELIVERY = 1_000;
