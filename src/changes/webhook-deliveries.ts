@@ -39,6 +39,8 @@ export interface WebhookDeliveryOptions {
   dispatchEveryMs: number;
   /** Attempts under way at once in this process (a slow receiver holds one of them). */
   workers: number;
+  /** Attempts under way at once for one agreement, across all gateways. */
+  perAgreement: number;
   /** How often an idle worker asks the queue for a job. */
   pollingIntervalSeconds: number;
   /** An attempt whose process died is taken again after this (seconds). */
@@ -54,6 +56,7 @@ export const DEFAULT_WEBHOOK_OPTIONS: WebhookDeliveryOptions = {
   timeoutMs: 10_000,
   dispatchEveryMs: 500,
   workers: 8,
+  perAgreement: 4,
   pollingIntervalSeconds: 1,
   jobExpirySeconds: WEBHOOK_JOB_EXPIRY_SECONDS,
   maintenanceIntervalSeconds: 30,
@@ -207,6 +210,20 @@ export class WebhookDeliveries {
         status: null,
         error: 'the agreement has no webhook URL any more',
       });
+      return;
+    }
+    // A receiver gets at most `perAgreement` attempts at once: a slow one cannot hold every
+    // worker while other agreements' deliveries wait. Held back, the attempt is tried again in a
+    // second (not counted as an attempt).
+    // The lease lasts as long as the job: a gateway dying mid-attempt frees both at once.
+    const leaseSeconds = this.options.jobExpirySeconds;
+    if (!(await webhookStore.lease(db, d, this.options.perAgreement, leaseSeconds))) {
+      await db.transaction().execute((trx) =>
+        enqueueDeliveryAttempt(this.boss!, trx, id, {
+          afterSeconds: 1,
+          expirySeconds: this.options.jobExpirySeconds,
+        }),
+      );
       return;
     }
     const rows = await webhookStore.events(db, d);

@@ -227,6 +227,8 @@ export interface WebhookDeliveryTable {
   created_at: Timestamp;
   retrying_since: Timestamp;
   delivered_at: Date | null;
+  /** The lease of an attempt under way (migration 0019). */
+  attempting_until: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface WebhookCursorTable {

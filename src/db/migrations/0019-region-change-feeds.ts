@@ -29,6 +29,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     ALTER TABLE change_subscription
       ADD COLUMN origin text NOT NULL DEFAULT 'SUBSCRIBED' CHECK (origin IN ('SUBSCRIBED', 'CHECKED')),
       ADD COLUMN checked_at timestamptz`.execute(db);
+  await sql`ALTER TABLE webhook_delivery ADD COLUMN attempting_until timestamptz`.execute(db);
+  await sql`
+    CREATE INDEX webhook_delivery_attempting_idx ON webhook_delivery (agreement_id)
+     WHERE attempting_until IS NOT NULL`.execute(db);
   await sql`
     CREATE INDEX change_subscription_checked_idx ON change_subscription (agreement_id, checked_at)
      WHERE origin = 'CHECKED'`.execute(db);

@@ -90,7 +90,34 @@ export const webhookStore = {
     return rows.filter((r) => BigInt(r.id) <= BigInt(d.lastEventId));
   },
 
-  /** Records an attempt; `state` DELIVERED or DEAD ends the delivery. */
+  /**
+   * Takes the lease of an attempt on a PENDING delivery for `seconds`, unless `perAgreement`
+   * attempts of its agreement already hold one (in any gateway): false then, and the attempt
+   * waits. The agreement's lock makes the count and the lease one step.
+   */
+  async lease(
+    db: Kysely<Database>,
+    d: DeliveryForAttempt,
+    perAgreement: number,
+    seconds: number,
+  ): Promise<boolean> {
+    return db.transaction().execute(async (trx) => {
+      await sql`SELECT pg_advisory_xact_lock(hashtext('webhook-lease'), hashtext(${d.agreementId}))`.execute(
+        trx,
+      );
+      const { rows } = await sql<{ id: string }>`
+        UPDATE webhook_delivery d
+           SET attempting_until = now() + make_interval(secs => ${seconds})
+         WHERE d.id = ${d.id} AND d.state = 'PENDING'
+           AND (SELECT count(*) FROM webhook_delivery o
+                 WHERE o.agreement_id = ${d.agreementId} AND o.id <> d.id
+                   AND o.attempting_until > now()) < ${perAgreement}
+        RETURNING d.id`.execute(trx);
+      return rows.length > 0;
+    });
+  },
+
+  /** Records an attempt (and gives its lease back); `state` DELIVERED or DEAD ends the delivery. */
   async recordAttempt(
     db: Kysely<Database>,
     id: string,
@@ -108,6 +135,7 @@ export const webhookStore = {
         last_attempt_at: new Date(),
         last_status: attempt.status,
         last_error: attempt.error,
+        attempting_until: null,
         ...(attempt.state === 'DELIVERED' ? { delivered_at: new Date() } : {}),
       })
       .where('id', '=', id)
