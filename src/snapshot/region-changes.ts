@@ -77,11 +77,19 @@ export async function diffFollowedRegions(
     `CASE WHEN o.${column} IS DISTINCT FROM n.${column} THEN '${name}' END`;
   const housing = `CASE WHEN (${HOUSING.map((c) => `o.${c}`).join(', ')}) IS DISTINCT FROM
                             (${HOUSING.map((c) => `n.${c}`).join(', ')}) THEN 'housing' END`;
-  const members = (table: string, id: string) =>
-    `(SELECT md5(string_agg(ROW(${MEMBER_COLUMNS})::text, ',' ORDER BY m.nik))
-        FROM ${table} m WHERE m.household_id = ${id})`;
+  // One digest of every household's member rows per side, aggregated in one pass each (a
+  // subquery per household would not scale to every region being followed).
+  const digests = (members: string, households: string) =>
+    `SELECT m.household_id, md5(string_agg(ROW(${MEMBER_COLUMNS})::text, ',' ORDER BY m.nik)) AS digest
+       FROM ${members} m JOIN ${households} USING (household_id) GROUP BY m.household_id`;
   const statement = sql`
     CREATE TEMP TABLE ${sql.raw(DIFF)} AS
+    WITH o AS MATERIALIZED (
+           SELECT * FROM household h WHERE ${regionPredicate(followed, 'h.region_code')}),
+         n AS MATERIALIZED (
+           SELECT * FROM household_next h WHERE ${regionPredicate(followed, 'h.region_code')}),
+         om AS (${sql.raw(digests('member', 'o'))}),
+         nm AS (${sql.raw(digests('member_next', 'n'))})
     SELECT household_id, old_region, new_region, fields, NULL::bytea AS subjects_sealed
       FROM (
         SELECT coalesce(n.household_id, o.household_id) AS household_id,
@@ -90,13 +98,11 @@ export async function diffFollowedRegions(
                     ELSE array_remove(ARRAY[
                       ${sql.raw(HOUSEHOLD_FIELDS.map(changedField).join(',\n'))},
                       ${sql.raw(housing)},
-                      CASE WHEN ${sql.raw(members('member', 'o.household_id'))}
-                                IS DISTINCT FROM ${sql.raw(members('member_next', 'n.household_id'))}
-                           THEN 'members' END
+                      CASE WHEN om.digest IS DISTINCT FROM nm.digest THEN 'members' END
                     ], NULL) END AS fields
-          FROM (SELECT * FROM household h WHERE ${regionPredicate(followed, 'h.region_code')}) o
-          FULL JOIN (SELECT * FROM household_next h WHERE ${regionPredicate(followed, 'h.region_code')}) n
-            ON n.household_id = o.household_id
+          FROM o FULL JOIN n ON n.household_id = o.household_id
+          LEFT JOIN om ON om.household_id = o.household_id
+          LEFT JOIN nm ON nm.household_id = n.household_id
       ) d
      WHERE old_region IS NULL OR new_region IS NULL OR cardinality(fields) > 0`.compile(
     importCompiler,
