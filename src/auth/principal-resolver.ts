@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database-types.js';
-import type { PolicyListener } from '../db/policy-listener.js';
+import type { NotificationListener } from '../db/notification-listener.js';
 import { findClientPolicy, type ClientPolicy } from '../db/queries/client-queries.js';
 import { agreementExpired, unauthenticated } from '../errors/gateway-errors.js';
 import type { Principal } from './principal.js';
@@ -40,7 +40,7 @@ export class PrincipalResolver {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly verifier: BearerVerifier,
-    private readonly listener: PolicyListener | null,
+    private readonly listener: NotificationListener | null,
   ) {}
 
   /** Clears the cache (for one client, or all on `null`). Wired to the policy listener. */

@@ -4,7 +4,7 @@ import type pg from 'pg';
 import type { AuditEventInput } from '../audit/audit-event.js';
 import { subjectHash } from '../audit/subject-hash.js';
 import type { Database } from '../db/database-types.js';
-import { PolicyListener } from '../db/policy-listener.js';
+import { NotificationListener } from '../db/notification-listener.js';
 import {
   enqueueDeliveryAttempt,
   enqueueDeliveryAttempts,
@@ -84,7 +84,7 @@ export class WebhookDeliveries {
   private dispatching: Promise<void> | null = null;
   /** A dispatch was asked for while one ran: events committed meanwhile may have been missed. */
   private dispatchAgain = false;
-  private listener: PolicyListener | null = null;
+  private listener: NotificationListener | null = null;
   private readonly workerIds: string[] = [];
   private readonly options: WebhookDeliveryOptions;
 
@@ -140,7 +140,7 @@ export class WebhookDeliveries {
     // up to an interval later (the first POST came up to 0.5 s after the commit: a third of the
     // delivery time at 1 M persons). Also dispatches on (re)connect, for notifications missed.
     if (this.deps.url) {
-      this.listener = new PolicyListener(
+      this.listener = new NotificationListener(
         this.deps.url,
         () => void this.dispatch(),
         logger,

@@ -26,7 +26,7 @@ import { createTokenVerifier } from '../auth/tokens/token-verifier.js';
 import type { Config } from '../config.js';
 import { budgetMilliFromAgreement } from '../statistics/privacy/epsilon.js';
 import type { DatabaseHandle } from '../db/database.js';
-import { PolicyListener } from '../db/policy-listener.js';
+import { NotificationListener } from '../db/notification-listener.js';
 import { ScopedRegistry } from '../db/scoped/scoped-registry.js';
 import { VerificationProgressReads } from '../db/scoped/verification-progress-reads.js';
 import { EligibilityService, type Decision } from '../eligibility/eligibility-service.js';
@@ -109,7 +109,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   // eslint-disable-next-line prefer-const -- the listener and the resolver refer to each other
   let principals: PrincipalResolver;
-  const listener = new PolicyListener(database.url, (id) => principals?.invalidate(id), logger);
+  const listener = new NotificationListener(database.url, (id) => principals?.invalidate(id), logger);
   principals = new PrincipalResolver(database.db, verifier, listener);
   await listener.start();
   const audit = new AuditWriter(database.pool, {

@@ -3,15 +3,14 @@ import type { Logger } from '../logger.js';
 import { POLICY_CHANNEL } from './queries/client-queries.js';
 
 /**
- * Listens for policy changes (client created, replaced or revoked) announced by any process on
- * the same database. While it is connected, callers may cache policy; when the connection drops,
- * `connected` turns false (callers must stop caching) and it reconnects with backoff.
- *
- * Also listens on other channels (`channel`): the webhook dispatcher is woken by the import's
- * commit this way (src/changes/webhook-deliveries.ts); `onChange(null)` on (re)connect then means
- * "look now", as notifications sent meanwhile were missed.
+ * Listens on one PostgreSQL notification channel, reconnecting with backoff. By default the
+ * policy channel (client created, replaced or revoked, by any process on the same database):
+ * while it is connected, callers may cache policy; when the connection drops, `connected` turns
+ * false (callers must stop caching). The webhook dispatcher listens on the change-event channel
+ * (src/changes/webhook-deliveries.ts). `onChange(null)` on (re)connect means "look now":
+ * notifications sent meanwhile were missed.
  */
-export class PolicyListener {
+export class NotificationListener {
   private client: pg.Client | null = null;
   private closed = false;
   private retryMs = 250;
