@@ -193,7 +193,7 @@ async function measure(persons: number): Promise<Result> {
       const { rows: counted } = await admin.query<{ n: string }>(
         `SELECT count(*) FILTER (WHERE agreement_id = '${CLIENT}-pks') AS n,
                 count(*) FILTER (WHERE kind = 'HOUSEHOLD_CHANGED') AS households
-           FROM change_event`,
+           FROM change_event WHERE snapshot_id = (SELECT max(id) FROM snapshot)`,
       );
       const events = Number(counted[0]!.n);
       const regionEvents = Number((counted[0] as unknown as { households: string }).households);
