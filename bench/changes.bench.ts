@@ -171,7 +171,8 @@ async function measure(persons: number): Promise<Result> {
       const watcher = (async () => {
         while (importing && visibleAt === 0) {
           const { rows } = await admin.query<{ any: boolean }>(
-            'SELECT EXISTS (SELECT 1 FROM change_event) AS any',
+            // The ministry's: the first import of a run writes household events beforehand.
+            `SELECT EXISTS (SELECT 1 FROM change_event WHERE agreement_id = '${CLIENT}-pks') AS any`,
           );
           if (rows[0]!.any) visibleAt = Date.now();
           else await new Promise((resolve) => setTimeout(resolve, 10));

@@ -121,10 +121,12 @@ export async function importSnapshot(
         const applied = await findAppliedVerifications(control);
         clock.enter('changes');
         options.onProgress?.({ phase: 'changes', rows: staged.counts });
+        // Two connections beside this one: the rule's SQL is the cost, one per core.
         const changes = await decideSubscriptions(
           control,
           options.subjectSealKey ?? null,
           options.asOf,
+          { pool: handle.pool, connections: 2 },
         );
         const regions = await diffFollowedRegions(control, options.subjectSealKey ?? null).catch(
           async (error: unknown) => {

@@ -53,6 +53,11 @@ export async function decideSubscriptions(
   control: pg.PoolClient,
   sealKey: Buffer | null,
   asOf: string,
+  /**
+   * Where pages are decided side by side before the swap (the rule's SQL is the cost: one
+   * connection per core halves it on two); without it, on `control` one after another.
+   */
+  parallel: { pool: pg.Pool; connections: number } | null = null,
 ): Promise<SubscriberChanges> {
   // Subjects followed because they were checked lapse when not checked again within the
   // agreement's days (or when it no longer follows what it checks).
@@ -71,51 +76,63 @@ export async function decideSubscriptions(
   );
   await control.query(`DROP TABLE IF EXISTS ${DECISIONS}`);
   await control.query(
-    `CREATE TEMP TABLE ${DECISIONS} (subscription_id bigint PRIMARY KEY, reason text NOT NULL,
+    // Unlogged, not temporary: the parallel connections write it too (dropped at the end).
+    `CREATE UNLOGGED TABLE ${DECISIONS} (subscription_id bigint PRIMARY KEY, reason text NOT NULL,
                                      rule_version integer NOT NULL)`,
   );
   const scopes = new Map<string, AgreementScope>();
   let decided = 0;
   let done = '0';
-  const decideUpTo = async (client: pg.PoolClient, last: string | null) => {
-    for (;;) {
-      const { rows } = await client.query<{
-        id: string;
-        agreement_id: string;
-        program: string;
-        nik_sealed: Buffer;
-      }>(
-        // `id` stays bigint (pg returns it as a string): ordered as a number, not as text.
-        `SELECT id, agreement_id, program, nik_sealed FROM change_subscription
-          WHERE id > $1 AND ($2::bigint IS NULL OR id <= $2) ORDER BY id LIMIT ${PAGE}`,
-        [done, last],
-      );
-      if (rows.length === 0) return;
-      if (sealKey === null) {
-        throw new Error(
-          'agencies follow subjects (change feeds): the import needs the subject seal key (keys/subject-seal.key of DTKS_DATA_DIR)',
+  const decideUpTo = async (client: pg.PoolClient, last: string | null, side: Workers | null) => {
+    try {
+      for (;;) {
+        const { rows } = await client.query<{
+          id: string;
+          agreement_id: string;
+          program: string;
+          nik_sealed: Buffer;
+        }>(
+          // `id` stays bigint (pg returns it as a string): ordered as a number, not as text.
+          `SELECT id, agreement_id, program, nik_sealed FROM change_subscription
+            WHERE id > $1 AND ($2::bigint IS NULL OR id <= $2) ORDER BY id LIMIT ${PAGE}`,
+          [done, last],
         );
+        if (rows.length === 0) return;
+        if (sealKey === null) {
+          throw new Error(
+            'agencies follow subjects (change feeds): the import needs the subject seal key (keys/subject-seal.key of DTKS_DATA_DIR)',
+          );
+        }
+        await loadScopes(client, scopes, rows);
+        const groups = new Map<string, { ids: string[]; niks: string[] }>();
+        for (const row of rows) {
+          const key = `${row.agreement_id}\n${row.program}`;
+          let group = groups.get(key);
+          if (!group) groups.set(key, (group = { ids: [], niks: [] }));
+          group.ids.push(row.id);
+          group.niks.push(openSubject(sealKey, row.nik_sealed));
+        }
+        for (const [key, group] of groups) {
+          const [agreementId, program] = key.split('\n') as [string, string];
+          const rule = rules.get(program);
+          if (!rule) continue; // a program without a rule decides nothing (none ships so)
+          const decide = (on: pg.PoolClient) =>
+            insertDecisions(on, group, rule, scopes.get(agreementId)!, asOf);
+          if (side) await side.run(decide);
+          else await decide(client);
+        }
+        decided += rows.length;
+        done = rows.at(-1)!.id;
       }
-      await loadScopes(client, scopes, rows);
-      const groups = new Map<string, { ids: string[]; niks: string[] }>();
-      for (const row of rows) {
-        const key = `${row.agreement_id}\n${row.program}`;
-        let group = groups.get(key);
-        if (!group) groups.set(key, (group = { ids: [], niks: [] }));
-        group.ids.push(row.id);
-        group.niks.push(openSubject(sealKey, row.nik_sealed));
-      }
-      for (const [key, group] of groups) {
-        const [agreementId, program] = key.split('\n') as [string, string];
-        const rule = rules.get(program);
-        if (!rule) continue; // a program without a rule decides nothing (none ships so)
-        await insertDecisions(client, group, rule, scopes.get(agreementId)!, asOf);
-      }
-      decided += rows.length;
-      done = rows.at(-1)!.id;
+    } finally {
+      await side?.drain();
     }
   };
-  await decideUpTo(control, top[0]!.max);
+  await decideUpTo(
+    control,
+    top[0]!.max,
+    parallel && parallel.connections > 1 ? new Workers(parallel.pool, parallel.connections) : null,
+  );
   let seconds = Number(process.hrtime.bigint() - started) / 1e9;
 
   return {
@@ -133,7 +150,7 @@ export async function decideSubscriptions(
       // No subscription comes or goes until the swap commits: the events cover exactly the
       // subscriptions that exist when it does.
       await client.query('LOCK TABLE change_subscription IN SHARE MODE');
-      await decideUpTo(client, null);
+      await decideUpTo(client, null, null);
       seconds += Number(process.hrtime.bigint() - began) / 1e9;
     },
     async writeEvents(client, snapshotId) {
@@ -167,6 +184,43 @@ export async function decideSubscriptions(
       await client.query(`DROP TABLE IF EXISTS ${DECISIONS}`);
     },
   };
+}
+
+/**
+ * At most `size` statements under way at once, each on a connection of its own; the first
+ * failure is thrown by the next `run` or by `drain`.
+ */
+class Workers {
+  private readonly running = new Set<Promise<void>>();
+  private failure: unknown = null;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly size: number,
+  ) {}
+
+  async run(work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
+    while (this.running.size >= this.size) await Promise.race(this.running);
+    if (this.failure) throw this.failure;
+    const task = (async () => {
+      const client = await this.pool.connect();
+      try {
+        await work(client);
+      } finally {
+        client.release();
+      }
+    })()
+      .catch((error: unknown) => {
+        this.failure ??= error;
+      })
+      .finally(() => this.running.delete(task));
+    this.running.add(task);
+  }
+
+  async drain(): Promise<void> {
+    await Promise.all(this.running);
+    if (this.failure) throw this.failure;
+  }
 }
 
 async function loadScopes(
