@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type pg from 'pg';
 import { regionPredicate } from '../db/scoped/record-projection.js';
 import { sealSubject } from '../db/subject-seal.js';
+import { HOUSING_COLUMNS } from '../synthetic/housing.js';
 import { importCompiler } from './rules-at-import.js';
 
 /**
@@ -43,16 +44,8 @@ const HOUSEHOLD_FIELDS: ReadonlyArray<[string, string]> = [
   ['verificationStatus', 'verification_status'],
   ['verifiedAt', 'verified_at'],
 ];
-const HOUSING = [
-  'floor_area_m2',
-  'floor_type',
-  'wall_type',
-  'roof_type',
-  'water_source',
-  'sanitation',
-  'lighting',
-  'cooking_fuel',
-];
+/** The housing characteristics: one field, `housing`, for the agency. */
+const HOUSING = ['floor_area_m2', ...HOUSING_COLUMNS];
 const MEMBER_COLUMNS =
   'm.nik, m.name, m.sex, m.birth_date, m.relationship, m.pregnant, m.disability, m.in_school, m.status';
 
