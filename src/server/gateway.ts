@@ -109,7 +109,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   // eslint-disable-next-line prefer-const -- the listener and the resolver refer to each other
   let principals: PrincipalResolver;
-  const listener = new NotificationListener(database.url, (id) => principals?.invalidate(id), logger);
+  const listener = new NotificationListener(
+    database.url,
+    (id) => principals?.invalidate(id),
+    logger,
+  );
   principals = new PrincipalResolver(database.db, verifier, listener);
   await listener.start();
   const audit = new AuditWriter(database.pool, {
