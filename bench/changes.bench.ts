@@ -191,13 +191,13 @@ async function measure(persons: number): Promise<Result> {
       const changeSeconds = Number(summary[4]);
       // The ministry's events (the import's total also counts the demo local governments'
       // household events, which have no webhook here).
-      const { rows: counted } = await admin.query<{ n: string }>(
+      const { rows: counted } = await admin.query<{ n: string; households: string }>(
         `SELECT count(*) FILTER (WHERE agreement_id = '${CLIENT}-pks') AS n,
                 count(*) FILTER (WHERE kind = 'HOUSEHOLD_CHANGED') AS households
            FROM change_event WHERE snapshot_id = (SELECT max(id) FROM snapshot)`,
       );
       const events = Number(counted[0]!.n);
-      const regionEvents = Number((counted[0] as unknown as { households: string }).households);
+      const regionEvents = Number(counted[0]!.households);
       if (events + regionEvents !== Number(summary[3]))
         throw new Error(`the import wrote ${summary[3]} events; ${events + regionEvents} found`);
       await receiver.until(events);
