@@ -25,7 +25,16 @@ export function startVariant(variant: string, env: Record<string, string>): Prom
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', path.join(ROOT, 'bench/support/serve-variant.ts'), variant],
+      [
+        // BENCH_PROFILE_DIR: each variant writes a CPU profile there when it stops.
+        ...(process.env.BENCH_PROFILE_DIR
+          ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+          : []),
+        '--import',
+        'tsx',
+        path.join(ROOT, 'bench/support/serve-variant.ts'),
+        variant,
+      ],
       {
         env: { ...process.env, LOG_LEVEL: 'warn', ...env },
         stdio: ['ignore', 'pipe', 'inherit'],

@@ -52,7 +52,9 @@ if (variant === 'bare') {
     host: '127.0.0.1',
     security: variant === 'off' ? 'off' : 'on',
     // full-webhooks: also pushes change events, as `serve` does.
-    ...(variant === 'full-webhooks' ? { webhooks: {} } : {}),
+    ...(variant === 'full-webhooks'
+      ? { webhooks: JSON.parse(process.env.BENCH_WEBHOOK_OPTIONS ?? '{}') }
+      : {}),
   });
   port = gateway.port;
 }

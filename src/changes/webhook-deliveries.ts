@@ -2,7 +2,6 @@ import { sql, type Kysely } from 'kysely';
 import PgBoss from 'pg-boss';
 import type pg from 'pg';
 import type { AuditEventInput } from '../audit/audit-event.js';
-import { subjectHash } from '../audit/subject-hash.js';
 import type { Database } from '../db/database-types.js';
 import { NotificationListener } from '../db/notification-listener.js';
 import {
@@ -19,7 +18,8 @@ import {
 } from '../db/scoped/webhook-store.js';
 import { openSubject } from '../db/subject-seal.js';
 import type { Logger } from '../logger.js';
-import { changeEventView, showsEventNik, type DisclosedEvent } from './change-feed-service.js';
+import { showsEventNik } from './change-feed-service.js';
+import { webhookBody, type WebhookBody } from './webhook-body.js';
 import { signWebhook, type WebhookSigningKey } from './webhook-signature.js';
 
 /** How deliveries are paced; the defaults are the documented ones (docs/change-feeds.md). */
@@ -41,6 +41,11 @@ export interface WebhookDeliveryOptions {
   workers: number;
   /** Attempts under way at once for one agreement, across all gateways. */
   perAgreement: number;
+  /**
+   * How long an attempt held back by `perAgreement` waits for one of this process's attempts of
+   * the same agreement to end before it is put back in the queue for a second.
+   */
+  holdBackWaitMs: number;
   /** How often an idle worker asks the queue for a job. */
   pollingIntervalSeconds: number;
   /** An attempt whose process died is taken again after this (seconds). */
@@ -57,6 +62,7 @@ export const DEFAULT_WEBHOOK_OPTIONS: WebhookDeliveryOptions = {
   dispatchEveryMs: 500,
   workers: 8,
   perAgreement: 4,
+  holdBackWaitMs: 500,
   pollingIntervalSeconds: 1,
   jobExpirySeconds: WEBHOOK_JOB_EXPIRY_SECONDS,
   maintenanceIntervalSeconds: 30,
@@ -86,6 +92,8 @@ export class WebhookDeliveries {
   private dispatchAgain = false;
   private listener: NotificationListener | null = null;
   private readonly workerIds: string[] = [];
+  /** This process's attempts under way, per agreement, and who waits for one of them to end. */
+  private readonly underWay = new Map<string, { count: number; waiters: Set<() => void> }>();
   private readonly options: WebhookDeliveryOptions;
 
   constructor(
@@ -215,9 +223,7 @@ export class WebhookDeliveries {
     // A receiver gets at most `perAgreement` attempts at once: a slow one cannot hold every
     // worker while other agreements' deliveries wait. Held back, the attempt is tried again in a
     // second (not counted as an attempt).
-    // The lease lasts as long as the job: a gateway dying mid-attempt frees both at once.
-    const leaseSeconds = this.options.jobExpirySeconds;
-    if (!(await webhookStore.lease(db, d, this.options.perAgreement, leaseSeconds))) {
+    if (!(await this.takeLease(d))) {
       await db.transaction().execute((trx) =>
         enqueueDeliveryAttempt(this.boss!, trx, id, {
           afterSeconds: 1,
@@ -226,28 +232,74 @@ export class WebhookDeliveries {
       );
       return;
     }
-    const rows = await webhookStore.events(db, d);
-    const showNik = showsEventNik(d.fieldPolicy);
-    const views = rows.map((row) => changeEventView(row, showNik, this.deps.sealKey));
-    const body = JSON.stringify({
-      type: 'dtks.changes',
-      timestamp: new Date().toISOString(),
-      data: {
-        events: views.map(({ view }) => {
-          const { position, ...event } = view;
-          return { sequence: Number(position), ...event };
-        }),
-      },
+    const mine = this.underWay.get(d.agreementId) ?? { count: 0, waiters: new Set() };
+    this.underWay.set(d.agreementId, mine);
+    mine.count += 1;
+    try {
+      await this.send(d, d.webhookUrl);
+    } catch (error) {
+      // Not an answer of the receiver (that is recorded): say, the audit log could not be
+      // written. The job fails and is tried again; until then the lease holds nobody back.
+      await webhookStore.releaseLease(db, id).catch(() => undefined);
+      throw error;
+    } finally {
+      mine.count -= 1;
+      // One slot came free: one waiter (the longest waiting) may take it.
+      const [first] = mine.waiters;
+      first?.();
+      if (mine.count === 0 && mine.waiters.size === 0) this.underWay.delete(d.agreementId);
+    }
+  }
+
+  /**
+   * Leases the attempt (as long as the job: a gateway dying mid-attempt frees both at once). While
+   * the agreement has `perAgreement` attempts under way, and one of them in this process, waits
+   * up to `holdBackWaitMs` for one of those to end: deliveries of a fast receiver then follow
+   * each other at once instead of a second apart. Attempts held only by other gateways are not
+   * waited for (nothing here would say when they end).
+   */
+  private async takeLease(d: DeliveryForAttempt): Promise<boolean> {
+    const { db } = this.deps;
+    const { perAgreement, jobExpirySeconds, holdBackWaitMs } = this.options;
+    const until = Date.now() + holdBackWaitMs;
+    for (;;) {
+      if (await webhookStore.lease(db, d, perAgreement, jobExpirySeconds)) return true;
+      const mine = this.underWay.get(d.agreementId);
+      const left = until - Date.now();
+      if (!mine || mine.count === 0 || left <= 0 || !this.boss) return false;
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          mine.waiters.delete(wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, left);
+        mine.waiters.add(wake);
+      });
+    }
+  }
+
+  /** Sends the leased delivery once and records the outcome. */
+  private async send(d: DeliveryForAttempt, url: string): Promise<void> {
+    const { db } = this.deps;
+    const id = d.id;
+    const built = webhookBody(await webhookStore.eventsAsJson(db, d), {
+      showNik: showsEventNik(d.fieldPolicy),
+      sealKey: this.deps.sealKey,
+      subjectKey: this.deps.subjectKey,
     });
     const signed = signWebhook(
-      { id: d.messageId, timestamp: Math.floor(Date.now() / 1000), body },
+      { id: d.messageId, timestamp: Math.floor(Date.now() / 1000), body: built.body },
       {
         signing: this.deps.signing,
         secret: d.secretSealed ? openSubject(this.deps.sealKey, d.secretSealed) : null,
       },
     );
-    const outcome = await post(d.webhookUrl, signed.body, signed.headers, this.options.timeoutMs);
-    if (outcome.transmitted) await this.audit(d, views);
+    // Audited before it is sent: if the audit log cannot be written, nothing leaves (the attempt
+    // fails in the gateway and its job is tried again). An attempt that then cannot connect is
+    // on record too: the log errs on the side of disclosure.
+    await this.audit(d, built);
+    const outcome = await post(url, signed.body, signed.headers, this.options.timeoutMs);
     if (outcome.ok) {
       await webhookStore.recordAttempt(db, id, {
         state: 'DELIVERED',
@@ -283,10 +335,7 @@ export class WebhookDeliveries {
     return Math.round(step / 2 + (step / 2) * Math.random());
   }
 
-  private async audit(d: DeliveryForAttempt, views: readonly DisclosedEvent[]): Promise<void> {
-    const subjects = new Set<string>();
-    for (const event of views)
-      for (const nik of event.subjects) subjects.add(subjectHash(this.deps.subjectKey, nik));
+  private async audit(d: DeliveryForAttempt, sent: WebhookBody): Promise<void> {
     await this.deps.audit.record({
       requestId: `${d.messageId}#${d.attempts + 1}`,
       clientId: d.clientId,
@@ -297,16 +346,14 @@ export class WebhookDeliveries {
       outcome: 'DISCLOSED',
       errorCode: null,
       fields: [],
-      subjects: [...subjects],
-      decisionIds: views.map((v) => v.auditId),
+      subjects: sent.subjects,
+      decisionIds: sent.auditIds,
     });
   }
 }
 
 interface PostOutcome {
   ok: boolean;
-  /** The body may have reached the receiver (an answer came, or it timed out): audited. */
-  transmitted: boolean;
   status: number | null;
   /** Why it failed, in our words (never the receiver's answer, which may hold anything). */
   error: string | null;
@@ -330,7 +377,6 @@ async function post(
     const ok = response.status >= 200 && response.status < 300;
     return {
       ok,
-      transmitted: true,
       status: response.status,
       error: ok ? null : `HTTP ${response.status}`,
     };
@@ -338,7 +384,6 @@ async function post(
     const timedOut = (error as Error).name === 'TimeoutError';
     return {
       ok: false,
-      transmitted: timedOut,
       status: null,
       error: timedOut ? `no answer within ${timeoutMs} ms` : 'could not connect',
     };

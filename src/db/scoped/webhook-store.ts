@@ -1,6 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database } from '../database-types.js';
-import { changeFeedStore, type ChangeEventRow } from './change-feed-store.js';
+import type { ChangeEventKind, Database } from '../database-types.js';
 
 /** A delivery with what an attempt needs of its agreement. */
 export interface DeliveryForAttempt {
@@ -22,6 +21,20 @@ export interface DeliveryForAttempt {
 }
 
 export { CHANGE_EVENTS_CHANNEL } from '../change-outbox.js';
+
+/** One event of a delivery as webhook JSON text (see `webhookStore.eventsAsJson`). */
+export interface EventJson {
+  /** The event's JSON, or its part before `nik` (ELIGIBILITY_CHANGED). */
+  head: string | null;
+  /** ELIGIBILITY_CHANGED: the part after `nik`, to the closing brace; otherwise null. */
+  tail: string | null;
+  kind: ChangeEventKind;
+  /** What the audit event lists for it: the decision id, or the event id. */
+  auditId: string;
+  nikSealed: Buffer | null;
+  /** The members' NIKs of a household event, sealed (comma-separated). */
+  subjectsSealed: Buffer | null;
+}
 
 /** The most events one POST carries. */
 export const EVENTS_PER_DELIVERY = 1_000;
@@ -77,17 +90,53 @@ export const webhookStore = {
     return rows[0] ?? null;
   },
 
-  /** The delivery's events, in order, of the programs its agreement still covers. */
-  async events(db: Kysely<Database>, d: DeliveryForAttempt): Promise<ChangeEventRow[]> {
-    const before = String(BigInt(d.firstEventId) - 1n);
-    const rows = await changeFeedStore.events(
-      db,
-      d.agreementId,
-      d.programs,
-      before,
-      EVENTS_PER_DELIVERY + 1,
-    );
-    return rows.filter((r) => BigInt(r.id) <= BigInt(d.lastEventId));
+  /**
+   * The delivery's events, in order, of the programs its agreement still covers, each as the
+   * JSON text a webhook body carries (CONTRACT §11; the same fields, in the same order, as the
+   * pull API's view in src/changes/change-feed-service.ts), built here so that the sender parses
+   * and re-serialises nothing. An ELIGIBILITY_CHANGED event comes in two pieces, `head` and
+   * `tail`, between which the sender puts its `nik` (shown or null: only the gateway can open
+   * the seal); every other kind is whole in `head`, `tail` null.
+   */
+  async eventsAsJson(db: Kysely<Database>, d: DeliveryForAttempt): Promise<EventJson[]> {
+    const { rows } = await sql<EventJson>`
+      SELECT '{"sequence":' || e.id || ',"eventId":"' || e.event_id || '","occurredAt":"'
+               || to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+               || '","kind":' || to_json(e.kind)::text
+               || CASE e.kind
+                    WHEN 'ELIGIBILITY_CHANGED' THEN
+                      ',"program":' || coalesce(to_json(e.program)::text, 'null')
+                      || ',"subjectRef":' || coalesce(to_json(e.subject_ref)::text, 'null')
+                    WHEN 'HOUSEHOLD_CHANGED' THEN
+                      ',"householdId":' || coalesce((e.payload -> 'householdId')::text, 'null')
+                      || ',"change":' || coalesce((e.payload -> 'change')::text, 'null')
+                      || ',"regionCode":' || coalesce((e.payload -> 'regionCode')::text, 'null')
+                      || ',"fields":' || coalesce((e.payload -> 'fields')::text, 'null') || '}'
+                    WHEN 'VERIFICATION_STATUS_CHANGED' THEN
+                      ',"submissionId":' || coalesce((e.payload -> 'submissionId')::text, 'null')
+                      || ',"submissionKind":'
+                      || coalesce((e.payload -> 'submissionKind')::text, 'null')
+                      || ',"householdId":' || coalesce((e.payload -> 'householdId')::text, 'null')
+                      || ',"previousStatus":'
+                      || coalesce((e.payload -> 'previousStatus')::text, 'null')
+                      || ',"status":' || coalesce((e.payload -> 'status')::text, 'null') || '}'
+                  END AS head,
+             CASE WHEN e.kind = 'ELIGIBILITY_CHANGED' THEN
+                    ',"previous":' || coalesce((e.payload -> 'previous')::text, 'null')
+                    || ',"current":' || coalesce((e.payload -> 'current')::text, 'null')
+                    || ',"decisionId":' || coalesce((e.payload -> 'decisionId')::text, 'null')
+                    || '}'
+             END AS tail,
+             e.kind,
+             CASE WHEN e.kind = 'ELIGIBILITY_CHANGED' THEN e.payload ->> 'decisionId'
+                  ELSE e.event_id::text END AS "auditId",
+             e.nik_sealed AS "nikSealed", e.subjects_sealed AS "subjectsSealed"
+        FROM change_event e
+       WHERE e.agreement_id = ${d.agreementId}
+         AND e.id BETWEEN ${d.firstEventId} AND ${d.lastEventId}
+         AND (e.program IS NULL OR e.program = ANY(${d.programs}::text[]))
+       ORDER BY e.id`.execute(db);
+    return rows;
   },
 
   /**
@@ -115,6 +164,15 @@ export const webhookStore = {
         RETURNING d.id`.execute(trx);
       return rows.length > 0;
     });
+  },
+
+  /** Gives the lease of an attempt back without recording it (the attempt failed in the gateway). */
+  async releaseLease(db: Kysely<Database>, id: string): Promise<void> {
+    await db
+      .updateTable('webhook_delivery')
+      .set({ attempting_until: null })
+      .where('id', '=', id)
+      .execute();
   },
 
   /** Records an attempt (and gives its lease back); `state` DELIVERED or DEAD ends the delivery. */
