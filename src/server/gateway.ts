@@ -31,6 +31,7 @@ import { ScopedRegistry } from '../db/scoped/scoped-registry.js';
 import { VerificationProgressReads } from '../db/scoped/verification-progress-reads.js';
 import { EligibilityService, type Decision } from '../eligibility/eligibility-service.js';
 import { RuleCache } from '../eligibility/rule-cache.js';
+import { createDciRoutes } from '../dci/dci-routes.js';
 import { HistogramCache } from '../monitoring/histogram-cache.js';
 import { startHistogramWarmer } from '../monitoring/histogram-warmer.js';
 import { MonitoringService } from '../monitoring/monitoring-service.js';
@@ -149,6 +150,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const createContext = async (
     req: IncomingMessage,
     requestId: string,
+    options: { singlePurposeDefault?: boolean } = {},
   ): Promise<RequestContext> => {
     const officerId = header(req, 'x-officer-id');
     const purpose = header(req, 'x-purpose');
@@ -158,9 +160,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     ) {
       throw badUserInput('X-Officer-Id and X-Purpose take 1–128 letters, digits and . _ : @ / + -');
     }
-    const principal = secure
+    const resolved = secure
       ? await principals.resolve(req.headers.authorization, { officerId, purpose })
       : unrestrictedPrincipal(officerId, purpose);
+    // The DCI door: without X-Purpose, an agreement with exactly one purpose means that one.
+    const only = resolved.agreement.purposes.length === 1 ? resolved.agreement.purposes[0]! : null;
+    const principal =
+      options.singlePurposeDefault && resolved.purpose === null && only !== null
+        ? { ...resolved, purpose: only }
+        : resolved;
     if (secure) {
       try {
         await limiter.admitRequest(principal);
@@ -283,6 +291,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
   };
 
+  const tokenEndpoint = createTokenEndpoint({
+    keys,
+    store: databaseClientStore(database.db),
+    issuer: config.tokens.issuer,
+    audience: config.tokens.audience,
+    ttlSeconds: 3600,
+  });
   const server = createHttpServer({
     apollo,
     db: database.db,
@@ -292,13 +307,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     onRefused,
     resolveDocument,
     routes: {
-      '/oauth/token': createTokenEndpoint({
-        keys,
-        store: databaseClientStore(database.db),
-        issuer: config.tokens.issuer,
-        audience: config.tokens.audience,
-        ttlSeconds: 3600,
+      ...createDciRoutes({
+        apollo,
+        createContext,
+        onRefused,
+        logger,
+        registryId: config.tokens.issuer,
       }),
+      '/oauth/token': tokenEndpoint,
+      // The token path of the DCI API family: the same client credentials.
+      '/oauth2/client/token': tokenEndpoint,
       '/.well-known/jwks.json': createJwksEndpoint(keys),
       '/.well-known/webhooks.json': createWebhookKeyEndpoint(webhookSigning),
     },

@@ -4,14 +4,13 @@ import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest } from '@apollo/s
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database-types.js';
 import type { Logger } from '../logger.js';
+import { readBody, sendJson, type RouteHandler } from '../http/json-http.js';
 import { isDatabaseUnavailable } from '../db/database-errors.js';
 import { GatewayError, HTTP_STATUS } from '../errors/gateway-errors.js';
 import type { RequestContext } from '../resolvers/request-context.js';
 
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
-
-export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
 export interface HttpServerDeps {
   apollo: ApolloServer<RequestContext>;
@@ -134,7 +133,7 @@ async function handleGraphQL(
   }
   let body: unknown = undefined;
   if (req.method === 'POST') {
-    const raw = await readBody(req);
+    const raw = await readBody(req, MAX_BODY_BYTES);
     if (raw === null)
       return sendJson(res, 413, { error: `request body over ${MAX_BODY_BYTES} bytes` });
     if (raw.length > 0 && (req.headers['content-type'] ?? '').includes('application/json')) {
@@ -188,22 +187,6 @@ async function handleGraphQL(
   res.end();
 }
 
-/** The whole body, or null when it is larger than the limit. */
-function readBody(req: IncomingMessage): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) tooLarge = true;
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(tooLarge ? null : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
 /**
  * 503 while the database is out of reach, with `Retry-After`: a GraphQL error for `/graphql`, an
  * OAuth-style error elsewhere. The gateway recovers by itself when the database returns.
@@ -221,15 +204,6 @@ function sendUnavailable(res: ServerResponse, graphql: boolean): void {
 
 const RETRY_AFTER_SECONDS = 2;
 const UNAVAILABLE_MESSAGE = 'the service is temporarily unavailable; try again';
-
-export function sendJson(res: ServerResponse, status: number, value: unknown): void {
-  const body = JSON.stringify(value);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-  });
-  res.end(body);
-}
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout;

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebhookSigningKey } from '../changes/webhook-signature.js';
-import { sendJsonWith } from '../auth/tokens/http-json.js';
+import { sendJson } from '../http/json-http.js';
 
 /**
  * `GET /.well-known/webhooks.json`: the public key that verifies the gateway's webhook
@@ -12,10 +12,10 @@ export function createWebhookKeyEndpoint(
   return (req, res) => {
     req.resume();
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      sendJsonWith(res, 405, { error: 'use GET' }, { allow: 'GET, HEAD' });
+      sendJson(res, 405, { error: 'use GET' }, { allow: 'GET, HEAD' });
       return;
     }
-    sendJsonWith(
+    sendJson(
       res,
       200,
       {

@@ -20,6 +20,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   // Leaves.
   csv: [],
   errors: [],
+  http: [],
   'logger.ts': [],
   'config.ts': [],
   'production-mode.ts': [],
@@ -27,7 +28,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   // The database, and policy and audit beside it (the scoped layer compiles a principal's policy
   // into SQL; policy and audit read and write through the database).
   db: ['auth', 'domain', 'errors', 'logger.ts', 'config.ts', 'csv'],
-  auth: ['db', 'domain', 'errors', 'logger.ts'],
+  auth: ['db', 'domain', 'errors', 'logger.ts', 'http'],
   audit: ['db', 'domain', 'errors', 'logger.ts'],
   // Producing and loading data.
   synthetic: ['domain', 'csv'],
@@ -55,7 +56,11 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
     'errors',
     'logger.ts',
   ],
+  // The DCI door: its searches run as GraphQL operations with the request's context.
+  dci: ['resolvers', 'auth', 'errors', 'logger.ts', 'http'],
   server: [
+    'dci',
+    'http',
     'resolvers',
     'schema',
     'eligibility',

@@ -184,6 +184,20 @@ async function send(
   return { status: r.status, body: (await r.json()) as Answer['body'] };
 }
 
+/** A DCI answer (an `on-search` envelope): accepted, and every search found something. */
+function expectDciAnswered(answer: Record<string, unknown>, label: string): void {
+  const { header, message } = answer as {
+    header: { status: string };
+    message: { search_response: Array<{ status: string; data?: { reg_records: unknown[] } }> };
+  };
+  expect(header.status, `${label}: ${JSON.stringify(header)}`).toBe('succ');
+  expect(message.search_response.length, label).toBeGreaterThan(0);
+  for (const search of message.search_response) {
+    expect(search.status, `${label}: ${JSON.stringify(search)}`).toBe('succ');
+    expect(search.data?.reg_records.length, `${label}: no record`).toBeGreaterThan(0);
+  }
+}
+
 /** Data, no error, and something in every root field (no null lookup, no empty list). */
 function expectAnswered(answer: Answer, label: string, emptyAllowed = false): void {
   expect(answer.body.errors, `${label}: ${JSON.stringify(answer.body.errors)}`).toBeUndefined();
@@ -266,6 +280,7 @@ describe('README examples', () => {
       expect(answers.length, `${label} printed no answer: ${result.stdout}`).toBeGreaterThan(0);
       for (const a of answers) {
         if ('access_token' in a) expect(a.token_type).toBe('Bearer');
+        else if ('header' in a && 'message' in a) expectDciAnswered(a, label);
         else expectAnswered({ status: 200, body: a as Answer['body'] }, label);
       }
     }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sendJsonWith } from './http-json.js';
+import { sendJson } from '../../http/json-http.js';
 import type { SigningKeys } from './signing-keys.js';
 
 /** How often the endpoint looks for a rotation done by another process (milliseconds). */
@@ -17,7 +17,7 @@ export function createJwksEndpoint(
   return (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       req.resume();
-      sendJsonWith(res, 405, { error: 'use GET' }, { allow: 'GET, HEAD' });
+      sendJson(res, 405, { error: 'use GET' }, { allow: 'GET, HEAD' });
       return;
     }
     void keys
@@ -31,10 +31,10 @@ export function createJwksEndpoint(
             return copy;
           }),
         };
-        sendJsonWith(res, 200, jwks, { 'cache-control': 'public, max-age=300' });
+        sendJson(res, 200, jwks, { 'cache-control': 'public, max-age=300' });
       })
       .catch(() => {
-        if (!res.headersSent) sendJsonWith(res, 500, { error: 'internal server error' });
+        if (!res.headersSent) sendJson(res, 500, { error: 'internal server error' });
         else res.destroy();
       });
   };

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/database-types.js';
 import { generateClientSecret, hashClientSecret, verifyClientSecret } from '../client-secret.js';
-import { sendJsonWith } from './http-json.js';
+import { readBody, sendJson } from '../../http/json-http.js';
 import type { SigningKeys } from './signing-keys.js';
 import {
   DEFAULT_TOKEN_TTL_SECONDS,
@@ -67,7 +67,7 @@ export function createTokenEndpoint(
     try {
       if (req.method !== 'POST') {
         drain(req);
-        return sendJsonWith(
+        return sendJson(
           res,
           405,
           { error: 'invalid_request', error_description: 'use POST' },
@@ -92,7 +92,7 @@ export function createTokenEndpoint(
       const matches = await verifyClientSecret(clientSecret, stored ?? (await dummyHash()));
       if (stored === null || !matches) throw invalidClient();
       const token = await issueAccessToken(keys, { clientId, issuer, audience, ttlSeconds });
-      sendJsonWith(
+      sendJson(
         res,
         200,
         {
@@ -107,7 +107,7 @@ export function createTokenEndpoint(
       const headers: Record<string, string> = { ...NO_STORE };
       if (error.status === 401) headers['www-authenticate'] = 'Basic realm="dtks-gateway"';
       if (error.status === 413) headers.connection = 'close';
-      sendJsonWith(
+      sendJson(
         res,
         error.status,
         { error: error.error, error_description: error.description },
@@ -124,7 +124,7 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
     drain(req);
     throw invalidRequest(`send the parameters as ${FORM_TYPE}`);
   }
-  const body = await readBody(req);
+  const body = await readBody(req, MAX_BODY_BYTES);
   if (body === null) {
     throw new OAuthProblem(413, 'invalid_request', `request body over ${MAX_BODY_BYTES} bytes`);
   }
@@ -187,19 +187,6 @@ const formDecode = (value: string) => decodeURIComponent(value.replace(/\+/g, ' 
 
 /** Parameter names are echoed only when they look like parameter names. */
 const safeName = (name: string) => (/^[a-z_]{1,32}$/.test(name) ? name : 'name');
-
-function readBody(req: IncomingMessage): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size > MAX_BODY_BYTES ? null : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
 
 /** Reads and discards a body we do not want, so the connection can be reused. */
 function drain(req: IncomingMessage): void {

@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+
+/**
+ * The DCI message envelope (social_api_v1.0.0.yaml: `signature`, `header`, `message`) as this
+ * gateway reads requests and writes answers. Field names, enums and reason codes are the spec's.
+ */
+
+/** RFC 3339 date-time with a time zone (`Z` or an offset), as the spec's `date-time` asks. */
+const dateTime = z
+  .string()
+  .regex(
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/,
+    'a date-time with a time zone',
+  )
+  .refine((s) => !Number.isNaN(Date.parse(s)), 'a real date-time');
+
+const id99 = z.string().min(1).max(99);
+
+/** The request header (MsgHeader_V1.0.0). */
+export const requestHeaderSchema = z.object({
+  version: z.string().max(20).optional(),
+  message_id: id99,
+  message_ts: dateTime,
+  action: z.string().min(1).max(40),
+  sender_id: z.string().min(1).max(99),
+  sender_uri: z.string().url().max(2048).optional(),
+  receiver_id: z.string().max(99).optional(),
+  total_count: z.number().int().nonnegative(),
+  is_msg_encrypted: z.boolean().optional(),
+  meta: z.record(z.string(), z.unknown()).optional(),
+});
+export type RequestHeader = z.infer<typeof requestHeaderSchema>;
+
+/** An envelope as received: the message is read by each endpoint. */
+export const requestEnvelopeSchema = z.object({
+  signature: z.string().max(8192).optional(),
+  header: requestHeaderSchema,
+  message: z.record(z.string(), z.unknown()),
+});
+export type RequestEnvelope = z.infer<typeof requestEnvelopeSchema>;
+
+/** One search of a `search_request` (SearchRequest). */
+export const searchItemSchema = z.object({
+  reference_id: id99,
+  timestamp: dateTime,
+  search_criteria: z.object({
+    version: z.string().optional(),
+    reg_type: z.string().optional(),
+    reg_record_type: z.string().optional(),
+    query_type: z.enum(['idtype-value', 'expression', 'predicate']),
+    query: z.unknown(),
+    sort: z.array(z.unknown()).optional(),
+    pagination: z
+      .object({
+        page_size: z.number().int().positive(),
+        page_number: z.number().int().positive().optional(),
+      })
+      .optional(),
+    consent: z.unknown().optional(),
+    authorize: z.unknown().optional(),
+  }),
+  locale: z
+    .string()
+    .regex(/^[a-z]{3}$/)
+    .optional(),
+});
+export type SearchItem = z.infer<typeof searchItemSchema>;
+
+export const searchMessageSchema = z.object({
+  transaction_id: id99,
+  search_request: z.array(z.unknown()).min(1),
+});
+
+/** Codes of the header status (MsgHeaderStatusReasonCode) this gateway gives. */
+export type HeaderReasonCode =
+  | 'rjct.version.invalid'
+  | 'rjct.message_id.duplicate'
+  | 'rjct.message_ts.invalid'
+  | 'rjct.action.invalid'
+  | 'rjct.action.not_supported'
+  | 'rjct.total_count.invalid'
+  | 'rjct.total_count.limit_exceeded';
+
+/** Codes of one search's status (SearchStatusReasonCode). */
+export type SearchReasonCode =
+  | 'rjct.reference_id.invalid'
+  | 'rjct.reference_id.duplicate'
+  | 'rjct.timestamp.invalid'
+  | 'rjct.search_criteria.invalid'
+  | 'rjct.filter.invalid'
+  | 'rjct.sort.invalid'
+  | 'rjct.pagination.invalid'
+  | 'rjct.search.too_many_records_found';
+
+/** The `Error` object of an ERR answer (spec `Error.code`). */
+export type ErrorCode =
+  | 'err.request.bad'
+  | 'err.request.unauthorized'
+  | 'err.request.forbidden'
+  | 'err.request.timeout'
+  | 'err.signature.missing'
+  | 'err.signature.invalid'
+  | 'err.encryption.invalid'
+  | 'err.service.unavailable';
+
+/**
+ * The header of an answer or callback: MsgCallbackHeader_V1.0.0 (`status`) and MsgHeader_V1.0.0
+ * (`sender_id`, `total_count`) at once, so that it satisfies whichever the spec names.
+ */
+export function answerHeader(
+  request: Pick<RequestHeader, 'message_id' | 'sender_id' | 'receiver_id'> | null,
+  fields: {
+    action: string;
+    status: 'rcvd' | 'pdng' | 'succ' | 'rjct';
+    total: number;
+    completed: number;
+    senderId: string;
+    reason?: { code: HeaderReasonCode; message: string };
+    meta?: Record<string, unknown>;
+  },
+): Record<string, unknown> {
+  return {
+    version: '1.0.0',
+    message_id: randomUUID(),
+    message_ts: new Date().toISOString(),
+    action: fields.action,
+    status: fields.status,
+    ...(fields.reason
+      ? { status_reason_code: fields.reason.code, status_reason_message: fields.reason.message }
+      : {}),
+    total_count: fields.total,
+    completed_count: fields.completed,
+    sender_id: fields.senderId,
+    ...(request ? { receiver_id: request.sender_id } : {}),
+    is_msg_encrypted: false,
+    ...(fields.meta ? { meta: fields.meta } : {}),
+  };
+}
+
+/** An ERR answer (spec `Response` with an `Error`), for requests refused as a whole. */
+export function errorAnswer(code: ErrorCode, message: string): Record<string, unknown> {
+  return {
+    message: {
+      ack_status: 'ERR',
+      timestamp: new Date().toISOString(),
+      correlation_id: randomUUID(),
+      error: { code, message: message.slice(0, 999) },
+    },
+  };
+}
+
+/** The shortest account of why a value failed a schema, naming paths, never values. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.join('.') || '(envelope)'}: ${i.message}`)
+    .join('; ')
+    .slice(0, 999);
+}

@@ -1,0 +1,192 @@
+import type { Principal } from '../auth/principal.js';
+import type { SearchItem, SearchReasonCode } from './dci-envelope.js';
+
+/**
+ * DCI searches as GraphQL (docs/dci.md): the searches of one request become one operation of the
+ * gateway's own schema, run with the request's context, so the gate, the field policy, the
+ * batch limit, the quota and the audit are the ones every GraphQL client gets; nothing here
+ * decides what may be seen. Ministries get eligibility decisions for each program of their
+ * agreement; other clients the person or household as their records policy shows it.
+ */
+
+/** A search this gateway can answer, or why not (a `rjct` status for that search only). */
+type Target =
+  | { kind: 'nik'; nik: string | null }
+  | { kind: 'household'; id: string }
+  | { kind: 'refused'; code: SearchReasonCode; message: string };
+
+const NIK_RE = /^\d{16}$/;
+const NIK_TYPES = new Set(['NIN', 'UIN', 'NIK']);
+
+/** What one search asks for. A NIK that cannot exist (`TEST-001`) is a search that finds nothing. */
+export function searchTarget(item: SearchItem): Target {
+  const c = item.search_criteria;
+  if (c.query_type !== 'idtype-value') {
+    return {
+      kind: 'refused',
+      code: 'rjct.search_criteria.invalid',
+      message: `query_type ${c.query_type} is not answered by this registry yet; use idtype-value`,
+    };
+  }
+  const q = c.query as { type?: unknown; value?: unknown } | null;
+  if (!q || typeof q.type !== 'string' || typeof q.value !== 'string') {
+    return {
+      kind: 'refused',
+      code: 'rjct.search_criteria.invalid',
+      message: 'an idtype-value query is {"type": "NIN" | "UIN" | "HOUSEHOLD_ID", "value": "…"}',
+    };
+  }
+  if (NIK_TYPES.has(q.type.toUpperCase())) {
+    return { kind: 'nik', nik: NIK_RE.test(q.value) ? q.value : null };
+  }
+  if (q.type.toUpperCase() === 'HOUSEHOLD_ID') return { kind: 'household', id: q.value };
+  return {
+    kind: 'refused',
+    code: 'rjct.search_criteria.invalid',
+    message: 'idtype-value types are NIN or UIN (the NIK) and HOUSEHOLD_ID',
+  };
+}
+
+const PERSON_FIELDS =
+  'nik name sex birthDate relationship status programs dataAsOf household { id regionCode }';
+const HOUSEHOLD_FIELDS =
+  'id kkNumber address regionCode decile verificationStatus verifiedAt dataAsOf ' +
+  'members { nik name sex birthDate relationship status }';
+const DECISION_FIELDS = 'subjectRef program eligible reason ruleVersion decisionId dataAsOf';
+
+/** One GraphQL operation answering every search of a request, and how to read its answer. */
+export interface SearchPlan {
+  query: string;
+  variables: Record<string, unknown>;
+  /** Per search: the refusal, or the records of the answer `data`. */
+  items: Array<
+    | { refused: { code: SearchReasonCode; message: string } }
+    | { records(data: Record<string, unknown>): Array<Record<string, unknown>> }
+  >;
+}
+
+/** Plans the GraphQL operation for the principal's kind of client. */
+export function planSearch(principal: Principal, items: readonly SearchItem[]): SearchPlan {
+  const targets = items.map(searchTarget);
+  if (principal.kind === 'MINISTRY') return planDecisions(principal, targets);
+  return planRecords(targets);
+}
+
+function planDecisions(principal: Principal, targets: Target[]): SearchPlan {
+  const niks = [
+    ...new Set(targets.flatMap((t) => (t.kind === 'nik' && t.nik !== null ? [t.nik] : []))),
+  ];
+  const programs = principal.agreement.programs;
+  const fields = programs.map(
+    (p, i) => `d${i}: eligibilityBatch(niks: $niks, program: ${p}) { ${DECISION_FIELDS} }`,
+  );
+  return {
+    query: niks.length > 0 ? `query DciSearch($niks: [NIK!]!) { ${fields.join(' ')} }` : '',
+    variables: { niks },
+    items: targets.map((t) => {
+      if (t.kind === 'refused') return { refused: { code: t.code, message: t.message } };
+      if (t.kind === 'household') {
+        return {
+          refused: {
+            code: 'rjct.search_criteria.invalid',
+            message: 'this agreement answers eligibility by NIK (NIN/UIN), not households',
+          },
+        };
+      }
+      const at = t.nik === null ? -1 : niks.indexOf(t.nik);
+      return {
+        records: (data) =>
+          at < 0
+            ? []
+            : programs.map((_, i) =>
+                decisionRecord((data[`d${i}`] as Array<Record<string, unknown>>)[at]!),
+              ),
+      };
+    }),
+  };
+}
+
+function planRecords(targets: Target[]): SearchPlan {
+  const variables: Record<string, unknown> = {};
+  const fields: string[] = [];
+  const params: string[] = [];
+  const items = targets.map((t, i): SearchPlan['items'][number] => {
+    if (t.kind === 'refused') return { refused: { code: t.code, message: t.message } };
+    if (t.kind === 'nik') {
+      if (t.nik === null) return { records: () => [] };
+      variables[`v${i}`] = t.nik;
+      params.push(`$v${i}: NIK!`);
+      fields.push(`r${i}: person(nik: $v${i}) { ${PERSON_FIELDS} }`);
+      return { records: (data) => personRecords(data[`r${i}`]) };
+    }
+    variables[`v${i}`] = t.id;
+    params.push(`$v${i}: ID!`);
+    fields.push(`r${i}: household(id: $v${i}) { ${HOUSEHOLD_FIELDS} }`);
+    return { records: (data) => householdRecords(data[`r${i}`]) };
+  });
+  return {
+    query: fields.length > 0 ? `query DciSearch(${params.join(', ')}) { ${fields.join(' ')} }` : '',
+    variables,
+    items,
+  };
+}
+
+function decisionRecord(d: Record<string, unknown>): Record<string, unknown> {
+  return {
+    subject_ref: d.subjectRef,
+    program: d.program,
+    eligible: d.eligible,
+    reason: d.reason,
+    rule_version: d.ruleVersion,
+    decision_id: d.decisionId,
+    data_as_of: d.dataAsOf,
+  };
+}
+
+/** A person as a DCI record: the NIK as its `identifier` (as the policy shows it). */
+function personRecords(value: unknown): Array<Record<string, unknown>> {
+  if (!value) return []; // not found, or out of region: the same answer
+  const p = value as Record<string, unknown>;
+  const household = p.household as { id: string; regionCode: string | null } | null;
+  return [
+    {
+      identifier: { identifier_type: 'NIN', identifier_value: p.nik },
+      name: p.name,
+      sex: p.sex,
+      birth_date: p.birthDate,
+      relationship: p.relationship,
+      status: p.status,
+      programs: p.programs,
+      household_id: household?.id ?? null,
+      region_code: household?.regionCode ?? null,
+      data_as_of: p.dataAsOf,
+    },
+  ];
+}
+
+function householdRecords(value: unknown): Array<Record<string, unknown>> {
+  if (!value) return [];
+  const h = value as Record<string, unknown>;
+  const members = (h.members as Array<Record<string, unknown>> | null) ?? null;
+  return [
+    {
+      identifier: { identifier_type: 'HOUSEHOLD_ID', identifier_value: h.id },
+      kk_number: h.kkNumber,
+      address_text: h.address,
+      region_code: h.regionCode,
+      decile: h.decile,
+      verification_status: h.verificationStatus,
+      verified_at: h.verifiedAt,
+      data_as_of: h.dataAsOf,
+      members:
+        members?.map((m) => ({
+          member_identifier: { identifier_type: 'NIN', identifier_value: m.nik },
+          name: m.name,
+          sex: m.sex,
+          birth_date: m.birthDate,
+          relationship: m.relationship,
+          status: m.status,
+        })) ?? null,
+    },
+  ];
+}

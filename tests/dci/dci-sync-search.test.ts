@@ -1,0 +1,248 @@
+import { describe, expect, it } from 'vitest';
+import { useFixtureGateway } from '../support/fixture-gateway.js';
+import type { DemoAccess } from '../support/test-clients.js';
+import type { TestDatabase } from '../support/test-database.js';
+import { graphql, type TestGateway } from '../support/test-gateway.js';
+
+/*
+ * The DCI door (issue #15, CONTRACT §12): a sync search answers what the same client would get
+ * through GraphQL — decisions for a ministry, masked records for a local government, nothing out
+ * of region — audited alike; malformed requests get the spec's codes, never a 500.
+ */
+let db: TestDatabase;
+let gateway: TestGateway;
+let access: DemoAccess;
+useFixtureGateway((fixture) => ({ db, gateway, access } = fixture));
+
+const BUDI = '3201011505809001'; // region 3201
+const DEWI = '3374010202709004'; // region 3374
+const UNKNOWN = '3201019999999999';
+
+function search(
+  queries: Array<{ type: string; value: string } | Record<string, unknown>>,
+  overrides: { header?: Record<string, unknown>; queryType?: string } = {},
+) {
+  const now = new Date().toISOString();
+  return {
+    signature: 'unsigned',
+    header: {
+      version: '1.0.0',
+      message_id: `msg-${Math.random().toString(36).slice(2)}`,
+      message_ts: now,
+      action: 'search',
+      sender_id: 'sp-mis-test',
+      receiver_id: 'dtks-gateway',
+      total_count: queries.length,
+      ...overrides.header,
+    },
+    message: {
+      transaction_id: `txn-${Math.random().toString(36).slice(2)}`,
+      search_request: queries.map((query, i) => ({
+        reference_id: `ref-${i}`,
+        timestamp: now,
+        search_criteria: { query_type: overrides.queryType ?? 'idtype-value', query },
+      })),
+    },
+  };
+}
+
+interface SearchResponseItem {
+  reference_id: string;
+  status: string;
+  status_reason_code: string;
+  data: {
+    reg_records: Array<Record<string, unknown> & { identifier: { identifier_value: unknown } }>;
+  };
+}
+interface DciAnswer {
+  header: Record<string, unknown> & { meta: { disclosure: unknown[] } };
+  message: {
+    ack_status: string;
+    error: { code: string };
+    search_response: SearchResponseItem[];
+  };
+}
+type Decision = Record<string, unknown>;
+
+async function post(body: unknown, headers: Record<string, string>) {
+  const response = await fetch(`${gateway.url}/dci/registry/sync/search`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as DciAnswer };
+}
+
+async function auditEvents(clientId: string) {
+  const { rows } = await db.pool.query<{ operation: string; outcome: string; n: number }>(
+    `SELECT operation, outcome, cardinality(subjects)::int AS n FROM audit_event
+      WHERE client_id = $1 ORDER BY id`,
+    [clientId],
+  );
+  return rows;
+}
+
+describe('DCI sync search', () => {
+  it('gives a ministry the decisions GraphQL gives, per program of its agreement, audited', async () => {
+    const headers = await access.as('kemensos-bansos', 'BANSOS_DISTRIBUTION');
+    const before = (await auditEvents('kemensos-bansos')).length;
+    const r = await post(
+      search([
+        { type: 'NIN', value: BUDI },
+        { type: 'UIN', value: UNKNOWN },
+        { type: 'UIN', value: 'TEST-001' },
+      ]),
+      headers,
+    );
+    expect(r.status).toBe(200);
+    expect(r.body.header).toMatchObject({ action: 'on-search', status: 'succ', total_count: 3 });
+    const [budi, unknown, malformed] = r.body.message.search_response as [
+      SearchResponseItem,
+      SearchResponseItem,
+      SearchResponseItem,
+    ];
+    expect(budi.status).toBe('succ');
+    const gql = await graphql(
+      gateway,
+      'query($n: [NIK!]!) { pkh: eligibilityBatch(niks: $n, program: PKH) { program eligible reason subjectRef ruleVersion dataAsOf } bpnt: eligibilityBatch(niks: $n, program: BPNT) { program eligible reason subjectRef ruleVersion dataAsOf } }',
+      { variables: { n: [BUDI] }, headers },
+    );
+    const answers = gql.body.data as { pkh: Decision[]; bpnt: Decision[] };
+    const expected = [...answers.pkh, ...answers.bpnt].map((d) => ({
+      program: d.program,
+      eligible: d.eligible,
+      reason: d.reason,
+      subject_ref: d.subjectRef,
+      rule_version: d.ruleVersion,
+      data_as_of: d.dataAsOf,
+    }));
+    expect(budi.data.reg_records.map(({ decision_id: _, ...rest }) => rest)).toEqual(expected);
+    // Never registry data for a ministry.
+    expect(JSON.stringify(budi)).not.toMatch(/Budi|name|address/i);
+    expect(unknown.data.reg_records.map((d) => d.reason)).toEqual([
+      'NOT_REGISTERED',
+      'NOT_REGISTERED',
+    ]);
+    expect(malformed).toMatchObject({ status: 'succ', data: { reg_records: [] } });
+    // One audit event for the search, as for the same GraphQL operation; then the GraphQL one.
+    const events = (await auditEvents('kemensos-bansos')).slice(before);
+    expect(events).toEqual([
+      { operation: 'query:eligibilityBatch', outcome: 'DISCLOSED', n: 2 },
+      { operation: 'query:eligibilityBatch', outcome: 'DISCLOSED', n: 1 },
+    ]);
+  });
+
+  it('gives a local government the masked person of its region, and nothing out of it', async () => {
+    const headers = await access.as('pemda-3201', 'VERIVALI');
+    const r = await post(
+      search([
+        { type: 'NIN', value: BUDI },
+        { type: 'NIN', value: DEWI },
+      ]),
+      headers,
+    );
+    expect(r.status).toBe(200);
+    const [budi, dewi] = r.body.message.search_response as [SearchResponseItem, SearchResponseItem];
+    const gql = await graphql(gateway, 'query($n: NIK!) { person(nik: $n) { nik name sex } }', {
+      variables: { n: BUDI },
+      headers,
+    });
+    const person = (gql.body.data as { person: Decision }).person;
+    expect(budi.data.reg_records).toHaveLength(1);
+    expect(budi.data.reg_records[0]).toMatchObject({
+      identifier: { identifier_type: 'NIN', identifier_value: person.nik },
+      name: person.name,
+      sex: person.sex,
+    });
+    expect(budi.data.reg_records[0]!.identifier.identifier_value).not.toBe(BUDI); // masked
+    // Out of region is not found, exactly like a NIK nobody has.
+    expect(dewi).toMatchObject({ status: 'succ', data: { reg_records: [] } });
+    const absent = await post(search([{ type: 'NIN', value: UNKNOWN }]), headers);
+    expect(absent.body.message.search_response[0]!.data).toEqual(dewi.data);
+    // The masking GraphQL lists, listed here too.
+    expect(r.body.header.meta.disclosure.length).toBeGreaterThan(0);
+  });
+
+  it('takes the purpose of an agreement that has only one when X-Purpose is absent', async () => {
+    const headers = await access.as('pemda-3201');
+    const r = await post(search([{ type: 'NIN', value: BUDI }]), headers);
+    expect(r.status).toBe(200);
+    expect(r.body.message.search_response[0]!.data.reg_records).toHaveLength(1);
+  });
+
+  it('issues tokens at the DCI token path from the same client credentials', async () => {
+    const response = await fetch(`${gateway.url}/oauth2/client/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: 'pemda-3201',
+        client_secret: access.secrets['pemda-3201']!,
+      }).toString(),
+    });
+    expect(response.status).toBe(200);
+    const { access_token: token } = (await response.json()) as { access_token: string };
+    const r = await post(search([{ type: 'NIN', value: BUDI }]), {
+      authorization: `Bearer ${token}`,
+    });
+    expect(r.body.message.search_response[0]!.data.reg_records).toHaveLength(1);
+  });
+
+  it('refuses without a token, and what the gate refuses, with the spec’s error codes', async () => {
+    const anonymous = await post(search([{ type: 'NIN', value: BUDI }]), {});
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.body.message).toMatchObject({
+      ack_status: 'ERR',
+      error: { code: 'err.request.unauthorized' },
+    });
+    const researcher = await post(
+      search([{ type: 'NIN', value: BUDI }]),
+      await access.as('bps-researcher'),
+    );
+    expect([400, 403]).toContain(researcher.status);
+    expect(researcher.body.message.ack_status).toBe('ERR');
+    expect(JSON.stringify(researcher.body)).not.toContain(BUDI);
+  });
+
+  it('refuses malformed requests with the spec’s codes and never a 500', async () => {
+    const headers = await access.as('pemda-3201', 'VERIVALI');
+    const notJson = await post('{', headers);
+    expect(notJson.status).toBe(400);
+    expect(notJson.body.message.error.code).toBe('err.request.bad');
+    const noHeader = await post({ message: {} }, headers);
+    expect(noHeader.status).toBe(400);
+    const badTs = await post(
+      search([{ type: 'NIN', value: BUDI }], { header: { message_ts: '2026-01-01 10:00' } }),
+      headers,
+    );
+    expect(badTs.status).toBe(400);
+    const wrongCount = await post(
+      search([{ type: 'NIN', value: BUDI }], { header: { total_count: 2 } }),
+      headers,
+    );
+    expect(wrongCount.body.header).toMatchObject({
+      status: 'rjct',
+      status_reason_code: 'rjct.total_count.invalid',
+    });
+    const wrongAction = await post(
+      search([{ type: 'NIN', value: BUDI }], { header: { action: 'subscribe' } }),
+      headers,
+    );
+    expect(wrongAction.body.header.status_reason_code).toBe('rjct.action.invalid');
+    const unknownType = await post(search([{ type: 'PASSPORT', value: 'X1' }]), headers);
+    expect(unknownType.body.message.search_response[0]!).toMatchObject({
+      status: 'rjct',
+      status_reason_code: 'rjct.search_criteria.invalid',
+    });
+    const tooMany = await post(
+      search(
+        Array.from({ length: 10_001 }, (_, i) => ({
+          type: 'NIN',
+          value: String(3201010000000000 + i),
+        })),
+      ),
+      headers,
+    );
+    expect(tooMany.body.header.status_reason_code).toBe('rjct.total_count.limit_exceeded');
+  });
+});
