@@ -221,8 +221,8 @@ export class WebhookDeliveries {
       return;
     }
     // A receiver gets at most `perAgreement` attempts at once: a slow one cannot hold every
-    // worker while other agreements' deliveries wait. Held back, the attempt is tried again in a
-    // second (not counted as an attempt).
+    // worker while other agreements' deliveries wait. Held back (after the short wait of
+    // `takeLease`), the attempt is tried again in a second (not counted as an attempt).
     if (!(await this.takeLease(d))) {
       await db.transaction().execute((trx) =>
         enqueueDeliveryAttempt(this.boss!, trx, id, {
