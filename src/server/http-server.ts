@@ -4,6 +4,7 @@ import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest } from '@apollo/s
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database-types.js';
 import type { Logger } from '../logger.js';
+import { errorAnswer } from '../dci/dci-envelope.js';
 import { readBody, sendJson, type RouteHandler } from '../http/json-http.js';
 import { isDatabaseUnavailable } from '../db/database-errors.js';
 import { GatewayError, HTTP_STATUS } from '../errors/gateway-errors.js';
@@ -69,7 +70,7 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
         const reason = (error as Error).message;
         logger.warn({ requestId, reason }, 'database unreachable: answered 503');
         if (res.headersSent) res.destroy();
-        else sendUnavailable(res, req.url?.startsWith('/graphql') === true);
+        else sendUnavailable(res, req.url ?? '');
         return;
       }
       logger.error({ err: error, requestId }, 'unhandled error in HTTP handler');
@@ -188,17 +189,20 @@ async function handleGraphQL(
 }
 
 /**
- * 503 while the database is out of reach, with `Retry-After`: a GraphQL error for `/graphql`, an
- * OAuth-style error elsewhere. The gateway recovers by itself when the database returns.
+ * 503 while the database is out of reach, with `Retry-After`: a GraphQL error for `/graphql`, a
+ * DCI `ERR` answer under `/dci/`, an OAuth-style error elsewhere. The gateway recovers by itself
+ * when the database returns.
  */
-function sendUnavailable(res: ServerResponse, graphql: boolean): void {
+function sendUnavailable(res: ServerResponse, path: string): void {
   res.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
   sendJson(
     res,
     503,
-    graphql
+    path.startsWith('/graphql')
       ? { errors: [{ message: UNAVAILABLE_MESSAGE, extensions: { code: 'SERVICE_UNAVAILABLE' } }] }
-      : { error: 'temporarily_unavailable', error_description: UNAVAILABLE_MESSAGE },
+      : path.startsWith('/dci/')
+        ? errorAnswer('err.service.unavailable', UNAVAILABLE_MESSAGE)
+        : { error: 'temporarily_unavailable', error_description: UNAVAILABLE_MESSAGE },
   );
 }
 

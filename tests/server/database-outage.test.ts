@@ -122,6 +122,38 @@ describe('while the database is unreachable', () => {
       });
       expect(token.status).toBe(503);
       expect(await token.json()).toMatchObject({ error: 'temporarily_unavailable' });
+      // The DCI door answers in its own envelope.
+      const now = new Date().toISOString();
+      const dci = await fetch(`${gateway.url}/dci/registry/sync/search`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(await asClient('pemda-3201')).headers },
+        body: JSON.stringify({
+          header: {
+            message_id: 'm-outage',
+            message_ts: now,
+            action: 'search',
+            sender_id: 'sp-mis',
+            total_count: 1,
+          },
+          message: {
+            transaction_id: 't-outage',
+            search_request: [
+              {
+                reference_id: 'r1',
+                timestamp: now,
+                search_criteria: {
+                  query_type: 'idtype-value',
+                  query: { type: 'NIN', value: '3201011505809001' },
+                },
+              },
+            ],
+          },
+        }),
+      });
+      expect(dci.status).toBe(503);
+      expect(await dci.json()).toMatchObject({
+        message: { ack_status: 'ERR', error: { code: 'err.service.unavailable' } },
+      });
     } finally {
       proxy.up();
     }
