@@ -21,6 +21,7 @@ import * as auditEventTimeIndex from './migrations/0016-audit-event-time-index.j
 import * as changeFeeds from './migrations/0017-change-feeds.js';
 import * as webhookDeliveries from './migrations/0018-webhook-deliveries.js';
 import * as regionChangeFeeds from './migrations/0019-region-change-feeds.js';
+import * as dciTransactions from './migrations/0020-dci-transactions.js';
 
 /**
  * All migrations, in order. Forward-only: a released migration is never edited; a change is a
@@ -46,6 +47,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0017-change-feeds': changeFeeds,
   '0018-webhook-deliveries': webhookDeliveries,
   '0019-region-change-feeds': regionChangeFeeds,
+  '0020-dci-transactions': dciTransactions,
 };
 
 /**

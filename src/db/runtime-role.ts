@@ -48,6 +48,8 @@ export const RUNTIME_WRITES: Readonly<Record<string, readonly Privilege[]>> = Ob
   // Webhook deliveries of change events, and how far each agreement's events were dispatched.
   webhook_delivery: ['INSERT', 'UPDATE'],
   webhook_cursor: ['INSERT', 'UPDATE'],
+  // What DCI partners asked under a transaction id, and how it ended (statuses only).
+  dci_transaction: ['INSERT', 'UPDATE'],
 });
 
 /** Serialises `grantRuntimeRights` between processes (a transaction-scoped advisory lock). */

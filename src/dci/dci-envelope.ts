@@ -72,6 +72,26 @@ export const searchMessageSchema = z.object({
   search_request: z.array(z.unknown()).min(1),
 });
 
+/** A `txn/status` message (TxnStatusRequest). */
+export const txnStatusMessageSchema = z.object({
+  transaction_id: id99,
+  txnstatus_request: z
+    .object({
+      reference_id: id99,
+      txn_type: z.enum(['search', 'subscribe', 'receipt']),
+      attribute_type: z.enum(['transaction_id', 'reference_id_list', 'correlation_id']),
+      attribute_value: z.union([id99, z.array(id99).min(1).max(1000)]),
+      locale: z
+        .string()
+        .regex(/^[a-z]{3}$/)
+        .optional(),
+    })
+    .refine(
+      (r) => (r.attribute_type === 'reference_id_list') === Array.isArray(r.attribute_value),
+      'attribute_value is a list for reference_id_list, one id otherwise',
+    ),
+});
+
 /** Codes of the header status (MsgHeaderStatusReasonCode) this gateway gives. */
 export type HeaderReasonCode =
   | 'rjct.version.invalid'
@@ -119,7 +139,7 @@ export function answerHeader(
     reason?: { code: HeaderReasonCode; message: string };
     meta?: Record<string, unknown>;
   },
-): Record<string, unknown> {
+): Record<string, unknown> & { status: 'rcvd' | 'pdng' | 'succ' | 'rjct' } {
   return {
     version: '1.0.0',
     message_id: randomUUID(),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServer } from '@apollo/server';
+import type { Kysely } from 'kysely';
 import { GatewayError } from '../errors/gateway-errors.js';
 import type { Logger } from '../logger.js';
 import type { RequestContext } from '../resolvers/request-context.js';
@@ -12,12 +13,20 @@ import {
   requestEnvelopeSchema,
   searchItemSchema,
   searchMessageSchema,
+  txnStatusMessageSchema,
   type ErrorCode,
   type HeaderReasonCode,
   type RequestEnvelope,
   type SearchItem,
   type SearchReasonCode,
 } from './dci-envelope.js';
+import {
+  findDciTransaction,
+  saveDciTransaction,
+  type DciRequestStatus,
+  type DciTransaction,
+} from '../db/queries/dci-transaction-queries.js';
+import type { Database } from '../db/database-types.js';
 import { planSearch } from './dci-search.js';
 
 /** The largest request body: 10,000 searches of one NIK fit easily. */
@@ -32,6 +41,8 @@ export interface DciDeps {
     options: { singlePurposeDefault: boolean },
   ): Promise<RequestContext>;
   onRefused(req: IncomingMessage, requestId: string, error: GatewayError): Promise<void>;
+  /** The primary: transactions are written and read back here. */
+  db: Kysely<Database>;
   logger: Logger;
   /** This registry's id in DCI headers (`sender_id` of answers). */
   registryId: string;
@@ -45,6 +56,7 @@ export interface DciDeps {
 export function createDciRoutes(deps: DciDeps): Record<string, RouteHandler> {
   return {
     '/dci/registry/sync/search': (req, res) => syncSearch(req, res, deps),
+    '/dci/registry/sync/txn/status': (req, res) => syncTxnStatus(req, res, deps),
   };
 }
 
@@ -65,33 +77,56 @@ function refuse(res: ServerResponse, code: string, message: string): void {
   sendJson(res, as.status, errorAnswer(as.code, message));
 }
 
-async function syncSearch(req: IncomingMessage, res: ServerResponse, deps: DciDeps) {
+/**
+ * What every DCI endpoint does first: POST only; the caller authenticated as for GraphQL (nothing
+ * of the body is read for an unknown caller); the body JSON; the envelope as the spec has it.
+ * Null when the request was answered (refused) here.
+ */
+async function readRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: DciDeps,
+): Promise<{ context: RequestContext; envelope: RequestEnvelope } | null> {
   const requestId = String(res.getHeader('x-request-id') ?? randomUUID());
   if (req.method !== 'POST') {
     res.setHeader('allow', 'POST');
-    return sendJson(res, 405, errorAnswer('err.request.bad', 'use POST'));
+    sendJson(res, 405, errorAnswer('err.request.bad', 'use POST'));
+    return null;
   }
-  // Authenticated first: nothing of the body is read for an unknown caller.
   let context: RequestContext;
   try {
     context = await deps.createContext(req, requestId, { singlePurposeDefault: true });
   } catch (error) {
     if (!(error instanceof GatewayError)) throw error;
     await deps.onRefused(req, requestId, error);
-    return refuse(res, error.code, error.message);
+    refuse(res, error.code, error.message);
+    return null;
   }
   const body = await readBody(req, MAX_BODY_BYTES);
-  if (body === null) return sendJson(res, 413, errorAnswer('err.request.bad', 'body too large'));
+  if (body === null) {
+    sendJson(res, 413, errorAnswer('err.request.bad', 'body too large'));
+    return null;
+  }
   let json: unknown;
   try {
     json = JSON.parse(body.toString('utf8'));
   } catch {
-    return sendJson(res, 400, errorAnswer('err.request.bad', 'the body is not JSON'));
+    sendJson(res, 400, errorAnswer('err.request.bad', 'the body is not JSON'));
+    return null;
   }
   const envelope = requestEnvelopeSchema.safeParse(json);
   if (!envelope.success) {
-    return sendJson(res, 400, errorAnswer('err.request.bad', describeIssues(envelope.error)));
+    sendJson(res, 400, errorAnswer('err.request.bad', describeIssues(envelope.error)));
+    return null;
   }
+  return { context, envelope: envelope.data };
+}
+
+async function syncSearch(req: IncomingMessage, res: ServerResponse, deps: DciDeps) {
+  const read = await readRequest(req, res, deps);
+  if (!read) return;
+  const { context } = read;
+  const envelope = { data: read.envelope };
   const message = searchMessageSchema.safeParse(envelope.data.message);
   if (!message.success) {
     return sendJson(res, 400, errorAnswer('err.request.bad', describeIssues(message.error)));
@@ -99,9 +134,11 @@ async function syncSearch(req: IncomingMessage, res: ServerResponse, deps: DciDe
   const { header } = envelope.data;
   const requests = message.data.search_request;
   const rejectAll = (code: HeaderReasonCode, text: string) =>
-    sendJson(
+    sendRecorded(
       res,
-      200,
+      deps,
+      context,
+      'search',
       searchAnswer(deps, envelope.data, message.data.transaction_id, [], {
         code,
         message: text,
@@ -189,7 +226,7 @@ async function syncSearch(req: IncomingMessage, res: ServerResponse, deps: DciDe
       return {
         reference_id: c.reference,
         timestamp,
-        status: 'rjct',
+        status: 'rjct' as const,
         status_reason_code: refused?.code ?? 'rjct.search_criteria.invalid',
         status_reason_message: refused?.message ?? 'not answered',
       };
@@ -198,7 +235,7 @@ async function syncSearch(req: IncomingMessage, res: ServerResponse, deps: DciDe
     return {
       reference_id: c.reference,
       timestamp,
-      status: 'succ',
+      status: 'succ' as const,
       data: {
         version: '1.0.0',
         reg_type: 'DTSEN',
@@ -208,11 +245,117 @@ async function syncSearch(req: IncomingMessage, res: ServerResponse, deps: DciDe
       pagination: { page_size: records.length, page_number: 1, total_count: records.length },
     };
   });
-  return sendJson(
+  return sendRecorded(
     res,
-    200,
+    deps,
+    context,
+    'search',
     searchAnswer(deps, envelope.data, message.data.transaction_id, responses, undefined, notes),
   );
+}
+
+/** The answer of a transaction as DCI writes it: what `registry/txn/status` reads back. */
+interface TransactionAnswer {
+  header: Record<string, unknown> & { status: DciTransaction['status'] };
+  message: {
+    transaction_id: string;
+    correlation_id: string;
+    search_response: Array<DciRequestStatus & Record<string, unknown>>;
+  };
+}
+
+/**
+ * Records how the transaction ended (statuses and reason codes, never records) for the client's
+ * later `txn/status`, then sends the answer.
+ */
+async function sendRecorded(
+  res: ServerResponse,
+  deps: DciDeps,
+  context: RequestContext,
+  action: DciTransaction['action'],
+  answer: TransactionAnswer,
+): Promise<void> {
+  const clientId = context.principal.clientId;
+  if (clientId !== null) {
+    await saveDciTransaction(deps.db, clientId, {
+      transactionId: answer.message.transaction_id,
+      action,
+      correlationId: answer.message.correlation_id,
+      status: answer.header.status,
+      requests: answer.message.search_response.map((r) => ({
+        reference_id: r.reference_id,
+        timestamp: r.timestamp,
+        status: r.status,
+        ...(r.status_reason_code ? { status_reason_code: r.status_reason_code } : {}),
+      })),
+    });
+  }
+  sendJson(res, 200, answer);
+}
+
+/**
+ * How a transaction of the client's ended (`txn-on-status`): the statuses and reason codes of its
+ * requests, never their records again. A transaction this client never sent (or another
+ * client's) is answered with no requests, the same either way.
+ */
+async function syncTxnStatus(req: IncomingMessage, res: ServerResponse, deps: DciDeps) {
+  const read = await readRequest(req, res, deps);
+  if (!read) return;
+  const { context, envelope } = read;
+  const message = txnStatusMessageSchema.safeParse(envelope.message);
+  if (!message.success) {
+    return sendJson(res, 400, errorAnswer('err.request.bad', describeIssues(message.error)));
+  }
+  const { transaction_id: transactionId, txnstatus_request: asked } = message.data;
+  const correlationId = randomUUID();
+  const header = (reason?: { code: HeaderReasonCode; message: string }) =>
+    answerHeader(envelope.header, {
+      action: 'txn-on-status',
+      status: reason ? 'rjct' : 'succ',
+      total: envelope.header.total_count,
+      completed: reason ? 0 : 1,
+      senderId: deps.registryId,
+      ...(reason ? { reason } : {}),
+    });
+  if (envelope.header.action !== 'txn-status') {
+    return sendJson(res, 200, {
+      header: header({
+        code: 'rjct.action.invalid',
+        message: 'this endpoint takes action "txn-status"',
+      }),
+    });
+  }
+  const value = asked.attribute_value;
+  const by =
+    asked.attribute_type === 'reference_id_list'
+      ? { referenceIds: value as string[] }
+      : asked.attribute_type === 'correlation_id'
+        ? { correlationId: value as string }
+        : { transactionId: value as string };
+  const clientId = context.principal.clientId;
+  const found =
+    clientId === null || asked.txn_type === 'receipt'
+      ? null
+      : await findDciTransaction(deps.db, clientId, by, asked.txn_type);
+  const wanted = 'referenceIds' in by ? new Set(by.referenceIds) : null;
+  return sendJson(res, 200, {
+    header: header(),
+    message: {
+      transaction_id: transactionId,
+      correlation_id: correlationId,
+      txnstatus_response: {
+        txn_type: asked.txn_type,
+        txn_status: {
+          transaction_id:
+            found?.transactionId ?? ('transactionId' in by ? by.transactionId : transactionId),
+          correlation_id: found?.correlationId ?? correlationId,
+          search_response: (found?.requests ?? []).filter(
+            (r) => wanted === null || wanted.has(r.reference_id),
+          ),
+        },
+      },
+    },
+  });
 }
 
 function recordType(item: SearchItem | undefined): string {
@@ -225,10 +368,10 @@ function searchAnswer(
   deps: DciDeps,
   envelope: RequestEnvelope,
   transactionId: string,
-  responses: unknown[],
+  responses: TransactionAnswer['message']['search_response'],
   reason?: { code: HeaderReasonCode; message: string },
   notes: unknown[] = [],
-): Record<string, unknown> {
+): TransactionAnswer {
   return {
     header: answerHeader(envelope.header, {
       action: 'on-search',

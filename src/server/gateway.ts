@@ -311,6 +311,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         apollo,
         createContext,
         onRefused,
+        db: database.db,
         logger,
         registryId: config.tokens.issuer,
       }),

@@ -246,3 +246,113 @@ describe('DCI sync search', () => {
     expect(tooMany.body.header.status_reason_code).toBe('rjct.total_count.limit_exceeded');
   });
 });
+
+async function txnStatus(
+  attribute: { type: string; value: string | string[] },
+  headers: Record<string, string>,
+  action = 'txn-status',
+) {
+  const now = new Date().toISOString();
+  const response = await fetch(`${gateway.url}/dci/registry/sync/txn/status`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({
+      header: {
+        version: '1.0.0',
+        message_id: `msg-${Math.random().toString(36).slice(2)}`,
+        message_ts: now,
+        action,
+        sender_id: 'sp-mis-test',
+        total_count: 1,
+      },
+      message: {
+        transaction_id: `txn-${Math.random().toString(36).slice(2)}`,
+        txnstatus_request: {
+          reference_id: 'ref-status',
+          txn_type: 'search',
+          attribute_type: attribute.type,
+          attribute_value: attribute.value,
+        },
+      },
+    }),
+  });
+  return {
+    status: response.status,
+    text: await response.clone().text(),
+    body: (await response.json()) as {
+      header: Record<string, unknown>;
+      message: {
+        txnstatus_response: {
+          txn_status: { transaction_id: string; search_response: SearchResponseItem[] };
+        };
+      };
+    },
+  };
+}
+
+describe('DCI sync transaction status', () => {
+  it('tells a client how its own searches ended, without their records, and nobody else', async () => {
+    const headers = await access.as('pemda-3201', 'VERIVALI');
+    const request = search([
+      { type: 'NIN', value: BUDI },
+      { type: 'PASSPORT', value: 'X1' },
+    ]);
+    const searched = await post(request, headers);
+    const transactionId = request.message.transaction_id;
+    const correlationId = (searched.body.message as unknown as { correlation_id: string })
+      .correlation_id;
+
+    const byId = await txnStatus({ type: 'transaction_id', value: transactionId }, headers);
+    expect(byId.status).toBe(200);
+    expect(byId.body.header).toMatchObject({ action: 'txn-on-status', status: 'succ' });
+    const statusOf = byId.body.message.txnstatus_response.txn_status;
+    expect(statusOf.transaction_id).toBe(transactionId);
+    expect(
+      statusOf.search_response.map((r) => [r.reference_id, r.status, r.status_reason_code]),
+    ).toEqual([
+      ['ref-0', 'succ', undefined],
+      ['ref-1', 'rjct', 'rjct.search_criteria.invalid'],
+    ]);
+    // Statuses only: nothing of the person found.
+    expect(byId.text).not.toMatch(/reg_records|Budi/);
+    expect(byId.text).not.toContain(BUDI);
+
+    const byCorrelation = await txnStatus(
+      { type: 'correlation_id', value: correlationId },
+      headers,
+    );
+    expect(byCorrelation.body.message.txnstatus_response.txn_status).toEqual(statusOf);
+    const byReference = await txnStatus({ type: 'reference_id_list', value: ['ref-1'] }, headers);
+    expect(
+      byReference.body.message.txnstatus_response.txn_status.search_response.map(
+        (r) => r.reference_id,
+      ),
+    ).toEqual(['ref-1']);
+
+    // Another client asking for it learns as much as about a transaction nobody sent.
+    const other = await txnStatus(
+      { type: 'transaction_id', value: transactionId },
+      await access.as('pemda-3171', 'VERIVALI'),
+    );
+    const never = await txnStatus({ type: 'transaction_id', value: 'txn-never-sent' }, headers);
+    expect(other.status).toBe(200);
+    expect(other.body.message.txnstatus_response.txn_status.search_response).toEqual([]);
+    expect(never.body.message.txnstatus_response.txn_status.search_response).toEqual([]);
+  });
+
+  it('refuses a wrong action and a malformed request with the spec’s codes', async () => {
+    const headers = await access.as('pemda-3201', 'VERIVALI');
+    const wrongAction = await txnStatus({ type: 'transaction_id', value: 't' }, headers, 'search');
+    expect(wrongAction.body.header).toMatchObject({
+      status: 'rjct',
+      status_reason_code: 'rjct.action.invalid',
+    });
+    const mismatched = await txnStatus({ type: 'reference_id_list', value: 'not-a-list' }, headers);
+    expect(mismatched.status).toBe(400);
+    const anonymous = await fetch(`${gateway.url}/dci/registry/sync/txn/status`, {
+      method: 'POST',
+      body: '{}',
+    });
+    expect(anonymous.status).toBe(401);
+  });
+});
