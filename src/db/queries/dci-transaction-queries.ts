@@ -39,10 +39,7 @@ export async function saveDciTransaction(
 export async function findDciTransaction(
   db: Kysely<Database>,
   clientId: string,
-  by:
-    | { transactionId: string }
-    | { correlationId: string }
-    | { referenceIds: readonly string[] },
+  by: { transactionId: string } | { correlationId: string } | { referenceIds: readonly string[] },
   action: DciTransaction['action'],
 ): Promise<DciTransaction | null> {
   const where =
