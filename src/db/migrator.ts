@@ -50,6 +50,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '0020-dci-transactions': dciTransactions,
 };
 
+/** Every migration's name, in the order they are applied. */
+export const MIGRATION_NAMES: readonly string[] = Object.freeze(Object.keys(MIGRATIONS));
+
 /**
  * Applies every pending migration (each in its own transaction), installs the job queue
  * (src/db/job-queue.ts), then gives the serving role its rights (src/db/runtime-role.ts); returns

@@ -9,6 +9,7 @@ import {
   startEmbeddedCluster,
   type EmbeddedCluster,
 } from '../../src/db/embedded/embedded-cluster.js';
+import { MIGRATION_NAMES } from '../../src/db/migrator.js';
 import { createLogger } from '../../src/logger.js';
 
 const logger = createLogger('silent');
@@ -69,8 +70,7 @@ describe('embedded PostgreSQL', () => {
       const migrate = await run(['migrate'], dataDir);
       expect(migrate).toMatchObject({
         code: 0,
-        stdout:
-          'applied: 0001-region-reference, 0002-registry, 0003-eligibility-rules, 0004-agreements, 0005-audit, 0006-usage-limits, 0007-client-credentials-changed, 0008-unlogged-usage-counters, 0009-work-list-indexes, 0010-verification, 0011-privacy-ledger, 0012-statistics-rollups, 0013-runtime-role-and-audit-checkpoints, 0014-trusted-documents, 0015-targeting-statistics, 0016-audit-event-time-index, 0017-change-feeds, 0018-webhook-deliveries, 0019-region-change-feeds\n',
+        stdout: `applied: ${MIGRATION_NAMES.join(', ')}\n`,
       });
     } finally {
       await owner.stop();
