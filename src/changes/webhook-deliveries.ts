@@ -1,15 +1,16 @@
 import { sql, type Kysely } from 'kysely';
-import PgBoss from 'pg-boss';
 import type pg from 'pg';
 import type { AuditEventInput } from '../audit/audit-event.js';
 import type { Database } from '../db/database-types.js';
 import { NotificationListener } from '../db/notification-listener.js';
+import { postToReceiver, retryWaitMs } from '../http/outbound-post.js';
 import {
   enqueueDeliveryAttempt,
   enqueueDeliveryAttempts,
-  JOB_SCHEMA,
+  startJobWorkers,
   WEBHOOK_JOB_EXPIRY_SECONDS,
   WEBHOOK_QUEUE,
+  type JobWorkers,
 } from '../db/job-queue.js';
 import {
   CHANGE_EVENTS_CHANNEL,
@@ -85,13 +86,12 @@ const DISPATCH_LOCK = 0x64746b77; // "dtkw"
  * GraphQL requests, so a slow or dead receiver delays nobody else for long.
  */
 export class WebhookDeliveries {
-  private boss: PgBoss | null = null;
+  private workers: JobWorkers | null = null;
   private timer: NodeJS.Timeout | null = null;
   private dispatching: Promise<void> | null = null;
   /** A dispatch was asked for while one ran: events committed meanwhile may have been missed. */
   private dispatchAgain = false;
   private listener: NotificationListener | null = null;
-  private readonly workerIds: string[] = [];
   /** This process's attempts under way, per agreement, and who waits for one of them to end. */
   private readonly underWay = new Map<string, { count: number; waiters: Set<() => void> }>();
   private readonly options: WebhookDeliveryOptions;
@@ -115,33 +115,13 @@ export class WebhookDeliveries {
 
   async start(): Promise<void> {
     const { pool, logger } = this.deps;
-    const boss = new PgBoss({
-      db: { executeSql: (text: string, values: unknown[]) => pool.query(text, values) },
-      schema: JOB_SCHEMA,
-      migrate: false,
-      supervise: true,
-      schedule: false,
-      maintenanceIntervalSeconds: this.options.maintenanceIntervalSeconds,
-    });
-    boss.on('error', (error: Error) =>
-      logger.warn({ reason: error.message }, 'webhook job queue error'),
+    this.workers = await startJobWorkers<{ deliveryId: string }>(
+      pool,
+      WEBHOOK_QUEUE,
+      this.options,
+      (data) => this.attempt(data.deliveryId),
+      (error) => logger.warn({ reason: error.message }, 'webhook job queue error'),
     );
-    await boss.start();
-    this.boss = boss;
-    for (let i = 0; i < this.options.workers; i++) {
-      let id = '';
-      id = await boss.work<{ deliveryId: string }>(
-        WEBHOOK_QUEUE,
-        { batchSize: 1, pollingIntervalSeconds: this.options.pollingIntervalSeconds },
-        async ([job]) => {
-          if (!job) return;
-          await this.attempt(job.data.deliveryId);
-          // A worker that just did a job looks for the next at once, not after its interval.
-          boss.notifyWorker(id);
-        },
-      );
-      this.workerIds.push(id);
-    }
     this.timer = setInterval(() => void this.dispatch(), this.options.dispatchEveryMs);
     this.timer.unref();
     // The import notifies when its swap commits events: deliveries are cut at once instead of
@@ -165,8 +145,13 @@ export class WebhookDeliveries {
     this.listener = null;
     await this.dispatching;
     // Attempts under way are cut off: their jobs expire and run again (at least once).
-    await this.boss?.stop({ graceful: false, wait: true, close: false });
-    this.boss = null;
+    await this.workers?.stop();
+    this.workers = null;
+  }
+
+  /** The queue, while the workers run. */
+  private get boss() {
+    return this.workers?.boss ?? null;
   }
 
   /**
@@ -204,7 +189,7 @@ export class WebhookDeliveries {
       return ids.length;
     });
     // Idle workers wait out their polling interval: wake them for the new jobs.
-    if (enqueued > 0) for (const id of this.workerIds) boss.notifyWorker(id);
+    if (enqueued > 0) this.workers?.wake();
   }
 
   /** One attempt of a delivery; never throws for a receiver's failure (the next is enqueued). */
@@ -299,7 +284,7 @@ export class WebhookDeliveries {
     // fails in the gateway and its job is tried again). An attempt that then cannot connect is
     // on record too: the log errs on the side of disclosure.
     await this.audit(d, built);
-    const outcome = await post(url, signed.body, signed.headers, this.options.timeoutMs);
+    const outcome = await postToReceiver(url, signed.body, signed.headers, this.options.timeoutMs);
     if (outcome.ok) {
       await webhookStore.recordAttempt(db, id, {
         state: 'DELIVERED',
@@ -329,10 +314,9 @@ export class WebhookDeliveries {
     );
   }
 
-  /** Exponential backoff with equal jitter: half the step fixed, half random. */
+  /** Exponential backoff with equal jitter. */
   private nextWait(attempts: number): number {
-    const step = Math.min(this.options.maxRetryMs, this.options.firstRetryMs * 2 ** (attempts - 1));
-    return Math.round(step / 2 + (step / 2) * Math.random());
+    return retryWaitMs(attempts, this.options.firstRetryMs, this.options.maxRetryMs);
   }
 
   private async audit(d: DeliveryForAttempt, sent: WebhookBody): Promise<void> {
@@ -349,43 +333,5 @@ export class WebhookDeliveries {
       subjects: sent.subjects,
       decisionIds: sent.auditIds,
     });
-  }
-}
-
-interface PostOutcome {
-  ok: boolean;
-  status: number | null;
-  /** Why it failed, in our words (never the receiver's answer, which may hold anything). */
-  error: string | null;
-}
-
-async function post(
-  url: string,
-  body: Buffer,
-  headers: Record<string, string>,
-  timeoutMs: number,
-): Promise<PostOutcome> {
-  try {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    await response.arrayBuffer().catch(() => undefined);
-    const ok = response.status >= 200 && response.status < 300;
-    return {
-      ok,
-      status: response.status,
-      error: ok ? null : `HTTP ${response.status}`,
-    };
-  } catch (error) {
-    const timedOut = (error as Error).name === 'TimeoutError';
-    return {
-      ok: false,
-      status: null,
-      error: timedOut ? `no answer within ${timeoutMs} ms` : 'could not connect',
-    };
   }
 }

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import {
   CLIENT_KINDS,
@@ -12,6 +13,8 @@ import { parseDate, parsePositiveInt } from '../cli/options.js';
 import { APP_NAME_PATTERN } from '../db/queries/document-queries.js';
 import { loadOrCreateKeyFile } from '../auth/secret-key-file.js';
 import { newWebhookSecret } from '../changes/webhook-signature.js';
+import { dciClientSettings, saveDciClientSettings } from '../db/queries/dci-queries.js';
+import { readDciPublicKey } from '../dci/dci-signature.js';
 import { sealSubject, SUBJECT_SEAL_KEY } from '../db/subject-seal.js';
 import {
   isActiveClient,
@@ -101,6 +104,8 @@ interface CreateOptions {
   replace?: boolean;
   webhookUrl?: string;
   followCheckedDays?: number;
+  dciKey?: string;
+  dciCallbackUrl?: string;
 }
 
 /** The header row of `clients list` (tab-separated, like its rows). */
@@ -195,6 +200,15 @@ export function registerClients(program: Command): void {
       'follow (change feeds) every subject it checked in the last N days, 1–3660',
       parseFollowDays,
     )
+    .option(
+      '--dci-key <file>',
+      "the sender's Ed25519 public key (PEM, or 32 bytes in base64): its DCI messages must be signed",
+    )
+    .option(
+      '--dci-callback-url <url>',
+      'where DCI callbacks may go: the sender_uri of asynchronous DCI requests must lie under it',
+      parseWebhookUrl,
+    )
     .option('--replace', 'replace an active client of this id (new secret, new agreement)')
     .action((id: string, o: CreateOptions) =>
       runCommand('clients create', (env) =>
@@ -209,6 +223,7 @@ export function registerClients(program: Command): void {
             throw new CommandError('--privacy-budget must be a number ≥ 0');
           if ((o.batchLimit ?? 0) > 10_000)
             throw new CommandError('--batch-limit is at most 10000');
+          const dciKey = o.dciKey === undefined ? undefined : await readKeyFile(o.dciKey);
           const secret = generateClientSecret();
           await saveClient(database.db, {
             clientId: id,
@@ -235,8 +250,57 @@ export function registerClients(program: Command): void {
           console.log(`client ${id} created; its secret (shown once, store it safely):`);
           console.log(secret);
           if (o.webhookUrl) await saveWebhook(env.config.dataDir, database.db, id, o.webhookUrl);
+          if (dciKey !== undefined || o.dciCallbackUrl !== undefined) {
+            await saveDciClientSettings(database.db, id, {
+              ...(dciKey !== undefined ? { publicKey: dciKey } : {}),
+              ...(o.dciCallbackUrl !== undefined ? { callbackUrl: o.dciCallbackUrl } : {}),
+            });
+            describeDci(id, dciKey ?? null, o.dciCallbackUrl ?? null);
+          }
         }),
       ),
+    );
+
+  clients
+    .command('dci')
+    .description(
+      "set a client's DCI sender key (its messages must then be signed) and its agreement's callback address, or remove them",
+    )
+    .argument('<id>', 'client id')
+    .option('--key <file>', 'Ed25519 public key (PEM, or 32 bytes in base64)')
+    .option('--remove-key', 'the client may send unsigned DCI messages again')
+    .option('--callback-url <url>', 'where DCI callbacks may go (http or https)', parseWebhookUrl)
+    .option('--remove-callback', 'no asynchronous DCI requests any more')
+    .action(
+      (
+        id: string,
+        o: { key?: string; removeKey?: boolean; callbackUrl?: string; removeCallback?: boolean },
+      ) =>
+        runCommand('clients dci', (env) =>
+          withDatabase(env, 'clients dci', async (database) => {
+            if (o.key !== undefined && o.removeKey) {
+              throw new CommandError('give --key FILE or --remove-key, not both');
+            }
+            if (o.callbackUrl !== undefined && o.removeCallback) {
+              throw new CommandError('give --callback-url URL or --remove-callback, not both');
+            }
+            const settings: { publicKey?: Buffer | null; callbackUrl?: string | null } = {};
+            if (o.key !== undefined) settings.publicKey = await readKeyFile(o.key);
+            if (o.removeKey) settings.publicKey = null;
+            if (o.callbackUrl !== undefined) settings.callbackUrl = o.callbackUrl;
+            if (o.removeCallback) settings.callbackUrl = null;
+            if (Object.keys(settings).length === 0) {
+              throw new CommandError(
+                'give --key FILE, --remove-key, --callback-url URL or --remove-callback',
+              );
+            }
+            if (!(await saveDciClientSettings(database.db, id, settings))) {
+              throw new CommandError(`no active client ${id}`);
+            }
+            const now = await dciClientSettings(database.db, id);
+            describeDci(id, now.publicKey, now.callbackUrl);
+          }),
+        ),
     );
 
   clients
@@ -277,6 +341,30 @@ export function registerClients(program: Command): void {
         }),
       ),
     );
+}
+
+/** Reads a DCI sender key file; a clear error for a missing file or a key of another kind. */
+async function readKeyFile(file: string): Promise<Buffer> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new CommandError(`cannot read the key file ${file}`);
+  }
+  try {
+    return readDciPublicKey(text);
+  } catch (error) {
+    throw new CommandError(`${file}: ${(error as Error).message}`);
+  }
+}
+
+function describeDci(clientId: string, key: Buffer | null, callbackUrl: string | null): void {
+  console.log(
+    `client ${clientId}: DCI messages ${key ? `must be signed (Ed25519 key ${key.toString('base64')})` : 'may be unsigned'}; ` +
+      (callbackUrl
+        ? `callbacks under ${callbackUrl}`
+        : 'no asynchronous requests (no callback address)'),
+  );
 }
 
 /** Sets a client's webhook with a new secret and prints the secret; false without such a client. */

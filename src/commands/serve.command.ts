@@ -78,6 +78,7 @@ async function serve(env: CommandEnv, demo: boolean): Promise<void> {
       config,
       port: config.port,
       webhooks: {},
+      dciCallbacks: {},
     });
     signals.throwIfInterrupted();
     printBanner(gateway, demo, config.dataDir);

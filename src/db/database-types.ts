@@ -153,6 +153,8 @@ export interface AgreementTable {
   webhook_secret_sealed: ColumnType<Buffer | null, Buffer | null | undefined, Buffer | null>;
   /** Follow every subject checked in the last this many days (null: off; migration 0019). */
   follow_checked_days: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Where DCI callbacks may go: a request's `sender_uri` lies under it (migration 0021). */
+  dci_callback_url: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** A document a client application published, per version (migration 0014; CONTRACT §10). */
@@ -245,6 +247,8 @@ export interface ClientTable {
   revoked_at: Timestamp | null;
   /** Tokens issued before this are refused (set on create, re-create and revoke). */
   credentials_changed_at: Timestamp;
+  /** The sender's Ed25519 public key (raw 32 bytes): its DCI messages must be signed. */
+  dci_public_key: ColumnType<Buffer | null, Buffer | null | undefined, Buffer | null>;
 }
 
 export interface AuditEventTable {

@@ -22,6 +22,7 @@ import * as changeFeeds from './migrations/0017-change-feeds.js';
 import * as webhookDeliveries from './migrations/0018-webhook-deliveries.js';
 import * as regionChangeFeeds from './migrations/0019-region-change-feeds.js';
 import * as dciTransactions from './migrations/0020-dci-transactions.js';
+import * as dciAsync from './migrations/0021-dci-async.js';
 
 /**
  * All migrations, in order. Forward-only: a released migration is never edited; a change is a
@@ -48,6 +49,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0018-webhook-deliveries': webhookDeliveries,
   '0019-region-change-feeds': regionChangeFeeds,
   '0020-dci-transactions': dciTransactions,
+  '0021-dci-async': dciAsync,
 };
 
 /** Every migration's name, in the order they are applied. */

@@ -50,6 +50,11 @@ export const RUNTIME_WRITES: Readonly<Record<string, readonly Privilege[]>> = Ob
   webhook_cursor: ['INSERT', 'UPDATE'],
   // What DCI partners asked under a transaction id, and how it ended (statuses only).
   dci_transaction: ['INSERT', 'UPDATE'],
+  // Message ids seen (replays refused), pruned by the gateway after the accepted clock window.
+  dci_message: ['INSERT', 'DELETE'],
+  // DCI callbacks to send, and the subscriptions `registry/subscribe` started.
+  dci_callback: ['INSERT', 'UPDATE'],
+  dci_subscription: ['INSERT', 'UPDATE'],
 });
 
 /** Serialises `grantRuntimeRights` between processes (a transaction-scoped advisory lock). */

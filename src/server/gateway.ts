@@ -32,6 +32,7 @@ import { VerificationProgressReads } from '../db/scoped/verification-progress-re
 import { EligibilityService, type Decision } from '../eligibility/eligibility-service.js';
 import { RuleCache } from '../eligibility/rule-cache.js';
 import { createDciRoutes } from '../dci/dci-routes.js';
+import { DciCallbacks, type DciCallbackOptions } from '../dci/dci-callbacks.js';
 import { HistogramCache } from '../monitoring/histogram-cache.js';
 import { startHistogramWarmer } from '../monitoring/histogram-warmer.js';
 import { MonitoringService } from '../monitoring/monitoring-service.js';
@@ -82,6 +83,11 @@ export interface GatewayOptions {
    * not need it leave it off). Options override the documented pacing (tests shorten it).
    */
   webhooks?: Partial<WebhookDeliveryOptions> | false;
+  /**
+   * Send the callbacks of asynchronous DCI requests from this process (`serve` does; without,
+   * `/dci/registry/search` and the other asynchronous endpoints answer 503).
+   */
+  dciCallbacks?: Partial<DciCallbackOptions> | false;
 }
 
 const HEADER_RE = /^[A-Za-z0-9._:@/+-]{1,128}$/;
@@ -98,6 +104,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const webhookSigning = webhookSigningKey(
     await loadOrCreateKeyFile(config.dataDir, WEBHOOK_SIGNING_KEY),
   );
+  // DCI answers and callbacks are signed with the webhook key (published at
+  // /.well-known/webhooks.json), named by the registry's id.
+  const dciSigner = {
+    privateKey: webhookSigning.privateKey,
+    senderId: config.tokens.issuer,
+    keyId: WEBHOOK_SIGNING_KEY,
+  };
   const rules = new RuleCache(database.readDb);
   const histograms = new HistogramCache();
   const evaluator = new EligibilityBatcher(database.readDb);
@@ -298,6 +311,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     audience: config.tokens.audience,
     ttlSeconds: 3600,
   });
+  const dciCallbacks =
+    options.dciCallbacks === undefined || options.dciCallbacks === false
+      ? null
+      : new DciCallbacks({
+          db: database.db,
+          pool: database.pool,
+          sealKey: subjectSealKey,
+          signer: dciSigner,
+          logger,
+          options: options.dciCallbacks,
+        });
   const server = createHttpServer({
     apollo,
     db: database.db,
@@ -314,12 +338,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         db: database.db,
         logger,
         registryId: config.tokens.issuer,
+        signer: dciSigner,
+        sealKey: subjectSealKey,
+        callbacks: dciCallbacks,
       }),
       '/oauth/token': tokenEndpoint,
       // The token path of the DCI API family: the same client credentials.
       '/oauth2/client/token': tokenEndpoint,
       '/.well-known/jwks.json': createJwksEndpoint(keys),
-      '/.well-known/webhooks.json': createWebhookKeyEndpoint(webhookSigning),
+      '/.well-known/webhooks.json': createWebhookKeyEndpoint(
+        webhookSigning,
+        `${dciSigner.senderId}|${dciSigner.keyId}|ed25519`,
+      ),
     },
     dashboard: createDashboardRoute(options.dashboardDir),
   });
@@ -349,12 +379,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           options: options.webhooks,
         });
   await webhooks?.start();
+  await dciCallbacks?.start();
   return {
     url: `http://127.0.0.1:${port}`,
     host,
     port,
     async close(graceMs = 10_000) {
       await webhooks?.stop();
+      await dciCallbacks?.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);

@@ -39,7 +39,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   statistics: ['auth', 'audit', 'db', 'domain', 'errors', 'logger.ts'],
   verification: ['auth', 'audit', 'db', 'domain', 'errors', 'csv', 'logger.ts'],
   monitoring: ['auth', 'audit', 'db', 'domain', 'errors', 'logger.ts'],
-  changes: ['auth', 'audit', 'db', 'domain', 'errors', 'logger.ts'],
+  changes: ['auth', 'audit', 'db', 'domain', 'errors', 'logger.ts', 'http'],
   // GraphQL.
   schema: ['domain', 'errors'],
   resolvers: [
@@ -57,7 +57,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
     'logger.ts',
   ],
   // The DCI door: its searches run as GraphQL operations with the request's context.
-  dci: ['resolvers', 'auth', 'db', 'errors', 'logger.ts', 'http'],
+  dci: ['resolvers', 'auth', 'audit', 'db', 'errors', 'logger.ts', 'http'],
   server: [
     'dci',
     'http',

@@ -24,7 +24,7 @@ function search(
 ) {
   const now = new Date().toISOString();
   return {
-    signature: 'unsigned',
+    signature: 'unsigned-stub',
     header: {
       version: '1.0.0',
       message_id: `msg-${Math.random().toString(36).slice(2)}`,

@@ -1,7 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import net from 'node:net';
-import os from 'node:os';
+import { spawn } from 'node:child_process';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +11,7 @@ import {
   type GraphQLExample,
   type ShellExample,
 } from '../support/readme-examples.js';
+import { startDemoProcess, type DemoProcess } from '../support/demo-process.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /**
@@ -24,14 +23,13 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
  */
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
-const TSX = import.meta.resolve('tsx');
 const README = await readFile(path.join(REPO, 'README.md'), 'utf8');
 const BLOCKS = fencedBlocks(README);
 
 let db: TestDatabase;
+let demo: DemoProcess;
 let cwd: string;
 let port: number;
-let serve: ChildProcess;
 let banner = '';
 let secrets: Record<string, string> = {};
 let variables: Record<string, Record<string, unknown>> = {};
@@ -44,57 +42,11 @@ interface ShellResult {
   stderr: string;
 }
 
-/** Environment of the commands: the test database, the default data folder (./.dtks), tsx. */
-function commandEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of Object.keys(env)) if (name.startsWith('DTKS_')) delete env[name];
-  return {
-    ...env,
-    DATABASE_URL: db.url,
-    // The run's own least-privilege login: `serve` would otherwise (re)create the server-wide
-    // role dtks_gateway, whose password another gateway on the same server may depend on.
-    DATABASE_RUNTIME_URL: db.runtime.url,
-    LOG_LEVEL: 'warn',
-    // The commands run from source in a folder outside the repository.
-    TSX_TSCONFIG_PATH: path.join(REPO, 'tsconfig.json'),
-  };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 beforeAll(async () => {
   db = await createTestDatabase();
-  cwd = await mkdtemp(path.join(os.tmpdir(), 'dtks-readme-'));
-  port = await freePort();
-  // `./bin/dtks-gateway` of the examples: the CLI from source.
-  await mkdir(path.join(cwd, 'bin'));
-  const shim = path.join(cwd, 'bin', 'dtks-gateway');
-  await writeFile(
-    shim,
-    `#!/bin/sh\nexec '${process.execPath}' --import '${TSX}' '${path.join(REPO, 'src/cli.ts')}' "$@"\n`,
-  );
-  await chmod(shim, 0o755);
-  serve = spawn(shim, ['serve', '--demo'], {
-    cwd,
-    env: { ...commandEnv(), PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  serve.stdout!.on('data', (c: Buffer) => (banner += c.toString()));
-  serve.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<never>((_, reject) =>
-    serve.once('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`))),
-  );
-  await Promise.race([ready(), exited]);
+  demo = await startDemoProcess(db);
+  ({ cwd, port } = demo);
+  banner = demo.banner();
   secrets = JSON.parse(await readFile(path.join(cwd, '.dtks', 'demo-clients.json'), 'utf8'));
   const samples = await collectSamples(db);
   variables = Object.fromEntries(samples.map((s) => [s.client.clientId, s.variables]));
@@ -105,35 +57,15 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await shellRuns?.catch(() => undefined);
-  if (serve && serve.exitCode === null) {
-    const exited = new Promise((resolve) => serve.once('exit', resolve));
-    serve.kill('SIGINT');
-    const timer = setTimeout(() => serve.kill('SIGKILL'), 15_000);
-    await exited;
-    clearTimeout(timer);
-  }
+  await demo?.stop();
   await db?.close();
-  if (cwd) await rm(cwd, { recursive: true, force: true });
 });
-
-/** Until the banner is out and /readyz answers. */
-async function ready(): Promise<void> {
-  const deadline = Date.now() + 110_000;
-  while (Date.now() < deadline) {
-    if (banner.includes('Try (in another terminal')) {
-      const r = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => null);
-      if (r?.ok) return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`the demo did not start; it printed: ${banner}`);
-}
 
 /** Runs a shell example as written, in the demo's folder, against the test gateway's port. */
 function sh(example: ShellExample): Promise<ShellResult> {
   const script = example.script.replaceAll('localhost:4000', `localhost:${port}`);
   return new Promise((resolve) => {
-    const child = spawn('bash', ['-e', '-o', 'pipefail', '-c', script], { cwd, env: commandEnv() });
+    const child = spawn('bash', ['-e', '-o', 'pipefail', '-c', script], { cwd, env: demo.env() });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -281,7 +213,11 @@ describe('README examples', () => {
       for (const a of answers) {
         if ('access_token' in a) expect(a.token_type).toBe('Bearer');
         else if ('header' in a && 'message' in a) expectDciAnswered(a, label);
-        else expectAnswered({ status: 200, body: a as Answer['body'] }, label);
+        else if ((a.message as { ack_status?: string } | undefined)?.ack_status !== undefined) {
+          // An asynchronous DCI request: ACK, then the example prints the callback it got.
+          expect(a.message, label).toMatchObject({ ack_status: 'ACK' });
+          expect(result.stdout, `${label}: no callback`).toMatch(/^on-[a-z-]+ [1-9]\d*$/m);
+        } else expectAnswered({ status: 200, body: a as Answer['body'] }, label);
       }
     }
   });

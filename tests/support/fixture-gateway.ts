@@ -15,12 +15,15 @@ export interface FixtureGateway {
  * gateway over it and the demo clients; `ready` receives them before the first test, and
  * everything is closed after the last.
  */
-export function useFixtureGateway(ready: (fixture: FixtureGateway) => void): void {
+export function useFixtureGateway(
+  ready: (fixture: FixtureGateway) => void,
+  options: Parameters<typeof startTestGateway>[1] = {},
+): void {
   let fixture: FixtureGateway | undefined;
   beforeAll(async () => {
     const db = await createTestDatabase();
     await importText(db, validSnapshot());
-    const gateway = await startTestGateway(db);
+    const gateway = await startTestGateway(db, options);
     fixture = { db, gateway, access: await demoAccess(db, gateway) };
     ready(fixture);
   });

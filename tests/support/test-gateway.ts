@@ -4,6 +4,7 @@ import path from 'node:path';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { startGateway, type Gateway } from '../../src/server/gateway.js';
 import type { WebhookDeliveryOptions } from '../../src/changes/webhook-deliveries.js';
+import type { DciCallbackOptions } from '../../src/dci/dci-callbacks.js';
 import type { TestDatabase } from './test-database.js';
 
 export interface TestGateway extends Gateway {
@@ -29,6 +30,8 @@ export async function startTestGateway(
     dashboardDir?: string;
     /** Push change events to webhooks, with this pacing (default: off). */
     webhooks?: Partial<WebhookDeliveryOptions>;
+    /** Send DCI callbacks, with this pacing (default: off). */
+    dciCallbacks?: Partial<DciCallbackOptions>;
   } = {},
 ): Promise<TestGateway> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'dtks-gw-')));
@@ -48,6 +51,7 @@ export async function startTestGateway(
     security: options.security,
     ...(options.dashboardDir !== undefined ? { dashboardDir: options.dashboardDir } : {}),
     ...(options.webhooks !== undefined ? { webhooks: options.webhooks } : {}),
+    ...(options.dciCallbacks !== undefined ? { dciCallbacks: options.dciCallbacks } : {}),
   });
   return { ...gateway, dataDir };
 }

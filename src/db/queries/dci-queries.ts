@@ -1,0 +1,194 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database } from '../database-types.js';
+
+/**
+ * The DCI door's own rows (migration 0021): a client's key and callback address, the message ids
+ * seen (replays), the callbacks to send, and the subscriptions `registry/subscribe` started.
+ */
+
+/** What the DCI door needs of a client beyond its principal. */
+export interface DciClientSettings {
+  /** The sender's Ed25519 public key (raw); null: it may send unsigned messages. */
+  publicKey: Buffer | null;
+  /** Where its callbacks may go; null: no asynchronous requests. */
+  callbackUrl: string | null;
+}
+
+export async function dciClientSettings(
+  db: Kysely<Database>,
+  clientId: string,
+): Promise<DciClientSettings> {
+  const row = await db
+    .selectFrom('client')
+    .innerJoin('agreement', 'agreement.id', 'client.agreement_id')
+    .select(['client.dci_public_key as publicKey', 'agreement.dci_callback_url as callbackUrl'])
+    .where('client.id', '=', clientId)
+    .executeTakeFirst();
+  return { publicKey: row?.publicKey ?? null, callbackUrl: row?.callbackUrl ?? null };
+}
+
+/** Sets (or, with null, removes) a client's DCI key and its agreement's callback address. */
+export async function saveDciClientSettings(
+  db: Kysely<Database>,
+  clientId: string,
+  settings: Partial<DciClientSettings>,
+): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const client = await trx
+      .selectFrom('client')
+      .select('agreement_id')
+      .where('id', '=', clientId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (!client) return false;
+    if (settings.publicKey !== undefined) {
+      await trx
+        .updateTable('client')
+        .set({ dci_public_key: settings.publicKey })
+        .where('id', '=', clientId)
+        .execute();
+    }
+    if (settings.callbackUrl !== undefined) {
+      await trx
+        .updateTable('agreement')
+        .set({ dci_callback_url: settings.callbackUrl })
+        .where('id', '=', client.agreement_id)
+        .execute();
+    }
+    return true;
+  });
+}
+
+/**
+ * Records a message id of the client; false when it was seen already (a replay). Ids older than
+ * `keepSeconds` are pruned now and then: older messages are refused by their timestamp anyway.
+ */
+export async function firstSeenMessage(
+  db: Kysely<Database>,
+  clientId: string,
+  messageId: string,
+  keepSeconds: number,
+): Promise<boolean> {
+  const { rows } = await sql<{ inserted: boolean }>`
+    INSERT INTO dci_message (client_id, message_id) VALUES (${clientId}, ${messageId})
+    ON CONFLICT DO NOTHING
+    RETURNING true AS inserted`.execute(db);
+  if (Math.random() < 0.01) {
+    await sql`DELETE FROM dci_message
+               WHERE received_at < now() - make_interval(secs => ${keepSeconds})`.execute(db);
+  }
+  return rows.length === 1;
+}
+
+/** A callback waiting to be sent (its body still sealed). */
+export interface DciCallbackRow {
+  id: string;
+  clientId: string;
+  url: string;
+  action: string;
+  bodySealed: Buffer | null;
+  state: 'PENDING' | 'DELIVERED' | 'DEAD';
+  attempts: number;
+  createdAt: Date;
+}
+
+/** Stores a callback to send; its first attempt is enqueued in the same transaction. */
+export async function insertDciCallback(
+  trx: Transaction<Database>,
+  callback: { clientId: string; url: string; action: string; bodySealed: Buffer },
+): Promise<string> {
+  const { rows } = await sql<{ id: string }>`
+    INSERT INTO dci_callback (client_id, url, action, body_sealed)
+    VALUES (${callback.clientId}, ${callback.url}, ${callback.action}, ${callback.bodySealed})
+    RETURNING id::text`.execute(trx);
+  return rows[0]!.id;
+}
+
+export async function findDciCallback(
+  db: Kysely<Database>,
+  id: string,
+): Promise<DciCallbackRow | null> {
+  const { rows } = await sql<DciCallbackRow>`
+    SELECT id::text, client_id AS "clientId", url, action, body_sealed AS "bodySealed", state,
+           attempts, created_at AS "createdAt"
+      FROM dci_callback WHERE id = ${id}`.execute(db);
+  return rows[0] ?? null;
+}
+
+/** Records an attempt; a delivered (or dead) callback drops its body: it is not kept. */
+export async function recordDciCallbackAttempt(
+  db: Kysely<Database> | Transaction<Database>,
+  id: string,
+  outcome: { state: DciCallbackRow['state']; status: number | null; error: string | null },
+): Promise<void> {
+  await sql`
+    UPDATE dci_callback
+       SET state = ${outcome.state}, attempts = attempts + 1, last_attempt_at = now(),
+           last_status = ${outcome.status}, last_error = ${outcome.error},
+           body_sealed = CASE WHEN ${outcome.state} = 'PENDING' THEN body_sealed END,
+           delivered_at = CASE WHEN ${outcome.state} = 'DELIVERED' THEN now() END
+     WHERE id = ${id}`.execute(db);
+}
+
+/** A subscription `registry/subscribe` started. */
+export interface DciSubscriptionRow {
+  code: string;
+  subjectRef: string;
+  nikSealed: Buffer;
+  programs: string[];
+  status: 'subscribe' | 'unsubscribe';
+}
+
+/** The client's live subscription of a subject, if any (one per subject and client). */
+export async function findLiveDciSubscription(
+  db: Kysely<Database>,
+  clientId: string,
+  subjectRef: string,
+): Promise<DciSubscriptionRow | null> {
+  const { rows } = await sql<DciSubscriptionRow>`
+    SELECT code, subject_ref AS "subjectRef", nik_sealed AS "nikSealed", programs, status
+      FROM dci_subscription
+     WHERE client_id = ${clientId} AND subject_ref = ${subjectRef} AND status = 'subscribe'
+     LIMIT 1`.execute(db);
+  return rows[0] ?? null;
+}
+
+export async function insertDciSubscription(
+  db: Kysely<Database>,
+  s: {
+    code: string;
+    clientId: string;
+    agreementId: string;
+    subjectRef: string;
+    nikSealed: Buffer;
+    programs: readonly string[];
+  },
+): Promise<void> {
+  await sql`
+    INSERT INTO dci_subscription (code, client_id, agreement_id, subject_ref, nik_sealed, programs)
+    VALUES (${s.code}, ${s.clientId}, ${s.agreementId}, ${s.subjectRef}, ${s.nikSealed},
+            ${[...s.programs]}::text[])`.execute(db);
+}
+
+/** The client's own subscriptions among these codes (another client's code is not found). */
+export async function findDciSubscriptions(
+  db: Kysely<Database>,
+  clientId: string,
+  codes: readonly string[],
+): Promise<DciSubscriptionRow[]> {
+  const { rows } = await sql<DciSubscriptionRow>`
+    SELECT code, subject_ref AS "subjectRef", nik_sealed AS "nikSealed", programs, status
+      FROM dci_subscription
+     WHERE client_id = ${clientId} AND code = ANY(${[...codes]}::text[])`.execute(db);
+  return rows;
+}
+
+export async function endDciSubscriptions(
+  db: Kysely<Database>,
+  clientId: string,
+  codes: readonly string[],
+): Promise<void> {
+  await sql`
+    UPDATE dci_subscription SET status = 'unsubscribe', updated_at = now()
+     WHERE client_id = ${clientId} AND code = ANY(${[...codes]}::text[])`.execute(db);
+}

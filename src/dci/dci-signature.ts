@@ -1,0 +1,160 @@
+import { createHash, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import canonicalize from 'canonicalize';
+
+/**
+ * DCI message signatures (social_api_v1.0.0.yaml `MsgSignature`; docs/dci.md "Signatures"):
+ *
+ *     Signature: namespace="spdci", kidId="{sender_id}|{key_id}|ed25519", algorithm="ed25519",
+ *       created="1606970629", expires="1607030629", headers="(created) (expires) digest",
+ *       signature="<base64>"
+ *
+ * The signature is Ed25519 over the signing string
+ *
+ *     (created): 1606970629
+ *     (expires): 1607030629
+ *     digest: BLAKE-512=<base64 of BLAKE2b-512 of the JCS form (RFC 8785) of {header, message}>
+ *
+ * JCS makes the digest independent of key order and spacing, so any sender's JSON library signs
+ * what the gateway checks.
+ */
+
+/** What a message that is not signed carries: nothing, or the placeholder `unsigned-stub`. */
+const UNSIGNED = new Set(['', 'unsigned-stub']);
+
+/** The longest validity a sender may give a signature, and the clock skew tolerated. */
+export const MAX_SIGNATURE_VALIDITY_SECONDS = 3600;
+export const CLOCK_SKEW_SECONDS = 300;
+
+export interface ParsedSignature {
+  senderId: string;
+  keyId: string;
+  algorithm: string;
+  created: number;
+  expires: number;
+  headers: string;
+  signature: Buffer;
+}
+
+/** Reads the spec's signature form; null for anything else. */
+export function parseDciSignature(value: string): ParsedSignature | null {
+  const text = value.trim().replace(/^Signature:\s*/i, '');
+  const fields = new Map<string, string>();
+  for (const match of text.matchAll(/([A-Za-z]+)="([^"]*)"/g)) fields.set(match[1]!, match[2]!);
+  const kid = (fields.get('kidId') ?? fields.get('keyId'))?.split('|');
+  const created = Number(fields.get('created'));
+  const expires = Number(fields.get('expires'));
+  const signature = fields.get('signature');
+  if (!kid || kid.length !== 3 || !signature) return null;
+  if (!Number.isInteger(created) || !Number.isInteger(expires)) return null;
+  return {
+    senderId: kid[0]!,
+    keyId: kid[1]!,
+    algorithm: (fields.get('algorithm') ?? kid[2]!).toLowerCase(),
+    created,
+    expires,
+    headers: fields.get('headers') ?? '',
+    signature: Buffer.from(signature, 'base64'),
+  };
+}
+
+/** `BLAKE-512=…` of the JCS form of `{header, message}`. */
+export function dciDigest(header: unknown, message: unknown): string {
+  const canonical = canonicalize({ header, message }) ?? '';
+  return `BLAKE-512=${createHash('blake2b512').update(canonical, 'utf8').digest('base64')}`;
+}
+
+function signingString(created: number, expires: number, digest: string): string {
+  return `(created): ${created}\n(expires): ${expires}\ndigest: ${digest}`;
+}
+
+/** The gateway's signature of an answer or callback it sends. */
+export function signDciMessage(
+  header: unknown,
+  message: unknown,
+  key: { privateKey: KeyObject; senderId: string; keyId: string },
+  now = Date.now(),
+  validitySeconds = 600,
+): string {
+  const created = Math.floor(now / 1000);
+  const expires = created + validitySeconds;
+  const content = signingString(created, expires, dciDigest(header, message));
+  const signature = sign(null, Buffer.from(content, 'utf8'), key.privateKey).toString('base64');
+  return (
+    `Signature: namespace="spdci", kidId="${key.senderId}|${key.keyId}|ed25519", ` +
+    `algorithm="ed25519", created="${created}", expires="${expires}", ` +
+    `headers="(created) (expires) digest", signature="${signature}"`
+  );
+}
+
+/** Why a message's signature is refused (spec `Error.code`), or null when it is accepted. */
+export type SignatureRefusal = {
+  code: 'err.signature.missing' | 'err.signature.invalid';
+  message: string;
+};
+
+/**
+ * Checks a request's signature against the sender's registered key (raw 32 bytes; null: the
+ * client has none). A client with a key must sign; a client without one may send the message
+ * unsigned, but a signature it does send is never ignored: one the gateway cannot check is refused.
+ */
+export function checkDciSignature(
+  signature: string | undefined,
+  envelope: { header: { sender_id: string }; message: unknown },
+  publicKey: Buffer | null,
+  now = Date.now(),
+): SignatureRefusal | null {
+  const unsigned = signature === undefined || UNSIGNED.has(signature.trim());
+  if (unsigned) {
+    return publicKey === null
+      ? null
+      : { code: 'err.signature.missing', message: 'your messages must be signed (Ed25519)' };
+  }
+  const invalid = (message: string): SignatureRefusal => ({
+    code: 'err.signature.invalid',
+    message,
+  });
+  const parsed = parseDciSignature(signature);
+  if (!parsed) return invalid('the signature is not in the form the DCI specification gives');
+  if (publicKey === null) {
+    return invalid('no DCI key is registered for this client: send the message unsigned');
+  }
+  if (parsed.algorithm !== 'ed25519') return invalid('the algorithm must be ed25519');
+  if (parsed.senderId !== envelope.header.sender_id) {
+    return invalid('the key id names another sender than header.sender_id');
+  }
+  const seconds = now / 1000;
+  if (
+    parsed.created > seconds + CLOCK_SKEW_SECONDS ||
+    parsed.expires < seconds - CLOCK_SKEW_SECONDS ||
+    parsed.expires - parsed.created > MAX_SIGNATURE_VALIDITY_SECONDS
+  ) {
+    return invalid('the signature has expired or is not valid yet');
+  }
+  const header = envelope.header as unknown;
+  const content = signingString(
+    parsed.created,
+    parsed.expires,
+    dciDigest(header, envelope.message),
+  );
+  const key = createPublicKey({
+    key: { kty: 'OKP', crv: 'Ed25519', x: publicKey.toString('base64url') },
+    format: 'jwk',
+  });
+  if (!verify(null, Buffer.from(content, 'utf8'), key, parsed.signature)) {
+    return invalid('the signature does not match the message');
+  }
+  return null;
+}
+
+/** Reads an Ed25519 public key (PEM, or the raw 32 bytes in base64) as the raw 32 bytes. */
+export function readDciPublicKey(text: string): Buffer {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('-----BEGIN')) {
+    const key = createPublicKey(trimmed);
+    if (key.asymmetricKeyType !== 'ed25519') throw new Error('the key is not an Ed25519 key');
+    return key.export({ format: 'der', type: 'spki' }).subarray(-32);
+  }
+  const raw = Buffer.from(trimmed, 'base64');
+  if (raw.length !== 32) throw new Error('an Ed25519 public key is PEM or 32 bytes in base64');
+  return raw;
+}
