@@ -17,7 +17,11 @@ import {
   type SearchReasonCode,
 } from './dci-envelope.js';
 import type { DciDeps, DciRequest } from './dci-request.js';
-import { planSearch } from './dci-search.js';
+import { planSearch, type PageStart, type SearchPlan } from './dci-search.js';
+import { GatewayError } from '../errors/gateway-errors.js';
+import type { HouseholdFilter } from '../db/scoped/scoped-registry.js';
+import type { RequestContext } from '../resolvers/request-context.js';
+import { WorkListCursors } from '../resolvers/work-list-cursors.js';
 
 /**
  * The answers of DCI requests, the same whether they go back in the HTTP answer (`sync/…`) or
@@ -133,7 +137,16 @@ export async function searchOutcome(deps: DciDeps, read: DciRequest): Promise<Dc
     return { reference: item.data.reference_id, item: item.data };
   });
   const valid = checked.flatMap((c) => ('item' in c && c.item ? [c.item] : []));
-  const plan = planSearch(context.principal, valid);
+  let plan: SearchPlan;
+  try {
+    plan = await planSearch(context.principal, valid, pageStart(context));
+  } catch (error) {
+    // A page's start is looked up with the work list's policy (a filter on a withheld field).
+    if (error instanceof GatewayError) {
+      return { refused: { code: error.code, message: error.message } };
+    }
+    throw error;
+  }
   let data: Record<string, unknown> = {};
   let notes: unknown[] = [];
   if (plan.query !== '') {
@@ -175,6 +188,11 @@ export async function searchOutcome(deps: DciDeps, read: DciRequest): Promise<Dc
       };
     }
     const records = planned.records(data);
+    const pagination = planned.pagination?.(data) ?? {
+      page_size: records.length,
+      page_number: 1,
+      total_count: records.length,
+    };
     return {
       reference_id: c.reference,
       timestamp,
@@ -185,7 +203,7 @@ export async function searchOutcome(deps: DciDeps, read: DciRequest): Promise<Dc
         reg_record_type: recordType(c.item),
         reg_records: records,
       },
-      pagination: { page_size: records.length, page_number: 1, total_count: records.length },
+      pagination,
     };
   });
   return {
@@ -209,8 +227,24 @@ export async function searchOutcome(deps: DciDeps, read: DciRequest): Promise<Dc
 }
 
 function recordType(item: SearchItem | undefined): string {
+  if (item && item.search_criteria.query_type !== 'idtype-value') return 'Group';
   const type = (item?.search_criteria.query as { type?: string } | undefined)?.type;
   return type?.toUpperCase() === 'HOUSEHOLD_ID' ? 'Group' : 'Member';
+}
+
+/** Page starts of searches by conditions, on the request's own work-list scope and policy. */
+function pageStart(context: RequestContext): PageStart {
+  return async (filter, offset) => {
+    const id = await context.registry.householdIdAt(filter, offset);
+    if (id === null) return 'beyond';
+    const cursors = new WorkListCursors(
+      context.cursors,
+      context.principal.clientId,
+      filter as HouseholdFilter,
+      'ID',
+    );
+    return cursors.encodePosition({ id, verifiedAt: null });
+  };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Principal } from '../auth/principal.js';
+import { criteriaFilter, type WorkListFilter } from './dci-criteria.js';
 import type { SearchItem, SearchReasonCode } from './dci-envelope.js';
 
 /**
@@ -13,7 +14,12 @@ import type { SearchItem, SearchReasonCode } from './dci-envelope.js';
 type Target =
   | { kind: 'nik'; nik: string | null }
   | { kind: 'household'; id: string }
+  | { kind: 'conditions'; filter: WorkListFilter; size: number; page: number }
   | { kind: 'refused'; code: SearchReasonCode; message: string };
+
+/** A page of a search by conditions: the work list's page size limit, and its default. */
+export const MAX_PAGE_SIZE = 500;
+const DEFAULT_PAGE_SIZE = 50;
 
 const NIK_RE = /^\d{16}$/;
 const NIK_TYPES = new Set(['NIN', 'UIN', 'NIK']);
@@ -22,11 +28,27 @@ const NIK_TYPES = new Set(['NIN', 'UIN', 'NIK']);
 export function searchTarget(item: SearchItem): Target {
   const c = item.search_criteria;
   if (c.query_type !== 'idtype-value') {
-    return {
-      kind: 'refused',
-      code: 'rjct.search_criteria.invalid',
-      message: `query_type ${c.query_type} is not answered by this registry yet; use idtype-value`,
-    };
+    const size = c.pagination?.page_size ?? DEFAULT_PAGE_SIZE;
+    const page = c.pagination?.page_number ?? 1;
+    if (size > MAX_PAGE_SIZE) {
+      return {
+        kind: 'refused',
+        code: 'rjct.pagination.invalid',
+        message: `page_size is at most ${MAX_PAGE_SIZE}`,
+      };
+    }
+    if (c.sort !== undefined && c.sort.length > 0) {
+      return {
+        kind: 'refused',
+        code: 'rjct.sort.invalid',
+        message: 'searches by conditions come in household id order; sort is not supported',
+      };
+    }
+    const mapped = criteriaFilter(c.query_type, c.query);
+    if ('refused' in mapped) {
+      return { kind: 'refused', code: 'rjct.search_criteria.invalid', message: mapped.refused };
+    }
+    return { kind: 'conditions', filter: mapped.filter, size, page };
   }
   const q = c.query as { type?: unknown; value?: unknown } | null;
   if (!q || typeof q.type !== 'string' || typeof q.value !== 'string') {
@@ -58,18 +80,42 @@ const DECISION_FIELDS = 'subjectRef program eligible reason ruleVersion decision
 export interface SearchPlan {
   query: string;
   variables: Record<string, unknown>;
-  /** Per search: the refusal, or the records of the answer `data`. */
+  /** Per search: the refusal, or the records of the answer `data` (and its page, if paged). */
   items: Array<
     | { refused: { code: SearchReasonCode; message: string } }
-    | { records(data: Record<string, unknown>): Array<Record<string, unknown>> }
+    | {
+        records(data: Record<string, unknown>): Array<Record<string, unknown>>;
+        pagination?(data: Record<string, unknown>): {
+          page_size: number;
+          page_number: number;
+          total_count: number;
+        };
+      }
   >;
 }
 
+/**
+ * Where a page by number starts: the work-list cursor of the household just before it (the
+ * `offset`-th, 0-based), or `beyond` when the list is shorter.
+ */
+export type PageStart = (filter: WorkListFilter, offset: number) => Promise<string | 'beyond'>;
+
 /** Plans the GraphQL operation for the principal's kind of client. */
-export function planSearch(principal: Principal, items: readonly SearchItem[]): SearchPlan {
+export async function planSearch(
+  principal: Principal,
+  items: readonly SearchItem[],
+  pageStart: PageStart,
+): Promise<SearchPlan> {
   const targets = items.map(searchTarget);
   if (principal.kind === 'MINISTRY') return planDecisions(principal, targets);
-  return planRecords(targets);
+  const starts = await Promise.all(
+    targets.map((t) =>
+      t.kind === 'conditions' && t.page > 1
+        ? pageStart(t.filter, (t.page - 1) * t.size - 1)
+        : Promise.resolve(null),
+    ),
+  );
+  return planRecords(targets, starts);
 }
 
 function planDecisions(principal: Principal, targets: Target[]): SearchPlan {
@@ -85,7 +131,7 @@ function planDecisions(principal: Principal, targets: Target[]): SearchPlan {
     variables: { niks },
     items: targets.map((t) => {
       if (t.kind === 'refused') return { refused: { code: t.code, message: t.message } };
-      if (t.kind === 'household') {
+      if (t.kind === 'household' || t.kind === 'conditions') {
         return {
           refused: {
             code: 'rjct.search_criteria.invalid',
@@ -106,7 +152,7 @@ function planDecisions(principal: Principal, targets: Target[]): SearchPlan {
   };
 }
 
-function planRecords(targets: Target[]): SearchPlan {
+function planRecords(targets: Target[], starts: ReadonlyArray<string | null>): SearchPlan {
   const variables: Record<string, unknown> = {};
   const fields: string[] = [];
   const params: string[] = [];
@@ -118,6 +164,35 @@ function planRecords(targets: Target[]): SearchPlan {
       params.push(`$v${i}: NIK!`);
       fields.push(`r${i}: person(nik: $v${i}) { ${PERSON_FIELDS} }`);
       return { records: (data) => personRecords(data[`r${i}`]) };
+    }
+    if (t.kind === 'conditions') {
+      const start = starts[i] ?? null;
+      variables[`f${i}`] = t.filter;
+      params.push(`$f${i}: HouseholdFilterInput`);
+      const pagination = (data: Record<string, unknown>) => ({
+        page_size: t.size,
+        page_number: t.page,
+        total_count: (data[`r${i}`] as { totalCount: number }).totalCount,
+      });
+      if (start === 'beyond') {
+        // Past the end: only the count, so that no household is read (nor disclosed).
+        fields.push(`r${i}: households(filter: $f${i}) { totalCount }`);
+        return { records: () => [], pagination };
+      }
+      variables[`s${i}`] = t.size;
+      variables[`a${i}`] = start;
+      params.push(`$s${i}: Int!`, `$a${i}: String`);
+      fields.push(
+        `r${i}: households(filter: $f${i}, first: $s${i}, after: $a${i}) ` +
+          `{ totalCount edges { node { ${HOUSEHOLD_FIELDS} } } }`,
+      );
+      return {
+        records: (data) =>
+          (data[`r${i}`] as { edges: Array<{ node: unknown }> }).edges.flatMap((e) =>
+            householdRecords(e.node),
+          ),
+        pagination,
+      };
     }
     variables[`v${i}`] = t.id;
     params.push(`$v${i}: ID!`);

@@ -26,8 +26,14 @@ export class WorkListCursors {
   }
 
   encode(row: HouseholdRecord): string {
-    const position = this.order === 'ID' ? row._key : JSON.stringify([row._verifiedAt, row._key]);
-    return this.codec.encode(this.clientId, this.key, position);
+    return this.encodePosition({ id: row._key, verifiedAt: row._verifiedAt ?? null });
+  }
+
+  /** The cursor of a position in the list (the page after it starts after it). */
+  encodePosition(position: HouseholdPosition): string {
+    const text =
+      this.order === 'ID' ? position.id : JSON.stringify([position.verifiedAt, position.id]);
+    return this.codec.encode(this.clientId, this.key, text);
   }
 
   /** The position after which the page starts; BAD_USER_INPUT for a cursor of another query. */

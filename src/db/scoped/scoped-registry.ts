@@ -181,6 +181,21 @@ export class ScopedRegistry {
     return rows[0]?.dataAsOf ?? null;
   }
 
+  /**
+   * The id of the household at `offset` (0-based) of the id-ordered work list matching `filter`,
+   * or null past its end: where a page by number starts (DCI pagination). Nothing of the household
+   * reaches the caller but the position, so nothing is disclosed.
+   */
+  async householdIdAt(filter: HouseholdFilter, offset: number): Promise<string | null> {
+    const conditions = this.workListConditions(filter, 'ID');
+    const { rows } = await sql<{ id: string }>`
+      SELECT h.household_id AS id FROM household h
+       WHERE ${sql.join(conditions, sql` AND `)}
+       ORDER BY ${orderBy('ID')}
+      OFFSET ${offset} LIMIT 1`.execute(this.db);
+    return rows[0]?.id ?? null;
+  }
+
   /** How many households of the region scope match `filter` (one count statement). */
   async householdCount(filter: HouseholdFilter): Promise<number> {
     const conditions = this.workListConditions(filter, 'ID');
