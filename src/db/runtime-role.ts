@@ -55,6 +55,8 @@ export const RUNTIME_WRITES: Readonly<Record<string, readonly Privilege[]>> = Ob
   // DCI callbacks to send, and the subscriptions `registry/subscribe` started.
   dci_callback: ['INSERT', 'UPDATE'],
   dci_subscription: ['INSERT', 'UPDATE'],
+  // How far each agreement's change events were sent as DCI notify callbacks.
+  dci_notify_cursor: ['INSERT', 'UPDATE'],
 });
 
 /** Serialises `grantRuntimeRights` between processes (a transaction-scoped advisory lock). */

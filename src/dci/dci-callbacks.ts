@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type pg from 'pg';
 import type { Database } from '../db/database-types.js';
 import {
@@ -97,19 +97,34 @@ export class DciCallbacks {
 
   /** Stores a callback for the client and enqueues its first attempt; returns at once. */
   async send(clientId: string, url: string, callback: DciCallbackMessage): Promise<void> {
+    await this.deps.db.transaction().execute((trx) => this.sendIn(trx, clientId, url, callback));
+    this.wake();
+  }
+
+  /**
+   * The same in the caller's transaction (the callback exists if and only if it commits); call
+   * `wake` after the commit.
+   */
+  async sendIn(
+    trx: Transaction<Database>,
+    clientId: string,
+    url: string,
+    callback: DciCallbackMessage,
+  ): Promise<void> {
     const workers = this.workers;
     if (!workers) throw new Error('DCI callbacks are not running in this process');
-    const sealed = sealSubject(this.deps.sealKey, JSON.stringify(callback));
-    await this.deps.db.transaction().execute(async (trx) => {
-      const id = await insertDciCallback(trx, {
-        clientId,
-        url,
-        action: String(callback.header.action),
-        bodySealed: sealed,
-      });
-      await enqueueDciCallback(workers.boss, trx, id);
+    const id = await insertDciCallback(trx, {
+      clientId,
+      url,
+      action: String(callback.header.action),
+      bodySealed: sealSubject(this.deps.sealKey, JSON.stringify(callback)),
     });
-    workers.wake();
+    await enqueueDciCallback(workers.boss, trx, id);
+  }
+
+  /** Idle workers look for new callbacks at once. */
+  wake(): void {
+    this.workers?.wake();
   }
 
   /** One attempt; a receiver's failure is recorded and the next attempt enqueued. */

@@ -33,6 +33,7 @@ import { EligibilityService, type Decision } from '../eligibility/eligibility-se
 import { RuleCache } from '../eligibility/rule-cache.js';
 import { createDciRoutes } from '../dci/dci-routes.js';
 import { DciCallbacks, type DciCallbackOptions } from '../dci/dci-callbacks.js';
+import { DciNotifier } from '../dci/dci-notify.js';
 import { HistogramCache } from '../monitoring/histogram-cache.js';
 import { startHistogramWarmer } from '../monitoring/histogram-warmer.js';
 import { MonitoringService } from '../monitoring/monitoring-service.js';
@@ -380,12 +381,26 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         });
   await webhooks?.start();
   await dciCallbacks?.start();
+  const dciNotifier = dciCallbacks
+    ? new DciNotifier({
+        db: database.db,
+        url: database.url,
+        sealKey: subjectSealKey,
+        subjectKey,
+        audit,
+        callbacks: dciCallbacks,
+        registryId: config.tokens.issuer,
+        logger,
+      })
+    : null;
+  await dciNotifier?.start();
   return {
     url: `http://127.0.0.1:${port}`,
     host,
     port,
     async close(graceMs = 10_000) {
       await webhooks?.stop();
+      await dciNotifier?.stop();
       await dciCallbacks?.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

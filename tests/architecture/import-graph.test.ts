@@ -57,7 +57,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
     'logger.ts',
   ],
   // The DCI door: its searches run as GraphQL operations with the request's context.
-  dci: ['resolvers', 'auth', 'db', 'domain', 'errors', 'logger.ts', 'http'],
+  dci: ['resolvers', 'changes', 'auth', 'audit', 'db', 'domain', 'errors', 'logger.ts', 'http'],
   server: [
     'dci',
     'http',

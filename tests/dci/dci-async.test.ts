@@ -3,11 +3,14 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import canonicalize from 'canonicalize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadOrCreateKeyFile } from '../../src/auth/secret-key-file.js';
 import { saveDciClientSettings } from '../../src/db/queries/dci-queries.js';
+import { SUBJECT_SEAL_KEY } from '../../src/db/subject-seal.js';
+import { importText, validSnapshot } from '../support/snapshot-fixture.js';
 import { useFixtureGateway } from '../support/fixture-gateway.js';
 import type { DemoAccess } from '../support/test-clients.js';
 import type { TestDatabase } from '../support/test-database.js';
-import type { TestGateway } from '../support/test-gateway.js';
+import { graphql, type TestGateway } from '../support/test-gateway.js';
 
 /*
  * The asynchronous DCI API and signatures (issue #15): ACK, then the answer as a signed callback
@@ -68,11 +71,15 @@ class Receiver {
   }
 
   async waitFor(correlationId: string, timeoutMs = 15_000): Promise<Callback> {
+    return this.waitUntil((c) => c.body.message.correlation_id === correlationId, timeoutMs);
+  }
+
+  async waitUntil(match: (c: Callback) => boolean, timeoutMs = 15_000): Promise<Callback> {
     const until = Date.now() + timeoutMs;
     for (;;) {
-      const found = this.received.find((c) => c.body.message.correlation_id === correlationId);
+      const found = this.received.find(match);
       if (found) return found;
-      if (Date.now() > until) throw new Error(`no callback ${correlationId}`);
+      if (Date.now() > until) throw new Error('no such callback arrived');
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -154,6 +161,17 @@ async function post(path: string, body: unknown, headers: Record<string, string>
   };
 }
 
+/** The newest callback's row, once its attempt is recorded (the receiver may answer first). */
+async function lastCallbackOnceDelivered() {
+  for (let i = 0; ; i++) {
+    const { rows } = await db.pool.query<{ state: string; attempts: number; body: Buffer | null }>(
+      `SELECT state, attempts, body_sealed AS body FROM dci_callback ORDER BY id DESC LIMIT 1`,
+    );
+    if (rows[0]!.state !== 'PENDING' || i === 100) return rows[0]!;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Verifies a signature in the spec's form with the gateway's published key. */
 function signedByGateway(body: { signature?: string; header?: unknown; message?: unknown }) {
   const fields = Object.fromEntries(
@@ -190,10 +208,8 @@ describe('asynchronous search', () => {
     expect(signedByGateway(sync.body)).toBe(true);
 
     // Delivered: the sealed body is dropped.
-    const { rows } = await db.pool.query<{ state: string; body: Buffer | null }>(
-      `SELECT state, body_sealed AS body FROM dci_callback ORDER BY id DESC LIMIT 1`,
-    );
-    expect(rows[0]).toEqual({ state: 'DELIVERED', body: null });
+    const row = await lastCallbackOnceDelivered();
+    expect(row).toMatchObject({ state: 'DELIVERED', body: null });
   });
 
   it('keeps trying a failing receiver, with the same answer, until it takes it', async () => {
@@ -208,10 +224,7 @@ describe('asynchronous search', () => {
     const callback = await receiver.waitFor(ack.body.message.correlation_id as string);
     expect(receiver.attempts - before).toBe(3);
     expect(callback.body.header.action).toBe('on-search');
-    const { rows } = await db.pool.query<{ attempts: number; state: string }>(
-      `SELECT attempts, state FROM dci_callback ORDER BY id DESC LIMIT 1`,
-    );
-    expect(rows[0]).toEqual({ attempts: 3, state: 'DELIVERED' });
+    expect(await lastCallbackOnceDelivered()).toMatchObject({ attempts: 3, state: 'DELIVERED' });
   });
 
   it('stores a pending answer sealed: no NIK in clear', async () => {
@@ -473,5 +486,105 @@ describe('sender signatures', () => {
       ack_status: 'ERR',
       error: { code: 'err.signature.invalid' },
     });
+  });
+});
+
+describe('notify', () => {
+  interface NotifyEvent {
+    reference_id: string;
+    data: { reg_record_type: string; reg_records: Record<string, unknown> };
+  }
+  const eventsOf = (c: Callback) => c.body.message.notify_event as NotifyEvent[];
+
+  it('sends the change events of an import to the registered address, signed and audited', async () => {
+    const headers = await access.as('kemensos-bansos', 'BANSOS_DISTRIBUTION');
+    const ack = await post(
+      'registry/subscribe',
+      envelope('subscribe', {
+        transaction_id: 'txn-notify-sub',
+        subscribe_request: [
+          {
+            reference_id: 'ref-1',
+            timestamp: new Date().toISOString(),
+            subscribe_criteria: {
+              reg_event_type: 'UPDATE',
+              filter: { type: 'NIN', value: BUDI },
+              notify_record_type: 'Member',
+            },
+          },
+        ],
+      }),
+      headers,
+    );
+    await receiver.waitFor(ack.body.message.correlation_id as string);
+
+    // A new snapshot in which Budi's household H1 (region 3201) moves from decile 2 to 9.
+    const text = validSnapshot();
+    text.households = text.households.replace(
+      '"Jl. Melati No. 1, RT 001/RW 002",2,',
+      '"Jl. Melati No. 1, RT 001/RW 002",9,',
+    );
+    await importText(
+      db,
+      text,
+      '2026-09-30',
+      await loadOrCreateKeyFile(gateway.dataDir, SUBJECT_SEAL_KEY),
+    );
+
+    const isNotify = (kind: string) => (c: Callback) =>
+      c.path === '/spmis/registry/notify' &&
+      eventsOf(c).some((e) => e.data.reg_record_type === kind);
+    const ministry = await receiver.waitUntil(isNotify('EligibilityChange'));
+    expect(ministry.body.header.action).toBe('notify');
+    expect(signedByGateway(ministry.body)).toBe(true);
+    const decisions = eventsOf(ministry).map((e) => e.data.reg_records);
+    expect(decisions.map((d) => d.program).sort()).toEqual(['BPNT', 'PKH']);
+    // The events as the pull API gives the same client (the NIK as its policy shows it).
+    const pulled = await graphql(
+      gateway,
+      `
+        {
+          changes(first: 100) {
+            edges {
+              node {
+                eventId
+                ... on EligibilityChange {
+                  program
+                  nik
+                  decisionId
+                  current {
+                    eligible
+                  }
+                }
+              }
+            }
+          }
+        }
+      `,
+      { headers },
+    );
+    const byId = new Map(
+      (
+        pulled.body.data as { changes: { edges: Array<{ node: Record<string, unknown> }> } }
+      ).changes.edges.map((e) => [e.node.eventId, e.node]),
+    );
+    for (const d of decisions) {
+      expect(d).toMatchObject({ kind: 'ELIGIBILITY_CHANGED', current: { eligible: false } });
+      expect(d).toMatchObject(byId.get(d.eventId)!);
+    }
+
+    const region = await receiver.waitUntil(isNotify('HouseholdChange'));
+    const h1 = eventsOf(region).find((e) => e.data.reg_records.householdId === 'H1');
+    expect(h1!.data.reg_records).toMatchObject({ change: 'CHANGED', regionCode: '3201011001' });
+    expect(h1!.data.reg_records.fields).toContain('decile');
+    // Only the region's households: H2 (3171) is another region's.
+    expect(eventsOf(region).some((e) => e.data.reg_records.householdId === 'H2')).toBe(false);
+
+    const { rows } = await db.pool.query<{ client_id: string; n: number }>(
+      `SELECT client_id, cardinality(subjects)::int AS n FROM audit_event
+        WHERE operation = 'dci:notify' ORDER BY client_id`,
+    );
+    expect(rows.map((r) => r.client_id)).toEqual(['kemensos-bansos', 'pemda-3201']);
+    expect(rows.every((r) => r.n > 0)).toBe(true);
   });
 });

@@ -15,7 +15,10 @@ import { sql, type Kysely } from 'kysely';
  * - `dci_subscription`: what `registry/subscribe` started, by subscription code: the followed
  *   subject as the change feeds keep it (the agency's pseudonym and the sealed NIK), and the
  *   programs it is followed for.
- * - `dci_transaction` also records subscribe and unsubscribe transactions, and txn-status ones.
+ * - `dci_notify_cursor`: per agreement with a callback address, the last change event already put
+ *   in a `registry/notify` callback (set to the newest event when the address is registered:
+ *   notifications run from then on; the pull API has the history).
+ * - `dci_transaction` also records subscribe and unsubscribe transactions.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`ALTER TABLE client ADD COLUMN dci_public_key bytea CHECK (octet_length(dci_public_key) = 32)`.execute(
@@ -65,8 +68,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`CREATE INDEX dci_subscription_client_idx ON dci_subscription (client_id, subject_ref)`.execute(
     db,
   );
-  await sql`ALTER TABLE dci_transaction DROP CONSTRAINT dci_transaction_action_check`.execute(db);
   await sql`
-    ALTER TABLE dci_transaction ADD CONSTRAINT dci_transaction_action_check
-      CHECK (action IN ('search', 'subscribe', 'unsubscribe', 'txn-status'))`.execute(db);
+    CREATE TABLE dci_notify_cursor (
+      agreement_id text PRIMARY KEY REFERENCES agreement (id),
+      notified_through bigint NOT NULL DEFAULT 0
+    )`.execute(db);
 }

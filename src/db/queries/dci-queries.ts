@@ -54,6 +54,16 @@ export async function saveDciClientSettings(
         .set({ dci_callback_url: settings.callbackUrl })
         .where('id', '=', client.agreement_id)
         .execute();
+      // Notifications run from now on: the events already written stay readable by `changes`.
+      if (settings.callbackUrl !== null) {
+        await sql`
+          INSERT INTO dci_notify_cursor (agreement_id, notified_through)
+          VALUES (${client.agreement_id},
+                  (SELECT coalesce(max(id), 0) FROM change_event WHERE agreement_id = ${client.agreement_id}))
+          ON CONFLICT (agreement_id) DO UPDATE SET notified_through = excluded.notified_through`.execute(
+          trx,
+        );
+      }
     }
     return true;
   });
@@ -191,4 +201,52 @@ export async function endDciSubscriptions(
   await sql`
     UPDATE dci_subscription SET status = 'unsubscribe', updated_at = now()
      WHERE client_id = ${clientId} AND code = ANY(${[...codes]}::text[])`.execute(db);
+}
+
+/** The next events of one agreement to send as a `registry/notify` callback. */
+export interface DciNotifyBatch {
+  agreementId: string;
+  clientId: string;
+  agencyId: string;
+  purposes: string[];
+  programs: string[];
+  fieldPolicy: Record<string, Record<string, string> | undefined>;
+  callbackUrl: string;
+  firstEventId: string;
+  lastEventId: string;
+}
+
+/**
+ * For every agreement with a callback address and events after its notify cursor: the range of
+ * its next (at most `limit`) events. Events are numbered in commit order (the outbox's lock), so
+ * a range after the cursor never skips one committed late.
+ */
+export async function dciNotifyBatches(
+  trx: Transaction<Database>,
+  limit: number,
+): Promise<DciNotifyBatch[]> {
+  const { rows } = await sql<DciNotifyBatch>`
+    SELECT a.id AS "agreementId", c.id AS "clientId", a.agency_id AS "agencyId", a.purposes,
+           a.programs, a.field_policy AS "fieldPolicy", a.dci_callback_url AS "callbackUrl",
+           e.first::text AS "firstEventId", e.last::text AS "lastEventId"
+      FROM dci_notify_cursor k
+      JOIN agreement a ON a.id = k.agreement_id
+      JOIN LATERAL (SELECT min(id) AS id FROM client
+                     WHERE agreement_id = a.id AND revoked_at IS NULL) c ON c.id IS NOT NULL
+      JOIN LATERAL (SELECT min(x.id) AS first, max(x.id) AS last
+                      FROM (SELECT id FROM change_event
+                             WHERE agreement_id = a.id AND id > k.notified_through
+                             ORDER BY id LIMIT ${limit}) x) e ON e.first IS NOT NULL
+     WHERE a.dci_callback_url IS NOT NULL AND a.revoked_at IS NULL`.execute(trx);
+  return rows;
+}
+
+export async function advanceDciNotifyCursor(
+  trx: Transaction<Database>,
+  agreementId: string,
+  through: string,
+): Promise<void> {
+  await sql`
+    UPDATE dci_notify_cursor SET notified_through = ${through}
+     WHERE agreement_id = ${agreementId}`.execute(trx);
 }

@@ -98,7 +98,10 @@ export const webhookStore = {
    * `tail`, between which the sender puts its `nik` (shown or null: only the gateway can open
    * the seal); every other kind is whole in `head`, `tail` null.
    */
-  async eventsAsJson(db: Kysely<Database>, d: DeliveryForAttempt): Promise<EventJson[]> {
+  async eventsAsJson(
+    db: Kysely<Database>,
+    d: Pick<DeliveryForAttempt, 'agreementId' | 'firstEventId' | 'lastEventId' | 'programs'>,
+  ): Promise<EventJson[]> {
     const { rows } = await sql<EventJson>`
       SELECT '{"sequence":' || e.id || ',"eventId":"' || e.event_id || '","occurredAt":"'
                || to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
