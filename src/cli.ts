@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { registerAudit } from './commands/audit.command.js';
 import { registerCheck } from './commands/check.command.js';
 import { registerClients } from './commands/clients.command.js';
+import { registerDci } from './commands/dci.command.js';
 import { registerDeliveries } from './commands/deliveries.command.js';
 import { registerDemo } from './commands/demo.command.js';
 import { registerDocuments } from './commands/documents.command.js';
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerSeed(program);
   registerToken(program);
   registerClients(program);
+  registerDci(program);
   registerDeliveries(program);
   registerKeys(program);
   registerAudit(program);

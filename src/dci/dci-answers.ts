@@ -107,6 +107,14 @@ export async function searchOutcome(deps: DciDeps, read: DciRequest): Promise<Dc
       message: `your agreement allows ${context.principal.agreement.batchLimit} searches per request`,
     });
   }
+  // A ministry's searches are one eligibilityBatch per program; anyone else's are one field each,
+  // under the same operation limit as in GraphQL.
+  if (context.principal.kind !== 'MINISTRY' && requests.length > deps.maxFieldsPerOperation) {
+    return rejectAll({
+      code: 'rjct.total_count.limit_exceeded',
+      message: `a request of your kind of client holds at most ${deps.maxFieldsPerOperation} searches`,
+    });
+  }
 
   const seen = new Set<string>();
   const checked = requests.map((raw) => {

@@ -43,6 +43,11 @@ export interface DciDeps {
   logger: Logger;
   /** This registry's id in DCI headers (`sender_id` of answers). */
   registryId: string;
+  /**
+   * The most root fields one GraphQL operation may have (its alias limit): the most searches by
+   * person, household or condition one request of a local government may hold.
+   */
+  maxFieldsPerOperation: number;
   /** Signs every answer and callback. */
   signer: DciSigner;
   /** The key that seals followed NIKs (src/db/subject-seal.ts), for DCI subscriptions. */
@@ -71,7 +76,6 @@ const REFUSED_AS: Record<string, { status: number; code: ErrorCode }> = {
   PURPOSE_NOT_ALLOWED: { status: 403, code: 'err.request.forbidden' },
   PURPOSE_REQUIRED: { status: 400, code: 'err.request.bad' },
   RATE_LIMITED: { status: 429, code: 'err.request.bad' },
-  QUOTA_EXCEEDED: { status: 429, code: 'err.request.bad' },
   SERVICE_UNAVAILABLE: { status: 503, code: 'err.service.unavailable' },
 };
 

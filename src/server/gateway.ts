@@ -47,7 +47,7 @@ import { createGraphQLServer } from './graphql-server.js';
 import { createDashboardRoute } from './dashboard-route.js';
 import { createHttpServer } from './http-server.js';
 import { PersistedDocuments } from './persisted-documents.js';
-import { operationLimits } from './operation-limits.js';
+import { MAX_ALIASES, operationLimits } from './operation-limits.js';
 import { disclosureAuditPlugin, disclosureNotes } from './plugins/disclosure-audit.plugin.js';
 import { operationPolicyPlugin } from './plugins/operation-policy.plugin.js';
 import { serviceUnavailablePlugin } from './plugins/service-unavailable.plugin.js';
@@ -340,6 +340,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         logger,
         registryId: config.tokens.issuer,
         signer: dciSigner,
+        maxFieldsPerOperation: MAX_ALIASES,
         sealKey: subjectSealKey,
         callbacks: dciCallbacks,
       }),

@@ -19,6 +19,9 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 export const TOO_COMPLEX_MESSAGE =
   'the operation is too large, too deep or has too many aliases; split it into smaller operations';
 
+/** The most aliases (root fields included) one operation may have. */
+export const MAX_ALIASES = 15;
+
 /** The most lexical tokens a document may have: graphql-js `parse` option `maxLexicalTokens`. */
 export const MAX_TOKENS = 5_000;
 
@@ -30,7 +33,7 @@ export function operationLimits(options: { development: boolean } = { developmen
     maxDepth: { n: 12, flattenFragments: true, exposeLimits: false, errorMessage },
     costLimit: { maxCost: 20_000, exposeLimits: false, errorMessage },
     // armor exempts `__typename` by default: 1,000 aliases of it would pass.
-    maxAliases: { n: 15, allowList: [], exposeLimits: false, errorMessage },
+    maxAliases: { n: MAX_ALIASES, allowList: [], exposeLimits: false, errorMessage },
     // Counted by the parser itself (MAX_TOKENS): armor's plugin re-parses in parsingDidStart.
     maxTokens: { enabled: false },
     maxDirectives: { n: 10, exposeLimits: false, errorMessage },

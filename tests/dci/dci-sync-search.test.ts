@@ -244,6 +244,25 @@ describe('DCI sync search', () => {
       headers,
     );
     expect(tooMany.body.header.status_reason_code).toBe('rjct.total_count.limit_exceeded');
+    // A local government's searches are one GraphQL field each, under GraphQL's alias limit.
+    const sixteen = await post(
+      search(Array.from({ length: 16 }, () => ({ type: 'NIN', value: BUDI }))),
+      headers,
+    );
+    expect(sixteen.status).toBe(200);
+    expect(sixteen.body.header.status_reason_code).toBe('rjct.total_count.limit_exceeded');
+    expect(JSON.stringify(sixteen.body)).not.toContain('Budi');
+  });
+
+  it('holds the purpose as GraphQL does: one not in the agreement is refused', async () => {
+    const headers = await access.as('pemda-3201', 'RESEARCH');
+    const r = await post(search([{ type: 'NIN', value: BUDI }]), headers);
+    expect(r.status).toBe(403);
+    expect(r.body.message).toMatchObject({
+      ack_status: 'ERR',
+      error: { code: 'err.request.forbidden' },
+    });
+    expect(JSON.stringify(r.body)).not.toContain(BUDI);
   });
 });
 
