@@ -66,11 +66,28 @@ function peakRssMb(pid: number): number {
  * warm-up, one variable set per request from `variables`. Any failed request fails the benchmark:
  * one that counted refusals as answers would measure the wrong thing.
  */
-export async function loadGraphQL(options: {
+export function loadGraphQL(options: {
   name: string;
   port: number;
   query: string;
   variables: (i: number) => Record<string, unknown>;
+  headers: Record<string, string>;
+  connections: number;
+  seconds: number;
+}): Promise<LoadResult> {
+  return loadPost({
+    ...options,
+    path: '/graphql',
+    body: (i) => ({ query: options.query, variables: options.variables(i) }),
+  });
+}
+
+/** The same for any JSON POST: one body per request from `body`. */
+export async function loadPost(options: {
+  name: string;
+  port: number;
+  path: string;
+  body: (i: number) => unknown;
   headers: Record<string, string>;
   connections: number;
   seconds: number;
@@ -84,12 +101,9 @@ export async function loadGraphQL(options: {
       requests: [
         {
           method: 'POST',
-          path: '/graphql',
+          path: options.path,
           headers: { 'content-type': 'application/json', ...options.headers },
-          setupRequest: (req) => ({
-            ...req,
-            body: JSON.stringify({ query: options.query, variables: options.variables(i++) }),
-          }),
+          setupRequest: (req) => ({ ...req, body: JSON.stringify(options.body(i++)) }),
         },
       ],
     });

@@ -81,6 +81,7 @@ export class PrincipalResolver {
       agreement: a,
       officerId: headers.officerId,
       purpose: headers.purpose,
+      dci: policy.dci,
     };
   }
 

@@ -14,6 +14,11 @@ export interface Principal {
   officerId: string | null;
   /** The declared purpose (`X-Purpose`), already checked against the agreement when present. */
   purpose: string | null;
+  /**
+   * The DCI door's settings (docs/dci.md): the client's Ed25519 sender key (its messages must be
+   * signed) and its agreement's callback address. Absent: neither.
+   */
+  dci?: { publicKey: Buffer | null; callbackUrl: string | null };
 }
 
 export function hasScope(principal: Principal, scope: Scope): boolean {

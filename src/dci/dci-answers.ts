@@ -1,10 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  findDciTransaction,
-  saveDciTransaction,
-  type DciRequestStatus,
-  type DciTransaction,
-} from '../db/queries/dci-transaction-queries.js';
+import type { DciRequestStatus, DciTransaction } from '../db/queries/dci-transaction-queries.js';
 import {
   answerHeader,
   describeIssues,
@@ -259,16 +254,16 @@ function pageStart(context: RequestContext): PageStart {
  * Records how a transaction ended (statuses and reason codes of its requests, never records)
  * for the client's later `txn/status`.
  */
-export async function recordTransaction(
+export function recordTransaction(
   deps: DciDeps,
   read: DciRequest,
   action: DciTransaction['action'],
   answer: DciAnswer,
   requests: ReadonlyArray<DciRequestStatus & Record<string, unknown>>,
-): Promise<void> {
+): void {
   const clientId = read.context.principal.clientId;
   if (clientId === null) return;
-  await saveDciTransaction(deps.db, clientId, {
+  deps.transactions.record(clientId, {
     transactionId: answer.message.transaction_id,
     action,
     correlationId: answer.message.correlation_id,
@@ -313,7 +308,7 @@ export async function txnStatusOutcome(deps: DciDeps, read: DciRequest): Promise
   const found =
     clientId === null || asked.txn_type === 'receipt'
       ? null
-      : await findDciTransaction(deps.db, clientId, by, asked.txn_type);
+      : await deps.transactions.find(clientId, by, asked.txn_type);
   const wanted = 'referenceIds' in by ? new Set(by.referenceIds) : null;
   const requests = (found?.requests ?? []).filter(
     (r) => wanted === null || wanted.has(r.reference_id),

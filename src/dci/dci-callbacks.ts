@@ -16,7 +16,7 @@ import {
 import { openSubject, sealSubject } from '../db/subject-seal.js';
 import { postToReceiver, retryWaitMs } from '../http/outbound-post.js';
 import type { Logger } from '../logger.js';
-import { signDciMessage } from './dci-signature.js';
+import { signedEnvelopeJson } from './dci-signature.js';
 
 /** How callbacks are paced; the defaults are the documented ones (docs/dci.md). */
 export interface DciCallbackOptions {
@@ -133,11 +133,7 @@ export class DciCallbacks {
     const row = await findDciCallback(db, id);
     if (!row || row.state !== 'PENDING' || !row.bodySealed) return;
     const callback = JSON.parse(openSubject(sealKey, row.bodySealed)) as DciCallbackMessage;
-    const body = JSON.stringify({
-      signature: signDciMessage(callback.header, callback.message, signer),
-      header: callback.header,
-      message: callback.message,
-    });
+    const body = signedEnvelopeJson(callback.header, callback.message, signer);
     const outcome = await postToReceiver(row.url, body, {}, this.options.timeoutMs);
     if (outcome.ok) {
       await recordDciCallbackAttempt(db, id, {

@@ -3,16 +3,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServer } from '@apollo/server';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database-types.js';
-import {
-  dciClientSettings,
-  firstSeenMessage,
-  type DciClientSettings,
-} from '../db/queries/dci-queries.js';
+import { firstSeenMessage, type DciClientSettings } from '../db/queries/dci-queries.js';
 import { GatewayError } from '../errors/gateway-errors.js';
 import { readBody, sendJson } from '../http/json-http.js';
 import type { Logger } from '../logger.js';
 import type { RequestContext } from '../resolvers/request-context.js';
 import type { DciCallbacks, DciSigner } from './dci-callbacks.js';
+import type { DciTransactionLog } from './dci-transaction-log.js';
 import {
   describeIssues,
   errorAnswer,
@@ -52,6 +49,8 @@ export interface DciDeps {
   signer: DciSigner;
   /** The key that seals followed NIKs (src/db/subject-seal.ts), for DCI subscriptions. */
   sealKey: Buffer;
+  /** Where transactions' statuses are recorded and found (`txn/status`). */
+  transactions: DciTransactionLog;
   /** Sends the callbacks of asynchronous requests; null: this process answers only sync ones. */
   callbacks: DciCallbacks | null;
 }
@@ -132,10 +131,8 @@ export async function readRequest(
     return null;
   }
   const clientId = context.principal.clientId;
-  const settings =
-    clientId === null
-      ? { publicKey: null, callbackUrl: null }
-      : await dciClientSettings(deps.db, clientId);
+  // Loaded and cached with the client's policy (and dropped with it when they change).
+  const settings = context.principal.dci ?? { publicKey: null, callbackUrl: null };
   const signatureRefusal = checkDciSignature(
     envelope.data.signature,
     envelope.data,
@@ -149,15 +146,22 @@ export async function readRequest(
     context,
     envelope: envelope.data,
     settings,
-    rejected: await freshness(deps, clientId, envelope.data),
+    // A message that passed the check with a registered key is signed.
+    rejected: await freshness(deps, clientId, envelope.data, settings.publicKey !== null),
   };
 }
 
-/** A message must be recent, and its id new for this client. */
+/**
+ * A message must be recent; a signed one must also be new (its id not seen from this client in
+ * the window). Unsigned messages are authenticated by the bearer token of each request: whoever
+ * could replay one holds the token and could send any message, so a database write per request
+ * to remember their ids would protect nothing (docs/dci.md "Replays").
+ */
 async function freshness(
   deps: DciDeps,
   clientId: string | null,
   envelope: RequestEnvelope,
+  signed: boolean,
 ): Promise<DciRequest['rejected']> {
   const age = (Date.now() - Date.parse(envelope.header.message_ts)) / 1000;
   if (Math.abs(age) > MESSAGE_AGE_LIMIT_SECONDS) {
@@ -167,6 +171,7 @@ async function freshness(
     };
   }
   if (
+    signed &&
     clientId !== null &&
     !(await firstSeenMessage(
       deps.db,

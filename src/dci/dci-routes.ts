@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DciTransaction } from '../db/queries/dci-transaction-queries.js';
-import { sendJson, type RouteHandler } from '../http/json-http.js';
+import { sendJson, sendJsonText, type RouteHandler } from '../http/json-http.js';
 import {
   recordTransaction,
   searchOutcome,
@@ -10,7 +10,7 @@ import {
   type DciOutcome,
 } from './dci-answers.js';
 import { readRequest, refuse, type DciDeps, type DciRequest } from './dci-request.js';
-import { signDciMessage } from './dci-signature.js';
+import { signedEnvelopeJson } from './dci-signature.js';
 import { subscribeOutcome, unsubscribeOutcome } from './dci-subscriptions.js';
 
 export type { DciDeps } from './dci-request.js';
@@ -70,7 +70,7 @@ async function work(
   const { answer } = outcome;
   if (action.recordAs) {
     const listed = action.requests ? answer.message[action.requests] : [];
-    await recordTransaction(deps, read, action.recordAs, answer, (listed ?? []) as never);
+    recordTransaction(deps, read, action.recordAs, answer, (listed ?? []) as never);
   }
   return answer;
 }
@@ -86,10 +86,7 @@ async function answerNow(
   if (!read) return;
   const answer = await work(res, deps, read, action);
   if (!answer) return;
-  sendJson(res, 200, {
-    signature: signDciMessage(answer.header, answer.message, deps.signer),
-    ...answer,
-  });
+  sendJsonText(res, 200, signedEnvelopeJson(answer.header, answer.message, deps.signer));
 }
 
 /**

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import {
   endDciSubscriptions,
   findDciSubscriptions,
-  findLiveDciSubscription,
-  insertDciSubscription,
+  findLiveDciSubscriptions,
+  insertDciSubscriptions,
 } from '../db/queries/dci-queries.js';
 import { openSubject, sealSubject } from '../db/subject-seal.js';
 import type { RequestContext } from '../resolvers/request-context.js';
@@ -141,45 +141,54 @@ export async function subscribeOutcome(deps: DciDeps, read: DciRequest): Promise
 
   const clientId = principal.clientId!;
   const seen = new Set<string>();
-  const planned = await Promise.all(
-    requests.map(async (r) => {
-      const filter = r.subscribe_criteria.filter as { type?: unknown; value?: unknown } | null;
-      if (seen.has(r.reference_id)) {
-        return {
-          item: rjct(r.reference_id, 'rjct.reference_id.duplicate', 'repeated reference_id'),
-        };
-      }
-      seen.add(r.reference_id);
-      if (
-        !filter ||
-        typeof filter.type !== 'string' ||
-        !NIK_TYPES.has(filter.type.toUpperCase()) ||
-        typeof filter.value !== 'string' ||
-        !NIK_RE.test(filter.value)
-      ) {
-        return {
-          item: rjct(
-            r.reference_id,
-            'rjct.person_id.invalid',
-            'a subscription filter is {"type": "NIN" | "UIN", "value": "<16-digit NIK>"}',
-          ),
-        };
-      }
-      const subjectRef = context.eligibility.subjectRefOf(filter.value);
-      const live = await findLiveDciSubscription(deps.db, clientId, subjectRef);
-      if (live) {
-        return {
-          item: rjct(
-            r.reference_id,
-            'rjct.event.already_subscribed',
-            `this person is followed already under subscription ${live.code}`,
-          ),
-        };
-      }
-      return { request: r, nik: filter.value, subjectRef };
-    }),
+  type Request = (typeof requests)[number];
+  type Checked = { item: ItemStatus } | { request: Request; nik: string; subjectRef: string };
+  const checked = requests.map((r): Checked => {
+    const filter = r.subscribe_criteria.filter as { type?: unknown; value?: unknown } | null;
+    if (seen.has(r.reference_id)) {
+      return { item: rjct(r.reference_id, 'rjct.reference_id.duplicate', 'repeated reference_id') };
+    }
+    seen.add(r.reference_id);
+    if (
+      !filter ||
+      typeof filter.type !== 'string' ||
+      !NIK_TYPES.has(filter.type.toUpperCase()) ||
+      typeof filter.value !== 'string' ||
+      !NIK_RE.test(filter.value)
+    ) {
+      return {
+        item: rjct(
+          r.reference_id,
+          'rjct.person_id.invalid',
+          'a subscription filter is {"type": "NIN" | "UIN", "value": "<16-digit NIK>"}',
+        ),
+      };
+    }
+    return {
+      request: r,
+      nik: filter.value,
+      subjectRef: context.eligibility.subjectRefOf(filter.value),
+    };
+  });
+  // One statement for the subscriptions already live, whatever the number of NIKs.
+  const live = await findLiveDciSubscriptions(
+    deps.db,
+    clientId,
+    checked.flatMap((c) => ('subjectRef' in c ? [c.subjectRef] : [])),
   );
-  const toFollow = [...new Set(planned.flatMap((p) => ('nik' in p && p.nik ? [p.nik] : [])))];
+  const planned = checked.map((c): Checked => {
+    if (!('subjectRef' in c)) return c;
+    const code = live.get(c.subjectRef);
+    if (code === undefined) return c;
+    return {
+      item: rjct(
+        c.request.reference_id,
+        'rjct.event.already_subscribed',
+        `this person is followed already under subscription ${code}`,
+      ),
+    };
+  });
+  const toFollow = [...new Set(planned.flatMap((p) => ('nik' in p ? [p.nik] : [])))];
   const programs = principal.agreement.programs;
   const refusal = await followForPrograms(
     deps,
@@ -189,17 +198,18 @@ export async function subscribeOutcome(deps: DciDeps, read: DciRequest): Promise
   );
   if (refusal) return { refused: refusal };
   const codes = new Map<string, string>();
+  const fresh: Array<Parameters<typeof insertDciSubscriptions>[1][number]> = [];
   const items: ItemStatus[] = [];
   for (const p of planned) {
     if ('item' in p) {
-      items.push(p.item!);
+      items.push(p.item);
       continue;
     }
     let code = codes.get(p.subjectRef);
     if (!code) {
       code = `sub-${randomUUID()}`;
       codes.set(p.subjectRef, code);
-      await insertDciSubscription(deps.db, {
+      fresh.push({
         code,
         clientId,
         agreementId: principal.agreement.id,
@@ -224,6 +234,7 @@ export async function subscribeOutcome(deps: DciDeps, read: DciRequest): Promise
       ],
     });
   }
+  await insertDciSubscriptions(deps.db, fresh);
   return answer(items);
 }
 

@@ -34,6 +34,7 @@ import { RuleCache } from '../eligibility/rule-cache.js';
 import { createDciRoutes } from '../dci/dci-routes.js';
 import { DciCallbacks, type DciCallbackOptions } from '../dci/dci-callbacks.js';
 import { DciNotifier } from '../dci/dci-notify.js';
+import { DciTransactionLog } from '../dci/dci-transaction-log.js';
 import { HistogramCache } from '../monitoring/histogram-cache.js';
 import { startHistogramWarmer } from '../monitoring/histogram-warmer.js';
 import { MonitoringService } from '../monitoring/monitoring-service.js';
@@ -312,6 +313,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     audience: config.tokens.audience,
     ttlSeconds: 3600,
   });
+  const dciTransactions = new DciTransactionLog(database.db, logger);
   const dciCallbacks =
     options.dciCallbacks === undefined || options.dciCallbacks === false
       ? null
@@ -341,6 +343,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         registryId: config.tokens.issuer,
         signer: dciSigner,
         maxFieldsPerOperation: MAX_ALIASES,
+        transactions: dciTransactions,
         sealKey: subjectSealKey,
         callbacks: dciCallbacks,
       }),
@@ -410,6 +413,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       clearTimeout(timer);
       await warmer.stop();
       await apollo.stop();
+      await dciTransactions.flush();
       await audit.close();
       await listener.close();
       await limiter.close();

@@ -13,6 +13,8 @@ export interface ClientPolicy {
   credentialsChangedAt: Date;
   agency: { id: string; name: string; kind: ClientKind };
   agreement: Agreement;
+  /** The DCI sender key of the client and callback address of its agreement (migration 0021). */
+  dci: { publicKey: Buffer | null; callbackUrl: string | null };
 }
 
 /** Loads one client's whole policy in one query, or null when the client does not exist. */
@@ -49,6 +51,8 @@ export async function findClientPolicy(
       'a.trusted_documents_only',
       'a.document_apps',
       'a.follow_checked_days',
+      'c.dci_public_key',
+      'a.dci_callback_url',
     ])
     .where('c.id', '=', clientId)
     .executeTakeFirst();
@@ -58,6 +62,7 @@ export async function findClientPolicy(
     revokedAt: row.client_revoked_at,
     credentialsChangedAt: row.credentials_changed_at,
     agency: { id: row.agency_id, name: row.agency_name, kind: row.agency_kind as ClientKind },
+    dci: { publicKey: row.dci_public_key, callbackUrl: row.dci_callback_url },
     agreement: {
       id: row.id,
       agencyId: row.agency_id,
@@ -224,7 +229,7 @@ export async function listClients(db: Kysely<Database>): Promise<ClientListing[]
   }));
 }
 
-async function notifyPolicyChange(db: Kysely<Database>, clientId: string): Promise<void> {
+export async function notifyPolicyChange(db: Kysely<Database>, clientId: string): Promise<void> {
   await sql`SELECT pg_notify(${POLICY_CHANNEL}, ${clientId})`.execute(db);
 }
 

@@ -1,12 +1,13 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../database-types.js';
+import { findClientPolicy, notifyPolicyChange } from './client-queries.js';
 
 /**
  * The DCI door's own rows (migration 0021): a client's key and callback address, the message ids
  * seen (replays), the callbacks to send, and the subscriptions `registry/subscribe` started.
  */
 
-/** What the DCI door needs of a client beyond its principal. */
+/** A client's DCI key and its agreement's callback address (also cached with its policy). */
 export interface DciClientSettings {
   /** The sender's Ed25519 public key (raw); null: it may send unsigned messages. */
   publicKey: Buffer | null;
@@ -18,13 +19,8 @@ export async function dciClientSettings(
   db: Kysely<Database>,
   clientId: string,
 ): Promise<DciClientSettings> {
-  const row = await db
-    .selectFrom('client')
-    .innerJoin('agreement', 'agreement.id', 'client.agreement_id')
-    .select(['client.dci_public_key as publicKey', 'agreement.dci_callback_url as callbackUrl'])
-    .where('client.id', '=', clientId)
-    .executeTakeFirst();
-  return { publicKey: row?.publicKey ?? null, callbackUrl: row?.callbackUrl ?? null };
+  const policy = await findClientPolicy(db, clientId);
+  return policy?.dci ?? { publicKey: null, callbackUrl: null };
 }
 
 /** Sets (or, with null, removes) a client's DCI key and its agreement's callback address. */
@@ -65,13 +61,27 @@ export async function saveDciClientSettings(
         );
       }
     }
+    // Gateways drop their cached policy of the client (and so these settings) at once.
+    await notifyPolicyChange(trx, clientId);
     return true;
   });
 }
 
 /**
+ * A FROM item that turns off the wait for the WAL flush at the commit of the statement's own
+ * (implicit) transaction: one round trip, no fsync wait. For rows whose loss in a crash of
+ * PostgreSQL (the last fraction of a second before it) is harmless; never for the audit log.
+ */
+const ASYNC_COMMIT = sql`(SELECT set_config('synchronous_commit', 'off', true)) AS async_commit`;
+
+/**
  * Records a message id of the client; false when it was seen already (a replay). Ids older than
  * `keepSeconds` are pruned now and then: older messages are refused by their timestamp anyway.
+ *
+ * Committed without waiting for the flush (docs/dci.md "Replays"): a crash of PostgreSQL may
+ * forget the ids of its last fraction of a second, and such a message, replayed after the
+ * recovery and within its 5 minutes, would be taken once more. Every request still needs the
+ * client's bearer token, with which a fresh message could ask the same.
  */
 export async function firstSeenMessage(
   db: Kysely<Database>,
@@ -80,7 +90,8 @@ export async function firstSeenMessage(
   keepSeconds: number,
 ): Promise<boolean> {
   const { rows } = await sql<{ inserted: boolean }>`
-    INSERT INTO dci_message (client_id, message_id) VALUES (${clientId}, ${messageId})
+    INSERT INTO dci_message (client_id, message_id)
+    SELECT ${clientId}, ${messageId} FROM ${ASYNC_COMMIT}
     ON CONFLICT DO NOTHING
     RETURNING true AS inserted`.execute(db);
   if (Math.random() < 0.01) {
@@ -149,35 +160,42 @@ export interface DciSubscriptionRow {
   status: 'subscribe' | 'unsubscribe';
 }
 
-/** The client's live subscription of a subject, if any (one per subject and client). */
-export async function findLiveDciSubscription(
+/** The client's live subscriptions of these subjects: subject ref → code (one per subject). */
+export async function findLiveDciSubscriptions(
   db: Kysely<Database>,
   clientId: string,
-  subjectRef: string,
-): Promise<DciSubscriptionRow | null> {
-  const { rows } = await sql<DciSubscriptionRow>`
-    SELECT code, subject_ref AS "subjectRef", nik_sealed AS "nikSealed", programs, status
-      FROM dci_subscription
-     WHERE client_id = ${clientId} AND subject_ref = ${subjectRef} AND status = 'subscribe'
-     LIMIT 1`.execute(db);
-  return rows[0] ?? null;
+  subjectRefs: readonly string[],
+): Promise<Map<string, string>> {
+  if (subjectRefs.length === 0) return new Map();
+  const { rows } = await sql<{ subjectRef: string; code: string }>`
+    SELECT subject_ref AS "subjectRef", code FROM dci_subscription
+     WHERE client_id = ${clientId} AND status = 'subscribe'
+       AND subject_ref = ANY(${[...subjectRefs]}::text[])`.execute(db);
+  return new Map(rows.map((r) => [r.subjectRef, r.code]));
 }
 
-export async function insertDciSubscription(
+/** Records new subscriptions, in one statement. */
+export async function insertDciSubscriptions(
   db: Kysely<Database>,
-  s: {
+  subscriptions: ReadonlyArray<{
     code: string;
     clientId: string;
     agreementId: string;
     subjectRef: string;
     nikSealed: Buffer;
     programs: readonly string[];
-  },
+  }>,
 ): Promise<void> {
+  if (subscriptions.length === 0) return;
+  const [first] = subscriptions;
   await sql`
     INSERT INTO dci_subscription (code, client_id, agreement_id, subject_ref, nik_sealed, programs)
-    VALUES (${s.code}, ${s.clientId}, ${s.agreementId}, ${s.subjectRef}, ${s.nikSealed},
-            ${[...s.programs]}::text[])`.execute(db);
+    SELECT code, ${first!.clientId}, ${first!.agreementId}, subject_ref, nik_sealed,
+           ${[...first!.programs]}::text[]
+      FROM unnest(${subscriptions.map((s) => s.code)}::text[],
+                  ${subscriptions.map((s) => s.subjectRef)}::text[],
+                  ${subscriptions.map((s) => s.nikSealed)}::bytea[])
+           AS t(code, subject_ref, nik_sealed)`.execute(db);
 }
 
 /** The client's own subscriptions among these codes (another client's code is not found). */

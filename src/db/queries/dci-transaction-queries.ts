@@ -17,16 +17,32 @@ export interface DciTransaction {
   requests: DciRequestStatus[];
 }
 
-/** Records a client's transaction as it stands now (the same id again: its latest state). */
-export async function saveDciTransaction(
+/**
+ * Records clients' transactions as they stand now, in one statement (the same id again: its
+ * latest state; each key at most once per call). Committed without waiting for the WAL flush:
+ * statuses only, which a crash of PostgreSQL may forget for its last fraction of a second
+ * (`txn/status` then finds no such transaction).
+ */
+export async function saveDciTransactions(
   db: Kysely<Database>,
-  clientId: string,
-  t: DciTransaction,
+  records: ReadonlyArray<{ clientId: string; transaction: DciTransaction }>,
 ): Promise<void> {
+  if (records.length === 0) return;
+  const rows = records.map(({ clientId, transaction: t }) => ({
+    client_id: clientId,
+    transaction_id: t.transactionId,
+    action: t.action,
+    correlation_id: t.correlationId,
+    status: t.status,
+    requests: t.requests,
+  }));
   await sql`
     INSERT INTO dci_transaction (client_id, transaction_id, action, correlation_id, status, requests)
-    VALUES (${clientId}, ${t.transactionId}, ${t.action}, ${t.correlationId}, ${t.status},
-            ${JSON.stringify(t.requests)}::jsonb)
+    SELECT r.client_id, r.transaction_id, r.action, r.correlation_id, r.status, r.requests
+      FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit,
+           jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(
+             client_id text, transaction_id text, action text, correlation_id text,
+             status text, requests jsonb)
     ON CONFLICT (client_id, transaction_id) DO UPDATE
        SET action = excluded.action, correlation_id = excluded.correlation_id,
            status = excluded.status, requests = excluded.requests, updated_at = now()`.execute(db);
