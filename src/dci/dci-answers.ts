@@ -91,7 +91,7 @@ export async function searchOutcome(deps: DciDeps, read: DciRequest): Promise<Dc
   const rejectAll = (reason: HeaderReason): DciOutcome => ({
     answer: {
       header: replyHeader(deps, envelope, 'on-search', 0, reason),
-      message: { transaction_id: transactionId, correlation_id: randomUUID(), search_response: [] },
+      message: { correlation_id: randomUUID(), search_response: [], transaction_id: transactionId },
     },
   });
   const rejection = headerRejection(read, 'search', requests.length);
@@ -172,8 +172,9 @@ export async function searchOutcome(deps: DciDeps, read: DciRequest): Promise<Dc
     notes = (single.extensions?.disclosure as unknown[] | undefined) ?? [];
   }
   let next = 0;
+  // The searches are answered at one moment.
+  const timestamp = new Date().toISOString();
   const responses = checked.map((c) => {
-    const timestamp = new Date().toISOString();
     const planned = 'item' in c && c.item ? plan.items[next++]! : null;
     const refused =
       'refused' in c && c.refused
@@ -181,32 +182,33 @@ export async function searchOutcome(deps: DciDeps, read: DciRequest): Promise<Dc
         : planned && 'refused' in planned
           ? planned.refused
           : null;
+    // Keys in JCS order: the signed answer is then written without a copy.
     if (refused || !planned || !('records' in planned)) {
       return {
         reference_id: c.reference,
-        timestamp,
         status: 'rjct' as const,
         status_reason_code: refused?.code ?? 'rjct.search_criteria.invalid',
         status_reason_message: refused?.message ?? 'not answered',
+        timestamp,
       };
     }
     const records = planned.records(data);
     const pagination = planned.pagination?.(data) ?? {
-      page_size: records.length,
       page_number: 1,
+      page_size: records.length,
       total_count: records.length,
     };
     return {
-      reference_id: c.reference,
-      timestamp,
-      status: 'succ' as const,
       data: {
-        version: '1.0.0',
-        reg_type: 'DTSEN',
         reg_record_type: recordType(c.item),
         reg_records: records,
+        reg_type: 'DTSEN',
+        version: '1.0.0',
       },
       pagination,
+      reference_id: c.reference,
+      status: 'succ' as const,
+      timestamp,
     };
   });
   return {
@@ -221,9 +223,9 @@ export async function searchOutcome(deps: DciDeps, read: DciRequest): Promise<Dc
         notes.length > 0 ? { disclosure: notes } : undefined,
       ),
       message: {
-        transaction_id: transactionId,
         correlation_id: randomUUID(),
         search_response: responses,
+        transaction_id: transactionId,
       },
     },
   };

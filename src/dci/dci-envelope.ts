@@ -140,21 +140,22 @@ export function answerHeader(
     meta?: Record<string, unknown>;
   },
 ): Record<string, unknown> & { status: 'rcvd' | 'pdng' | 'succ' | 'rjct' } {
+  // Keys in JCS order: the signed form is then written without a copy (dci-signature.ts).
   return {
-    version: '1.0.0',
+    action: fields.action,
+    completed_count: fields.completed,
+    is_msg_encrypted: false,
     message_id: randomUUID(),
     message_ts: new Date().toISOString(),
-    action: fields.action,
+    ...(fields.meta ? { meta: fields.meta } : {}),
+    ...(request ? { receiver_id: request.sender_id } : {}),
+    sender_id: fields.senderId,
     status: fields.status,
     ...(fields.reason
       ? { status_reason_code: fields.reason.code, status_reason_message: fields.reason.message }
       : {}),
     total_count: fields.total,
-    completed_count: fields.completed,
-    sender_id: fields.senderId,
-    ...(request ? { receiver_id: request.sender_id } : {}),
-    is_msg_encrypted: false,
-    ...(fields.meta ? { meta: fields.meta } : {}),
+    version: '1.0.0',
   };
 }
 

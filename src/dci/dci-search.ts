@@ -122,6 +122,7 @@ function planDecisions(principal: Principal, targets: Target[]): SearchPlan {
   const niks = [
     ...new Set(targets.flatMap((t) => (t.kind === 'nik' && t.nik !== null ? [t.nik] : []))),
   ];
+  const position = new Map(niks.map((nik, i) => [nik, i]));
   const programs = principal.agreement.programs;
   const fields = programs.map(
     (p, i) => `d${i}: eligibilityBatch(niks: $niks, program: ${p}) { ${DECISION_FIELDS} }`,
@@ -139,7 +140,7 @@ function planDecisions(principal: Principal, targets: Target[]): SearchPlan {
           },
         };
       }
-      const at = t.nik === null ? -1 : niks.indexOf(t.nik);
+      const at = t.nik === null ? -1 : (position.get(t.nik) ?? -1);
       return {
         records: (data) =>
           at < 0
@@ -170,8 +171,8 @@ function planRecords(targets: Target[], starts: ReadonlyArray<string | null>): S
       variables[`f${i}`] = t.filter;
       params.push(`$f${i}: HouseholdFilterInput`);
       const pagination = (data: Record<string, unknown>) => ({
-        page_size: t.size,
         page_number: t.page,
+        page_size: t.size,
         total_count: (data[`r${i}`] as { totalCount: number }).totalCount,
       });
       if (start === 'beyond') {
@@ -206,15 +207,16 @@ function planRecords(targets: Target[], starts: ReadonlyArray<string | null>): S
   };
 }
 
+/** Records' keys are in JCS order: the signed answer is then written without a copy. */
 function decisionRecord(d: Record<string, unknown>): Record<string, unknown> {
   return {
-    subject_ref: d.subjectRef,
-    program: d.program,
+    data_as_of: d.dataAsOf,
+    decision_id: d.decisionId,
     eligible: d.eligible,
+    program: d.program,
     reason: d.reason,
     rule_version: d.ruleVersion,
-    decision_id: d.decisionId,
-    data_as_of: d.dataAsOf,
+    subject_ref: d.subjectRef,
   };
 }
 
@@ -225,16 +227,16 @@ function personRecords(value: unknown): Array<Record<string, unknown>> {
   const household = p.household as { id: string; regionCode: string | null } | null;
   return [
     {
+      birth_date: p.birthDate,
+      data_as_of: p.dataAsOf,
+      household_id: household?.id ?? null,
       identifier: { identifier_type: 'NIN', identifier_value: p.nik },
       name: p.name,
-      sex: p.sex,
-      birth_date: p.birthDate,
-      relationship: p.relationship,
-      status: p.status,
       programs: p.programs,
-      household_id: household?.id ?? null,
       region_code: household?.regionCode ?? null,
-      data_as_of: p.dataAsOf,
+      relationship: p.relationship,
+      sex: p.sex,
+      status: p.status,
     },
   ];
 }
@@ -245,23 +247,23 @@ function householdRecords(value: unknown): Array<Record<string, unknown>> {
   const members = (h.members as Array<Record<string, unknown>> | null) ?? null;
   return [
     {
+      address_text: h.address,
+      data_as_of: h.dataAsOf,
+      decile: h.decile,
       identifier: { identifier_type: 'HOUSEHOLD_ID', identifier_value: h.id },
       kk_number: h.kkNumber,
-      address_text: h.address,
-      region_code: h.regionCode,
-      decile: h.decile,
-      verification_status: h.verificationStatus,
-      verified_at: h.verifiedAt,
-      data_as_of: h.dataAsOf,
       members:
         members?.map((m) => ({
+          birth_date: m.birthDate,
           member_identifier: { identifier_type: 'NIN', identifier_value: m.nik },
           name: m.name,
-          sex: m.sex,
-          birth_date: m.birthDate,
           relationship: m.relationship,
+          sex: m.sex,
           status: m.status,
         })) ?? null,
+      region_code: h.regionCode,
+      verification_status: h.verificationStatus,
+      verified_at: h.verifiedAt,
     },
   ];
 }

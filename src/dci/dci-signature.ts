@@ -79,28 +79,48 @@ function plain(value: object): unknown {
   return typeof toJSON === 'function' ? (toJSON as () => unknown).call(value) : value;
 }
 
+/**
+ * The value with every object's keys in order. A part already in order (the gateway builds its
+ * answers so) is returned as it is, not copied.
+ */
 function sortedCopy(input: unknown): unknown {
   if (input === null || typeof input !== 'object') return input;
   const value = plain(input);
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) {
-    const out = new Array<unknown>(value.length);
+    let out: unknown[] | null = value === input ? null : [...(value as unknown[])];
     for (let i = 0; i < value.length; i++) {
       const v = sortedCopy(value[i]);
       if (v === INTEGER_KEYS) return INTEGER_KEYS;
-      out[i] = v;
+      if (v !== value[i]) (out ??= [...(value as unknown[])])[i] = v;
     }
-    return out;
+    return out ?? value;
   }
-  const sorted: Record<string, unknown> = {};
-  // Default sort order: UTF-16 code units, as JCS requires.
-  for (const key of Object.keys(value).sort()) {
+  const record = value as Record<string, unknown>;
+  let ordered = value === input;
+  let previous: string | null = null;
+  // Allocated only when a child had to be copied: an object in order costs no allocation.
+  let replaced: Map<string, unknown> | null = null;
+  for (const key in record) {
     if (INTEGER_KEY.test(key)) return INTEGER_KEYS;
-    const v = (value as Record<string, unknown>)[key];
-    if (v === undefined || typeof v === 'function') continue;
+    if (previous !== null && !(previous < key)) ordered = false;
+    previous = key;
+    const v = record[key];
+    if (v === undefined || typeof v === 'function') {
+      ordered = false;
+      continue;
+    }
     const c = sortedCopy(v);
     if (c === INTEGER_KEYS) return INTEGER_KEYS;
-    sorted[key] = c;
+    if (c !== v) (replaced ??= new Map()).set(key, c);
+  }
+  if (ordered && replaced === null) return value;
+  const sorted: Record<string, unknown> = {};
+  // Default sort order: UTF-16 code units, as JCS requires.
+  for (const key of Object.keys(record).sort()) {
+    const v = record[key];
+    if (v === undefined || typeof v === 'function') continue;
+    sorted[key] = replaced?.has(key) ? replaced.get(key) : v;
   }
   return sorted;
 }

@@ -254,6 +254,61 @@ describe('DCI sync search', () => {
     expect(JSON.stringify(sixteen.body)).not.toContain('Budi');
   });
 
+  it('holds the daily quota and the batch limit of the agreement, as GraphQL does', async () => {
+    const limit = async (column: 'daily_quota' | 'batch_limit', value: number) => {
+      await db.pool.query(`UPDATE agreement SET ${column} = $1 WHERE id = 'kemensos-bansos-pks'`, [
+        value,
+      ]);
+      await db.pool.query("SELECT pg_notify('dtks_policy', 'kemensos-bansos')");
+      await new Promise((r) => setTimeout(r, 100));
+    };
+    await db.pool.query("DELETE FROM daily_subject WHERE agreement_id = 'kemensos-bansos-pks'");
+    await db.pool.query("DELETE FROM daily_usage WHERE agreement_id = 'kemensos-bansos-pks'");
+    const headers = await access.as('kemensos-bansos', 'BANSOS_DISTRIBUTION');
+    try {
+      await limit('daily_quota', 2);
+      const within = await post(
+        search([
+          { type: 'NIN', value: BUDI },
+          { type: 'NIN', value: DEWI },
+          { type: 'NIN', value: BUDI },
+        ]),
+        headers,
+      );
+      expect(within.status).toBe(200);
+      const over = await post(search([{ type: 'NIN', value: UNKNOWN }]), headers);
+      expect(over.status).toBe(429);
+      expect(over.body.message).toMatchObject({
+        ack_status: 'ERR',
+        error: { code: 'err.request.bad' },
+      });
+      const gql = await graphql(
+        gateway,
+        'query($n: [NIK!]!) { eligibilityBatch(niks: $n, program: BPNT) { reason } }',
+        { variables: { n: [UNKNOWN] }, headers },
+      );
+      expect(gql.body.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+
+      await limit('daily_quota', 1_000_000);
+      await limit('batch_limit', 2);
+      const tooMany = await post(
+        search([
+          { type: 'NIN', value: BUDI },
+          { type: 'NIN', value: DEWI },
+          { type: 'NIN', value: UNKNOWN },
+        ]),
+        headers,
+      );
+      expect(tooMany.body.header).toMatchObject({
+        status: 'rjct',
+        status_reason_code: 'rjct.total_count.limit_exceeded',
+      });
+    } finally {
+      await limit('daily_quota', 1_000_000);
+      await limit('batch_limit', 10_000);
+    }
+  });
+
   it('holds the purpose as GraphQL does: one not in the agreement is refused', async () => {
     const headers = await access.as('pemda-3201', 'RESEARCH');
     const r = await post(search([{ type: 'NIN', value: BUDI }]), headers);
