@@ -38,7 +38,7 @@ import {
 const SIZES = personsArgument([1_000_000]);
 const CONNECTIONS = 50;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const BATCH = 1_000;
 const BATCH_RUNS = 20;
 const SAMPLE = 20_000;

@@ -3,7 +3,7 @@ import type { DciRequestStatus, DciTransaction } from '../db/queries/dci-transac
 import {
   answerHeader,
   describeIssues,
-  searchItemSchema,
+  readSearchItem,
   searchMessageSchema,
   txnStatusMessageSchema,
   type HeaderReasonCode,
@@ -113,7 +113,7 @@ export async function searchOutcome(deps: DciDeps, read: DciRequest): Promise<Dc
 
   const seen = new Set<string>();
   const checked = requests.map((raw) => {
-    const item = searchItemSchema.safeParse(raw);
+    const item = readSearchItem(raw);
     if (!item.success) {
       const paths = item.error.issues.map((i) => String(i.path[0] ?? ''));
       const code: SearchReasonCode = paths.includes('reference_id')
