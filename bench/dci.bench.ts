@@ -285,6 +285,7 @@ function render(results: SizeResult[]): string {
     `- One NIK: autocannon, ${CONNECTIONS} connections, ${SECONDS} s after a 3 s warm-up, ${ROUNDS} rounds with DCI and GraphQL interleaved (which goes first alternates), median run of each shown. DCI: \`POST /dci/registry/sync/search\`, a fresh unsigned message each time (the demo clients have no key, so no replay store), the transaction's status recorded, the answer signed (Ed25519 over a BLAKE2b digest of its JCS form). GraphQL: the operation that gives the same answer (the one the DCI door runs). Ministry: kemensos-bansos (PKH and BPNT decisions) over a random national sample; local government: pemda-3201 (the masked person) over a sample of region 3201.`,
     `- ${n(BATCH)} NIKs: a ministry's search request of ${n(BATCH)} NIKs beside \`eligibilityBatch\` of the same NIKs for both programs, ${BATCH_RUNS} requests each after 3 warm-ups, alternating.`,
     '- Cost = GraphQL throughput ÷ DCI throughput (one NIK) or DCI p50 ÷ GraphQL p50 (1,000 NIKs); the target is ≤ 1.2×.',
+    ...results.map((r) => `- ${n(r.persons)} persons: ${r.date}, commit ${r.commit}.`),
     '',
     '## One NIK at 50 connections',
     '',

@@ -65,7 +65,8 @@ export async function measureSizes<R extends { persons: number }>(
   render: (results: R[]) => string,
 ): Promise<void> {
   await mkdir(RESULTS, { recursive: true });
-  for (const persons of sizes) {
+  // BENCH_RENDER_ONLY: write the Markdown page again from the results on file, measuring nothing.
+  for (const persons of process.env.BENCH_RENDER_ONLY ? [] : sizes) {
     const result = await measure(persons);
     await writeFile(
       path.join(RESULTS, `${name}-${sizeLabel(persons)}.json`),
