@@ -115,7 +115,8 @@ function sortedCopy(input: unknown): unknown {
     if (c !== v) (replaced ??= new Map()).set(key, c);
   }
   if (ordered && replaced === null) return value;
-  const sorted: Record<string, unknown> = {};
+  // No prototype: a key "__proto__" is then a key like any other, not the prototype.
+  const sorted = Object.create(null) as Record<string, unknown>;
   // Default sort order: UTF-16 code units, as JCS requires.
   for (const key of Object.keys(record).sort()) {
     const v = record[key];
