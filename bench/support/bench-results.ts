@@ -68,6 +68,11 @@ export async function measureSizes<R extends { persons: number }>(
   // BENCH_RENDER_ONLY: write the Markdown page again from the results on file, measuring nothing.
   for (const persons of process.env.BENCH_RENDER_ONLY ? [] : sizes) {
     const result = await measure(persons);
+    // BENCH_ONLY: a partial run (for a profile) is printed, never written over the results.
+    if (process.env.BENCH_ONLY) {
+      console.log(JSON.stringify(result, null, 2));
+      continue;
+    }
     await writeFile(
       path.join(RESULTS, `${name}-${sizeLabel(persons)}.json`),
       JSON.stringify(result, null, 2) + '\n',
