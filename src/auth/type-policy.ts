@@ -24,6 +24,7 @@ export const TYPE_POLICY: Readonly<Record<string, readonly ClientKind[] | 'any'>
   StatisticsCell: ['RESEARCHER', 'INTERNAL', 'ADMIN'],
   CellKey: ['RESEARCHER', 'INTERNAL', 'ADMIN'],
   StatisticsRuleVersion: ['RESEARCHER', 'INTERNAL', 'ADMIN'],
+  StatisticsNoise: ['RESEARCHER', 'INTERNAL', 'ADMIN'],
   VerificationSubmission: ['LOCAL_GOV', 'ADMIN'],
   VerificationSubmissionConnection: ['LOCAL_GOV', 'ADMIN'],
   VerificationSubmissionEdge: ['LOCAL_GOV', 'ADMIN'],

@@ -166,6 +166,30 @@ export class StatisticsRuleVersion {
   version!: number;
 }
 
+@ObjectType({
+  description:
+    'How the noise of a differentially private table was made: what a reader needs to judge it (docs/privacy.md).',
+})
+export class StatisticsNoise {
+  @Field(() => String, {
+    description:
+      'DISCRETE_LAPLACE: integer noise P(k) ∝ exp(−|k| / scale), from a cryptographic random source, added to every cell independently.',
+  })
+  mechanism!: string;
+
+  @Field(() => Float, { description: 'The ε this table was made with (its whole cost).' })
+  epsilon!: number;
+
+  @Field(() => Int, {
+    description:
+      'The L1 sensitivity: how much all the cells of the table can change together when one household is added or removed (1 for HOUSEHOLDS by any one grouping; more for PERSONS and PROGRAM groupings).',
+  })
+  sensitivity!: number;
+
+  @Field(() => Float, { description: 'The noise scale: sensitivity ÷ ε.' })
+  scale!: number;
+}
+
 @ObjectType({ description: 'A statistics table with disclosure control (CONTRACT §8).' })
 export class StatisticsResult {
   @Field(() => [StatisticsCell], {
@@ -180,6 +204,13 @@ export class StatisticsResult {
     description: 'ε spent by this call: 0 for a cached answer and for non-private methods.',
   })
   epsilonSpent!: number;
+
+  @Field(() => StatisticsNoise, {
+    nullable: true,
+    description:
+      'DIFFERENTIAL_PRIVACY: the mechanism, ε, sensitivity and scale of the table (the same for a cached answer, which is the table made then). Null for exact and suppressed counts.',
+  })
+  noise!: StatisticsNoise | null;
 
   @Field(() => Float, {
     nullable: true,

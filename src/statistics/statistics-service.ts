@@ -52,10 +52,20 @@ export interface AnswerCell {
   margin95: number | null;
 }
 
+/** How a differentially private table's noise was made (CONTRACT §8: stated with each answer). */
+export interface NoiseDescription {
+  mechanism: 'DISCRETE_LAPLACE';
+  epsilon: number;
+  sensitivity: number;
+  scale: number;
+}
+
 export interface StatisticsAnswer {
   cells: AnswerCell[];
   method: StatisticsMethod;
   epsilonSpent: number;
+  /** DIFFERENTIAL_PRIVACY only; null otherwise. */
+  noise: NoiseDescription | null;
   budgetRemaining: number | null;
   dataAsOf: string;
   cached: boolean;
@@ -186,6 +196,7 @@ export class StatisticsService {
       })),
       method: 'EXACT',
       epsilonSpent: 0,
+      noise: null,
       budgetRemaining: null,
       dataAsOf: table.asOf,
       cached: false,
@@ -213,6 +224,7 @@ export class StatisticsService {
       }),
       method: 'SUPPRESSION',
       epsilonSpent: 0,
+      noise: null,
       budgetRemaining: null,
       dataAsOf: table.asOf,
       cached: false,
@@ -311,6 +323,13 @@ export class StatisticsService {
       cells: outcome.answer.cells,
       method: 'DIFFERENTIAL_PRIVACY',
       epsilonSpent: epsilonFromMilli(outcome.epsilonSpentMilli),
+      // Derived from the question, which the cache key fixes: the same for a stored answer.
+      noise: {
+        mechanism: 'DISCRETE_LAPLACE',
+        epsilon: epsilonFromMilli(query.epsilonMilli),
+        sensitivity: delta,
+        scale: scale.num / scale.den,
+      },
       budgetRemaining: epsilonFromMilli(outcome.remaining.clientMilli),
       dataAsOf: outcome.answer.dataAsOf,
       cached: outcome.cached,

@@ -911,6 +911,19 @@ export enum StatisticsMethod {
   Suppression = 'SUPPRESSION',
 }
 
+/** How the noise of a differentially private table was made: what a reader needs to judge it (docs/privacy.md). */
+export type StatisticsNoise = {
+  __typename?: 'StatisticsNoise';
+  /** The ε this table was made with (its whole cost). */
+  epsilon: Scalars['Float']['output'];
+  /** DISCRETE_LAPLACE: integer noise P(k) ∝ exp(−|k| / scale), from a cryptographic random source, added to every cell independently. */
+  mechanism: Scalars['String']['output'];
+  /** The noise scale: sensitivity ÷ ε. */
+  scale: Scalars['Float']['output'];
+  /** The L1 sensitivity: how much all the cells of the table can change together when one household is added or removed (1 for HOUSEHOLDS by any one grouping; more for PERSONS and PROGRAM groupings). */
+  sensitivity: Scalars['Int']['output'];
+};
+
 /** A statistics question: what to count, grouped how, within what. */
 export type StatisticsQuery = {
   /** Researchers only: privacy loss ε this query may spend, greater than 0 and at most 1.0, up to three decimals (default 0.1). Larger ε: less noise, more budget spent. */
@@ -938,6 +951,8 @@ export type StatisticsResult = {
   epsilonSpent: Scalars['Float']['output'];
   /** How the numbers were protected. */
   method: StatisticsMethod;
+  /** DIFFERENTIAL_PRIVACY: the mechanism, ε, sensitivity and scale of the table (the same for a cached answer, which is the table made then). Null for exact and suppressed counts. */
+  noise?: Maybe<StatisticsNoise>;
   /** Targeting measures (RECIPIENTS, ELIGIBLE, ELIGIBLE_NON_RECIPIENTS, RECIPIENTS_NOT_ELIGIBLE): for each program of the table, the version of its eligibility rule that decided who is eligible. A rule changed after the snapshot was imported applies from the next import. Empty for PERSONS and HOUSEHOLDS. */
   ruleVersions: Array<StatisticsRuleVersion>;
 };

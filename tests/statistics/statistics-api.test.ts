@@ -42,12 +42,14 @@ interface Result {
   budgetRemaining: number | null;
   dataAsOf: string;
   cached: boolean;
+  noise: { mechanism: string; epsilon: number; sensitivity: number; scale: number } | null;
 }
 
 const STATISTICS = `query S($q: StatisticsQuery!) {
   statistics(query: $q) {
     cells { key { dimension code label } value suppressed margin95 }
     method epsilonSpent budgetRemaining dataAsOf cached
+    noise { mechanism epsilon sensitivity scale }
   }
 }`;
 
@@ -267,6 +269,7 @@ describe('statistics: SUPPRESSION for the internal dashboard', () => {
     });
     expect(codes).toEqual([]);
     expect(result!.method).toBe('SUPPRESSION');
+    expect(result!.noise).toBeNull();
     const counted = countedPersons();
     const householdOf = new Map(households.map((h) => [h.household_id!, h]));
     const expected = tally(
@@ -314,6 +317,13 @@ describe('statistics: DIFFERENTIAL_PRIVACY for researchers', () => {
     expect(r.method).toBe('DIFFERENTIAL_PRIVACY');
     expect(r.cached).toBe(false);
     expect(r.epsilonSpent).toBe(0.1);
+    // The table states how its noise was made: one household moves one cell by one.
+    expect(r.noise).toEqual({
+      mechanism: 'DISCRETE_LAPLACE',
+      epsilon: 0.1,
+      sensitivity: 1,
+      scale: 10,
+    });
     expect(r.budgetRemaining).toBeCloseTo(2.9, 9);
     expect(await budgetLeft()).toBeCloseTo(2.9, 9);
     const margin = margin95(noiseScale(1, 100));
@@ -335,6 +345,7 @@ describe('statistics: DIFFERENTIAL_PRIVACY for researchers', () => {
     expect(again.result!.cached).toBe(true);
     expect(again.result!.cells).toEqual(r.cells);
     expect(again.result!.epsilonSpent).toBe(0);
+    expect(again.result!.noise).toEqual(r.noise);
     expect(again.result!.budgetRemaining).toBeCloseTo(2.9, 9);
 
     // The same question with the dimensions in another order: the same stored answer.
