@@ -67,12 +67,20 @@ export function normalizeStatisticsQuery(input: StatisticsQueryInput): Normalize
   }
   const sortedDeciles = [...new Set(deciles)].sort((a, b) => a - b);
   const sortedPrograms = [...new Set(programs)].sort();
+  // A filter keeping every value of a dimension the table is grouped by changes no cell (a unit
+  // without a value of a grouped dimension is in no cell either way): it is the question without
+  // the filter, and shares its answer, cache entry and budget. Not so for a dimension that is
+  // not grouped: deciles 1–10 then leave out unranked households, and all four programs leave
+  // out units receiving none.
+  const everyDecile = groupBy.includes('DECILE') && sortedDeciles.length === 10;
+  const everyProgram =
+    groupBy.includes('PROGRAM') && sortedPrograms.length === PROGRAM_CODES.length;
   return {
     measure: input.measure,
     groupBy: DIMENSIONS.filter((dimension) => groupBy.includes(dimension)),
     regionCode: input.filter?.regionCode ?? null,
-    deciles: sortedDeciles.length > 0 ? sortedDeciles : null,
-    programs: sortedPrograms.length > 0 ? sortedPrograms : null,
+    deciles: sortedDeciles.length > 0 && !everyDecile ? sortedDeciles : null,
+    programs: sortedPrograms.length > 0 && !everyProgram ? sortedPrograms : null,
     epsilonMilli: input.epsilonMilli,
   };
 }
