@@ -30,7 +30,7 @@ import { connect } from '../src/db/database.js';
 import { setAgreementWebhook } from '../src/db/queries/client-queries.js';
 import { sealSubject, SUBJECT_SEAL_KEY } from '../src/db/subject-seal.js';
 import { ensureDemoClients } from '../src/demo/demo-clients.js';
-import { benchDatabase, runGateway, runStamp, WORK } from './support/bench-env.js';
+import { benchDatabase, liftUsageLimits, runGateway, runStamp, WORK } from './support/bench-env.js';
 import { benchToken, measureSizes, personsArgument, sizeLabel } from './support/bench-results.js';
 import { startVariant } from './support/http-load.js';
 
@@ -100,10 +100,7 @@ async function measure(persons: number): Promise<Result> {
     // The ministry, its limits raised for the benchmark, and its webhook.
     const handle = connect(database.url, { max: 2 });
     await ensureDemoClients(handle.db, dataDir);
-    await admin.query(
-      `UPDATE agreement SET rate_limit_per_minute = 1000000000, daily_quota = 1000000000
-        WHERE id = '${CLIENT}-pks'`,
-    );
+    await liftUsageLimits(admin, [CLIENT]);
     const receiver = await startReceiver();
     await setAgreementWebhook(handle.db, CLIENT, {
       url: receiver.url,

@@ -27,7 +27,14 @@ import { connect } from '../src/db/database.js';
 import { ensureDemoClients } from '../src/demo/demo-clients.js';
 import { publishDashboardDocuments } from '../src/demo/demo-documents.js';
 import { launchChromium } from '../tests/support/browser.js';
-import { benchDatabase, ROOT, runGateway, runStamp, WORK } from './support/bench-env.js';
+import {
+  benchDatabase,
+  liftUsageLimits,
+  ROOT,
+  runGateway,
+  runStamp,
+  WORK,
+} from './support/bench-env.js';
 import {
   benchToken,
   latencies,
@@ -299,10 +306,7 @@ async function measureSize(persons: number): Promise<SizeResult> {
     const handle = connect(database.url, { max: 2 });
     const secrets = await ensureDemoClients(handle.db, dataDir);
     await publishDashboardDocuments(handle.db);
-    await handle.pool.query(
-      `UPDATE agreement SET rate_limit_per_minute = 1000000000, daily_quota = 1000000000
-        WHERE id = 'pusdatin-dashboard-pks'`,
-    );
+    await liftUsageLimits(handle.pool, ['pusdatin-dashboard']);
     await handle.close();
     const secret = secrets['pusdatin-dashboard']!;
     const headers = {

@@ -18,7 +18,13 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ensureDemoClients } from '../src/demo/demo-clients.js';
 import { connect, type DatabaseHandle } from '../src/db/database.js';
-import { benchDatabase, ensureSnapshot, runStamp, WORK } from './support/bench-env.js';
+import {
+  benchDatabase,
+  ensureSnapshot,
+  liftUsageLimits,
+  runStamp,
+  WORK,
+} from './support/bench-env.js';
 import {
   benchToken,
   latencies,
@@ -113,11 +119,7 @@ async function measureSize(persons: number): Promise<SizeResult> {
     await ensureSnapshot(database.url, persons);
     const handle = connect(database.url, { max: 4 });
     await ensureDemoClients(handle.db, dataDir);
-    // The limiter and the quota still run on every request; their limits must not be measured.
-    await handle.pool.query(
-      `UPDATE agreement SET rate_limit_per_minute = 1000000000, daily_quota = 1000000000
-        WHERE id IN (SELECT agreement_id FROM client WHERE id IN ('kemensos-bansos', 'pemda-3201'))`,
-    );
+    await liftUsageLimits(handle.pool, ['kemensos-bansos', 'pemda-3201']);
     const national = await sample(handle, persons, null);
     const bogor = await sample(handle, persons, '3201');
     await handle.close();

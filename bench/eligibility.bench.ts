@@ -23,7 +23,13 @@ import {
   bareBatch,
   bareEligibilityStatements,
 } from './support/bare-eligibility.js';
-import { benchDatabase, ensureSnapshot, runStamp, WORK } from './support/bench-env.js';
+import {
+  benchDatabase,
+  ensureSnapshot,
+  liftUsageLimits,
+  runStamp,
+  WORK,
+} from './support/bench-env.js';
 import {
   benchToken,
   latencies,
@@ -96,12 +102,7 @@ async function measureSize(persons: number): Promise<SizeResult> {
     await ensureSnapshot(database.url, persons);
     const handle = connect(database.url, { max: 4 });
     await ensureDemoClients(handle.db, dataDir);
-    // The limiter and the quota still run on every request; their limits must not be what is
-    // measured.
-    await handle.pool.query(
-      `UPDATE agreement SET rate_limit_per_minute = 1000000000, daily_quota = 1000000000
-        WHERE id IN ('kemenkes-pbi-pks', 'kemendikdasmen-pip-pks')`,
-    );
+    await liftUsageLimits(handle.pool, ['kemenkes-pbi', 'kemendikdasmen-pip']);
     await handle.pool.query(BARE_AUDIT_TABLE);
     const { registered, unregistered } = await sampleNiks(handle, persons);
     const pbi = {

@@ -2,7 +2,6 @@ import { sql, type Kysely } from 'kysely';
 import type pg from 'pg';
 import type { AuditEventInput } from '../audit/audit-event.js';
 import type { Database } from '../db/database-types.js';
-import { NotificationListener } from '../db/notification-listener.js';
 import { postToReceiver, retryWaitMs } from '../http/outbound-post.js';
 import {
   enqueueDeliveryAttempt,
@@ -12,13 +11,10 @@ import {
   WEBHOOK_QUEUE,
   type JobWorkers,
 } from '../db/job-queue.js';
-import {
-  CHANGE_EVENTS_CHANNEL,
-  webhookStore,
-  type DeliveryForAttempt,
-} from '../db/scoped/webhook-store.js';
+import { webhookStore, type DeliveryForAttempt } from '../db/scoped/webhook-store.js';
 import { openSubject } from '../db/subject-seal.js';
 import type { Logger } from '../logger.js';
+import { ChangeEventRunner } from './change-event-runner.js';
 import { showsEventNik } from './change-feed-service.js';
 import { webhookBody, type WebhookBody } from './webhook-body.js';
 import { signWebhook, type WebhookSigningKey } from './webhook-signature.js';
@@ -87,11 +83,8 @@ const DISPATCH_LOCK = 0x64746b77; // "dtkw"
  */
 export class WebhookDeliveries {
   private workers: JobWorkers | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private dispatching: Promise<void> | null = null;
-  /** A dispatch was asked for while one ran: events committed meanwhile may have been missed. */
-  private dispatchAgain = false;
-  private listener: NotificationListener | null = null;
+  /** Cuts deliveries on each commit of new events, and every `dispatchEveryMs`. */
+  private readonly dispatcher: ChangeEventRunner;
   /** This process's attempts under way, per agreement, and who waits for one of them to end. */
   private readonly underWay = new Map<string, { count: number; waiters: Set<() => void> }>();
   private readonly options: WebhookDeliveryOptions;
@@ -111,6 +104,15 @@ export class WebhookDeliveries {
     },
   ) {
     this.options = { ...DEFAULT_WEBHOOK_OPTIONS, ...deps.options };
+    // The import notifies when its swap commits events: deliveries are cut at once instead of
+    // up to an interval later (the first POST came up to 0.5 s after the commit: a third of the
+    // delivery time at 1 M persons).
+    this.dispatcher = new ChangeEventRunner(() => this.dispatchOnce(), {
+      ...(deps.url ? { url: deps.url } : {}),
+      everyMs: this.options.dispatchEveryMs,
+      logger: deps.logger,
+      failure: 'webhook dispatch failed',
+    });
   }
 
   async start(): Promise<void> {
@@ -122,28 +124,11 @@ export class WebhookDeliveries {
       (data) => this.attempt(data.deliveryId),
       (error) => logger.warn({ reason: error.message }, 'webhook job queue error'),
     );
-    this.timer = setInterval(() => void this.dispatch(), this.options.dispatchEveryMs);
-    this.timer.unref();
-    // The import notifies when its swap commits events: deliveries are cut at once instead of
-    // up to an interval later (the first POST came up to 0.5 s after the commit: a third of the
-    // delivery time at 1 M persons). Also dispatches on (re)connect, for notifications missed.
-    if (this.deps.url) {
-      this.listener = new NotificationListener(
-        this.deps.url,
-        () => void this.dispatch(),
-        logger,
-        CHANGE_EVENTS_CHANNEL,
-      );
-      await this.listener.start();
-    }
+    await this.dispatcher.start();
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.listener?.close();
-    this.listener = null;
-    await this.dispatching;
+    await this.dispatcher.stop();
     // Attempts under way are cut off: their jobs expire and run again (at least once).
     await this.workers?.stop();
     this.workers = null;
@@ -154,27 +139,7 @@ export class WebhookDeliveries {
     return this.workers?.boss ?? null;
   }
 
-  /**
-   * Cuts new events into deliveries and enqueues them; one dispatch at a time per process. Asked
-   * while one runs, it runs once more after it: the events whose commit woke it may have become
-   * visible only after the running one read the outbox.
-   */
-  dispatch(): Promise<void> {
-    if (this.dispatching) {
-      this.dispatchAgain = true;
-      return this.dispatching;
-    }
-    this.dispatching = (async () => {
-      do {
-        this.dispatchAgain = false;
-        await this.dispatchOnce().catch((error: unknown) =>
-          this.deps.logger.warn({ reason: (error as Error).message }, 'webhook dispatch failed'),
-        );
-      } while (this.dispatchAgain && this.boss);
-    })().finally(() => (this.dispatching = null));
-    return this.dispatching;
-  }
-
+  /** Cuts new events into deliveries and enqueues them (one process at a time). */
   private async dispatchOnce(): Promise<void> {
     const boss = this.boss;
     if (!boss) return;

@@ -255,7 +255,7 @@ export function recordTransaction(
   read: DciRequest,
   action: DciTransaction['action'],
   answer: DciAnswer,
-  requests: ReadonlyArray<DciRequestStatus & Record<string, unknown>>,
+  requests: readonly DciRequestStatus[],
 ): void {
   const clientId = read.context.principal.clientId;
   if (clientId === null) return;

@@ -1,4 +1,3 @@
-import type { KeyObject } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type pg from 'pg';
 import type { Database } from '../db/database-types.js';
@@ -16,7 +15,7 @@ import {
 import { openSubject, sealSubject } from '../db/subject-seal.js';
 import { postToReceiver, retryWaitMs } from '../http/outbound-post.js';
 import type { Logger } from '../logger.js';
-import { signedEnvelopeJson } from './dci-signature.js';
+import { signedEnvelopeJson, type DciSigningKey } from './dci-signature.js';
 
 /** How callbacks are paced; the defaults are the documented ones (docs/dci.md). */
 export interface DciCallbackOptions {
@@ -42,13 +41,6 @@ export const DEFAULT_DCI_CALLBACK_OPTIONS: DciCallbackOptions = {
   pollingIntervalSeconds: 2,
 };
 
-/** The gateway's DCI signing identity: the webhook key, named by the registry's id. */
-export interface DciSigner {
-  privateKey: KeyObject;
-  senderId: string;
-  keyId: string;
-}
-
 /** A callback as it is built: header and message; the signature is made at each attempt. */
 export interface DciCallbackMessage {
   header: Record<string, unknown>;
@@ -71,7 +63,7 @@ export class DciCallbacks {
       db: Kysely<Database>;
       pool: pg.Pool;
       sealKey: Buffer;
-      signer: DciSigner;
+      signer: DciSigningKey;
       logger: Logger;
       options?: Partial<DciCallbackOptions>;
     },

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { AuditEventInput } from '../audit/audit-event.js';
+import { ChangeEventRunner } from '../changes/change-event-runner.js';
 import { showsEventNik } from '../changes/change-feed-service.js';
 import { webhookBody } from '../changes/webhook-body.js';
 import type { Database } from '../db/database-types.js';
-import { NotificationListener } from '../db/notification-listener.js';
 import {
   advanceDciNotifyCursor,
   dciNotifyBatches,
   type DciNotifyBatch,
 } from '../db/queries/dci-queries.js';
-import { CHANGE_EVENTS_CHANNEL, webhookStore } from '../db/scoped/webhook-store.js';
+import { webhookStore } from '../db/scoped/webhook-store.js';
 import type { Logger } from '../logger.js';
 import type { DciCallbacks } from './dci-callbacks.js';
 import { answerHeader } from './dci-envelope.js';
@@ -37,10 +37,7 @@ const RECORD_TYPES: Record<string, string> = {
  * import's commit of new events, and every `everyMs` in case a notification was missed.
  */
 export class DciNotifier {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private again = false;
-  private listener: NotificationListener | null = null;
+  private readonly runner: ChangeEventRunner;
 
   constructor(
     private readonly deps: {
@@ -55,45 +52,21 @@ export class DciNotifier {
       logger: Logger;
       everyMs?: number;
     },
-  ) {}
-
-  async start(): Promise<void> {
-    this.timer = setInterval(() => void this.notify(), this.deps.everyMs ?? 1000);
-    this.timer.unref();
-    if (this.deps.url) {
-      this.listener = new NotificationListener(
-        this.deps.url,
-        () => void this.notify(),
-        this.deps.logger,
-        CHANGE_EVENTS_CHANNEL,
-      );
-      await this.listener.start();
-    }
+  ) {
+    this.runner = new ChangeEventRunner(() => this.notifyOnce(), {
+      ...(deps.url ? { url: deps.url } : {}),
+      everyMs: deps.everyMs ?? 1000,
+      logger: deps.logger,
+      failure: 'DCI notify failed',
+    });
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.listener?.close();
-    this.listener = null;
-    await this.running;
+  start(): Promise<void> {
+    return this.runner.start();
   }
 
-  /** Sends what is new; one run at a time, and once more if asked meanwhile. */
-  notify(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        await this.notifyOnce().catch((error: unknown) =>
-          this.deps.logger.warn({ reason: (error as Error).message }, 'DCI notify failed'),
-        );
-      } while (this.again && this.timer);
-    })().finally(() => (this.running = null));
-    return this.running;
+  stop(): Promise<void> {
+    return this.runner.stop();
   }
 
   private async notifyOnce(): Promise<void> {

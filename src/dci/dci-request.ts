@@ -3,12 +3,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServer } from '@apollo/server';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database-types.js';
-import { firstSeenMessage, type DciClientSettings } from '../db/queries/dci-queries.js';
+import type { DciClientSettings } from '../auth/principal.js';
+import { firstSeenMessage } from '../db/queries/dci-queries.js';
 import { GatewayError } from '../errors/gateway-errors.js';
 import { readBody, sendJson } from '../http/json-http.js';
 import type { Logger } from '../logger.js';
 import type { RequestContext } from '../resolvers/request-context.js';
-import type { DciCallbacks, DciSigner } from './dci-callbacks.js';
+import type { DciCallbacks } from './dci-callbacks.js';
 import type { DciTransactionLog } from './dci-transaction-log.js';
 import {
   describeIssues,
@@ -18,7 +19,7 @@ import {
   type HeaderReasonCode,
   type RequestEnvelope,
 } from './dci-envelope.js';
-import { checkDciSignature, CLOCK_SKEW_SECONDS } from './dci-signature.js';
+import { checkDciSignature, CLOCK_SKEW_SECONDS, type DciSigningKey } from './dci-signature.js';
 
 /** The largest request body: 10,000 searches of one NIK fit easily. */
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -45,8 +46,8 @@ export interface DciDeps {
    * person, household or condition one request of a local government may hold.
    */
   maxFieldsPerOperation: number;
-  /** Signs every answer and callback. */
-  signer: DciSigner;
+  /** Signs every answer and callback: the gateway's webhook key, named by the registry's id. */
+  signer: DciSigningKey;
   /** The key that seals followed NIKs (src/db/subject-seal.ts), for DCI subscriptions. */
   sealKey: Buffer;
   /** Where transactions' statuses are recorded and found (`txn/status`). */

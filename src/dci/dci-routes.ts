@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { DciTransaction } from '../db/queries/dci-transaction-queries.js';
+import type { DciRequestStatus, DciTransaction } from '../db/queries/dci-transaction-queries.js';
 import { sendJson, sendJsonText, type RouteHandler } from '../http/json-http.js';
 import {
   recordTransaction,
@@ -69,8 +69,9 @@ async function work(
   }
   const { answer } = outcome;
   if (action.recordAs) {
-    const listed = action.requests ? answer.message[action.requests] : [];
-    recordTransaction(deps, read, action.recordAs, answer, (listed ?? []) as never);
+    // The requests' statuses, as the answer lists them (search_response, subscribe_response).
+    const listed = action.requests ? answer.message[action.requests] : undefined;
+    recordTransaction(deps, read, action.recordAs, answer, (listed ?? []) as DciRequestStatus[]);
   }
   return answer;
 }

@@ -157,11 +157,18 @@ function signingString(created: number, expires: number, digest: string): string
   return `(created): ${created}\n(expires): ${expires}\ndigest: ${digest}`;
 }
 
+/** A signer's Ed25519 key and the names it signs under (`kidId` = senderId|keyId|ed25519). */
+export interface DciSigningKey {
+  privateKey: KeyObject;
+  senderId: string;
+  keyId: string;
+}
+
 /** The gateway's signature of an answer or callback it sends. */
 export function signDciMessage(
   header: unknown,
   message: unknown,
-  key: { privateKey: KeyObject; senderId: string; keyId: string },
+  key: DciSigningKey,
   now = Date.now(),
   validitySeconds = 600,
 ): string {
@@ -170,7 +177,7 @@ export function signDciMessage(
 
 function signCanonical(
   canonical: string,
-  key: { privateKey: KeyObject; senderId: string; keyId: string },
+  key: DciSigningKey,
   now: number,
   validitySeconds: number,
 ): string {
@@ -192,7 +199,7 @@ function signCanonical(
 export function signedEnvelopeJson(
   header: unknown,
   message: unknown,
-  key: { privateKey: KeyObject; senderId: string; keyId: string },
+  key: DciSigningKey,
   now = Date.now(),
   validitySeconds = 600,
 ): string {

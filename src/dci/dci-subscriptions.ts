@@ -246,9 +246,10 @@ export async function unsubscribeOutcome(deps: DciDeps, read: DciRequest): Promi
   const answer = (
     statuses: Array<{ code: string; status: 'subscribe' | 'unsubscribe' }>,
     reason: { code: string; message: string } | null,
+    headerReason: HeaderReason | null = null,
   ): DciOutcome => ({
     answer: {
-      header: replyHeader(deps, envelope, 'on-unsubscribe', reason ? 0 : 1, null),
+      header: replyHeader(deps, envelope, 'on-unsubscribe', reason ? 0 : 1, headerReason),
       message: {
         transaction_id: transactionId,
         correlation_id: randomUUID(),
@@ -263,11 +264,7 @@ export async function unsubscribeOutcome(deps: DciDeps, read: DciRequest): Promi
   });
   const rejection = headerRejection(read, 'unsubscribe', null);
   if (rejection) {
-    const outcome = answer([], { code: 'rjct.requester.invalid', message: rejection.message });
-    if ('answer' in outcome) {
-      outcome.answer.header = replyHeader(deps, envelope, 'on-unsubscribe', 0, rejection);
-    }
-    return outcome;
+    return answer([], { code: 'rjct.requester.invalid', message: rejection.message }, rejection);
   }
   const clientId = context.principal.clientId;
   const found = clientId === null ? [] : await findDciSubscriptions(deps.db, clientId, codes);

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Agreement, ClientKind, FieldPolicy, Scope } from '../../auth/agreement.js';
+import type { DciClientSettings } from '../../auth/principal.js';
 import type { Database } from '../database-types.js';
 
 /** The channel on which every policy change is announced, so gateways drop cached principals. */
@@ -13,8 +14,7 @@ export interface ClientPolicy {
   credentialsChangedAt: Date;
   agency: { id: string; name: string; kind: ClientKind };
   agreement: Agreement;
-  /** The DCI sender key of the client and callback address of its agreement (migration 0021). */
-  dci: { publicKey: Buffer | null; callbackUrl: string | null };
+  dci: DciClientSettings;
 }
 
 /** Loads one client's whole policy in one query, or null when the client does not exist. */

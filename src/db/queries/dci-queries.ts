@@ -1,19 +1,12 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../database-types.js';
+import type { DciClientSettings } from '../../auth/principal.js';
 import { findClientPolicy, notifyPolicyChange } from './client-queries.js';
 
 /**
  * The DCI door's own rows (migration 0021): a client's key and callback address, the message ids
  * seen (replays), the callbacks to send, and the subscriptions `registry/subscribe` started.
  */
-
-/** A client's DCI key and its agreement's callback address (also cached with its policy). */
-export interface DciClientSettings {
-  /** The sender's Ed25519 public key (raw); null: it may send unsigned messages. */
-  publicKey: Buffer | null;
-  /** Where its callbacks may go; null: no asynchronous requests. */
-  callbackUrl: string | null;
-}
 
 export async function dciClientSettings(
   db: Kysely<Database>,
