@@ -40,7 +40,8 @@ const ID = {
   region: 'Wilayah',
   decile: 'Desil',
   count: 'Jumlah',
-  suppressedNote: '"< 10": jumlah kecil disembunyikan untuk melindungi data pribadi (bukan nol).',
+  suppressedNote:
+    '"< 10": jumlah kecil disembunyikan untuk melindungi data pribadi (bukan nol). Angka lain dapat bergeser hingga 4.',
   method: 'Perlindungan',
   noData: 'Tidak ada data.',
   province: 'Provinsi',
@@ -143,7 +144,8 @@ const EN: Record<MessageKey, string> = {
   region: 'Region',
   decile: 'Decile',
   count: 'Count',
-  suppressedNote: '"< 10": small counts are hidden to protect personal data (not zero).',
+  suppressedNote:
+    '"< 10": small counts are hidden to protect personal data (not zero). Other counts may be moved by up to 4.',
   method: 'Protection',
   noData: 'No data.',
   province: 'Province',

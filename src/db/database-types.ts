@@ -82,6 +82,8 @@ export interface SnapshotTable {
     string | null | undefined,
     string | null
   >;
+  /** Its rollups carry cell keys (`statistics_rollup.ck`, migration 0022). */
+  cell_keys: Generated<boolean>;
 }
 
 export interface ProgramTable {
@@ -354,6 +356,12 @@ export interface StatisticsAnswerCacheTable {
   created_at: Timestamp;
 }
 
+/** The secret seed of the units' record keys (migration 0022); one row, never rotated. */
+export interface StatisticsCellKeyTable {
+  only_row: Generated<boolean>;
+  seed: ColumnType<string, string, never>;
+}
+
 export interface Database {
   region: RegionTable;
   region_population: RegionPopulationTable;
@@ -375,6 +383,7 @@ export interface Database {
   privacy_client_spend: PrivacyClientSpendTable;
   privacy_global_spend: PrivacyGlobalSpendTable;
   statistics_answer_cache: StatisticsAnswerCacheTable;
+  statistics_cell_key: StatisticsCellKeyTable;
   persisted_document: PersistedDocumentTable;
   change_subscription: ChangeSubscriptionTable;
   change_event: ChangeEventTable;

@@ -23,6 +23,7 @@ import * as webhookDeliveries from './migrations/0018-webhook-deliveries.js';
 import * as regionChangeFeeds from './migrations/0019-region-change-feeds.js';
 import * as dciTransactions from './migrations/0020-dci-transactions.js';
 import * as dciAsync from './migrations/0021-dci-async.js';
+import * as statisticsCellKeys from './migrations/0022-statistics-cell-keys.js';
 
 /**
  * All migrations, in order. Forward-only: a released migration is never edited; a change is a
@@ -50,6 +51,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0019-region-change-feeds': regionChangeFeeds,
   '0020-dci-transactions': dciTransactions,
   '0021-dci-async': dciAsync,
+  '0022-statistics-cell-keys': statisticsCellKeys,
 };
 
 /** Every migration's name, in the order they are applied. */

@@ -56,8 +56,8 @@ export const StatisticsMethod = {
 registerEnumType(StatisticsMethod, {
   name: 'StatisticsMethod',
   description:
-    'How the numbers were protected. DIFFERENTIAL_PRIVACY (researchers): integer noise added to every cell, see margin95. ' +
-    'SUPPRESSION (internal dashboards): exact counts, cells of 1–9 and the cells needed to protect them hidden. ' +
+    'How the numbers were protected. DIFFERENTIAL_PRIVACY (researchers): integer noise added to every cell, see margin95, then fitted into a consistent non-negative table (margins add up). ' +
+    'SUPPRESSION (internal dashboards): the cell-key method — each count moved by at most 4, the same units always by the same amount — with cells of 1–9 and the cells needed to protect them hidden. ' +
     'EXACT (administrators with statistics:exact): exact counts.',
 });
 
@@ -72,7 +72,8 @@ export class StatisticsFilter {
 
   @Field(() => [Int], {
     nullable: true,
-    description: 'Only households (and their members) in these welfare deciles (1–10).',
+    description:
+      'Only households (and their members) in these welfare deciles (1–10). Internal dashboards: the poorest k only, [1, …, k].',
   })
   deciles?: number[] | null;
 
@@ -80,7 +81,8 @@ export class StatisticsFilter {
     nullable: true,
     description:
       'PERSONS and HOUSEHOLDS: only units receiving at least one of these programs: a person who is a recipient, a household with at least one ACTIVE recipient member. With PROGRAM grouped, also limits the PROGRAM cells to these. ' +
-      'Targeting measures (RECIPIENTS, ELIGIBLE, …): the programs counted — with PROGRAM grouped, the PROGRAM cells; without, exactly one program.',
+      'Targeting measures (RECIPIENTS, ELIGIBLE, …): the programs counted — with PROGRAM grouped, the PROGRAM cells; without, exactly one program. ' +
+      'Internal dashboards: one program unless PROGRAM is grouped.',
   })
   programs?: string[] | null;
 }
@@ -134,13 +136,13 @@ export class StatisticsCell {
   @Field(() => Int, {
     nullable: true,
     description:
-      'The count (exact, or with noise under DIFFERENTIAL_PRIVACY); null when the cell is suppressed.',
+      'The count: exact (EXACT), with noise and fitted into a consistent non-negative table (DIFFERENTIAL_PRIVACY), or moved by at most 4 by its cell key and never under 10 unless 0 (SUPPRESSION, the cell-key method); null when the cell is suppressed.',
   })
   value!: number | null;
 
   @Field(() => Boolean, {
     description:
-      'True when the value is withheld: a noisy count under 10 (researchers), or a small cell or its complement (dashboards).',
+      'True when the value is withheld: a small cell (1–9) or its complement (dashboards). Researchers’ cells are never withheld.',
   })
   suppressed!: boolean;
 
@@ -211,6 +213,12 @@ export class StatisticsResult {
       'DIFFERENTIAL_PRIVACY: the mechanism, ε, sensitivity and scale of the table (the same for a cached answer, which is the table made then). Null for exact and suppressed counts.',
   })
   noise!: StatisticsNoise | null;
+
+  @Field(() => [String], {
+    description:
+      'DIFFERENTIAL_PRIVACY: the figures published exactly beside the noisy tables, outside the guarantee — `snapshot.households` and `snapshot.persons`, the registry totals anyone may read. The guarantee holds given them (docs/privacy.md). No count of this table is exact. Empty for other methods.',
+  })
+  invariants!: string[];
 
   @Field(() => Float, {
     nullable: true,

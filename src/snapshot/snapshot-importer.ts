@@ -310,8 +310,8 @@ async function publish(
     await swapInStatisticsRollups(control);
     const { rows } = await control.query<{ id: number }>(
       `INSERT INTO snapshot (as_of, households, persons, recipients, warnings, source, load_seconds,
-                             rollup_seconds, rule_versions)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+                             rollup_seconds, rule_versions, cell_keys)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, true) RETURNING id`,
       [
         asOf,
         staged.counts.household,

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { ageBandSql } from '../db/age-band-sql.js';
+import { cellKeySumSql, recordKeySql } from '../db/cell-key-sql.js';
 import {
   HOUSEHOLD_PROGRAMS,
   MAX_MEMBERS_COUNTED,
@@ -167,7 +168,7 @@ export async function buildStatisticsRollups(
              CASE WHEN ${candidate} THEN coalesce(r.programs, 0) & ${personBits}
                   ELSE -1 END::smallint AS t_received,
              CASE WHEN ${candidate} THEN ${rules.personEligible} ELSE -1 END::smallint AS t_eligible,
-             count(*)::int AS n
+             count(*)::int AS n, ${cellKeySumSql(recordKeySql('m.nik::text'))} AS ck
         FROM ${member} m JOIN ${household} h USING (household_id)
         LEFT JOIN statistics_work_received r USING (nik)
         LEFT JOIN statistics_work_excess e USING (nik)
@@ -180,7 +181,7 @@ export async function buildStatisticsRollups(
              coalesce(w.programs, 0)::smallint,
              (coalesce(w.received, 0) & ${householdBits})::smallint,
              (${rules.householdEligible})::smallint,
-             count(*)::int
+             count(*)::int, ${cellKeySumSql(recordKeySql('h.household_id'))}
         FROM ${household} h LEFT JOIN statistics_work_household w USING (household_id)
         CROSS JOIN ${HOUSEHOLD_MEMBER} m
        GROUP BY 2, 3, 4, 5, 6, 7, 8`);
@@ -189,11 +190,12 @@ export async function buildStatisticsRollups(
     await client.query(
       createRollupTable(`
         SELECT measure, region, decile, sex, age_band, programs, NULL::smallint AS eligible,
-               sum(n)::int AS n
+               sum(n)::int AS n, ${cellKeySumSql('ck')} AS ck
           FROM statistics_work_units WHERE programs >= 0
          GROUP BY 1, 2, 3, 4, 5, 6
         UNION ALL
-        SELECT 'T', region, decile, sex, age_band, t_received, t_eligible, sum(n)::int
+        SELECT 'T', region, decile, sex, age_band, t_received, t_eligible, sum(n)::int,
+               ${cellKeySumSql('ck')}
           FROM statistics_work_units WHERE t_received >= 0 AND (t_received | t_eligible) <> 0
          GROUP BY 2, 3, 4, 5, 6, 7`),
     );
@@ -266,15 +268,16 @@ function createRollupTable(finestSql: string): string {
       ...DIMENSIONS.map((d) => (c[d.key] ? d.column : `NULL::${d.type} AS ${d.column}`)),
     ];
     return `${name(c)} AS MATERIALIZED (
-      SELECT measure, ${select.join(', ')}, eligible, sum(n)::int AS n
+      SELECT measure, ${select.join(', ')}, eligible, sum(n)::int AS n,
+             ${cellKeySumSql('ck')} AS ck
         FROM ${parent === 'finest' ? finest : name(parent)}
        ${hasTargeting(c) ? '' : "WHERE measure <> 'T'"}
        GROUP BY 1, 2, 3, 4, 5, 6, 7)`;
   });
   const columns = ['region', ...DIMENSIONS.map((d) => d.column), 'eligible'].join(', ');
   const selects = [
-    `SELECT measure, ${cuboidId(DISTRICT_CUBOID)} AS cuboid, ${columns}, n FROM ${finest}`,
-    ...cuboids.map((c) => `SELECT measure, ${cuboidId(c)}, ${columns}, n FROM ${name(c)}`),
+    `SELECT measure, ${cuboidId(DISTRICT_CUBOID)} AS cuboid, ${columns}, n, ck FROM ${finest}`,
+    ...cuboids.map((c) => `SELECT measure, ${cuboidId(c)}, ${columns}, n, ck FROM ${name(c)}`),
   ];
   return `
     CREATE TABLE ${ROLLUP_NEXT} AS
@@ -283,7 +286,7 @@ function createRollupTable(finestSql: string): string {
     SELECT measure::char(1) AS measure, cuboid::smallint AS cuboid,
            region::text COLLATE "C" AS region, decile::smallint AS decile, sex::char(1) AS sex,
            age_band::text AS age_band, programs::smallint AS programs, n::bigint AS n,
-           eligible::smallint AS eligible
+           eligible::smallint AS eligible, ck::int AS ck
       FROM (${selects.join('\n    UNION ALL ')}) u`;
 }
 

@@ -19,6 +19,7 @@ import type {
 } from '../domain/statistics-query.js';
 import { isTargetingMeasure, targetingPrograms } from '../domain/statistics-query.js';
 import { canonicalQueryKey, normalizeStatisticsQuery } from './privacy/canonical-query.js';
+import { consistentTable } from './privacy/consistent-table.js';
 import { noiseScale, sampleDiscreteLaplace } from './privacy/discrete-laplace.js';
 import {
   budgetMilliFromAgreement,
@@ -28,7 +29,9 @@ import {
 import { margin95 } from './privacy/margin.js';
 import { cryptoRandomSource, type RandomSource } from './privacy/random-source.js';
 import { sensitivity } from './privacy/sensitivity.js';
+import { perturbedCount } from './suppression/cell-key-perturbation.js';
 import { DEFAULT_SUPPRESSION_THRESHOLD, suppressCells } from './suppression/cell-suppression.js';
+import { dashboardFilterRefusal } from './suppression/dashboard-filters.js';
 import { targetingProtectionCounts } from './suppression/targeting-protection.js';
 
 /** A statistics question as the schema receives it (CONTRACT §8). */
@@ -66,6 +69,8 @@ export interface StatisticsAnswer {
   epsilonSpent: number;
   /** DIFFERENTIAL_PRIVACY only; null otherwise. */
   noise: NoiseDescription | null;
+  /** Figures published exactly beside the table, outside its guarantee (DP only). */
+  invariants: string[];
   budgetRemaining: number | null;
   dataAsOf: string;
   cached: boolean;
@@ -81,15 +86,19 @@ interface StoredNoisyAnswer {
   ruleVersions?: RuleVersion[];
 }
 
-/** A noisy count under this is reported as suppressed (CONTRACT §8). */
-export const NOISY_SUPPRESSION_THRESHOLD = 10;
+/**
+ * What researchers' tables are published beside exactly: the registry totals of `snapshot`,
+ * readable by any client. The guarantee is stated given them (docs/privacy.md).
+ */
+export const DP_INVARIANTS = ['snapshot.households', 'snapshot.persons'] as const;
 
 /** Raised inside the ledger transaction when the served snapshot changed under the query. */
 class SnapshotChanged extends Error {}
 
 /**
  * Statistics for one principal (CONTRACT §8): researchers get differentially private counts
- * spent from their budget, internal dashboards exact counts with cell suppression, the
+ * spent from their budget, internal dashboards counts perturbed by the cell-key method with cell
+ * suppression on top (and only filters that cannot be differenced, dashboard-filters.ts), the
  * administrator (scope statistics:exact) exact counts. Other kinds never get here (the gate).
  *
  * Researchers may not group by DISTRICT nor filter below the regency (a regionCode of 6 or 10
@@ -163,6 +172,8 @@ export class StatisticsService {
       }
       answer = await this.differentiallyPrivate(query, queryKey);
     } else if (p.kind === 'INTERNAL') {
+      const refusal = dashboardFilterRefusal(query);
+      if (refusal !== null) throw badUserInput(refusal);
       const table = await this.exact(query);
       answer = this.suppressed(table, await this.targetingProtection(query, table));
     } else if (p.kind === 'ADMIN' && p.agreement.scopes.includes('statistics:exact')) {
@@ -197,6 +208,7 @@ export class StatisticsService {
       method: 'EXACT',
       epsilonSpent: 0,
       noise: null,
+      invariants: [],
       budgetRemaining: null,
       dataAsOf: table.asOf,
       cached: false,
@@ -218,13 +230,19 @@ export class StatisticsService {
       }),
     });
     return {
-      cells: cells.map(({ key, count }) => {
+      cells: cells.map(({ key, count, cellKey }) => {
         const hidden = result.isSuppressed(key.map((k) => k.code));
-        return { key, value: hidden ? null : count, suppressed: hidden, margin95: null };
+        return {
+          key,
+          value: hidden ? null : perturbedCount(count, cellKey),
+          suppressed: hidden,
+          margin95: null,
+        };
       }),
       method: 'SUPPRESSION',
       epsilonSpent: 0,
       noise: null,
+      invariants: [],
       budgetRemaining: null,
       dataAsOf: table.asOf,
       cached: false,
@@ -297,19 +315,23 @@ export class StatisticsService {
         compute: async (trx) => {
           const table = await countStatistics(trx, query, p.agreement.regionScope);
           if (!table || table.snapshotId !== snapshotId) throw new SnapshotChanged();
+          const cells = grid(table);
+          // Noise on every cell, then a consistent table from the noisy cells alone
+          // (privacy/consistent-table.ts): non-negative integers whose margins add up.
+          const noisy = cells.map(({ count }) => count + sampleDiscreteLaplace(scale, this.random));
+          const values = consistentTable(
+            table.dimensions.map((d) => d.codes.length),
+            noisy,
+          );
           return {
             dataAsOf: table.asOf,
             ruleVersions: table.ruleVersions,
-            cells: grid(table).map(({ key, count }) => {
-              const noisy = count + sampleDiscreteLaplace(scale, this.random);
-              const hidden = noisy < NOISY_SUPPRESSION_THRESHOLD;
-              return {
-                key,
-                value: hidden ? null : noisy,
-                suppressed: hidden,
-                margin95: hidden ? null : margin,
-              };
-            }),
+            cells: cells.map(({ key }, i) => ({
+              key,
+              value: values[i]!,
+              suppressed: false,
+              margin95: margin,
+            })),
           };
         },
       });
@@ -330,6 +352,7 @@ export class StatisticsService {
         sensitivity: delta,
         scale: scale.num / scale.den,
       },
+      invariants: [...DP_INVARIANTS],
       budgetRemaining: epsilonFromMilli(outcome.remaining.clientMilli),
       dataAsOf: outcome.answer.dataAsOf,
       cached: outcome.cached,
@@ -338,18 +361,21 @@ export class StatisticsService {
   }
 }
 
-/** Every cell of the grid (row-major over the dimensions' code order) with its exact count. */
-function grid(table: ExactTable): { key: AnswerCell['key']; count: number }[] {
+/**
+ * Every cell of the grid (row-major over the dimensions' code order) with its exact count and
+ * its cell key (0 for an empty cell).
+ */
+function grid(table: ExactTable): { key: AnswerCell['key']; count: number; cellKey: number }[] {
   let keys: AnswerCell['key'][] = [[]];
   for (const d of table.dimensions) {
     keys = keys.flatMap((prefix) =>
       d.codes.map((c) => [...prefix, { dimension: d.dimension, code: c.code, label: c.label }]),
     );
   }
-  return keys.map((key) => ({
-    key,
-    count: table.counts.get(cellKey(key.map((k) => k.code))) ?? 0,
-  }));
+  return keys.map((key) => {
+    const id = cellKey(key.map((k) => k.code));
+    return { key, count: table.counts.get(id) ?? 0, cellKey: table.cellKeys.get(id) ?? 0 };
+  });
 }
 
 /**

@@ -861,9 +861,9 @@ export type StatisticsCell = {
   key: Array<CellKey>;
   /** DIFFERENTIAL_PRIVACY only: the noise is within ± this in 95% of cells (the true count is value ± margin95 with 95% probability). Null for exact counts and suppressed cells. */
   margin95?: Maybe<Scalars['Int']['output']>;
-  /** True when the value is withheld: a noisy count under 10 (researchers), or a small cell or its complement (dashboards). */
+  /** True when the value is withheld: a small cell (1–9) or its complement (dashboards). Researchers’ cells are never withheld. */
   suppressed: Scalars['Boolean']['output'];
-  /** The count (exact, or with noise under DIFFERENTIAL_PRIVACY); null when the cell is suppressed. */
+  /** The count: exact (EXACT), with noise and fitted into a consistent non-negative table (DIFFERENTIAL_PRIVACY), or moved by at most 4 by its cell key and never under 10 unless 0 (SUPPRESSION, the cell-key method); null when the cell is suppressed. */
   value?: Maybe<Scalars['Int']['output']>;
 };
 
@@ -880,9 +880,9 @@ export enum StatisticsDimension {
 
 /** Which units to count (all conditions given must hold). */
 export type StatisticsFilter = {
-  /** Only households (and their members) in these welfare deciles (1–10). */
+  /** Only households (and their members) in these welfare deciles (1–10). Internal dashboards: the poorest k only, [1, …, k]. */
   deciles?: InputMaybe<Array<Scalars['Int']['input']>>;
-  /** PERSONS and HOUSEHOLDS: only units receiving at least one of these programs: a person who is a recipient, a household with at least one ACTIVE recipient member. With PROGRAM grouped, also limits the PROGRAM cells to these. Targeting measures (RECIPIENTS, ELIGIBLE, …): the programs counted — with PROGRAM grouped, the PROGRAM cells; without, exactly one program. */
+  /** PERSONS and HOUSEHOLDS: only units receiving at least one of these programs: a person who is a recipient, a household with at least one ACTIVE recipient member. With PROGRAM grouped, also limits the PROGRAM cells to these. Targeting measures (RECIPIENTS, ELIGIBLE, …): the programs counted — with PROGRAM grouped, the PROGRAM cells; without, exactly one program. Internal dashboards: one program unless PROGRAM is grouped. */
   programs?: InputMaybe<Array<Program>>;
   /** Region-code prefix of 2, 4, 6 or 10 digits (province … village). Researchers: at most 4 digits (regency). */
   regionCode?: InputMaybe<Scalars['String']['input']>;
@@ -904,7 +904,7 @@ export enum StatisticsMeasure {
   RecipientsNotEligible = 'RECIPIENTS_NOT_ELIGIBLE',
 }
 
-/** How the numbers were protected. DIFFERENTIAL_PRIVACY (researchers): integer noise added to every cell, see margin95. SUPPRESSION (internal dashboards): exact counts, cells of 1–9 and the cells needed to protect them hidden. EXACT (administrators with statistics:exact): exact counts. */
+/** How the numbers were protected. DIFFERENTIAL_PRIVACY (researchers): integer noise added to every cell, see margin95, then fitted into a consistent non-negative table (margins add up). SUPPRESSION (internal dashboards): the cell-key method — each count moved by at most 4, the same units always by the same amount — with cells of 1–9 and the cells needed to protect them hidden. EXACT (administrators with statistics:exact): exact counts. */
 export enum StatisticsMethod {
   DifferentialPrivacy = 'DIFFERENTIAL_PRIVACY',
   Exact = 'EXACT',
@@ -949,6 +949,8 @@ export type StatisticsResult = {
   dataAsOf: Scalars['Date']['output'];
   /** ε spent by this call: 0 for a cached answer and for non-private methods. */
   epsilonSpent: Scalars['Float']['output'];
+  /** DIFFERENTIAL_PRIVACY: the figures published exactly beside the noisy tables, outside the guarantee — `snapshot.households` and `snapshot.persons`, the registry totals anyone may read. The guarantee holds given them (docs/privacy.md). No count of this table is exact. Empty for other methods. */
+  invariants: Array<Scalars['String']['output']>;
   /** How the numbers were protected. */
   method: StatisticsMethod;
   /** DIFFERENTIAL_PRIVACY: the mechanism, ε, sensitivity and scale of the table (the same for a cached answer, which is the table made then). Null for exact and suppressed counts. */

@@ -141,6 +141,9 @@ afterAll(async () => {
 });
 
 const cells = (t: ExactTable | null) => Object.fromEntries([...(t?.counts ?? new Map())]);
+/** Each cell's count and cell key (the dashboards' perturbation depends on both). */
+const keyedCells = (t: ExactTable | null) =>
+  Object.fromEntries([...(t?.counts ?? new Map())].map(([k, n]) => [k, [n, t!.cellKeys.get(k)]]));
 
 describe('statistics rollups', () => {
   it('are built by the import, timed as their own phase, and marked on the snapshot', async () => {
@@ -158,8 +161,8 @@ describe('statistics rollups', () => {
     );
     expect(builtCuboids()).toHaveLength(49); // 3 region levels × 16, and the finest district one
     expect(builtCuboids().filter(hasTargeting)).toHaveLength(25);
-    // The built table (CREATE TABLE … AS) has the columns and constraints of migrations 0012
-    // and 0015.
+    // The built table (CREATE TABLE … AS) has the columns and constraints of migrations 0012,
+    // 0015 and 0022.
     const { rows: columns } = await sql<{ column: string; type: string; nullable: string }>`
       SELECT column_name AS column, format_type(atttypid, atttypmod) AS type,
              is_nullable AS nullable
@@ -177,6 +180,7 @@ describe('statistics rollups', () => {
       'programs smallint YES',
       'n bigint NO',
       'eligible smallint YES',
+      'ck integer YES',
     ]);
     const { rows: checks } = await sql<{ def: string }>`
       SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint
@@ -204,6 +208,7 @@ describe('statistics rollups', () => {
         'programs',
         'n',
         'eligible',
+        'ck',
       ]);
       const { rows: checks } = await sql<{ def: string }>`
         SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint
@@ -293,7 +298,7 @@ describe('statistics rollups', () => {
         const auto = await countStatistics(db.readDb, query, q.scope);
         expect(auto!.source).toBe(cuboidFor(query, q.scope) === null ? 'base-tables' : 'rollups');
         if (auto!.source === 'rollups') fromRollups++;
-        expect(cells(auto)).toEqual(cells(base));
+        expect(keyedCells(auto)).toEqual(keyedCells(base));
         expect(auto!.dimensions).toEqual(base!.dimensions);
         expect(auto!.snapshotId).toBe(base!.snapshotId);
       }),
@@ -303,6 +308,7 @@ describe('statistics rollups', () => {
   });
 
   it('count the hand-made cases as the base tables do', async () => {
+    const seenKeys = new Set<number>();
     const ask = (measure: Measure, groupBy: string[], filter = {}) =>
       normalizeStatisticsQuery({ measure, groupBy: groupBy as never, filter, epsilonMilli: 0 });
     for (const query of [
@@ -324,8 +330,11 @@ describe('statistics rollups', () => {
     ]) {
       const rollups = await countStatistics(db.readDb, query, ['*'], { source: 'rollups' });
       const base = await countStatistics(db.readDb, query, ['*'], { source: 'base-tables' });
-      expect(cells(rollups), JSON.stringify(query.groupBy)).toEqual(cells(base));
+      expect(keyedCells(rollups), JSON.stringify(query.groupBy)).toEqual(keyedCells(base));
+      for (const key of base!.cellKeys.values()) seenKeys.add(key);
     }
+    // Cell keys spread over 0–255 (a constant key would make every perturbation the same).
+    expect(seenKeys.size).toBeGreaterThan(150);
   });
 
   it('fall back to the base tables for a village, or a snapshot imported before the rollups', async () => {

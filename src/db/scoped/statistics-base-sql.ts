@@ -7,6 +7,7 @@ import {
   PROGRAM_CODES,
   type Dimension,
 } from '../../domain/statistics-query.js';
+import { cellKeySumSql, recordKeySql } from '../cell-key-sql.js';
 import type { Database } from '../database-types.js';
 import {
   countsOf,
@@ -113,7 +114,11 @@ export async function countFromBaseTables(
       : sql`FROM u CROSS JOIN s`;
   const keys = grouped.map(keyExpression);
   const known = keys.map((k) => sql`${k} IS NOT NULL`);
-  const { select, groupBy: groupClause, cell } = groupedCount(keys, sql`count(*)`);
+  const {
+    select,
+    groupBy: groupClause,
+    cell,
+  } = groupedCount(keys, sql`count(*)`, sql.raw(cellKeySumSql(recordKeySql('u.unit'))));
   const hasWhere = !grouped.includes('PROGRAM') && query.programs !== null;
   const knownClause =
     known.length > 0
@@ -134,7 +139,7 @@ export async function countFromBaseTables(
   return {
     snapshotId: Number(row.id),
     asOf: row.as_of,
-    counts: countsOf(row.cells),
+    ...countsOf(row.cells),
     ruleVersions: [],
   };
 }

@@ -15,6 +15,11 @@ export interface CountedCells {
   /** Count per cell, keyed by the codes joined with `|` (absent: 0). */
   counts: Map<string, number>;
   /**
+   * Cell key per cell (src/db/cell-key-sql.ts): the sum of its units' record keys modulo 256,
+   * which decides a dashboard cell's perturbation. Same keys as `counts` (absent: an empty cell).
+   */
+  cellKeys: Map<string, number>;
+  /**
    * Targeting measures: the version of the eligibility rule of each program of the table that
    * decided who is eligible, in program order. Empty for PERSONS and HOUSEHOLDS.
    */
@@ -50,13 +55,18 @@ export function targetingCondition(
 /** The key of a cell in `CountedCells.counts`. */
 export const cellKey = (codes: readonly string[]): string => codes.join('|');
 
-/** The counts map from the statement's `[code…, count]` arrays. */
-export function countsOf(cells: readonly (string | number | null)[][]): Map<string, number> {
+/** The counts and cell keys from the statement's `[code…, count, cell key]` arrays. */
+export function countsOf(
+  cells: readonly (string | number | null)[][],
+): Pick<CountedCells, 'counts' | 'cellKeys'> {
   const counts = new Map<string, number>();
+  const cellKeys = new Map<string, number>();
   for (const cell of cells) {
-    counts.set(cellKey(cell.slice(0, -1).map(String)), Number(cell[cell.length - 1]));
+    const key = cellKey(cell.slice(0, -2).map(String));
+    counts.set(key, Number(cell[cell.length - 2]));
+    cellKeys.set(key, Number(cell[cell.length - 1]));
   }
-  return counts;
+  return { counts, cellKeys };
 }
 
 /**
@@ -85,17 +95,22 @@ export function regionAndDecileConditions(
 }
 
 /**
- * The parts of a grouped count over the cell keys: the SELECT list (keys as k0, k1, … and the
- * count as n), the GROUP BY clause, and each result row of `g` as a `[code…, count]` array for
- * `countsOf`.
+ * The parts of a grouped count over the cell's codes: the SELECT list (codes as k0, k1, …, the
+ * count as n and the cell key as ck), the GROUP BY clause, and each result row of `g` as a
+ * `[code…, count, cell key]` array for `countsOf`.
  */
 export function groupedCount(
   keys: readonly RawBuilder<unknown>[],
   count: RawBuilder<unknown>,
+  cellKeySum: RawBuilder<unknown>,
 ): { select: RawBuilder<unknown>; groupBy: RawBuilder<unknown>; cell: RawBuilder<unknown> } {
   const aliases = keys.map((_, i) => sql.raw(`k${i}`));
   return {
-    select: sql.join([...keys.map((k, i) => sql`${k} AS ${aliases[i]!}`), sql`${count} AS n`]),
+    select: sql.join([
+      ...keys.map((k, i) => sql`${k} AS ${aliases[i]!}`),
+      sql`${count} AS n`,
+      sql`${cellKeySum} AS ck`,
+    ]),
     groupBy:
       keys.length > 0
         ? sql`GROUP BY ${sql.join(
@@ -103,6 +118,6 @@ export function groupedCount(
             sql`, `,
           )}`
         : sql``,
-    cell: sql.join([...aliases.map((a) => sql`g.${a}`), sql`g.n`]),
+    cell: sql.join([...aliases.map((a) => sql`g.${a}`), sql`g.n`, sql`g.ck`]),
   };
 }

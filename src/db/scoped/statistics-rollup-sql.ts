@@ -7,6 +7,7 @@ import {
   type Dimension,
 } from '../../domain/statistics-query.js';
 import { cuboidId, programMask, PROGRAM_BITS, type Cuboid } from '../../domain/cuboids.js';
+import { cellKeySumSql } from '../cell-key-sql.js';
 import type { Database } from '../database-types.js';
 import {
   countsOf,
@@ -99,7 +100,11 @@ export async function countFromRollups(
   }
   const keys = grouped.map(keyExpression);
   for (const key of keys) conditions.push(sql`${key} IS NOT NULL`);
-  const { select, groupBy: groupClause, cell } = groupedCount(keys, sql`coalesce(sum(r.n), 0)`);
+  const {
+    select,
+    groupBy: groupClause,
+    cell,
+  } = groupedCount(keys, sql`coalesce(sum(r.n), 0)`, sql.raw(cellKeySumSql('r.ck')));
 
   const result = await sql<{
     id: string;
@@ -109,7 +114,7 @@ export async function countFromRollups(
     cells: (string | number | null)[][];
   }>`
     WITH s AS (SELECT id, as_of, rule_versions,
-                      rollup_seconds IS NOT NULL
+                      rollup_seconds IS NOT NULL AND cell_keys
                         AND ${targeting ? sql`rule_versions IS NOT NULL` : sql`true`} AS rollups
                  FROM snapshot ORDER BY id DESC LIMIT 1),
     g AS (SELECT ${select} FROM ${from}
@@ -124,7 +129,7 @@ export async function countFromRollups(
   return {
     snapshotId: Number(row.id),
     asOf: row.as_of,
-    counts: countsOf(row.cells),
+    ...countsOf(row.cells),
     ruleVersions: targeting ? ruleVersionsOf(row.rule_versions, targetingPrograms(query)) : [],
   };
 }

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { ageBandSql } from '../age-band-sql.js';
+import { cellKeySumSql, recordKeySql } from '../cell-key-sql.js';
 import { isProgramCode, PROGRAM_CODES, PROGRAMS, type ProgramCode } from '../../domain/programs.js';
 import {
   MAX_MEMBERS_COUNTED,
@@ -159,7 +160,7 @@ async function countWithRules(
       : sql`LEFT JOIN (SELECT NULL::text AS household_id, NULL::char(1) AS sex,
                               NULL::date AS birth_date) hd ON false`;
     parts.push(sql`
-      SELECT h.region_code, h.decile, hd.sex, hd.birth_date, p.program,
+      SELECT h.household_id AS unit, h.region_code, h.decile, hd.sex, hd.birth_date, p.program,
              EXISTS (SELECT 1 FROM member m JOIN program_recipient r ON r.nik = m.nik
                       WHERE m.household_id = h.household_id AND r.program = p.program) AS recipient,
              EXISTS (SELECT 1 FROM member m
@@ -169,7 +170,7 @@ async function countWithRules(
   }
   if (personPrograms.length > 0) {
     parts.push(sql`
-      SELECT h.region_code, h.decile, m.sex, m.birth_date, p.program,
+      SELECT m.nik::text AS unit, h.region_code, h.decile, m.sex, m.birth_date, p.program,
              EXISTS (SELECT 1 FROM program_recipient r
                       WHERE r.nik = m.nik AND r.program = p.program) AS recipient,
              coalesce((${decision}) = 'ELIGIBLE', false) AS eligible
@@ -193,7 +194,11 @@ async function countWithRules(
     targetingCondition(query.measure, sql`u.recipient`, sql`u.eligible`),
     ...keys.map((k) => sql`${k} IS NOT NULL`),
   ];
-  const { select, groupBy: groupClause, cell } = groupedCount(keys, sql`count(*)`);
+  const {
+    select,
+    groupBy: groupClause,
+    cell,
+  } = groupedCount(keys, sql`count(*)`, sql.raw(cellKeySumSql(recordKeySql('u.unit'))));
 
   const result = await sql<{ id: string; as_of: string; cells: (string | number | null)[][] }>`
     WITH s AS (SELECT id, as_of FROM snapshot ORDER BY id DESC LIMIT 1),
@@ -207,5 +212,5 @@ async function countWithRules(
       FROM s`.execute(db);
   const row = result.rows[0];
   if (!row) return null;
-  return { snapshotId: Number(row.id), asOf: row.as_of, counts: countsOf(row.cells) };
+  return { snapshotId: Number(row.id), asOf: row.as_of, ...countsOf(row.cells) };
 }
