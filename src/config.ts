@@ -31,8 +31,14 @@ const configSchema = z.object({
   DTKS_OIDC_AUDIENCE: z.string().min(1).optional(),
   /** `development` enables introspection and field suggestions for every client. */
   DTKS_ENV: z.enum(['production', 'development']).default('production'),
-  // ε all researchers together may spend per snapshot (CONTRACT §8); milli-ε precision.
+  // ε all researchers together may spend per accounting period (CONTRACT §8); milli-ε precision.
   DTKS_GLOBAL_PRIVACY_BUDGET: z.coerce.number().positive().max(1_000_000).default(10),
+  // The privacy accounting period in months, calendar-aligned in Jakarta time (12: each year).
+  DTKS_PRIVACY_PERIOD_MONTHS: z.coerce
+    .number()
+    .int()
+    .refine((m) => [1, 2, 3, 4, 6, 12].includes(m), 'must be 1, 2, 3, 4, 6 or 12')
+    .default(12),
 });
 
 export interface Config {
@@ -55,8 +61,13 @@ export interface Config {
     external: { jwksUrl: string; issuer: string; audience: string } | null;
   };
   development: boolean;
-  /** ε all researchers together may spend per snapshot (DTKS_GLOBAL_PRIVACY_BUDGET, default 10). */
+  /**
+   * ε all researchers together may spend per accounting period (DTKS_GLOBAL_PRIVACY_BUDGET,
+   * default 10).
+   */
   globalPrivacyBudget: number;
+  /** Months of a privacy accounting period (DTKS_PRIVACY_PERIOD_MONTHS, default 12). */
+  privacyPeriodMonths: number;
 }
 
 /** Thrown for invalid configuration; its message is meant for the operator as is. */
@@ -100,5 +111,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     development: c.DTKS_ENV === 'development',
     globalPrivacyBudget: c.DTKS_GLOBAL_PRIVACY_BUDGET,
+    privacyPeriodMonths: c.DTKS_PRIVACY_PERIOD_MONTHS,
   };
 }

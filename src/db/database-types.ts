@@ -334,16 +334,16 @@ export interface VerificationSubmissionTable {
   applied_snapshot_id: number | null;
 }
 
-export interface PrivacyClientSpendTable {
-  snapshot_id: number;
+/** One ε spent: a researcher's answer published (migration 0023). */
+export interface PrivacySpendTable {
+  id: Generated<string>;
+  spent_at: Generated<Timestamp>;
+  agency_id: string;
   client_id: string;
-  /** Milli-ε (ε 0.1 = 100). */
-  spent_milli: ColumnType<number, number | undefined, number>;
-}
-
-export interface PrivacyGlobalSpendTable {
   snapshot_id: number;
-  spent_milli: ColumnType<number, number | undefined, number>;
+  query_key: string;
+  /** Milli-ε (ε 0.1 = 100). */
+  epsilon_milli: number;
 }
 
 export interface StatisticsAnswerCacheTable {
@@ -380,8 +380,7 @@ export interface Database {
   daily_subject: DailySubjectTable;
   daily_usage: DailyUsageTable;
   verification_submission: VerificationSubmissionTable;
-  privacy_client_spend: PrivacyClientSpendTable;
-  privacy_global_spend: PrivacyGlobalSpendTable;
+  privacy_spend: PrivacySpendTable;
   statistics_answer_cache: StatisticsAnswerCacheTable;
   statistics_cell_key: StatisticsCellKeyTable;
   persisted_document: PersistedDocumentTable;

@@ -24,6 +24,7 @@ import * as regionChangeFeeds from './migrations/0019-region-change-feeds.js';
 import * as dciTransactions from './migrations/0020-dci-transactions.js';
 import * as dciAsync from './migrations/0021-dci-async.js';
 import * as statisticsCellKeys from './migrations/0022-statistics-cell-keys.js';
+import * as privacyPeriods from './migrations/0023-privacy-accounting-periods.js';
 
 /**
  * All migrations, in order. Forward-only: a released migration is never edited; a change is a
@@ -52,6 +53,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0020-dci-transactions': dciTransactions,
   '0021-dci-async': dciAsync,
   '0022-statistics-cell-keys': statisticsCellKeys,
+  '0023-privacy-accounting-periods': privacyPeriods,
 };
 
 /** Every migration's name, in the order they are applied. */

@@ -38,8 +38,7 @@ export const RUNTIME_WRITES: Readonly<Record<string, readonly Privilege[]>> = Ob
   verification_submission: ['INSERT', 'UPDATE'],
   // The differential-privacy ledger and its published answers (CONTRACT §8).
   statistics_answer_cache: ['INSERT', 'UPDATE'],
-  privacy_client_spend: ['INSERT', 'UPDATE'],
-  privacy_global_spend: ['INSERT', 'UPDATE'],
+  privacy_spend: ['INSERT'],
   // The subjects ministries follow (change feeds, CONTRACT §11): subscribed, or refreshed by a
   // check when the agreement follows what it checks.
   change_subscription: ['INSERT', 'UPDATE', 'DELETE'],

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database-types.js';
+import type { AccountingPeriod } from '../domain/accounting-period.js';
 import {
   clientSpend,
   globalSpend,
@@ -71,8 +72,9 @@ function daysIncluded(from: string, to: string): number {
 export async function gatewayUse(
   db: Kysely<Database>,
   range: { from: string; to: string },
-  globalBudgetMilli: number,
+  privacy: { globalBudgetMilli: number; period: AccountingPeriod },
 ): Promise<GatewayUseAnswer> {
+  const { globalBudgetMilli, period } = privacy;
   const span = daysIncluded(range.from, range.to);
   if (span < 1) throw badUserInput('from: must not be after to');
   if (span > MAX_RANGE_DAYS) {
@@ -82,8 +84,8 @@ export async function gatewayUse(
     requestCounts(db, range),
     operationCounts(db, range),
     refusalCounts(db, range),
-    clientSpend(db, range),
-    globalSpend(db, range),
+    clientSpend(db, range, period.start),
+    globalSpend(db, range, period.start),
     quotaUse(db, range),
   ]);
   return {
@@ -102,7 +104,7 @@ export async function gatewayUse(
         epsilonSpent: s.spentMilli / 1000,
         epsilonBudget: budgetMilli === null ? null : budgetMilli / 1000,
         epsilonRemaining:
-          budgetMilli === null ? null : Math.max(0, budgetMilli - s.spentMilli) / 1000,
+          budgetMilli === null ? null : Math.max(0, budgetMilli - s.agencyPeriodMilli) / 1000,
       };
     }),
     globalPrivacyBudget: global.map((g) => ({
@@ -110,7 +112,7 @@ export async function gatewayUse(
       snapshotAsOf: g.asOf,
       epsilonSpent: g.spentMilli / 1000,
       epsilonBudget: globalBudgetMilli / 1000,
-      epsilonRemaining: Math.max(0, globalBudgetMilli - g.spentMilli) / 1000,
+      epsilonRemaining: Math.max(0, globalBudgetMilli - g.periodMilli) / 1000,
     })),
     quotaUse: quota.map((q) => ({
       ...q,

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DisclosureRecord } from '../audit/disclosure-record.js';
 import type { Principal } from '../auth/principal.js';
 import type { Database } from '../db/database-types.js';
+import { accountingPeriod } from '../domain/accounting-period.js';
 import { VerificationProgressReads } from '../db/scoped/verification-progress-reads.js';
 import { gatewayUse, type GatewayUseAnswer } from './gateway-use.js';
 import type { HistogramCache } from './histogram-cache.js';
@@ -25,8 +26,10 @@ export class MonitoringService {
       principal: Principal;
       readDb: Kysely<Database>;
       disclosure: DisclosureRecord;
-      /** The ε all researchers together may spend per snapshot, in milli-ε. */
+      /** The ε all researchers together may spend per accounting period, in milli-ε. */
       globalBudgetMilli: number;
+      /** Months of the privacy accounting period. */
+      privacyPeriodMonths: number;
       /** The gateway's cache of household histograms (per snapshot and scope). */
       histograms: HistogramCache;
     },
@@ -62,7 +65,14 @@ export class MonitoringService {
 
   /** Gateway use over Jakarta days `from`–`to` (both included). */
   async gatewayUse(from: string, to: string): Promise<GatewayUseAnswer> {
-    const answer = await gatewayUse(this.deps.readDb, { from, to }, this.deps.globalBudgetMilli);
+    const answer = await gatewayUse(
+      this.deps.readDb,
+      { from, to },
+      {
+        globalBudgetMilli: this.deps.globalBudgetMilli,
+        period: accountingPeriod(new Date(), this.deps.privacyPeriodMonths),
+      },
+    );
     this.disclosed('gatewayUse', { from, to }, ['GatewayUse.requests']);
     return answer;
   }

@@ -44,7 +44,7 @@ export class Me {
   @Field(() => Float, {
     nullable: true,
     description:
-      'Privacy budget (ε) left for the served snapshot; null when your agreement has none.',
+      'Your agency’s privacy budget (ε) left in the current accounting period (all its clients draw from it; DTKS_PRIVACY_PERIOD_MONTHS); null when your agreement has none.',
   })
   privacyBudgetRemaining!: number | null;
 }

@@ -285,16 +285,21 @@ export class PrivacyBudgetUse {
   @Field(() => String, { nullable: true, description: 'The agency’s name.' })
   agencyName!: string | null;
 
-  @Field(() => Float, { description: 'ε spent.' })
+  @Field(() => Float, { description: 'ε spent on this snapshot.' })
   epsilonSpent!: number;
 
   @Field(() => Float, {
     nullable: true,
-    description: 'ε its current agreement allows per snapshot; null without a budget.',
+    description:
+      'ε its current agreement allows its agency per accounting period; null without a budget.',
   })
   epsilonBudget!: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'ε left; null without a budget.' })
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'ε its agency has left in the current accounting period (all its clients together); null without a budget.',
+  })
   epsilonRemaining!: number | null;
 }
 
@@ -306,15 +311,15 @@ export class GlobalPrivacyBudgetUse {
   @Field(() => DateScalar, { description: 'Its as-of date.' })
   snapshotAsOf!: string;
 
-  @Field(() => Float, { description: 'ε spent.' })
+  @Field(() => Float, { description: 'ε spent on this snapshot.' })
   epsilonSpent!: number;
 
   @Field(() => Float, {
-    description: 'The global budget per snapshot (DTKS_GLOBAL_PRIVACY_BUDGET).',
+    description: 'The global budget per accounting period (DTKS_GLOBAL_PRIVACY_BUDGET).',
   })
   epsilonBudget!: number;
 
-  @Field(() => Float, { description: 'ε left.' })
+  @Field(() => Float, { description: 'ε left in the current accounting period.' })
   epsilonRemaining!: number;
 }
 

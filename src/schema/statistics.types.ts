@@ -223,7 +223,7 @@ export class StatisticsResult {
   @Field(() => Float, {
     nullable: true,
     description:
-      'Your privacy budget (ε) left on this snapshot after this call; null for methods without a budget.',
+      'Your agency’s privacy budget (ε) left in the current accounting period after this call (all its clients draw from it); null for methods without a budget.',
   })
   budgetRemaining!: number | null;
 

@@ -69,7 +69,7 @@ export interface GatewayOptions {
   database: DatabaseHandle;
   logger: Logger;
   config: Pick<Config, 'dataDir' | 'tokens' | 'development'> &
-    Partial<Pick<Config, 'globalPrivacyBudget'>>;
+    Partial<Pick<Config, 'globalPrivacyBudget' | 'privacyPeriodMonths'>>;
   port: number;
   host?: string;
   /**
@@ -233,12 +233,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       readDb: database.readDb,
       disclosure,
       ...(globalBudgetMilli !== undefined ? { globalBudgetMilli } : {}),
+      ...(config.privacyPeriodMonths !== undefined
+        ? { privacyPeriodMonths: config.privacyPeriodMonths }
+        : {}),
     });
     const monitoring = new MonitoringService({
       principal,
       readDb: database.readDb,
       disclosure,
       globalBudgetMilli: globalBudgetMilli ?? DEFAULT_GLOBAL_BUDGET_MILLI,
+      privacyPeriodMonths: config.privacyPeriodMonths ?? 12,
       histograms,
     });
     const changes: ChangeFeedService = new ChangeFeedService({

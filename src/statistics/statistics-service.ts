@@ -10,7 +10,8 @@ import {
 } from '../db/scoped/statistics-sql.js';
 import { badUserInput, forbidden, serviceUnavailable } from '../errors/gateway-errors.js';
 import type { DisclosureRecord } from '../audit/disclosure-record.js';
-import { remaining, spendOrReuse } from './privacy/budget-ledger.js';
+import { accountingPeriod } from '../domain/accounting-period.js';
+import { remaining, spendOrReuse, type Payer } from './privacy/budget-ledger.js';
 import type {
   Dimension,
   Measure,
@@ -120,20 +121,38 @@ export class StatisticsService {
       disclosure: DisclosureRecord;
       random?: RandomSource;
       globalBudgetMilli?: number;
+      /** Months of the privacy accounting period (DTKS_PRIVACY_PERIOD_MONTHS); default 12. */
+      privacyPeriodMonths?: number;
     },
   ) {
     this.random = deps.random ?? cryptoRandomSource;
   }
 
-  /** The client's privacy budget (ε) left on the served snapshot; null without a budget. */
+  /**
+   * The client's agency's privacy budget (ε) left in the current accounting period; null without
+   * a budget.
+   */
   async budgetRemaining(): Promise<number | null> {
+    if (this.deps.principal.agreement.privacyBudget === null) return null;
+    const left = await remaining(this.deps.db, this.payer());
+    return epsilonFromMilli(left.agencyMilli);
+  }
+
+  /**
+   * Who pays for a researcher's answer: the client's agency (all its clients together), from the
+   * budget of the agreement the client asks under, in the accounting period of now.
+   */
+  private payer(): Payer {
     const p = this.deps.principal;
-    if (p.agreement.privacyBudget === null) return null;
-    const budget = budgetMilliFromAgreement(p.agreement.privacyBudget);
-    const snapshot = await currentSnapshot(this.deps.db);
-    if (!snapshot) return epsilonFromMilli(budget);
-    const left = await remaining(this.deps.db, Number(snapshot.id), p.clientId, budget);
-    return epsilonFromMilli(left.clientMilli);
+    return {
+      agencyId: p.agencyId,
+      clientId: p.clientId,
+      agencyBudgetMilli: budgetMilliFromAgreement(p.agreement.privacyBudget),
+      ...(this.deps.globalBudgetMilli !== undefined
+        ? { globalBudgetMilli: this.deps.globalBudgetMilli }
+        : {}),
+      period: accountingPeriod(new Date(), this.deps.privacyPeriodMonths ?? 12),
+    };
   }
 
   async query(args: StatisticsArgs): Promise<StatisticsAnswer> {
@@ -304,14 +323,10 @@ export class StatisticsService {
     let outcome;
     try {
       outcome = await spendOrReuse<StoredNoisyAnswer>(this.deps.db, {
+        ...this.payer(),
         snapshotId,
-        clientId: p.clientId,
         queryKey,
         epsilonMilli: query.epsilonMilli,
-        clientBudgetMilli: budgetMilliFromAgreement(p.agreement.privacyBudget),
-        ...(this.deps.globalBudgetMilli !== undefined
-          ? { globalBudgetMilli: this.deps.globalBudgetMilli }
-          : {}),
         compute: async (trx) => {
           const table = await countStatistics(trx, query, p.agreement.regionScope);
           if (!table || table.snapshotId !== snapshotId) throw new SnapshotChanged();
@@ -353,7 +368,7 @@ export class StatisticsService {
         scale: scale.num / scale.den,
       },
       invariants: [...DP_INVARIANTS],
-      budgetRemaining: epsilonFromMilli(outcome.remaining.clientMilli),
+      budgetRemaining: epsilonFromMilli(outcome.remaining.agencyMilli),
       dataAsOf: outcome.answer.dataAsOf,
       cached: outcome.cached,
       ruleVersions: outcome.answer.ruleVersions ?? [],

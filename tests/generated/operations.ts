@@ -259,11 +259,11 @@ export type GatewayUse = {
 /** Privacy budget (ε) all researchers together spent on one snapshot. */
 export type GlobalPrivacyBudgetUse = {
   __typename?: 'GlobalPrivacyBudgetUse';
-  /** The global budget per snapshot (DTKS_GLOBAL_PRIVACY_BUDGET). */
+  /** The global budget per accounting period (DTKS_GLOBAL_PRIVACY_BUDGET). */
   epsilonBudget: Scalars['Float']['output'];
-  /** ε left. */
+  /** ε left in the current accounting period. */
   epsilonRemaining: Scalars['Float']['output'];
-  /** ε spent. */
+  /** ε spent on this snapshot. */
   epsilonSpent: Scalars['Float']['output'];
   /** Its as-of date. */
   snapshotAsOf: Scalars['Date']['output'];
@@ -424,7 +424,7 @@ export type Me = {
   clientId: Scalars['String']['output'];
   /** MINISTRY, LOCAL_GOV, RESEARCHER, INTERNAL or ADMIN. */
   kind: Scalars['String']['output'];
-  /** Privacy budget (ε) left for the served snapshot; null when your agreement has none. */
+  /** Your agency’s privacy budget (ε) left in the current accounting period (all its clients draw from it; DTKS_PRIVACY_PERIOD_MONTHS); null when your agreement has none. */
   privacyBudgetRemaining?: Maybe<Scalars['Float']['output']>;
   /** Programs whose eligibility you may check. */
   programs: Array<Scalars['String']['output']>;
@@ -590,11 +590,11 @@ export type PrivacyBudgetUse = {
   agencyName?: Maybe<Scalars['String']['output']>;
   /** The client. */
   clientId: Scalars['String']['output'];
-  /** ε its current agreement allows per snapshot; null without a budget. */
+  /** ε its current agreement allows its agency per accounting period; null without a budget. */
   epsilonBudget?: Maybe<Scalars['Float']['output']>;
-  /** ε left; null without a budget. */
+  /** ε its agency has left in the current accounting period (all its clients together); null without a budget. */
   epsilonRemaining?: Maybe<Scalars['Float']['output']>;
-  /** ε spent. */
+  /** ε spent on this snapshot. */
   epsilonSpent: Scalars['Float']['output'];
   /** Its as-of date. */
   snapshotAsOf: Scalars['Date']['output'];
@@ -939,7 +939,7 @@ export type StatisticsQuery = {
 /** A statistics table with disclosure control (CONTRACT §8). */
 export type StatisticsResult = {
   __typename?: 'StatisticsResult';
-  /** Your privacy budget (ε) left on this snapshot after this call; null for methods without a budget. */
+  /** Your agency’s privacy budget (ε) left in the current accounting period after this call (all its clients draw from it); null for methods without a budget. */
   budgetRemaining?: Maybe<Scalars['Float']['output']>;
   /** True when this is the stored answer to the same question asked before on this snapshot (by anyone): identical cells, nothing spent. */
   cached: Scalars['Boolean']['output'];

@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPopulation, readRegions } from '../../src/domain/region-reference.js';
 import { noiseScale } from '../../src/statistics/privacy/discrete-laplace.js';
 import { margin95 } from '../../src/statistics/privacy/margin.js';
+import { DEMO_CLIENTS } from '../../src/demo/demo-agreements.js';
+import { registration } from '../../src/demo/demo-clients.js';
+import { saveClient } from '../../src/db/queries/client-queries.js';
 import { documentedShownCount, recordKeys } from '../support/cell-key-oracle.js';
 import { generateSnapshotText, parseCsvRows } from '../support/generated-snapshot.js';
 import { importText } from '../support/snapshot-fixture.js';
@@ -413,6 +416,27 @@ describe('statistics: DIFFERENTIAL_PRIVACY for researchers', () => {
     } finally {
       await capped.close();
     }
+  });
+
+  it('charges the agency: a second client of BPS draws from the same budget', async () => {
+    const researcher = DEMO_CLIENTS.find((c) => c.clientId === 'bps-researcher')!;
+    await saveClient(
+      db.db,
+      registration({ ...researcher, clientId: 'bps-researcher-2' }, 'unused-hash'),
+    );
+    const before = await budgetLeft();
+    const second = await graphql(gateway, '{ me { privacyBudgetRemaining } }', {
+      headers: await access.as('bps-researcher-2'),
+    });
+    expect(second.body.data).toEqual({ me: { privacyBudgetRemaining: before } });
+    const { result, codes } = await ask('bps-researcher-2', 'RESEARCH', {
+      measure: 'HOUSEHOLDS',
+      groupBy: ['AGE_BAND'],
+      epsilon: 0.25,
+    });
+    expect(codes).toEqual([]);
+    expect(result!.budgetRemaining).toBeCloseTo(before - 0.25, 9);
+    expect(await budgetLeft()).toBeCloseTo(before - 0.25, 9);
   });
 
   it('refuses ε above 1.0, DISTRICT (grouping or a district filter) and two region levels', async () => {

@@ -5,6 +5,7 @@ import {
   remaining,
   spendOrReuse,
 } from '../../src/statistics/privacy/budget-ledger.js';
+import type { AccountingPeriod } from '../../src/domain/accounting-period.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 let database: TestDatabase;
@@ -16,7 +17,16 @@ afterAll(async () => {
   await database?.close();
 });
 
-/** A fresh snapshot row, so each test has its own budgets. */
+/**
+ * A period starting now: spends of earlier tests fall before it, so each test has its own
+ * budgets (the global one included).
+ */
+function freshPeriod(): AccountingPeriod {
+  const start = new Date(Date.now() - 1);
+  return { start, end: new Date(start.getTime() + 365 * 86_400_000), label: 'this test' };
+}
+
+/** A fresh snapshot row (answers are cached per snapshot). */
 async function newSnapshot(): Promise<number> {
   const row = await database.db
     .insertInto('snapshot')
@@ -34,13 +44,13 @@ async function newSnapshot(): Promise<number> {
   return row.id;
 }
 
-const spentRows = async (snapshotId: number) => {
-  const { rows } = await sql<{ client: number | null; global: number | null }>`
-    SELECT (SELECT sum(spent_milli) FROM privacy_client_spend WHERE snapshot_id = ${snapshotId}) AS client,
-           (SELECT spent_milli FROM privacy_global_spend WHERE snapshot_id = ${snapshotId}) AS global`.execute(
-    database.db,
-  );
-  return { client: Number(rows[0]?.client ?? 0), global: Number(rows[0]?.global ?? 0) };
+/** ε recorded on a snapshot: by the agency given, and by everyone. */
+const spentRows = async (snapshotId: number, agencyId = 'bps') => {
+  const { rows } = await sql<{ agency: string; total: string }>`
+    SELECT coalesce(sum(epsilon_milli) FILTER (WHERE agency_id = ${agencyId}), 0) AS agency,
+           coalesce(sum(epsilon_milli), 0) AS total
+      FROM privacy_spend WHERE snapshot_id = ${snapshotId}`.execute(database.db);
+  return { agency: Number(rows[0]!.agency), global: Number(rows[0]!.total) };
 };
 
 const answerOf = (value: number) => async () => ({ cells: [{ value }] });
@@ -48,7 +58,14 @@ const answerOf = (value: number) => async () => ({ cells: [{ value }] });
 describe('privacy budget ledger', () => {
   it('spends within the budget, then reuses the cached answer for free', async () => {
     const snapshotId = await newSnapshot();
-    const base = { snapshotId, clientId: 'bps-researcher', clientBudgetMilli: 3000 };
+    const period = freshPeriod();
+    const base = {
+      snapshotId,
+      agencyId: 'bps',
+      clientId: 'bps-researcher',
+      agencyBudgetMilli: 3000,
+      period,
+    };
     const first = await spendOrReuse(database.db, {
       ...base,
       queryKey: 'q1',
@@ -59,7 +76,7 @@ describe('privacy budget ledger', () => {
       answer: { cells: [{ value: 42 }] },
       cached: false,
       epsilonSpentMilli: 100,
-      remaining: { clientMilli: 2900, globalMilli: 9900 },
+      remaining: { agencyMilli: 2900, globalMilli: 9900 },
     });
     // Another client asking the same question gets the published answer and spends nothing.
     for (const clientId of ['bps-researcher', 'other-researcher']) {
@@ -72,16 +89,19 @@ describe('privacy budget ledger', () => {
       });
       expect(again).toMatchObject({ answer: first.answer, cached: true, epsilonSpentMilli: 0 });
     }
-    expect(await spentRows(snapshotId)).toEqual({ client: 100, global: 100 });
-    expect(await remaining(database.db, snapshotId, 'bps-researcher', 3000)).toEqual({
-      clientMilli: 2900,
-      globalMilli: 9900,
-    });
+    expect(await spentRows(snapshotId)).toEqual({ agency: 100, global: 100 });
+    expect(await remaining(database.db, base)).toEqual({ agencyMilli: 2900, globalMilli: 9900 });
   });
 
-  it('refuses with BUDGET_EXHAUSTED when the client budget would be exceeded', async () => {
+  it('refuses with BUDGET_EXHAUSTED when the agency budget would be exceeded', async () => {
     const snapshotId = await newSnapshot();
-    const base = { snapshotId, clientId: 'r', clientBudgetMilli: 250 };
+    const base = {
+      snapshotId,
+      agencyId: 'bps',
+      clientId: 'r',
+      agencyBudgetMilli: 250,
+      period: freshPeriod(),
+    };
     await spendOrReuse(database.db, {
       ...base,
       queryKey: 'a',
@@ -97,17 +117,23 @@ describe('privacy budget ledger', () => {
     await expect(refused).rejects.toBeInstanceOf(BudgetExhaustedError);
     await expect(refused).rejects.toMatchObject({
       extensions: { code: 'BUDGET_EXHAUSTED' },
-      exhausted: 'CLIENT',
-      remaining: { clientMilli: 50, globalMilli: 9800 },
+      exhausted: 'AGENCY',
+      remaining: { agencyMilli: 50, globalMilli: 9800 },
     });
-    expect(await spentRows(snapshotId)).toEqual({ client: 200, global: 200 });
+    expect(await spentRows(snapshotId)).toEqual({ agency: 200, global: 200 });
   });
 
   it('refuses when the global budget would be exceeded, whatever the client has left', async () => {
     const snapshotId = await newSnapshot();
-    const common = { snapshotId, clientBudgetMilli: 3000, globalBudgetMilli: 500 };
+    const common = {
+      snapshotId,
+      agencyBudgetMilli: 3000,
+      globalBudgetMilli: 500,
+      period: freshPeriod(),
+    };
     await spendOrReuse(database.db, {
       ...common,
+      agencyId: 'bps',
       clientId: 'a',
       queryKey: 'x',
       epsilonMilli: 400,
@@ -116,6 +142,7 @@ describe('privacy budget ledger', () => {
     await expect(
       spendOrReuse(database.db, {
         ...common,
+        agencyId: 'univ',
         clientId: 'b',
         queryKey: 'y',
         epsilonMilli: 200,
@@ -123,31 +150,39 @@ describe('privacy budget ledger', () => {
       }),
     ).rejects.toMatchObject({
       exhausted: 'GLOBAL',
-      remaining: { clientMilli: 3000, globalMilli: 100 },
+      remaining: { agencyMilli: 3000, globalMilli: 100 },
     });
-    expect(await spentRows(snapshotId)).toEqual({ client: 400, global: 400 });
+    expect(await spentRows(snapshotId)).toEqual({ agency: 400, global: 400 });
   });
 
   it('spends nothing and caches nothing when compute fails', async () => {
     const snapshotId = await newSnapshot();
     const request = {
       snapshotId,
+      agencyId: 'bps',
       clientId: 'r',
-      clientBudgetMilli: 1000,
+      agencyBudgetMilli: 1000,
+      period: freshPeriod(),
       queryKey: 'k',
       epsilonMilli: 100,
     };
     await expect(
       spendOrReuse(database.db, { ...request, compute: () => Promise.reject(new Error('boom')) }),
     ).rejects.toThrow('boom');
-    expect(await spentRows(snapshotId)).toEqual({ client: 0, global: 0 });
+    expect(await spentRows(snapshotId)).toEqual({ agency: 0, global: 0 });
     const retry = await spendOrReuse(database.db, { ...request, compute: answerOf(5) });
     expect(retry.cached).toBe(false);
   });
 
   it('50 concurrent distinct queries against a nearly exhausted budget never overspend', async () => {
     const snapshotId = await newSnapshot();
-    const base = { snapshotId, clientId: 'r', clientBudgetMilli: 3000 };
+    const base = {
+      snapshotId,
+      agencyId: 'bps',
+      clientId: 'r',
+      agencyBudgetMilli: 3000,
+      period: freshPeriod(),
+    };
     await spendOrReuse(database.db, {
       ...base,
       queryKey: 'warm',
@@ -174,7 +209,7 @@ describe('privacy budget ledger', () => {
     );
     expect(won).toHaveLength(4);
     expect(refused).toHaveLength(46);
-    expect(await spentRows(snapshotId)).toEqual({ client: 2300 + 4 * 150, global: 2300 + 4 * 150 });
+    expect(await spentRows(snapshotId)).toEqual({ agency: 2300 + 4 * 150, global: 2300 + 4 * 150 });
     const { rows } = await sql<{ n: number }>`
       SELECT count(*)::int AS n FROM statistics_answer_cache WHERE snapshot_id = ${snapshotId}`.execute(
       database.db,
@@ -184,13 +219,16 @@ describe('privacy budget ledger', () => {
 
   it('20 concurrent identical queries spend once and all get the same answer', async () => {
     const snapshotId = await newSnapshot();
+    const period = freshPeriod();
     let computed = 0;
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
         spendOrReuse(database.db, {
           snapshotId,
+          agencyId: 'bps',
           clientId: `r${i % 3}`,
-          clientBudgetMilli: 3000,
+          agencyBudgetMilli: 3000,
+          period,
           queryKey: 'same',
           epsilonMilli: 100,
           compute: async (trx) => {
@@ -204,6 +242,48 @@ describe('privacy budget ledger', () => {
     expect(computed).toBe(1);
     expect(results.filter((r) => !r.cached)).toHaveLength(1);
     expect(new Set(results.map((r) => JSON.stringify(r.answer))).size).toBe(1);
-    expect(await spentRows(snapshotId)).toEqual({ client: 100, global: 100 });
+    expect(await spentRows(snapshotId)).toEqual({ agency: 100, global: 100 });
+  });
+
+  it('charges the agency: its clients share one budget, across snapshots, until the period ends', async () => {
+    const period = freshPeriod();
+    const payer = (clientId: string) => ({
+      agencyId: 'lembaga',
+      clientId,
+      agencyBudgetMilli: 300,
+      period,
+    });
+    const first = await newSnapshot();
+    await spendOrReuse(database.db, {
+      ...payer('lembaga-a'),
+      snapshotId: first,
+      queryKey: 'a',
+      epsilonMilli: 200,
+      compute: answerOf(1),
+    });
+    // A second client of the agency, on a new snapshot (a quarterly refresh): the same budget.
+    const second = await newSnapshot();
+    await expect(
+      spendOrReuse(database.db, {
+        ...payer('lembaga-b'),
+        snapshotId: second,
+        queryKey: 'b',
+        epsilonMilli: 200,
+        compute: answerOf(2),
+      }),
+    ).rejects.toMatchObject({ exhausted: 'AGENCY', remaining: { agencyMilli: 100 } });
+    const fits = await spendOrReuse(database.db, {
+      ...payer('lembaga-b'),
+      snapshotId: second,
+      queryKey: 'b',
+      epsilonMilli: 100,
+      compute: answerOf(2),
+    });
+    expect(fits.remaining.agencyMilli).toBe(0);
+    // The next accounting period starts afresh (here: a period beginning after these spends).
+    const next = { ...freshPeriod(), label: 'next period' };
+    expect(await remaining(database.db, { ...payer('lembaga-a'), period: next })).toMatchObject({
+      agencyMilli: 300,
+    });
   });
 });

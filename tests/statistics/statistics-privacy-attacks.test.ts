@@ -264,8 +264,7 @@ describe('differencing attack through the API', () => {
     let revealed = 0;
     for (let i = 0; i < 12; i += 1) {
       const epsilon = (100 + 10 * i) / 1000;
-      await sql`DELETE FROM privacy_client_spend`.execute(db.db);
-      await sql`DELETE FROM privacy_global_spend`.execute(db.db);
+      await sql`DELETE FROM privacy_spend`.execute(db.db);
       const noisy = async (filter: object) => {
         const result = await ask('bps-researcher', 'RESEARCH', {
           measure: 'HOUSEHOLDS',

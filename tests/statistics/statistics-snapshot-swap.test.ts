@@ -110,8 +110,7 @@ describe('a snapshot swapped in during a differentially private query', () => {
     });
     expect(plugin.swapped).toBe(true);
     const { rows } = await sql<{ spent: number; answers: number }>`
-      SELECT (SELECT count(*) FROM privacy_client_spend WHERE spent_milli > 0)::int
-               + (SELECT count(*) FROM privacy_global_spend WHERE spent_milli > 0)::int AS spent,
+      SELECT (SELECT count(*) FROM privacy_spend)::int AS spent,
              (SELECT count(*) FROM statistics_answer_cache)::int AS answers`.execute(db.db);
     expect(rows[0]).toEqual({ spent: 0, answers: 0 });
 

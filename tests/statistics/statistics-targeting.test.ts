@@ -256,7 +256,7 @@ describe('targeting measures', () => {
       }
     }
     const { rows } = await sql<{ n: number }>`
-      SELECT count(*)::int AS n FROM privacy_client_spend WHERE spent_milli > 0`.execute(db.db);
+      SELECT count(*)::int AS n FROM privacy_spend`.execute(db.db);
     expect(rows[0]!.n).toBe(0);
   });
 

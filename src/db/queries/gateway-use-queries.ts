@@ -45,14 +45,18 @@ export interface ClientSpendRow {
   agencyId: string | null;
   agencyName: string | null;
   spentMilli: number;
-  /** The client's current agreement's budget (ε per snapshot); null without one. */
+  /** The client's current agreement's budget (ε per accounting period); null without one. */
   budget: number | null;
+  /** What the client's agency spent in the current accounting period, all clients together. */
+  agencyPeriodMilli: number;
 }
 
 export interface GlobalSpendRow {
   snapshotId: number;
   asOf: string;
   spentMilli: number;
+  /** What all researchers spent in the current accounting period. */
+  periodMilli: number;
 }
 
 export interface QuotaUseRow {
@@ -142,7 +146,7 @@ export async function refusalCounts(
 
 /**
  * The snapshots served at some moment of the range: each from its load until the next one's
- * (the last one until now). Privacy budgets are kept per snapshot.
+ * (the last one until now).
  */
 const servedSnapshots = (range: JakartaDays) => sql`
   served AS (
@@ -152,34 +156,52 @@ const servedSnapshots = (range: JakartaDays) => sql`
     SELECT id, as_of FROM served
      WHERE loaded_at < ${end(range)} AND (replaced_at IS NULL OR replaced_at >= ${start(range)}))`;
 
-/** ε spent per client on each snapshot served in the range, with the client's budget. */
+/**
+ * ε spent per client on each snapshot served in the range (from the ledger of spends), with the
+ * client's budget and what its agency spent in the accounting period starting at `periodStart`.
+ */
 export async function clientSpend(
   db: Kysely<Database>,
   range: JakartaDays,
+  periodStart: Date,
 ): Promise<ClientSpendRow[]> {
   const { rows } = await sql<ClientSpendRow>`
-    WITH ${servedSnapshots(range)}
-    SELECT p.snapshot_id AS "snapshotId", r.as_of AS "asOf", p.client_id AS "clientId",
+    WITH ${servedSnapshots(range)},
+    spent AS (SELECT snapshot_id, client_id, min(agency_id) AS agency_id,
+                     sum(epsilon_milli)::int AS spent_milli
+                FROM privacy_spend GROUP BY 1, 2),
+    period AS (SELECT agency_id, sum(epsilon_milli)::int AS spent_milli
+                 FROM privacy_spend WHERE spent_at >= ${periodStart} GROUP BY 1)
+    SELECT p.snapshot_id::int AS "snapshotId", r.as_of AS "asOf", p.client_id AS "clientId",
            c.agency_id AS "agencyId", g.name AS "agencyName", p.spent_milli AS "spentMilli",
-           a.privacy_budget AS budget
-      FROM privacy_client_spend p
+           a.privacy_budget AS budget, coalesce(q.spent_milli, 0) AS "agencyPeriodMilli"
+      FROM spent p
       JOIN in_range r ON r.id = p.snapshot_id
       LEFT JOIN client c ON c.id = p.client_id
       LEFT JOIN agreement a ON a.id = c.agreement_id
       LEFT JOIN agency g ON g.id = c.agency_id
+      LEFT JOIN period q ON q.agency_id = p.agency_id
      ORDER BY p.snapshot_id DESC, p.client_id`.execute(db);
   return rows;
 }
 
-/** ε spent by all researchers together on each snapshot served in the range. */
+/**
+ * ε spent by all researchers together on each snapshot served in the range, and in the
+ * accounting period starting at `periodStart`.
+ */
 export async function globalSpend(
   db: Kysely<Database>,
   range: JakartaDays,
+  periodStart: Date,
 ): Promise<GlobalSpendRow[]> {
   const { rows } = await sql<GlobalSpendRow>`
     WITH ${servedSnapshots(range)}
-    SELECT r.id AS "snapshotId", r.as_of AS "asOf", COALESCE(p.spent_milli, 0) AS "spentMilli"
-      FROM in_range r LEFT JOIN privacy_global_spend p ON p.snapshot_id = r.id
+    SELECT r.id::int AS "snapshotId", r.as_of AS "asOf",
+           (SELECT coalesce(sum(epsilon_milli), 0)::int FROM privacy_spend
+             WHERE snapshot_id = r.id) AS "spentMilli",
+           (SELECT coalesce(sum(epsilon_milli), 0)::int FROM privacy_spend
+             WHERE spent_at >= ${periodStart}) AS "periodMilli"
+      FROM in_range r
      ORDER BY r.id DESC`.execute(db);
   return rows;
 }

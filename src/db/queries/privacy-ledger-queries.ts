@@ -2,10 +2,8 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../database-types.js';
 
 /**
- * SQL of the differential-privacy ledger (migration 0011). The spending statements are
- * conditional upserts: the row lock they take makes concurrent spenders queue, and PostgreSQL
- * re-checks the condition on the row as the previous spender committed it, so no interleaving
- * spends past the budget.
+ * SQL of the differential-privacy ledger (migrations 0011 and 0023): the published answers, and
+ * the spends per agency with their time, summed over the accounting period.
  */
 
 /** A committed cached answer, or undefined. */
@@ -58,55 +56,51 @@ export async function storeAnswer(
     .execute();
 }
 
+/** The advisory lock that serializes spending (any 64-bit constant unique to this use). */
+const SPENDING_LOCK = 7_365_428_116;
+
 /**
- * Adds `epsilonMilli` to a client's spending on a snapshot when the result stays within
- * `budgetMilli`; returns the new total, or null when it would not fit. The caller guarantees
- * epsilonMilli ≤ budgetMilli (the first insert is not conditional).
+ * Takes the spending lock for the rest of the transaction: the sums read after it and the spend
+ * written before commit cannot interleave with another spender's, so no interleaving spends past
+ * a budget. Taken after the answer is computed, so computations still run side by side.
  */
-export async function spendClient(
-  trx: Kysely<Database>,
-  snapshotId: number,
-  clientId: string,
-  epsilonMilli: number,
-  budgetMilli: number,
-): Promise<number | null> {
-  const { rows } = await sql<{ spent_milli: number }>`
-    INSERT INTO privacy_client_spend AS s (snapshot_id, client_id, spent_milli)
-    VALUES (${snapshotId}, ${clientId}, ${epsilonMilli})
-    ON CONFLICT (snapshot_id, client_id) DO UPDATE SET spent_milli = s.spent_milli + EXCLUDED.spent_milli
-      WHERE s.spent_milli + EXCLUDED.spent_milli <= ${budgetMilli}
-    RETURNING s.spent_milli`.execute(trx);
-  return rows[0]?.spent_milli ?? null;
+export async function lockSpending(trx: Kysely<Database>): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(${SPENDING_LOCK})`.execute(trx);
 }
 
-/** Like spendClient, for all researchers together on a snapshot. */
-export async function spendGlobal(
-  trx: Kysely<Database>,
-  snapshotId: number,
-  epsilonMilli: number,
-  budgetMilli: number,
-): Promise<number | null> {
-  const { rows } = await sql<{ spent_milli: number }>`
-    INSERT INTO privacy_global_spend AS g (snapshot_id, spent_milli)
-    VALUES (${snapshotId}, ${epsilonMilli})
-    ON CONFLICT (snapshot_id) DO UPDATE SET spent_milli = g.spent_milli + EXCLUDED.spent_milli
-      WHERE g.spent_milli + EXCLUDED.spent_milli <= ${budgetMilli}
-    RETURNING g.spent_milli`.execute(trx);
-  return rows[0]?.spent_milli ?? null;
-}
-
-/** What a client and all researchers have spent on a snapshot (0 when nothing yet). */
-export async function selectSpent(
+/** What an agency and all researchers have spent since `since` (0 when nothing yet). */
+export async function selectSpentSince(
   db: Kysely<Database>,
-  snapshotId: number,
-  clientId: string,
-): Promise<{ clientMilli: number; globalMilli: number }> {
-  const { rows } = await sql<{ client_milli: number; global_milli: number }>`
-    SELECT
-      coalesce((SELECT spent_milli FROM privacy_client_spend
-                WHERE snapshot_id = ${snapshotId} AND client_id = ${clientId}), 0) AS client_milli,
-      coalesce((SELECT spent_milli FROM privacy_global_spend
-                WHERE snapshot_id = ${snapshotId}), 0) AS global_milli`.execute(db);
+  agencyId: string,
+  since: Date,
+): Promise<{ agencyMilli: number; globalMilli: number }> {
+  const { rows } = await sql<{ agency_milli: string; global_milli: string }>`
+    SELECT coalesce(sum(epsilon_milli) FILTER (WHERE agency_id = ${agencyId}), 0) AS agency_milli,
+           coalesce(sum(epsilon_milli), 0) AS global_milli
+      FROM privacy_spend WHERE spent_at >= ${since}`.execute(db);
   const row = rows[0]!;
-  return { clientMilli: Number(row.client_milli), globalMilli: Number(row.global_milli) };
+  return { agencyMilli: Number(row.agency_milli), globalMilli: Number(row.global_milli) };
+}
+
+/** Records one spend (in the transaction that publishes the answer it paid for). */
+export async function recordSpend(
+  trx: Kysely<Database>,
+  spend: {
+    agencyId: string;
+    clientId: string;
+    snapshotId: number;
+    queryKey: string;
+    epsilonMilli: number;
+  },
+): Promise<void> {
+  await trx
+    .insertInto('privacy_spend')
+    .values({
+      agency_id: spend.agencyId,
+      client_id: spend.clientId,
+      snapshot_id: spend.snapshotId,
+      query_key: spend.queryKey,
+      epsilon_milli: spend.epsilonMilli,
+    })
+    .execute();
 }

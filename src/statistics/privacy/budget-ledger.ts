@@ -2,55 +2,63 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/database-types.js';
 import {
   claimAnswerKey,
+  lockSpending,
+  recordSpend,
   selectCachedAnswer,
-  selectSpent,
-  spendClient,
-  spendGlobal,
+  selectSpentSince,
   storeAnswer,
 } from '../../db/queries/privacy-ledger-queries.js';
 import { GatewayError } from '../../errors/gateway-errors.js';
+import type { AccountingPeriod } from '../../domain/accounting-period.js';
 import { epsilonFromMilli } from './epsilon.js';
 
 /**
- * ε all researchers together may spend on one snapshot: 10.0 (milli-ε). With the demo
- * researcher's 3.0 this admits a few research agreements per snapshot; to become configuration.
+ * ε all researchers together may spend in one accounting period, by default: 10.0 (milli-ε);
+ * `DTKS_GLOBAL_PRIVACY_BUDGET` sets it.
  */
 export const DEFAULT_GLOBAL_BUDGET_MILLI = 10_000;
 
-/** What is left on a snapshot, in milli-ε, never below 0. */
+/** What is left in the accounting period, in milli-ε, never below 0. */
 export interface RemainingBudget {
-  clientMilli: number;
+  agencyMilli: number;
   globalMilli: number;
 }
 
-/** BUDGET_EXHAUSTED: the query's ε does not fit in the client's or the global budget. */
+/** BUDGET_EXHAUSTED: the query's ε does not fit in the agency's or the global budget. */
 export class BudgetExhaustedError extends GatewayError {
   constructor(
     readonly epsilonMilli: number,
     readonly remaining: RemainingBudget,
-    readonly exhausted: 'CLIENT' | 'GLOBAL',
+    readonly exhausted: 'AGENCY' | 'GLOBAL',
+    period: AccountingPeriod,
   ) {
     super(
       'BUDGET_EXHAUSTED',
-      exhausted === 'CLIENT'
-        ? `this query needs ε ${epsilonFromMilli(epsilonMilli)}; your privacy budget for this snapshot has ${epsilonFromMilli(remaining.clientMilli)} left`
-        : `this query needs ε ${epsilonFromMilli(epsilonMilli)}; the privacy budget of all researchers for this snapshot has ${epsilonFromMilli(remaining.globalMilli)} left`,
+      exhausted === 'AGENCY'
+        ? `this query needs ε ${epsilonFromMilli(epsilonMilli)}; your agency's privacy budget for ${period.label} has ${epsilonFromMilli(remaining.agencyMilli)} left`
+        : `this query needs ε ${epsilonFromMilli(epsilonMilli)}; the privacy budget of all researchers for ${period.label} has ${epsilonFromMilli(remaining.globalMilli)} left`,
     );
   }
 }
 
-export interface SpendOrReuseRequest<A> {
-  snapshotId: number;
+/** Who pays, from which budgets, in which period. */
+export interface Payer {
+  agencyId: string;
   clientId: string;
+  /** The agency's budget per period (from the agreement the client asks under), milli-ε. */
+  agencyBudgetMilli: number;
+  globalBudgetMilli?: number;
+  period: AccountingPeriod;
+}
+
+export interface SpendOrReuseRequest<A> extends Payer {
+  snapshotId: number;
   /**
    * From canonicalQueryKey: equal questions in the same effective region scope share it, whoever
    * asks. It must name the scope: an answer cached for one scope is never another scope's answer.
    */
   queryKey: string;
   epsilonMilli: number;
-  /** The client's budget per snapshot (from its agreement), milli-ε. */
-  clientBudgetMilli: number;
-  globalBudgetMilli?: number;
   /**
    * Produces the noisy answer (plain JSON data). It runs inside the ledger's transaction and must
    * do its reads on `trx`, never on the pool: callers waiting on the same key hold pool
@@ -69,23 +77,22 @@ export interface LedgerAnswer<A> {
 
 /** Thrown inside the transaction to roll it back; turned into BudgetExhaustedError outside. */
 class DoesNotFit extends Error {
-  constructor(readonly exhausted: 'CLIENT' | 'GLOBAL') {
+  constructor(readonly exhausted: 'AGENCY' | 'GLOBAL') {
     super(exhausted);
   }
 }
 
-/** What is left of a client's and the global budget on a snapshot (for `me` and errors). */
-export async function remaining(
-  db: Kysely<Database>,
-  snapshotId: number,
-  clientId: string,
-  clientBudgetMilli: number,
-  globalBudgetMilli: number = DEFAULT_GLOBAL_BUDGET_MILLI,
-): Promise<RemainingBudget> {
-  const spent = await selectSpent(db, snapshotId, clientId);
+/** What is left of an agency's and the global budget in the period (for `me` and errors). */
+export async function remaining(db: Kysely<Database>, payer: Payer): Promise<RemainingBudget> {
+  const spent = await selectSpentSince(db, payer.agencyId, payer.period.start);
+  return left(payer, spent);
+}
+
+function left(payer: Payer, spent: { agencyMilli: number; globalMilli: number }): RemainingBudget {
+  const global = payer.globalBudgetMilli ?? DEFAULT_GLOBAL_BUDGET_MILLI;
   return {
-    clientMilli: Math.max(0, clientBudgetMilli - spent.clientMilli),
-    globalMilli: Math.max(0, globalBudgetMilli - spent.globalMilli),
+    agencyMilli: Math.max(0, payer.agencyBudgetMilli - spent.agencyMilli),
+    globalMilli: Math.max(0, global - spent.globalMilli),
   };
 }
 
@@ -93,20 +100,20 @@ export async function remaining(
  * Answers a differentially private query at most once per snapshot: a published answer to the
  * same canonical query is returned with `cached: true` and nothing spent; otherwise, in one
  * transaction, the key is claimed (identical concurrent queries wait here and then reuse), the
- * answer is computed, both budgets are spent by conditional updates, and the answer is stored.
- * Nothing is spent unless the answer is stored: a refusal or a failing compute rolls it all back.
- * An unpublished noisy answer that is rolled back costs no privacy, as nobody saw it.
+ * answer is computed, the spending lock is taken, the agency's and all researchers' spending in
+ * the period are summed and checked, the spend is recorded and the answer stored. Nothing is
+ * spent unless the answer is stored: a refusal or a failing compute rolls it all back. An
+ * unpublished noisy answer that is rolled back costs no privacy, as nobody saw it.
  */
 export async function spendOrReuse<A>(
   db: Kysely<Database>,
   request: SpendOrReuseRequest<A>,
 ): Promise<LedgerAnswer<A>> {
-  const { snapshotId, clientId, queryKey, epsilonMilli, clientBudgetMilli } = request;
-  const globalBudgetMilli = request.globalBudgetMilli ?? DEFAULT_GLOBAL_BUDGET_MILLI;
+  const { snapshotId, queryKey, epsilonMilli, period } = request;
   if (!Number.isSafeInteger(epsilonMilli) || epsilonMilli < 1) {
     throw new RangeError('epsilonMilli must be a positive integer');
   }
-  const left = () => remaining(db, snapshotId, clientId, clientBudgetMilli, globalBudgetMilli);
+  const now = () => remaining(db, request);
 
   const published = await selectCachedAnswer(db, snapshotId, queryKey);
   if (published)
@@ -114,23 +121,23 @@ export async function spendOrReuse<A>(
       answer: published.answer as A,
       cached: true,
       epsilonSpentMilli: 0,
-      remaining: await left(),
+      remaining: await now(),
     };
 
   // Optimistic check: refuse before computing when the budget plainly does not fit. The
-  // authoritative check is the conditional update below.
-  const before = await left();
-  if (epsilonMilli > before.clientMilli) {
-    throw new BudgetExhaustedError(epsilonMilli, before, 'CLIENT');
+  // authoritative check is the one under the spending lock below.
+  const before = await now();
+  if (epsilonMilli > before.agencyMilli) {
+    throw new BudgetExhaustedError(epsilonMilli, before, 'AGENCY', period);
   }
   if (epsilonMilli > before.globalMilli) {
-    throw new BudgetExhaustedError(epsilonMilli, before, 'GLOBAL');
+    throw new BudgetExhaustedError(epsilonMilli, before, 'GLOBAL', period);
   }
 
   let outcome: LedgerAnswer<A>;
   try {
     outcome = await db.transaction().execute(async (trx) => {
-      if (!(await claimAnswerKey(trx, snapshotId, queryKey, epsilonMilli, clientId))) {
+      if (!(await claimAnswerKey(trx, snapshotId, queryKey, epsilonMilli, request.clientId))) {
         // Another transaction published it while we waited for its claim.
         const other = await selectCachedAnswer(trx, snapshotId, queryKey);
         return {
@@ -141,35 +148,29 @@ export async function spendOrReuse<A>(
         };
       }
       const answer = await request.compute(trx);
-      // Client row first, then global: one lock order, so spenders cannot deadlock.
-      const clientSpent = await spendClient(
-        trx,
-        snapshotId,
-        clientId,
-        epsilonMilli,
-        clientBudgetMilli,
-      );
-      if (clientSpent === null) throw new DoesNotFit('CLIENT');
-      const globalSpent = await spendGlobal(trx, snapshotId, epsilonMilli, globalBudgetMilli);
-      if (globalSpent === null) throw new DoesNotFit('GLOBAL');
+      await lockSpending(trx);
+      const budget = left(request, await selectSpentSince(trx, request.agencyId, period.start));
+      if (epsilonMilli > budget.agencyMilli) throw new DoesNotFit('AGENCY');
+      if (epsilonMilli > budget.globalMilli) throw new DoesNotFit('GLOBAL');
+      await recordSpend(trx, { ...request, epsilonMilli });
       await storeAnswer(trx, snapshotId, queryKey, answer);
       return {
         answer,
         cached: false,
         epsilonSpentMilli: epsilonMilli,
         remaining: {
-          clientMilli: clientBudgetMilli - clientSpent,
-          globalMilli: globalBudgetMilli - globalSpent,
+          agencyMilli: budget.agencyMilli - epsilonMilli,
+          globalMilli: budget.globalMilli - epsilonMilli,
         },
       };
     });
   } catch (error) {
     if (error instanceof DoesNotFit) {
-      throw new BudgetExhaustedError(epsilonMilli, await left(), error.exhausted);
+      throw new BudgetExhaustedError(epsilonMilli, await now(), error.exhausted, period);
     }
     throw error;
   }
   // A reused answer reports the budget as it is now, not as it was before the wait.
-  if (outcome.cached) outcome.remaining = await left();
+  if (outcome.cached) outcome.remaining = await now();
   return outcome;
 }
