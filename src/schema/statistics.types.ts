@@ -192,12 +192,58 @@ export class StatisticsNoise {
   scale!: number;
 }
 
+@ObjectType({ description: 'One dimension of a compact table: its codes in order, with labels.' })
+export class StatisticsTableDimension {
+  @Field(() => StatisticsDimension, { description: 'The dimension.' })
+  dimension!: string;
+
+  @Field(() => [String], {
+    description: 'Its codes, in the order the table runs through them (as CellKey.code).',
+  })
+  codes!: string[];
+
+  @Field(() => [String], { description: 'A label per code, in the same order.' })
+  labels!: string[];
+}
+
+@ObjectType({
+  description:
+    'A table in compact form, for large grids: the dimensions and parallel lists over the cells in row-major order (the last dimension varies fastest), so cell i of dimensions with n1, n2, n3 codes has codes (⌊i / (n2·n3)⌋, ⌊i / n3⌋ mod n2, i mod n3). The same numbers as `cells`.',
+})
+export class StatisticsTable {
+  @Field(() => [StatisticsTableDimension], {
+    description: 'The grouped dimensions, in the order of groupBy (none: one cell, the total).',
+  })
+  dimensions!: StatisticsTableDimension[];
+
+  @Field(() => [Int], {
+    nullable: 'items',
+    description: 'The value of each cell (as StatisticsCell.value); null when suppressed.',
+  })
+  values!: (number | null)[];
+
+  @Field(() => [Boolean], { description: 'Whether each cell is suppressed.' })
+  suppressed!: boolean[];
+
+  @Field(() => [Int], {
+    nullable: 'items',
+    description: 'The 95% margin of each cell (as StatisticsCell.margin95).',
+  })
+  margin95!: (number | null)[];
+}
+
 @ObjectType({ description: 'A statistics table with disclosure control (CONTRACT §8).' })
 export class StatisticsResult {
   @Field(() => [StatisticsCell], {
-    description: 'Every cell of the grid, row-major in the order of groupBy.',
+    description:
+      'Every cell of the grid, row-major in the order of groupBy, each with its key. For tables of thousands of cells, `table` gives the same numbers faster.',
   })
   cells!: StatisticsCell[];
+
+  @Field(() => StatisticsTable, {
+    description: 'The same table in compact form: dimensions and parallel lists.',
+  })
+  table!: StatisticsTable;
 
   @Field(() => StatisticsMethod, { description: 'How the numbers were protected.' })
   method!: string;

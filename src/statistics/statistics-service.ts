@@ -3,7 +3,6 @@ import type { Principal } from '../auth/principal.js';
 import type { Database } from '../db/database-types.js';
 import { currentSnapshot } from '../db/queries/snapshot-query.js';
 import {
-  cellKey,
   countStatistics,
   REGION_CODE_PATTERN,
   type ExactTable,
@@ -31,8 +30,16 @@ import { margin95 } from './privacy/margin.js';
 import { cryptoRandomSource, type RandomSource } from './privacy/random-source.js';
 import { sensitivity } from './privacy/sensitivity.js';
 import { perturbedCount } from './suppression/cell-key-perturbation.js';
-import { DEFAULT_SUPPRESSION_THRESHOLD, suppressCells } from './suppression/cell-suppression.js';
+import { DEFAULT_SUPPRESSION_THRESHOLD, suppressGrid } from './suppression/cell-suppression.js';
 import { dashboardFilterRefusal } from './suppression/dashboard-filters.js';
+import {
+  gridKeys,
+  reorder,
+  tableOfCells,
+  type AnswerCell,
+  type StatisticsTable,
+  type TableDimension,
+} from './statistics-table.js';
 import { targetingProtectionCounts } from './suppression/targeting-protection.js';
 
 /** A statistics question as the schema receives it (CONTRACT §8). */
@@ -49,13 +56,6 @@ export interface StatisticsArgs {
 
 export type StatisticsMethod = 'DIFFERENTIAL_PRIVACY' | 'SUPPRESSION' | 'EXACT';
 
-export interface AnswerCell {
-  key: { dimension: Dimension; code: string; label: string }[];
-  value: number | null;
-  suppressed: boolean;
-  margin95: number | null;
-}
-
 /** How a differentially private table's noise was made (CONTRACT §8: stated with each answer). */
 export interface NoiseDescription {
   mechanism: 'DISCRETE_LAPLACE';
@@ -65,7 +65,8 @@ export interface NoiseDescription {
 }
 
 export interface StatisticsAnswer {
-  cells: AnswerCell[];
+  /** The table in compact form; `StatisticsResult.cells` is made from it when asked for. */
+  table: StatisticsTable;
   method: StatisticsMethod;
   epsilonSpent: number;
   /** DIFFERENTIAL_PRIVACY only; null otherwise. */
@@ -79,10 +80,16 @@ export interface StatisticsAnswer {
   ruleVersions: RuleVersion[];
 }
 
-/** What the ledger stores for a researcher's query: the published noisy table (plain JSON). */
+/**
+ * What the ledger stores for a researcher's query: the published noisy table (plain JSON), in the
+ * normalized order of its dimensions. Answers stored before the compact form hold `cells`.
+ */
 interface StoredNoisyAnswer {
   dataAsOf: string;
-  cells: AnswerCell[];
+  dimensions?: TableDimension[];
+  values?: number[];
+  margin95?: number;
+  cells?: AnswerCell[];
   /** Absent in answers stored before the targeting measures (all PERSONS or HOUSEHOLDS). */
   ruleVersions?: RuleVersion[];
 }
@@ -203,7 +210,7 @@ export class StatisticsService {
     const d = this.deps.disclosure;
     d.aggregates.push(`${answer.method}:${queryKey}`);
     d.fields.add('StatisticsCell.value');
-    return { ...answer, cells: present(answer.cells, query.groupBy, order) };
+    return { ...answer, table: reorder(answer.table, order) };
   }
 
   private async exact(query: NormalizedStatisticsQuery): Promise<ExactTable> {
@@ -217,13 +224,14 @@ export class StatisticsService {
   }
 
   private plain(table: ExactTable): StatisticsAnswer {
+    const { counts } = grid(table);
     return {
-      cells: grid(table).map(({ key, count }) => ({
-        key,
-        value: count,
-        suppressed: false,
-        margin95: null,
-      })),
+      table: {
+        dimensions: dimensionsOf(table),
+        values: counts,
+        suppressed: counts.map(() => false),
+        margin95: counts.map(() => null),
+      },
       method: 'EXACT',
       epsilonSpent: 0,
       noise: null,
@@ -240,24 +248,20 @@ export class StatisticsService {
    * the targeting measures' shared counts, so that all four hide the same cells.
    */
   private suppressed(table: ExactTable, protection: Map<string, number> | null): StatisticsAnswer {
-    const cells = grid(table);
-    const result = suppressCells({
-      dimensions: table.dimensions.map((d) => d.codes.map((c) => c.code)),
-      cells: cells.map(({ key, count }) => {
-        const codes = key.map((k) => k.code);
-        return { key: codes, count: protection?.get(cellKey(codes)) ?? count };
-      }),
-    });
+    const { keys, counts, cellKeys } = grid(table);
+    const hidden = suppressGrid(
+      table.dimensions.map((d) => d.codes.map((c) => c.code)),
+      protection ? keys.map((key, i) => protection.get(key) ?? counts[i]!) : counts,
+    );
     return {
-      cells: cells.map(({ key, count, cellKey }) => {
-        const hidden = result.isSuppressed(key.map((k) => k.code));
-        return {
-          key,
-          value: hidden ? null : perturbedCount(count, cellKey),
-          suppressed: hidden,
-          margin95: null,
-        };
-      }),
+      table: {
+        dimensions: dimensionsOf(table),
+        values: counts.map((count, i) =>
+          hidden[i] === 1 ? null : perturbedCount(count, cellKeys[i]!),
+        ),
+        suppressed: counts.map((_, i) => hidden[i] === 1),
+        margin95: counts.map(() => null),
+      },
       method: 'SUPPRESSION',
       epsilonSpent: 0,
       noise: null,
@@ -295,7 +299,7 @@ export class StatisticsService {
       throw serviceUnavailable('a new registry snapshot is being served; try again');
     }
     return targetingProtectionCounts(
-      grid(table).map(({ key }) => cellKey(key.map((k) => k.code))),
+      grid(table).keys,
       {
         recipients: recipients.counts,
         recipientsNotEligible: recipientsNotEligible.counts,
@@ -330,23 +334,20 @@ export class StatisticsService {
         compute: async (trx) => {
           const table = await countStatistics(trx, query, p.agreement.regionScope);
           if (!table || table.snapshotId !== snapshotId) throw new SnapshotChanged();
-          const cells = grid(table);
           // Noise on every cell, then a consistent table from the noisy cells alone
           // (privacy/consistent-table.ts): non-negative integers whose margins add up.
-          const noisy = cells.map(({ count }) => count + sampleDiscreteLaplace(scale, this.random));
-          const values = consistentTable(
-            table.dimensions.map((d) => d.codes.length),
-            noisy,
+          const noisy = grid(table).counts.map(
+            (count) => count + sampleDiscreteLaplace(scale, this.random),
           );
           return {
             dataAsOf: table.asOf,
             ruleVersions: table.ruleVersions,
-            cells: cells.map(({ key }, i) => ({
-              key,
-              value: values[i]!,
-              suppressed: false,
-              margin95: margin,
-            })),
+            dimensions: dimensionsOf(table),
+            values: consistentTable(
+              table.dimensions.map((d) => d.codes.length),
+              noisy,
+            ),
+            margin95: margin,
           };
         },
       });
@@ -356,8 +357,16 @@ export class StatisticsService {
       }
       throw error;
     }
+    const stored = outcome.answer;
     return {
-      cells: outcome.answer.cells,
+      table: stored.cells
+        ? tableOfCells(stored.cells)
+        : {
+            dimensions: stored.dimensions!,
+            values: stored.values!,
+            suppressed: stored.values!.map(() => false),
+            margin95: stored.values!.map(() => stored.margin95!),
+          },
       method: 'DIFFERENTIAL_PRIVACY',
       epsilonSpent: epsilonFromMilli(outcome.epsilonSpentMilli),
       // Derived from the question, which the cache key fixes: the same for a stored answer.
@@ -377,49 +386,25 @@ export class StatisticsService {
 }
 
 /**
- * Every cell of the grid (row-major over the dimensions' code order) with its exact count and
- * its cell key (0 for an empty cell).
+ * Every cell of the grid, row-major over the dimensions' code order: its key in `counts`, its
+ * exact count and its cell key (0 for an empty cell).
  */
-function grid(table: ExactTable): { key: AnswerCell['key']; count: number; cellKey: number }[] {
-  let keys: AnswerCell['key'][] = [[]];
-  for (const d of table.dimensions) {
-    keys = keys.flatMap((prefix) =>
-      d.codes.map((c) => [...prefix, { dimension: d.dimension, code: c.code, label: c.label }]),
-    );
-  }
-  return keys.map((key) => {
-    const id = cellKey(key.map((k) => k.code));
-    return { key, count: table.counts.get(id) ?? 0, cellKey: table.cellKeys.get(id) ?? 0 };
-  });
+function grid(table: ExactTable): { keys: string[]; counts: number[]; cellKeys: number[] } {
+  const keys = gridKeys(
+    table.dimensions.map((d) => d.codes.map((c) => c.code)).map((codes) => ({ codes })),
+  );
+  return {
+    keys,
+    counts: keys.map((key) => table.counts.get(key) ?? 0),
+    cellKeys: keys.map((key) => table.cellKeys.get(key) ?? 0),
+  };
 }
 
-/**
- * The cells with their keys in the order the client asked for the dimensions, sorted row-major
- * in that order (the stored answer and the SQL use the normalized order).
- */
-function present(
-  cells: AnswerCell[],
-  normalized: readonly Dimension[],
-  asked: readonly Dimension[],
-): AnswerCell[] {
-  if (asked.every((d, i) => normalized[i] === d)) return cells;
-  const position = asked.map((d) => normalized.indexOf(d));
-  const rank = normalized.map(() => new Map<string, number>());
-  for (const cell of cells) {
-    cell.key.forEach((k, i) => {
-      const r = rank[i]!;
-      if (!r.has(k.code)) r.set(k.code, r.size);
-    });
-  }
-  const reordered = cells.map((cell) => ({
-    ...cell,
-    key: position.map((i) => cell.key[i]!),
+/** The table's dimensions as the compact form lists them. */
+function dimensionsOf(table: ExactTable): TableDimension[] {
+  return table.dimensions.map((d) => ({
+    dimension: d.dimension,
+    codes: d.codes.map((c) => c.code),
+    labels: d.codes.map((c) => c.label),
   }));
-  const ranks = (cell: AnswerCell) => cell.key.map((k, j) => rank[position[j]!]!.get(k.code) ?? 0);
-  return reordered.sort((a, b) => {
-    const ra = ranks(a);
-    const rb = ranks(b);
-    for (let i = 0; i < ra.length; i++) if (ra[i] !== rb[i]) return ra[i]! - rb[i]!;
-    return 0;
-  });
 }

@@ -131,6 +131,66 @@ function countedPersons(): Row[] {
   );
 }
 
+const BOTH_FORMS = `query S($q: StatisticsQuery!) {
+  statistics(query: $q) {
+    cells { key { dimension code label } value suppressed margin95 }
+    table { dimensions { dimension codes labels } values suppressed margin95 }
+  }
+}`;
+
+interface Compact {
+  dimensions: { dimension: string; codes: string[]; labels: string[] }[];
+  values: (number | null)[];
+  suppressed: boolean[];
+  margin95: (number | null)[];
+}
+
+describe('statistics: the compact form', () => {
+  it('gives the same numbers as the cells, row-major in the order asked, for each method', async () => {
+    const q = { measure: 'PERSONS', groupBy: ['SEX', 'PROVINCE', 'AGE_BAND'] };
+    for (const [client, purpose] of [
+      ['gateway-admin', 'OVERSIGHT'],
+      ['pusdatin-dashboard', 'MONITORING'],
+      ['bps-researcher', 'RESEARCH'],
+    ] as const) {
+      const options = { variables: { q }, headers: await access.as(client, purpose) };
+      const r =
+        client === 'pusdatin-dashboard'
+          ? await graphqlDocument(gateway, db, BOTH_FORMS, options)
+          : await graphql(gateway, BOTH_FORMS, options);
+      expect(r.body.errors, client).toBeUndefined();
+      const { cells, table } = (r.body.data as { statistics: { cells: Cell[]; table: Compact } })
+        .statistics;
+      expect(table.dimensions.map((d) => d.dimension)).toEqual(['SEX', 'PROVINCE', 'AGE_BAND']);
+      const sizes = table.dimensions.map((d) => d.codes.length);
+      expect(sizes[1]).toBe(38);
+      expect(cells).toHaveLength(sizes[0]! * sizes[1]! * sizes[2]!);
+      expect(table.values).toHaveLength(cells.length);
+      cells.forEach((cell, i) => {
+        // Cell i has codes (⌊i / (n2·n3)⌋, ⌊i / n3⌋ mod n2, i mod n3).
+        const at = [
+          Math.floor(i / (sizes[1]! * sizes[2]!)),
+          Math.floor(i / sizes[2]!) % sizes[1]!,
+          i % sizes[2]!,
+        ];
+        expect(cell.key.map((k) => k.code)).toEqual(
+          at.map((a, d) => table.dimensions[d]!.codes[a]),
+        );
+        expect(cell.key.map((k) => k.label)).toEqual(
+          at.map((a, d) => table.dimensions[d]!.labels[a]),
+        );
+        expect([cell.value, cell.suppressed, cell.margin95]).toEqual([
+          table.values[i],
+          table.suppressed[i],
+          table.margin95[i],
+        ]);
+      });
+    }
+    // The researcher's budget as the tests below expect to find it (their first spend).
+    await db.pool.query('DELETE FROM privacy_spend');
+  });
+});
+
 describe('statistics: EXACT for the administrator', () => {
   it('HOUSEHOLDS by REGENCY × DECILE equals the independent counts, with the full grid', async () => {
     const { result, codes } = await ask('gateway-admin', 'OVERSIGHT', {

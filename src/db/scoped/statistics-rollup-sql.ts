@@ -1,5 +1,5 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import type { NormalizedStatisticsQuery } from '../../domain/statistics-query.js';
+import type { NormalizedStatisticsQuery, TargetingMeasure } from '../../domain/statistics-query.js';
 import {
   isTargetingMeasure,
   PROGRAM_CODES,
@@ -7,11 +7,10 @@ import {
   type Dimension,
 } from '../../domain/statistics-query.js';
 import { cuboidId, programMask, PROGRAM_BITS, type Cuboid } from '../../domain/cuboids.js';
-import { cellKeySumSql } from '../cell-key-sql.js';
+import { CELL_KEYS, cellKeySumSql } from '../cell-key-sql.js';
 import type { Database } from '../database-types.js';
 import {
   countsOf,
-  groupedCount,
   regionAndDecileConditions,
   ruleVersionsOf,
   targetingCondition,
@@ -24,7 +23,11 @@ const MEASURE_CODE = { PERSONS: 'P', HOUSEHOLDS: 'H', TARGETING: 'T' } as const;
 /** The served snapshot predates the rollups (imported before migration 0012). */
 export const NO_ROLLUPS = 'no-rollups';
 
-function keyExpression(dimension: Dimension): RawBuilder<unknown> {
+/**
+ * The column a dimension's cells are grouped on. Raw columns where they can be (decile, sex, age
+ * band): casting every row's value to text before grouping cost more than the grouping.
+ */
+function keyExpression(dimension: Exclude<Dimension, 'PROGRAM'>): RawBuilder<unknown> {
   switch (dimension) {
     case 'PROVINCE':
       return sql`left(r.region, 2)`;
@@ -33,11 +36,9 @@ function keyExpression(dimension: Dimension): RawBuilder<unknown> {
     case 'DISTRICT':
       return sql`r.region`;
     case 'DECILE':
-      return sql`r.decile::text`;
-    case 'PROGRAM':
-      return sql`pc.code`;
+      return sql`r.decile`;
     case 'SEX':
-      return sql`r.sex::text`;
+      return sql`r.sex`;
     case 'AGE_BAND':
       return sql`r.age_band`;
   }
@@ -78,33 +79,50 @@ export async function countFromRollups(
     ...regionAndDecileConditions(query, regionScope, { region: 'r.region', decile: 'r.decile' }),
   ];
   const programs = targeting ? targetingPrograms(query) : (query.programs ?? [...PROGRAM_CODES]);
-  let from = sql`statistics_rollup r`;
-  if (isTargetingMeasure(query.measure)) {
-    // One program per cell (or the filter's one): a row counts for each program whose bits meet
-    // the measure's condition.
-    const bits = sql.join(
-      programs.map((p) => sql`(${p}, ${PROGRAM_BITS[p as keyof typeof PROGRAM_BITS]})`),
-    );
-    const has = (column: string) => sql`(${sql.ref(column)} & pc.bit::smallint) <> 0`;
-    from = sql`statistics_rollup r JOIN (VALUES ${bits}) AS pc (code, bit)
-                 ON ${targetingCondition(query.measure, has('r.programs'), has('r.eligible'))}`;
-  } else if (grouped.includes('PROGRAM')) {
-    // One cell per program received: a row counts in every program whose bit it has.
-    const bits = sql.join(
-      programs.map((p) => sql`(${p}, ${PROGRAM_BITS[p as keyof typeof PROGRAM_BITS] ?? 0})`),
-    );
-    from = sql`statistics_rollup r JOIN (VALUES ${bits}) AS pc (code, bit)
-                 ON (r.programs & pc.bit::smallint) <> 0`;
+  // A table per program (targeting measures, or PROGRAM grouped): one sum per program over the
+  // rows meeting its condition (a FILTER each), in a single pass grouped by the other
+  // dimensions; the program cells are spread out below. Joining each row to a list of programs
+  // and grouping by the program as well took several times longer on large grids.
+  const perProgram = targeting || grouped.includes('PROGRAM');
+  const programCondition = (program: string) => {
+    const bit = sql.lit(PROGRAM_BITS[program as keyof typeof PROGRAM_BITS]);
+    const has = (column: string) => sql`(${sql.ref(column)} & ${bit}::smallint) <> 0`;
+    return targeting
+      ? targetingCondition(query.measure as TargetingMeasure, has('r.programs'), has('r.eligible'))
+      : has('r.programs');
+  };
+  if (perProgram) {
+    conditions.push(sql`(${sql.join(programs.map(programCondition), sql` OR `)})`);
   } else if (query.programs !== null) {
     conditions.push(sql`(r.programs & ${programMask(query.programs)}::smallint) <> 0`);
   }
-  const keys = grouped.map(keyExpression);
+  const keyDimensions = grouped.filter((d): d is Exclude<Dimension, 'PROGRAM'> => d !== 'PROGRAM');
+  const keys = keyDimensions.map(keyExpression);
   for (const key of keys) conditions.push(sql`${key} IS NOT NULL`);
-  const {
-    select,
-    groupBy: groupClause,
-    cell,
-  } = groupedCount(keys, sql`coalesce(sum(r.n), 0)`, sql.raw(cellKeySumSql('r.ck')));
+  const sums = perProgram
+    ? programs.flatMap((program) => {
+        const condition = programCondition(program);
+        return [
+          sql`coalesce(sum(r.n) FILTER (WHERE ${condition}), 0)`,
+          sql`(coalesce(sum(r.ck) FILTER (WHERE ${condition}), 0) % ${sql.lit(CELL_KEYS)})::int`,
+        ];
+      })
+    : [sql`coalesce(sum(r.n), 0)`, sql.raw(cellKeySumSql('r.ck'))];
+  const aliases = keys.map((_, i) => sql.raw(`k${i}`));
+  const sumAliases = sums.map((_, i) => sql.raw(`s${i}`));
+  const select = sql.join([
+    ...keys.map((k, i) => sql`${k} AS ${aliases[i]!}`),
+    ...sums.map((v, i) => sql`${v} AS ${sumAliases[i]!}`),
+  ]);
+  const groupClause =
+    keys.length > 0
+      ? sql`GROUP BY ${sql.join(
+          keys.map((_, i) => sql.lit(i + 1)),
+          sql`, `,
+        )}`
+      : sql``;
+  const cell = sql.join([...aliases, ...sumAliases].map((a) => sql`g.${a}`));
+  const from = sql`statistics_rollup r`;
 
   const result = await sql<{
     id: string;
@@ -126,10 +144,33 @@ export async function countFromRollups(
   const row = result.rows[0];
   if (!row) return null;
   if (!row.rollups) return NO_ROLLUPS;
+  const programAt = grouped.indexOf('PROGRAM');
+  let counted: Pick<CountedCells, 'counts' | 'cellKeys'>;
+  if (perProgram) {
+    // Each row holds every program's sum: one cell per program with a count.
+    counted = { counts: new Map(), cellKeys: new Map() };
+    const width = keys.length;
+    for (const r of row.cells) {
+      const before = programAt <= 0 ? '' : r.slice(0, programAt).join('|') + '|';
+      const after =
+        programAt < 0 || programAt >= width ? '' : '|' + r.slice(programAt, width).join('|');
+      const plain = r.slice(0, width).join('|');
+      programs.forEach((program, i) => {
+        const n = Number(r[width + 2 * i]);
+        // Absent means 0; only a total (no grouping) is listed at 0, as a grouped count lists it.
+        if (n === 0 && (width > 0 || programAt >= 0)) return;
+        const key = programAt < 0 ? plain : before + program + after;
+        counted.counts.set(key, n);
+        counted.cellKeys.set(key, Number(r[width + 2 * i + 1]));
+      });
+    }
+  } else {
+    counted = countsOf(row.cells);
+  }
   return {
     snapshotId: Number(row.id),
     asOf: row.as_of,
-    ...countsOf(row.cells),
+    ...counted,
     ruleVersions: targeting ? ruleVersionsOf(row.rule_versions, targetingPrograms(query)) : [],
   };
 }

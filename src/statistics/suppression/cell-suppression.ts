@@ -82,11 +82,61 @@ export function suppressCells(
   options: SuppressionOptions = {},
 ): SuppressionResult {
   const threshold = options.threshold ?? DEFAULT_SUPPRESSION_THRESHOLD;
+  const grid = Grid.of(table.dimensions);
+  const counts = grid.readCounts(table.cells);
+  const { suppressed, primary, complementary, zeroComplementary } = suppressDense(
+    grid,
+    counts,
+    threshold,
+  );
+  const keys: (readonly string[])[] = [];
+  for (let i = 0; i < counts.length; i++) if (suppressed[i] === 1) keys.push(grid.keyOf(i));
+  return {
+    suppressed: keys,
+    primary,
+    complementary,
+    zeroComplementary,
+    isSuppressed: (key) => {
+      const i = grid.indexOf(key);
+      if (i < 0) throw new RangeError(`cell ${JSON.stringify(key)} is not in the table`);
+      return suppressed[i] === 1;
+    },
+  };
+}
+
+/**
+ * The same rule on a full grid given as counts in row-major order (the last dimension fastest):
+ * 1 for each suppressed cell. The form the statistics service uses, without a key per cell.
+ */
+export function suppressGrid(
+  dimensions: readonly (readonly string[])[],
+  counts: ArrayLike<number>,
+  options: SuppressionOptions = {},
+): Uint8Array {
+  const grid = Grid.of(dimensions);
+  if (counts.length !== grid.size) {
+    throw new RangeError(`${counts.length} counts for a grid of ${grid.size} cells`);
+  }
+  const dense = new Float64Array(grid.size);
+  for (let i = 0; i < grid.size; i++) {
+    const count = counts[i]!;
+    if (!Number.isSafeInteger(count) || count < 0) {
+      throw new RangeError(`cell ${i}: count must be an integer >= 0`);
+    }
+    dense[i] = count;
+  }
+  return suppressDense(grid, dense, options.threshold ?? DEFAULT_SUPPRESSION_THRESHOLD).suppressed;
+}
+
+/** Primary and complementary suppression over dense counts (see {@link suppressCells}). */
+function suppressDense(
+  grid: Grid,
+  counts: Float64Array,
+  threshold: number,
+): { suppressed: Uint8Array; primary: number; complementary: number; zeroComplementary: number } {
   if (!Number.isSafeInteger(threshold) || threshold < 1) {
     throw new RangeError(`threshold must be an integer >= 1, got ${threshold}`);
   }
-  const grid = Grid.of(table.dimensions);
-  const counts = grid.readCounts(table.cells);
   const size = counts.length;
   const dims = grid.sizes.length;
 
@@ -144,19 +194,7 @@ export function suppressCells(
     }
   }
 
-  const keys: (readonly string[])[] = [];
-  for (let i = 0; i < size; i++) if (suppressed[i] === 1) keys.push(grid.keyOf(i));
-  return {
-    suppressed: keys,
-    primary,
-    complementary,
-    zeroComplementary,
-    isSuppressed: (key) => {
-      const i = grid.indexOf(key);
-      if (i < 0) throw new RangeError(`cell ${JSON.stringify(key)} is not in the table`);
-      return suppressed[i] === 1;
-    },
-  };
+  return { suppressed, primary, complementary, zeroComplementary };
 }
 
 /**
