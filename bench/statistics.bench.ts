@@ -177,7 +177,8 @@ async function measureSize(persons: number): Promise<SizeResult> {
     await publishDocuments(
       handle.db,
       'dtks-dashboard',
-      'bench',
+      // A version per set of documents: a published version never changes.
+      `bench-${compactId.slice(7, 19)}`,
       new Map([
         [documentId, QUERY],
         [compactId, COMPACT_QUERY],
