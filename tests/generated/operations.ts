@@ -660,7 +660,7 @@ export type Query = {
   snapshot?: Maybe<Snapshot>;
   /** The registry snapshots loaded, newest (the one served) first: as-of date, counts, data-quality warnings, import time. Internal dashboards and the administrator (operations:read). */
   snapshotHistory: Array<SnapshotHistoryEntry>;
-  /** A table of counts with disclosure control: differential privacy for researchers, cell suppression for internal dashboards, exact counts for administrators (docs/privacy.md). */
+  /** A table of counts with disclosure control: differential privacy for researchers, the cell-key method with cell suppression for internal dashboards, exact counts for administrators (docs/privacy.md). */
   statistics: StatisticsResult;
   /** Verification (verivali) progress per regency of your region scope: households, never verified and not verified since a month, under the dashboard rule (docs/privacy.md); submissions and proposals by status and the median days to review. Internal dashboards and the administrator (operations:read). */
   verificationProgress: VerificationProgress;
