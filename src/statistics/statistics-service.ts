@@ -390,9 +390,7 @@ export class StatisticsService {
  * exact count and its cell key (0 for an empty cell).
  */
 function grid(table: ExactTable): { keys: string[]; counts: number[]; cellKeys: number[] } {
-  const keys = gridKeys(
-    table.dimensions.map((d) => d.codes.map((c) => c.code)).map((codes) => ({ codes })),
-  );
+  const keys = gridKeys(table.dimensions.map((d) => ({ codes: d.codes.map((c) => c.code) })));
   return {
     keys,
     counts: keys.map((key) => table.counts.get(key) ?? 0),

@@ -118,7 +118,7 @@ export async function countFromBaseTables(
     select,
     groupBy: groupClause,
     cell,
-  } = groupedCount(keys, sql`count(*)`, sql.raw(cellKeySumSql(recordKeySql('u.unit'))));
+  } = groupedCount(keys, [sql`count(*)`, sql.raw(cellKeySumSql(recordKeySql('u.unit')))]);
   const hasWhere = !grouped.includes('PROGRAM') && query.programs !== null;
   const knownClause =
     known.length > 0

@@ -95,22 +95,20 @@ export function regionAndDecileConditions(
 }
 
 /**
- * The parts of a grouped count over the cell's codes: the SELECT list (codes as k0, k1, …, the
- * count as n and the cell key as ck), the GROUP BY clause, and each result row of `g` as a
- * `[code…, count, cell key]` array for `countsOf`.
+ * The parts of a grouped count over the cell's codes: the SELECT list (codes as k0, k1, … and the
+ * sums as s0, s1, …), the GROUP BY clause, and each result row of `g` as a `[code…, sum…]` array.
+ * With `sums` = [count, cell key] the rows are what `countsOf` reads.
  */
 export function groupedCount(
   keys: readonly RawBuilder<unknown>[],
-  count: RawBuilder<unknown>,
-  cellKeySum: RawBuilder<unknown>,
+  sums: readonly RawBuilder<unknown>[],
 ): { select: RawBuilder<unknown>; groupBy: RawBuilder<unknown>; cell: RawBuilder<unknown> } {
-  const aliases = keys.map((_, i) => sql.raw(`k${i}`));
+  const aliases = [
+    ...keys.map((_, i) => sql.raw(`k${i}`)),
+    ...sums.map((_, i) => sql.raw(`s${i}`)),
+  ];
   return {
-    select: sql.join([
-      ...keys.map((k, i) => sql`${k} AS ${aliases[i]!}`),
-      sql`${count} AS n`,
-      sql`${cellKeySum} AS ck`,
-    ]),
+    select: sql.join([...keys, ...sums].map((part, i) => sql`${part} AS ${aliases[i]!}`)),
     groupBy:
       keys.length > 0
         ? sql`GROUP BY ${sql.join(
@@ -118,6 +116,6 @@ export function groupedCount(
             sql`, `,
           )}`
         : sql``,
-    cell: sql.join([...aliases.map((a) => sql`g.${a}`), sql`g.n`, sql`g.ck`]),
+    cell: sql.join(aliases.map((a) => sql`g.${a}`)),
   };
 }

@@ -11,6 +11,7 @@ import { CELL_KEYS, cellKeySumSql } from '../cell-key-sql.js';
 import type { Database } from '../database-types.js';
 import {
   countsOf,
+  groupedCount,
   regionAndDecileConditions,
   ruleVersionsOf,
   targetingCondition,
@@ -108,20 +109,7 @@ export async function countFromRollups(
         ];
       })
     : [sql`coalesce(sum(r.n), 0)`, sql.raw(cellKeySumSql('r.ck'))];
-  const aliases = keys.map((_, i) => sql.raw(`k${i}`));
-  const sumAliases = sums.map((_, i) => sql.raw(`s${i}`));
-  const select = sql.join([
-    ...keys.map((k, i) => sql`${k} AS ${aliases[i]!}`),
-    ...sums.map((v, i) => sql`${v} AS ${sumAliases[i]!}`),
-  ]);
-  const groupClause =
-    keys.length > 0
-      ? sql`GROUP BY ${sql.join(
-          keys.map((_, i) => sql.lit(i + 1)),
-          sql`, `,
-        )}`
-      : sql``;
-  const cell = sql.join([...aliases, ...sumAliases].map((a) => sql`g.${a}`));
+  const { select, groupBy: groupClause, cell } = groupedCount(keys, sums);
   const from = sql`statistics_rollup r`;
 
   const result = await sql<{

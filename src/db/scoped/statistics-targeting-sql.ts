@@ -198,7 +198,7 @@ async function countWithRules(
     select,
     groupBy: groupClause,
     cell,
-  } = groupedCount(keys, sql`count(*)`, sql.raw(cellKeySumSql(recordKeySql('u.unit'))));
+  } = groupedCount(keys, [sql`count(*)`, sql.raw(cellKeySumSql(recordKeySql('u.unit')))]);
 
   const result = await sql<{ id: string; as_of: string; cells: (string | number | null)[][] }>`
     WITH s AS (SELECT id, as_of FROM snapshot ORDER BY id DESC LIMIT 1),
