@@ -7,6 +7,9 @@ export interface AccessLogEntry {
   at: Date;
   clientId: string | null;
   agencyId: string | null;
+  /** The agency's name and kind (null when the agency is unknown or gone). */
+  agencyName: string | null;
+  agencyKind: string | null;
   officerId: string | null;
   purpose: string | null;
   operation: string;
@@ -14,7 +17,10 @@ export interface AccessLogEntry {
   fields: string[];
 }
 
-/** Largest page `accessLogFor` returns. */
+/**
+ * Largest page shown (`accessLog`, `myRecord.accessHistory`); `accessLogFor` reads one row more,
+ * which tells whether more exist.
+ */
 export const ACCESS_LOG_MAX_PAGE = 1000;
 
 /**
@@ -27,8 +33,8 @@ export async function accessLogFor(
   options: { first: number; beforeId?: number },
 ): Promise<AccessLogEntry[]> {
   const { first, beforeId } = options;
-  if (!Number.isInteger(first) || first < 1 || first > ACCESS_LOG_MAX_PAGE) {
-    throw new RangeError(`first must be an integer from 1 to ${ACCESS_LOG_MAX_PAGE}`);
+  if (!Number.isInteger(first) || first < 1 || first > ACCESS_LOG_MAX_PAGE + 1) {
+    throw new RangeError(`first must be an integer from 1 to ${ACCESS_LOG_MAX_PAGE + 1}`);
   }
   if (beforeId !== undefined && !Number.isSafeInteger(beforeId)) {
     throw new RangeError('beforeId must be an integer');
@@ -38,16 +44,19 @@ export async function accessLogFor(
     at: Date;
     client_id: string | null;
     agency_id: string | null;
+    agency_name: string | null;
+    agency_kind: string | null;
     officer_id: string | null;
     purpose: string | null;
     operation: string;
     outcome: string;
     fields: string[];
   }>(
-    `SELECT id, at, client_id, agency_id, officer_id, purpose, operation, outcome, fields
-     FROM audit_event
-     WHERE subjects @> ARRAY[$1::text] AND ($2::bigint IS NULL OR id < $2::bigint)
-     ORDER BY id DESC
+    `SELECT e.id, e.at, e.client_id, e.agency_id, g.name AS agency_name, g.kind AS agency_kind,
+            e.officer_id, e.purpose, e.operation, e.outcome, e.fields
+     FROM audit_event e LEFT JOIN agency g ON g.id = e.agency_id
+     WHERE e.subjects @> ARRAY[$1::text] AND ($2::bigint IS NULL OR e.id < $2::bigint)
+     ORDER BY e.id DESC
      LIMIT $3`,
     [subject, beforeId ?? null, first],
   );
@@ -56,6 +65,8 @@ export async function accessLogFor(
     at: r.at,
     clientId: r.client_id,
     agencyId: r.agency_id,
+    agencyName: r.agency_name,
+    agencyKind: r.agency_kind,
     officerId: r.officer_id,
     purpose: r.purpose,
     operation: r.operation,

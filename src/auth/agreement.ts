@@ -7,7 +7,15 @@
  */
 
 /** Kinds of client (CONTRACT §7). */
-export const CLIENT_KINDS = ['MINISTRY', 'LOCAL_GOV', 'RESEARCHER', 'INTERNAL', 'ADMIN'] as const;
+export const CLIENT_KINDS = [
+  'MINISTRY',
+  'LOCAL_GOV',
+  'RESEARCHER',
+  'INTERNAL',
+  'ADMIN',
+  // A channel that answers a person about their own data after verifying who they are (§13).
+  'SUBJECT_SERVICE',
+] as const;
 export type ClientKind = (typeof CLIENT_KINDS)[number];
 
 /**
@@ -30,6 +38,8 @@ export const SCOPES = [
   // Change feeds (CONTRACT §11): following subjects, and reading the events about them.
   'changes:subscribe',
   'changes:read',
+  // Data subjects (CONTRACT §13): a person's own record, decisions and access history.
+  'subject:read',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
@@ -74,6 +84,11 @@ export interface Agreement {
    * subscribed at each check; null: only what `subscribeSubjects` names.
    */
   followCheckedDays: number | null;
+  /**
+   * A data subjects' service (CONTRACT §13) states in its agreement that it verifies the identity
+   * of every person it asks about; `myRecord` is answered only under such an agreement.
+   */
+  verifiesSubjectIdentity: boolean;
   validFrom: Date;
   validUntil: Date | null;
   revokedAt: Date | null;

@@ -22,6 +22,8 @@ export const ROOT_FIELD_POLICY: Readonly<Record<string, RootFieldPolicy>> = Obje
   household: { kinds: ['LOCAL_GOV'], scope: 'records:read', purpose: true, personal: true },
   households: { kinds: ['LOCAL_GOV'], scope: 'records:read', purpose: true, personal: true },
   accessLog: { kinds: ['ADMIN'], scope: 'audit:read', purpose: true, personal: true },
+  // Data subjects (CONTRACT §13): the service also needs an agreement that verifies identity.
+  myRecord: { kinds: ['SUBJECT_SERVICE'], scope: 'subject:read', purpose: true, personal: true },
   programs: { kinds: 'any', scope: null, purpose: false, personal: false },
   // The public region reference (names, levels, reference population): any client, no purpose.
   regions: { kinds: 'any', scope: null, purpose: false, personal: false },

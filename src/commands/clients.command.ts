@@ -104,6 +104,7 @@ interface CreateOptions {
   replace?: boolean;
   webhookUrl?: string;
   followCheckedDays?: number;
+  verifiesSubjectIdentity?: boolean;
   dciKey?: string;
   dciCallbackUrl?: string;
 }
@@ -209,6 +210,10 @@ export function registerClients(program: Command): void {
       'where DCI callbacks may go: the sender_uri of asynchronous DCI requests must lie under it',
       parseWebhookUrl,
     )
+    .option(
+      '--verifies-subject-identity',
+      'SUBJECT_SERVICE: the agreement states that the service verifies the identity of every person it asks about (required for that kind)',
+    )
     .option('--replace', 'replace an active client of this id (new secret, new agreement)')
     .action((id: string, o: CreateOptions) =>
       runCommand('clients create', (env) =>
@@ -223,6 +228,12 @@ export function registerClients(program: Command): void {
             throw new CommandError('--privacy-budget must be a number ≥ 0');
           if ((o.batchLimit ?? 0) > 10_000)
             throw new CommandError('--batch-limit is at most 10000');
+          if ((o.kind === 'SUBJECT_SERVICE') !== (o.verifiesSubjectIdentity === true)) {
+            throw new CommandError(
+              '--verifies-subject-identity goes with --kind SUBJECT_SERVICE, and that kind needs it: ' +
+                'the gateway answers a person about their own data only through a service that verified who they are',
+            );
+          }
           const dciKey = o.dciKey === undefined ? undefined : await readKeyFile(o.dciKey);
           const secret = generateClientSecret();
           await saveClient(database.db, {
@@ -245,6 +256,7 @@ export function registerClients(program: Command): void {
               trustedDocumentsOnly: o.trustedDocumentsOnly === true,
               documentApps: o.documentApps ?? [],
               followCheckedDays: o.followCheckedDays ?? null,
+              verifiesSubjectIdentity: o.verifiesSubjectIdentity === true,
             },
           });
           console.log(`client ${id} created; its secret (shown once, store it safely):`);

@@ -107,6 +107,9 @@ export async function collectSamples(
     } else if (kind === 'ADMIN') {
       // The person the pemda-3201 examples read: its access log lists their reads.
       samples.push(admin(client, await regionOf(PEMDA_3201)));
+    } else if (kind === 'SUBJECT_SERVICE') {
+      // The same person: their report lists the local government's reads among its accesses.
+      samples.push(subjectService(client, await regionOf(PEMDA_3201)));
     } else {
       samples.push({ client, variables: {}, lines: [] });
     }
@@ -170,6 +173,17 @@ function admin(client: DemoClient, r: RegionSamples | null): ClientSamples {
     client,
     variables: { nik: r.nik },
     lines: [['nik', r.nik, "the person pemda-3201's examples read (accessLog lists their reads)"]],
+  };
+}
+
+function subjectService(client: DemoClient, r: RegionSamples | null): ClientSamples {
+  if (!r) return { client, variables: {}, lines: [] };
+  return {
+    client,
+    variables: { nik: r.nik },
+    lines: [
+      ['nik', r.nik, "a person who asks for their own report (pemda-3201's examples read them)"],
+    ],
   };
 }
 

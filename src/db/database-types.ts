@@ -157,6 +157,8 @@ export interface AgreementTable {
   follow_checked_days: ColumnType<number | null, number | null | undefined, number | null>;
   /** Where DCI callbacks may go: a request's `sender_uri` lies under it (migration 0021). */
   dci_callback_url: ColumnType<string | null, string | null | undefined, string | null>;
+  /** A data subjects' service that verifies who it asks about (migration 0024). */
+  verifies_subject_identity: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 /** A document a client application published, per version (migration 0014; CONTRACT §10). */

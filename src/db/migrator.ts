@@ -25,6 +25,7 @@ import * as dciTransactions from './migrations/0020-dci-transactions.js';
 import * as dciAsync from './migrations/0021-dci-async.js';
 import * as statisticsCellKeys from './migrations/0022-statistics-cell-keys.js';
 import * as privacyPeriods from './migrations/0023-privacy-accounting-periods.js';
+import * as subjectServices from './migrations/0024-subject-services.js';
 
 /**
  * All migrations, in order. Forward-only: a released migration is never edited; a change is a
@@ -54,6 +55,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0021-dci-async': dciAsync,
   '0022-statistics-cell-keys': statisticsCellKeys,
   '0023-privacy-accounting-periods': privacyPeriods,
+  '0024-subject-services': subjectServices,
 };
 
 /** Every migration's name, in the order they are applied. */

@@ -19,6 +19,8 @@ export interface DemoClient {
   trustedDocumentsOnly?: boolean;
   /** Applications whose published documents it may run (default `[]`: any). */
   documentApps?: string[];
+  /** A data subjects' service that verifies who it asks about (default false). */
+  verifiesSubjectIdentity?: boolean;
 }
 
 /** The application name under which `serve --demo` publishes the dashboard's documents. */
@@ -46,6 +48,27 @@ const LOCAL_GOV_FIELDS: FieldPolicy = {
     household: 'show',
     programs: 'show',
   },
+};
+
+/**
+ * A data subjects' service shows a person their own record in full (that needs no policy); this
+ * policy is for the rest of the household: members' names and relationships, NIKs masked, birth
+ * dates and programs withheld; their own decile; never the officer behind an access.
+ */
+const SUBJECT_SERVICE_FIELDS: FieldPolicy = {
+  Household: { members: 'show' },
+  Person: {
+    nik: 'mask',
+    name: 'show',
+    sex: 'show',
+    birthDate: 'withhold',
+    relationship: 'show',
+    status: 'show',
+    household: 'withhold',
+    programs: 'withhold',
+  },
+  EligibilityDecision: { decile: 'show' },
+  SubjectAccess: { officerId: 'withhold' },
 };
 
 const decile = (rule: 'show' | 'withhold'): FieldPolicy => ({
@@ -184,5 +207,23 @@ export const DEMO_CLIENTS: readonly DemoClient[] = Object.freeze([
     fieldPolicy: {},
     detailedReasons: false,
     privacyBudget: null,
+  },
+  {
+    // A "Cek Bansos" channel: it verifies who a person is, then asks about that person only.
+    clientId: 'cekbansos-subject',
+    agency: {
+      id: 'kemensos-cekbansos',
+      name: 'Kemensos, layanan Cek Bansos',
+      kind: 'SUBJECT_SERVICE',
+    },
+    title: 'Layanan subjek data: Cek Bansos',
+    scopes: ['subject:read'],
+    programs: ['PKH', 'BPNT', 'PBI_JK', 'PIP'],
+    purposes: ['SUBJECT_REQUEST'],
+    regionScope: ['*'],
+    fieldPolicy: SUBJECT_SERVICE_FIELDS,
+    detailedReasons: true,
+    privacyBudget: null,
+    verifiesSubjectIdentity: true,
   },
 ]);

@@ -128,6 +128,7 @@ function matchesDefinition(policy: ClientPolicy, wanted: ClientRegistration): bo
     a.privacyBudget === w.privacyBudget &&
     a.trustedDocumentsOnly === w.trustedDocumentsOnly &&
     a.followCheckedDays === w.followCheckedDays &&
+    a.verifiesSubjectIdentity === w.verifiesSubjectIdentity &&
     sameSet(a.documentApps, w.documentApps)
   );
 }
@@ -153,6 +154,7 @@ export function registration(demo: DemoClient, secretHash: string): ClientRegist
       trustedDocumentsOnly: demo.trustedDocumentsOnly ?? false,
       documentApps: demo.documentApps ?? [],
       followCheckedDays: null,
+      verifiesSubjectIdentity: demo.verifiesSubjectIdentity ?? false,
     },
   };
 }

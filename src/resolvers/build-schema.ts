@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { AccessLogResolver } from './access-log.resolver.js';
+import { SubjectHouseholdResolver, SubjectReportResolver } from './subject.resolver.js';
 import { ChangesResolver } from './changes.resolver.js';
 import {
   EligibilityChange,
@@ -49,6 +50,8 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
       MonitoringResolver,
       RegionResolver,
       ChangesResolver,
+      SubjectReportResolver,
+      SubjectHouseholdResolver,
     ],
     // Event kinds are reached through the ChangeEvent interface only.
     orphanedTypes: [EligibilityChange, HouseholdChange, VerificationStatusChange],

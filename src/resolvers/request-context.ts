@@ -10,6 +10,7 @@ import type { Database } from '../db/database-types.js';
 import type { ScopedRegistry } from '../db/scoped/scoped-registry.js';
 import type { MonitoringService } from '../monitoring/monitoring-service.js';
 import type { StatisticsService } from '../statistics/statistics-service.js';
+import type { SubjectReportService } from '../subjects/subject-report-service.js';
 import type { VerificationService } from '../verification/verification-service.js';
 import type { Logger } from '../logger.js';
 
@@ -36,6 +37,8 @@ export interface RequestContext {
   monitoring: MonitoringService;
   /** Change feeds: following subjects and reading events (CONTRACT §11). */
   changes: ChangeFeedService;
+  /** A person's own report, for data subjects' services (CONTRACT §13). */
+  subjects: SubjectReportService;
   /** Reading the audit log by subject (for `accessLog`). */
   auditLog: {
     subjectOf(nik: string): string;

@@ -12,7 +12,9 @@ export class Me {
   @Field(() => String)
   agencyName!: string;
 
-  @Field(() => String, { description: 'MINISTRY, LOCAL_GOV, RESEARCHER, INTERNAL or ADMIN.' })
+  @Field(() => String, {
+    description: 'MINISTRY, LOCAL_GOV, RESEARCHER, INTERNAL, ADMIN or SUBJECT_SERVICE.',
+  })
   kind!: string;
 
   @Field(() => String, { description: 'The agreement this client operates under.' })

@@ -38,6 +38,8 @@ import { DciTransactionLog } from '../dci/dci-transaction-log.js';
 import { HistogramCache } from '../monitoring/histogram-cache.js';
 import { startHistogramWarmer } from '../monitoring/histogram-warmer.js';
 import { MonitoringService } from '../monitoring/monitoring-service.js';
+import { SubjectReportService } from '../subjects/subject-report-service.js';
+import { createSubjectReportRoute } from './subject-report-route.js';
 import { DEFAULT_GLOBAL_BUDGET_MILLI } from '../statistics/privacy/budget-ledger.js';
 import { StatisticsService } from '../statistics/statistics-service.js';
 import { VerificationService } from '../verification/verification-service.js';
@@ -253,11 +255,19 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       sealKey: subjectSealKey,
       disclosure,
     });
+    const subjects = new SubjectReportService({
+      principal,
+      registry,
+      decider: eligibility,
+      rules,
+      accessLog: auditLog,
+    });
     return {
       requestId,
       logger,
       principal,
       changes,
+      subjects,
       readDb: database.readDb,
       registry,
       cursors,
@@ -351,6 +361,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         sealKey: subjectSealKey,
         callbacks: dciCallbacks,
       }),
+      // A person's report as a file (CONTRACT §13): the same operation as GraphQL myRecord.
+      '/subject/report': createSubjectReportRoute({ apollo, createContext, onRefused }),
       '/oauth/token': tokenEndpoint,
       // The token path of the DCI API family: the same client credentials.
       '/oauth2/client/token': tokenEndpoint,
@@ -483,6 +495,7 @@ function unrestrictedPrincipal(officerId: string | null, purpose: string | null)
       trustedDocumentsOnly: false,
       documentApps: [],
       followCheckedDays: null,
+      verifiesSubjectIdentity: false,
     },
   };
 }

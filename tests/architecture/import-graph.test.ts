@@ -40,6 +40,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   verification: ['auth', 'audit', 'db', 'domain', 'errors', 'csv', 'logger.ts'],
   monitoring: ['auth', 'audit', 'db', 'domain', 'errors', 'logger.ts'],
   changes: ['auth', 'audit', 'db', 'domain', 'errors', 'logger.ts', 'http'],
+  subjects: ['auth', 'audit', 'db', 'domain', 'errors', 'logger.ts'],
   // GraphQL.
   schema: ['domain', 'errors'],
   resolvers: [
@@ -49,6 +50,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
     'verification',
     'monitoring',
     'changes',
+    'subjects',
     'auth',
     'audit',
     'db',
@@ -68,6 +70,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
     'verification',
     'monitoring',
     'changes',
+    'subjects',
     'auth',
     'audit',
     'db',

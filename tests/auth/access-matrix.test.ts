@@ -28,6 +28,8 @@ const CONTRACT: Record<string, string[] | 'all'> = {
   snapshotHistory: ['pusdatin-dashboard', 'gateway-admin'],
   gatewayUse: ['pusdatin-dashboard', 'gateway-admin'],
   regions: 'all',
+  // Data subjects (issue #17): a data subjects' service whose agreement verifies identity.
+  myRecord: ['cekbansos-subject'],
 };
 /** Each ministry asks about a program of its own agreement. */
 const PROGRAM_OF: Record<string, string> = {
@@ -53,6 +55,7 @@ const SELECTIONS: Record<string, string> = {
   gatewayUse:
     'gatewayUse(from: "2026-01-01", to: "2026-01-31") { requests { count } refusals { errorCode } quotaUse { share } }',
   regions: 'regions(parentCode: "32") { code name population { total } }',
+  myRecord: 'myRecord(nik: "3201011505809001") { registered decisions { reason } }',
 };
 const SHAPES: Record<string, (selection: string) => string> = {
   plain: (s) => `{ ${s} }`,

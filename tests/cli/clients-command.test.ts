@@ -309,6 +309,15 @@ describe('clients create / list / revoke', () => {
         reason: /--field-policy.*show, mask or withhold/,
       },
       {
+        // A data subjects' service must state that it verifies identity, and only it may.
+        args: withOption(CREATE, '--kind', 'SUBJECT_SERVICE'),
+        reason: /--verifies-subject-identity goes with --kind SUBJECT_SERVICE/,
+      },
+      {
+        args: [...CREATE, '--verifies-subject-identity'],
+        reason: /--verifies-subject-identity goes with --kind SUBJECT_SERVICE/,
+      },
+      {
         args: ['clients', 'create', 'Bad_ID', ...CREATE.slice(3)],
         reason: /^dtks-gateway clients create: client id: lower-case letters, digits and dashes/,
         oneLine: true,
@@ -356,9 +365,9 @@ describe('demo clients (serve --demo)', () => {
       const written = JSON.parse(await readFile(file, 'utf8')) as Record<string, string>;
       expect(written).toEqual(secrets);
       const ids = DEMO_CLIENTS.map((c) => c.clientId).sort();
-      expect(ids).toHaveLength(9);
+      expect(ids).toHaveLength(DEMO_CLIENTS.length);
       expect(Object.keys(written).sort()).toEqual(ids);
-      expect(new Set(Object.values(written)).size).toBe(9);
+      expect(new Set(Object.values(written)).size).toBe(DEMO_CLIENTS.length);
       for (const id of ids) {
         const row = await clientRow(id);
         expect(row, id).toBeDefined();
@@ -397,7 +406,7 @@ describe('demo clients (serve --demo)', () => {
     try {
       await writeFile(demoSecretsPath(dataDir), 'not json', { mode: 0o600 });
       const secrets = await ensureDemoClients(db.db, dataDir);
-      expect(Object.keys(secrets)).toHaveLength(9);
+      expect(Object.keys(secrets)).toHaveLength(DEMO_CLIENTS.length);
       expect(JSON.parse(await readFile(demoSecretsPath(dataDir), 'utf8'))).toEqual(secrets);
     } finally {
       await rm(dataDir, { recursive: true, force: true });

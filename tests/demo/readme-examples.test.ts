@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectSamples } from '../../src/commands/demo.command.js';
+import { DEMO_CLIENTS } from '../../src/demo/demo-agreements.js';
 import {
   conventionProblems,
   fencedBlocks,
@@ -157,7 +158,7 @@ describe('README examples', () => {
   it('serve --demo creates the missing data folder and writes the secrets before serving', async () => {
     expect((await stat(path.join(cwd, '.dtks'))).mode & 0o777).toBe(0o700);
     expect((await stat(path.join(cwd, '.dtks', 'demo-clients.json'))).mode & 0o777).toBe(0o600);
-    expect(Object.keys(secrets)).toHaveLength(9);
+    expect(Object.keys(secrets)).toHaveLength(DEMO_CLIENTS.length);
   });
 
   it('prints a start banner with the address it listens on', () => {
@@ -212,7 +213,11 @@ describe('README examples', () => {
       expect(answers.length, `${label} printed no answer: ${result.stdout}`).toBeGreaterThan(0);
       for (const a of answers) {
         if ('access_token' in a) expect(a.token_type).toBe('Bearer');
-        else if ('header' in a && 'message' in a) expectDciAnswered(a, label);
+        else if ('report' in a) {
+          // A person's report downloaded by a data subjects' service (POST /subject/report).
+          expect(a.report, label).toMatchObject({ registered: true });
+          expect((a.report as { decisions: unknown[] }).decisions.length, label).toBeGreaterThan(0);
+        } else if ('header' in a && 'message' in a) expectDciAnswered(a, label);
         else if ((a.message as { ack_status?: string } | undefined)?.ack_status !== undefined) {
           // An asynchronous DCI request: ACK, then the example prints the callback it got.
           expect(a.message, label).toMatchObject({ ack_status: 'ACK' });

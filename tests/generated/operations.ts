@@ -132,6 +132,15 @@ export type DataQualityWarning = {
   count: Scalars['Int']['output'];
 };
 
+/** A decision explained in plain language. */
+export type DecisionExplanation = {
+  __typename?: 'DecisionExplanation';
+  /** In English. */
+  en: Scalars['String']['output'];
+  /** In Bahasa Indonesia. */
+  id: Scalars['String']['output'];
+};
+
 /** A decision as it was sent to you, or as it is now. */
 export type DecisionState = {
   __typename?: 'DecisionState';
@@ -422,7 +431,7 @@ export type Me = {
   agreementId: Scalars['String']['output'];
   agreementTitle: Scalars['String']['output'];
   clientId: Scalars['String']['output'];
-  /** MINISTRY, LOCAL_GOV, RESEARCHER, INTERNAL or ADMIN. */
+  /** MINISTRY, LOCAL_GOV, RESEARCHER, INTERNAL, ADMIN or SUBJECT_SERVICE. */
   kind: Scalars['String']['output'];
   /** Your agency’s privacy budget (ε) left in the current accounting period (all its clients draw from it; DTKS_PRIVACY_PERIOD_MONTHS); null when your agreement has none. */
   privacyBudgetRemaining?: Maybe<Scalars['Float']['output']>;
@@ -650,6 +659,8 @@ export type Query = {
   households: HouseholdConnection;
   /** Your client, agency, agreement and what it allows. Needs no X-Purpose. */
   me: Me;
+  /** For a data subjects’ service whose agreement states that it verified the person’s identity: the person’s own record in clear, the rest of their household as the agreement allows, each program’s current decision explained in Bahasa Indonesia and English, and who accessed their data. Audited as the person’s own access. Also at POST /subject/report (JSON or a printable page). */
+  myRecord: SubjectReport;
   /** A person by NIK, masked per your agreement; null outside your region scope, exactly as for a NIK that does not exist. */
   person?: Maybe<Person>;
   /** Every program with the plain-language rule and version decisions apply now. */
@@ -703,6 +714,10 @@ export type QueryHouseholdsArgs = {
   filter?: InputMaybe<HouseholdFilterInput>;
   first?: Scalars['Int']['input'];
   orderBy?: HouseholdOrder;
+};
+
+export type QueryMyRecordArgs = {
+  nik: Scalars['NIK']['input'];
 };
 
 export type QueryPersonArgs = {
@@ -992,6 +1007,126 @@ export type StatisticsTableDimension = {
   dimension: StatisticsDimension;
   /** A label per code, in the same order. */
   labels: Array<Scalars['String']['output']>;
+};
+
+/** Accesses to the person’s data, newest first. */
+export type SubjectAccessConnection = {
+  __typename?: 'SubjectAccessConnection';
+  edges: Array<SubjectAccessEdge>;
+  pageInfo: PageInfo;
+};
+
+export type SubjectAccessEdge = {
+  __typename?: 'SubjectAccessEdge';
+  cursor: Scalars['String']['output'];
+  node: SubjectAccessEntry;
+};
+
+/** One access to the person’s data, from the tamper-evident audit log: which agency, when, for which purpose and which fields. */
+export type SubjectAccessEntry = {
+  __typename?: 'SubjectAccessEntry';
+  agencyId?: Maybe<Scalars['String']['output']>;
+  /** The agency’s name. */
+  agencyName?: Maybe<Scalars['String']['output']>;
+  at: Scalars['DateTimeISO']['output'];
+  /** Fields disclosed by the request, as Type.field. */
+  fields: Array<Scalars['String']['output']>;
+  /** The officer at the agency: null unless the service’s agreement shows officers (field policy SubjectAccess.officerId). */
+  officerId?: Maybe<Scalars['String']['output']>;
+  /** Operation type and root fields, e.g. query:eligibility. */
+  operation: Scalars['String']['output'];
+  /** DISCLOSED, NOT_FOUND, REFUSED or FAILED. */
+  outcome: Scalars['String']['output'];
+  /** The declared purpose. */
+  purpose?: Maybe<Scalars['String']['output']>;
+  /** The person’s own request, through a data subjects’ service. */
+  subjectRequest: Scalars['Boolean']['output'];
+};
+
+/** A program’s current decision about the person, with its reason and the rule version that made it, explained. */
+export type SubjectDecision = {
+  __typename?: 'SubjectDecision';
+  /** The as-of date of the snapshot decided on. */
+  dataAsOf: Scalars['Date']['output'];
+  /** Unique id of this decision, also in the audit log: quote it in a grievance. */
+  decisionId: Scalars['String']['output'];
+  eligible: Scalars['Boolean']['output'];
+  explanation: DecisionExplanation;
+  program: Program;
+  /** The program’s name. */
+  programName: Scalars['String']['output'];
+  /** The first reason that applies (CONTRACT §5). */
+  reason: EligibilityReason;
+  /** What that rule version asks, as published. */
+  ruleDescription: Scalars['String']['output'];
+  /** The version of the program’s rule that decided. */
+  ruleVersion: Scalars['Int']['output'];
+};
+
+/** The person’s household, in clear; its other members as the service’s agreement lets it show them. */
+export type SubjectHousehold = {
+  __typename?: 'SubjectHousehold';
+  /** Address as recorded. */
+  address?: Maybe<Scalars['String']['output']>;
+  /** Welfare decile (desil) 1–10 from the national ranking; null when not ranked. */
+  decile?: Maybe<Scalars['Int']['output']>;
+  /** The registry household id (ID DTKS). */
+  id: Scalars['ID']['output'];
+  /** Family card number (No. KK). */
+  kkNumber?: Maybe<Scalars['String']['output']>;
+  /** The other members of the household, ordered by NIK, masked or withheld per the service’s agreement (null when it withholds members). */
+  members?: Maybe<Array<Person>>;
+  /** Village (desa/kelurahan) code. */
+  regionCode?: Maybe<Scalars['RegionCode']['output']>;
+  /** Verification status. */
+  verificationStatus?: Maybe<VerificationStatus>;
+  /** Date of the last verification. */
+  verifiedAt?: Maybe<Scalars['Date']['output']>;
+};
+
+/** The person’s own record, in clear (it is theirs). */
+export type SubjectPerson = {
+  __typename?: 'SubjectPerson';
+  /** Date of birth as recorded. */
+  birthDate?: Maybe<Scalars['Date']['output']>;
+  /** The as-of date of the snapshot read. */
+  dataAsOf: Scalars['Date']['output'];
+  /** Name as recorded. */
+  name?: Maybe<Scalars['String']['output']>;
+  /** The person’s NIK. */
+  nik: Scalars['String']['output'];
+  /** Programs the person currently receives. */
+  programs: Array<Program>;
+  /** Relationship to the head of the household. */
+  relationship?: Maybe<Relationship>;
+  sex?: Maybe<Sex>;
+  /** Status in the registry. */
+  status?: Maybe<MemberStatus>;
+};
+
+/** What the registry holds about a person and what it decided, and who accessed it (UU PDP Art. 7), for the person through a data subjects’ service. */
+export type SubjectReport = {
+  __typename?: 'SubjectReport';
+  /** Who accessed the person’s data, newest first (first ≤ 1000). */
+  accessHistory: SubjectAccessConnection;
+  /** Each program of the service’s agreement: the current decision, explained. */
+  decisions: Array<SubjectDecision>;
+  /** When this report was made. */
+  generatedAt: Scalars['DateTimeISO']['output'];
+  /** Null when not registered. */
+  household?: Maybe<SubjectHousehold>;
+  /** The person’s NIK, as asked. */
+  nik: Scalars['String']['output'];
+  /** Null when not registered. */
+  person?: Maybe<SubjectPerson>;
+  /** Whether the NIK is in the served snapshot. */
+  registered: Scalars['Boolean']['output'];
+};
+
+/** What the registry holds about a person and what it decided, and who accessed it (UU PDP Art. 7), for the person through a data subjects’ service. */
+export type SubjectReportAccessHistoryArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: Scalars['Int']['input'];
 };
 
 /** The result of subscribeSubjects: how many of the NIKs sent are now followed for the program. */

@@ -58,6 +58,7 @@ const researcher: Principal = {
     trustedDocumentsOnly: false,
     documentApps: [],
     followCheckedDays: null,
+    verifiesSubjectIdentity: false,
   },
 };
 

@@ -16,7 +16,8 @@ import { parse, type OperationDefinitionNode } from 'graphql';
  * - `<!-- example: shell -->` before a ```sh block: run by bash as written, in a folder where
  *   `./bin/dtks-gateway` is the command and `./.dtks` the data folder (`localhost:4000` becomes
  *   the test gateway's port). Each line it prints that starts with `{` must be a token, a GraphQL
- *   answer with data in every root field, or a DCI answer whose every search found a record.
+ *   answer with data in every root field, a DCI answer whose every search found a record, or a
+ *   data subject's report of a registered person.
  * - `<!-- example: skip: REASON -->`: shown, not run.
  *
  * Every ```graphql block must be an example, and every block that sends a request to

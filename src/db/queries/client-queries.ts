@@ -51,6 +51,7 @@ export async function findClientPolicy(
       'a.trusted_documents_only',
       'a.document_apps',
       'a.follow_checked_days',
+      'a.verifies_subject_identity',
       'c.dci_public_key',
       'a.dci_callback_url',
     ])
@@ -83,6 +84,7 @@ export async function findClientPolicy(
       trustedDocumentsOnly: row.trusted_documents_only,
       documentApps: row.document_apps,
       followCheckedDays: row.follow_checked_days,
+      verifiesSubjectIdentity: row.verifies_subject_identity,
     },
   };
 }
@@ -128,6 +130,7 @@ export async function saveClient(db: Kysely<Database>, r: ClientRegistration): P
       trusted_documents_only: a.trustedDocumentsOnly,
       document_apps: [...a.documentApps],
       follow_checked_days: a.followCheckedDays,
+      verifies_subject_identity: a.verifiesSubjectIdentity,
     };
     await tx
       .insertInto('agreement')

@@ -10,7 +10,13 @@ import type { Principal } from '../../auth/principal.js';
 import { fieldsReadBy } from '../../auth/work-list-policy.js';
 import { forbidden } from '../../errors/gateway-errors.js';
 import type { Database } from '../database-types.js';
-import { compileProjection, regionPredicate, SERVED_AS_OF_COLUMN } from './record-projection.js';
+import {
+  compileProjection,
+  HOUSEHOLD_COLUMNS,
+  PERSON_COLUMNS,
+  regionPredicate,
+  SERVED_AS_OF_COLUMN,
+} from './record-projection.js';
 import {
   afterPosition,
   filterConditions,
@@ -65,6 +71,30 @@ interface CompiledAgreement {
   /** The same region scope, in the form the work-list indexes lead with. */
   workListScope: RawBuilder<unknown>;
 }
+
+/**
+ * A person's own record with their household, every field in clear: what a data subjects'
+ * service shows the person it has identified (CONTRACT §13). `_household` is internal.
+ */
+export interface OwnRecord {
+  person: Required<Omit<PersonRecord, '_nik' | '_household'>>;
+  household: Required<Omit<HouseholdRecord, '_key' | '_verifiedAt' | '_niks' | 'dataAsOf'>>;
+  _household: string;
+}
+
+/** Every field of both record types shown: a person's own record (`ownRecord`). */
+const OWN_RECORD_SELECT = (() => {
+  const all = (columns: Readonly<Record<string, string>>) =>
+    Object.fromEntries(Object.keys(columns).map((f) => [f, 'show' as const]));
+  const policy = compileFieldPolicy({
+    Person: all(PERSON_COLUMNS),
+    Household: all(HOUSEHOLD_COLUMNS),
+  });
+  return {
+    person: compileProjection(policy, 'Person'),
+    household: compileProjection(policy, 'Household'),
+  };
+})();
 
 /** Compiled once per agreement object (the principal resolver keeps it while it is current). */
 const compiledAgreements = new WeakMap<Agreement, CompiledAgreement>();
@@ -137,6 +167,34 @@ export class ScopedRegistry {
        WHERE m.nik = ${nik} AND ${this.inScope}`.execute(this.db);
     this.onSubjects(rows.map((r) => r._nik));
     return rows[0] ?? null;
+  }
+
+  /**
+   * A person's own record and household in clear, for a data subjects' service whose agreement
+   * states that it verified the person's identity (CONTRACT §13); FORBIDDEN for anyone else. The
+   * other members come through `membersOf`, under the agreement's field policy. Null when the
+   * NIK is not in the served snapshot (or outside the region scope).
+   */
+  async ownRecord(nik: string): Promise<OwnRecord | null> {
+    const { kind, agreement } = this.principal;
+    if (kind !== 'SUBJECT_SERVICE' || !agreement.verifiesSubjectIdentity) {
+      throw forbidden('only a data subjects’ service that verifies identity reads own records');
+    }
+    const { rows } = await sql<Record<string, unknown>>`
+      SELECT ${OWN_RECORD_SELECT.person} ${OWN_RECORD_SELECT.household}
+             ${SERVED_AS_OF_COLUMN}, h.household_id AS "id", m.household_id AS "_household"
+        FROM member m JOIN household h ON h.household_id = m.household_id
+       WHERE m.nik = ${nik} AND ${this.inScope}`.execute(this.db);
+    const row = rows[0];
+    if (!row) return null;
+    this.onSubjects([nik]);
+    const pick = (columns: Readonly<Record<string, string>>) =>
+      Object.fromEntries(Object.keys(columns).map((f) => [f, row[f] ?? null]));
+    return {
+      person: { ...pick(PERSON_COLUMNS), dataAsOf: row.dataAsOf } as OwnRecord['person'],
+      household: { ...pick(HOUSEHOLD_COLUMNS), id: row.id } as OwnRecord['household'],
+      _household: row._household as string,
+    };
   }
 
   async householdById(id: string): Promise<HouseholdRecord | null> {
@@ -228,6 +286,12 @@ export class ScopedRegistry {
   async membersOf(household: HouseholdRecord): Promise<PersonRecord[] | null> {
     if (!this.shows('Household', 'members')) return null;
     return this.membersLoader.load(household._key);
+  }
+
+  /** The members of a household by its key (null when the policy withholds members). */
+  async membersOfHousehold(key: string): Promise<PersonRecord[] | null> {
+    if (!this.shows('Household', 'members')) return null;
+    return this.membersLoader.load(key);
   }
 
   /** The household of a person the client was given (null when withheld or out of scope). */

@@ -14,10 +14,17 @@ export interface AuditSink {
   record(event: AuditEventInput): Promise<void>;
 }
 
-/** Fields of record types governed by the field policy (the rest, such as `id`, are always shown). */
+/**
+ * Fields of record types governed by the field policy (the rest, such as `id`, are always shown),
+ * and the types of a person's own report, whose every field given is noted (none is governed).
+ */
 const GOVERNED: Record<string, ReadonlySet<string>> = {
   Household: new Set([...Object.keys(HOUSEHOLD_COLUMNS), 'members']),
   Person: new Set([...Object.keys(PERSON_COLUMNS), 'household']),
+  // A person's own report (CONTRACT §13): theirs, in clear, every field given is noted.
+  SubjectPerson: new Set(),
+  SubjectHousehold: new Set(),
+  SubjectDecision: new Set(),
 };
 
 /**
