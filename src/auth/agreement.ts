@@ -40,8 +40,35 @@ export const SCOPES = [
   'changes:read',
   // Data subjects (CONTRACT §13): a person's own record, decisions and access history.
   'subject:read',
+  // Restrictions of processing: a data subjects' service on a person's request, and the
+  // administrator (who may lift any).
+  'subject:restrict',
+  'restrictions:manage',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
+
+/**
+ * Legal bases of processing (UU PDP No. 27/2022 Art. 20(2)). A restriction of processing a person
+ * asks for stops every purpose except those resting on a public task or a legal obligation, where
+ * it is recorded and shown but the processing goes on (docs/subjects.md).
+ */
+export const LEGAL_BASES = [
+  'CONSENT',
+  'CONTRACT',
+  'LEGAL_OBLIGATION',
+  'VITAL_INTEREST',
+  'PUBLIC_TASK',
+  'LEGITIMATE_INTEREST',
+] as const;
+export type LegalBasis = (typeof LEGAL_BASES)[number];
+
+/** The basis assumed for a purpose whose agreement records none: consent (a restriction applies). */
+export const DEFAULT_LEGAL_BASIS: LegalBasis = 'CONSENT';
+
+/** The legal basis of one of an agreement's purposes. */
+export function legalBasisOf(agreement: Agreement, purpose: string): LegalBasis {
+  return agreement.purposeLegalBasis[purpose] ?? DEFAULT_LEGAL_BASIS;
+}
 
 /** What a client sees of a field: the value, a masked form of it, or nothing (`null`). */
 export type FieldRule = 'show' | 'mask' | 'withhold';
@@ -62,6 +89,8 @@ export interface Agreement {
   scopes: readonly Scope[];
   programs: readonly string[];
   purposes: readonly string[];
+  /** The legal basis of each purpose; a purpose missing here rests on DEFAULT_LEGAL_BASIS. */
+  purposeLegalBasis: Readonly<Record<string, LegalBasis>>;
   /** Region-code prefixes (`3201` = Kabupaten Bogor); `['*']` = the whole country; `[]` = none. */
   regionScope: readonly string[];
   fieldPolicy: FieldPolicy;

@@ -24,6 +24,25 @@ export const ROOT_FIELD_POLICY: Readonly<Record<string, RootFieldPolicy>> = Obje
   accessLog: { kinds: ['ADMIN'], scope: 'audit:read', purpose: true, personal: true },
   // Data subjects (CONTRACT §13): the service also needs an agreement that verifies identity.
   myRecord: { kinds: ['SUBJECT_SERVICE'], scope: 'subject:read', purpose: true, personal: true },
+  // Restrictions of processing: the service on the person's request, or the administrator.
+  restrictProcessing: {
+    kinds: ['SUBJECT_SERVICE', 'ADMIN'],
+    scope: ['subject:restrict', 'restrictions:manage'],
+    purpose: true,
+    personal: true,
+  },
+  liftProcessingRestriction: {
+    kinds: ['SUBJECT_SERVICE', 'ADMIN'],
+    scope: ['subject:restrict', 'restrictions:manage'],
+    purpose: true,
+    personal: true,
+  },
+  processingRestrictions: {
+    kinds: ['SUBJECT_SERVICE', 'ADMIN'],
+    scope: ['subject:restrict', 'restrictions:manage'],
+    purpose: true,
+    personal: true,
+  },
   programs: { kinds: 'any', scope: null, purpose: false, personal: false },
   // The public region reference (names, levels, reference population): any client, no purpose.
   regions: { kinds: 'any', scope: null, purpose: false, personal: false },

@@ -9,6 +9,10 @@ export const TYPE_POLICY: Readonly<Record<string, readonly ClientKind[] | 'any'>
   Record<string, readonly ClientKind[] | 'any'>
 >({
   Me: 'any',
+  PurposeLegalBasis: 'any',
+  // Restrictions of processing: the person's service and the administrator (CONTRACT §13).
+  ProcessingRestriction: ['SUBJECT_SERVICE', 'ADMIN'],
+  RestrictionExemption: ['SUBJECT_SERVICE', 'ADMIN'],
   Snapshot: 'any',
   Household: ['LOCAL_GOV'],
   // A data subjects' service sees the other members of the person's household (CONTRACT §13).

@@ -2,9 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import {
   CLIENT_KINDS,
+  DEFAULT_LEGAL_BASIS,
+  LEGAL_BASES,
   SCOPES,
   type ClientKind,
   type FieldPolicy,
+  type LegalBasis,
   type Scope,
 } from '../auth/agreement.js';
 import { generateClientSecret, hashClientSecret } from '../auth/client-secret.js';
@@ -105,6 +108,7 @@ interface CreateOptions {
   webhookUrl?: string;
   followCheckedDays?: number;
   verifiesSubjectIdentity?: boolean;
+  legalBasis?: string;
   dciKey?: string;
   dciCallbackUrl?: string;
 }
@@ -169,6 +173,10 @@ export function registerClients(program: Command): void {
     .requiredOption('--title <title>', 'the agreement (PKS) title')
     .requiredOption('--scopes <list>', `comma-separated: ${SCOPES.join(', ')}`, parseScopes)
     .requiredOption('--purposes <list>', 'comma-separated purpose codes')
+    .option(
+      '--legal-basis <list>',
+      `the legal basis of each purpose, PURPOSE=BASIS,… with BASIS one of ${LEGAL_BASES.join(', ')} (a purpose not named rests on ${DEFAULT_LEGAL_BASIS})`,
+    )
     .option('--programs <list>', 'comma-separated programs (eligibility clients)')
     .option('--regions <list>', 'region-code prefixes, or * for the whole country', parseRegions)
     .option(
@@ -234,6 +242,8 @@ export function registerClients(program: Command): void {
                 'the gateway answers a person about their own data only through a service that verified who they are',
             );
           }
+          const purposes = list(o.purposes);
+          const purposeLegalBasis = parseLegalBasis(o.legalBasis, purposes);
           const dciKey = o.dciKey === undefined ? undefined : await readKeyFile(o.dciKey);
           const secret = generateClientSecret();
           await saveClient(database.db, {
@@ -244,7 +254,8 @@ export function registerClients(program: Command): void {
               title: o.title,
               scopes: o.scopes,
               programs: o.programs ? list(o.programs) : [],
-              purposes: list(o.purposes),
+              purposes,
+              purposeLegalBasis,
               regionScope: o.regions ?? [],
               fieldPolicy: o.fieldPolicy ?? {},
               detailedReasons: o.detailedReasons === true,
@@ -419,4 +430,26 @@ function parseWebhookUrl(value: string): string {
   if (url.username || url.password)
     throw new InvalidArgumentError('no credentials in the URL: the deliveries are signed');
   return url.toString();
+}
+
+/** `--legal-basis VERIVALI=PUBLIC_TASK,RESEARCH=CONSENT`: a basis for purposes of the agreement. */
+function parseLegalBasis(
+  value: string | undefined,
+  purposes: readonly string[],
+): Record<string, LegalBasis> {
+  const bases: Record<string, LegalBasis> = {};
+  for (const item of value === undefined ? [] : list(value)) {
+    const [purpose, basis, ...rest] = item.split('=');
+    if (!purpose || !basis || rest.length > 0) {
+      throw new CommandError(`--legal-basis: expected PURPOSE=BASIS, got "${item}"`);
+    }
+    if (!purposes.includes(purpose)) {
+      throw new CommandError(`--legal-basis: ${purpose} is not one of --purposes`);
+    }
+    if (!(LEGAL_BASES as readonly string[]).includes(basis)) {
+      throw new CommandError(`--legal-basis: ${basis} is not one of ${LEGAL_BASES.join(', ')}`);
+    }
+    bases[purpose] = basis as LegalBasis;
+  }
+  return bases;
 }

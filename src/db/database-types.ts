@@ -84,6 +84,30 @@ export interface SnapshotTable {
   >;
   /** Its rollups carry cell keys (`statistics_rollup.ck`, migration 0022). */
   cell_keys: Generated<boolean>;
+  /**
+   * When the import read the restrictions of processing its statistics leave out (migration
+   * 0026); null: imported before, nobody left out.
+   */
+  restrictions_as_of: ColumnType<Date | null, Date | string | null | undefined, never>;
+}
+
+/** A restriction of processing a NIK (migration 0026); never deleted, lifted with who and why. */
+export interface ProcessingRestrictionTable {
+  id: Generated<string>;
+  nik: string;
+  /** Purposes it covers; empty: every purpose. */
+  purposes: string[];
+  /** Agencies it covers; empty: every agency. */
+  agency_ids: string[];
+  reason: string;
+  requested_by_kind: 'SUBJECT_SERVICE' | 'ADMIN';
+  requested_by_client: string;
+  requested_by_officer: string | null;
+  restricted_at: Generated<Date>;
+  lifted_at: Date | null;
+  lifted_by_client: string | null;
+  lifted_by_officer: string | null;
+  lift_reason: string | null;
 }
 
 export interface ProgramTable {
@@ -159,6 +183,8 @@ export interface AgreementTable {
   dci_callback_url: ColumnType<string | null, string | null | undefined, string | null>;
   /** A data subjects' service that verifies who it asks about (migration 0024). */
   verifies_subject_identity: ColumnType<boolean, boolean | undefined, boolean>;
+  /** The legal basis of each purpose, `{purpose: basis}` (migration 0025). */
+  purpose_legal_basis: ColumnType<Record<string, string>, string | undefined, string>;
 }
 
 /** A document a client application published, per version (migration 0014; CONTRACT §10). */
@@ -365,6 +391,7 @@ export interface StatisticsCellKeyTable {
 }
 
 export interface Database {
+  processing_restriction: ProcessingRestrictionTable;
   region: RegionTable;
   region_population: RegionPopulationTable;
   household: HouseholdTable;

@@ -26,6 +26,8 @@ import * as dciAsync from './migrations/0021-dci-async.js';
 import * as statisticsCellKeys from './migrations/0022-statistics-cell-keys.js';
 import * as privacyPeriods from './migrations/0023-privacy-accounting-periods.js';
 import * as subjectServices from './migrations/0024-subject-services.js';
+import * as purposeLegalBasis from './migrations/0025-purpose-legal-basis.js';
+import * as processingRestriction from './migrations/0026-processing-restriction.js';
 
 /**
  * All migrations, in order. Forward-only: a released migration is never edited; a change is a
@@ -56,6 +58,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0022-statistics-cell-keys': statisticsCellKeys,
   '0023-privacy-accounting-periods': privacyPeriods,
   '0024-subject-services': subjectServices,
+  '0025-purpose-legal-basis': purposeLegalBasis,
+  '0026-processing-restriction': processingRestriction,
 };
 
 /** Every migration's name, in the order they are applied. */

@@ -56,6 +56,9 @@ export const RUNTIME_WRITES: Readonly<Record<string, readonly Privilege[]>> = Ob
   dci_subscription: ['INSERT', 'UPDATE'],
   // How far each agreement's change events were sent as DCI notify callbacks.
   dci_notify_cursor: ['INSERT', 'UPDATE'],
+  // Restrictions of processing a person or the administrator asked for: added and lifted, never
+  // deleted (CONTRACT §13).
+  processing_restriction: ['INSERT', 'UPDATE'],
 });
 
 /** Serialises `grantRuntimeRights` between processes (a transaction-scoped advisory lock). */

@@ -1,4 +1,4 @@
-import type { ClientKind, FieldPolicy, Scope } from '../auth/agreement.js';
+import type { ClientKind, FieldPolicy, LegalBasis, Scope } from '../auth/agreement.js';
 
 /**
  * The demo agencies of CONTRACT §7, as data. `serve --demo` makes sure each exists with a fresh
@@ -22,6 +22,23 @@ export interface DemoClient {
   /** A data subjects' service that verifies who it asks about (default false). */
   verifiesSubjectIdentity?: boolean;
 }
+
+/**
+ * The legal basis of each demo purpose (UU PDP Art. 20): eligibility decisions, verification and
+ * monitoring are the ministry's public task; answering a person about their own data and
+ * oversight are legal obligations; research rests on the legitimate interest of official
+ * statistics, so a person may restrict it.
+ */
+export const DEMO_LEGAL_BASIS: Readonly<Record<string, LegalBasis>> = Object.freeze({
+  PBI_JK_VERIFICATION: 'PUBLIC_TASK',
+  PIP_TARGETING: 'PUBLIC_TASK',
+  BANSOS_DISTRIBUTION: 'PUBLIC_TASK',
+  VERIVALI: 'PUBLIC_TASK',
+  MONITORING: 'PUBLIC_TASK',
+  RESEARCH: 'LEGITIMATE_INTEREST',
+  SUBJECT_REQUEST: 'LEGAL_OBLIGATION',
+  OVERSIGHT: 'LEGAL_OBLIGATION',
+});
 
 /** The application name under which `serve --demo` publishes the dashboard's documents. */
 export const DASHBOARD_APP = 'dtks-dashboard';
@@ -200,6 +217,7 @@ export const DEMO_CLIENTS: readonly DemoClient[] = Object.freeze([
       'statistics:read',
       'statistics:exact',
       'operations:read',
+      'restrictions:manage',
     ],
     programs: [],
     purposes: ['OVERSIGHT'],
@@ -217,7 +235,7 @@ export const DEMO_CLIENTS: readonly DemoClient[] = Object.freeze([
       kind: 'SUBJECT_SERVICE',
     },
     title: 'Layanan subjek data: Cek Bansos',
-    scopes: ['subject:read'],
+    scopes: ['subject:read', 'subject:restrict'],
     programs: ['PKH', 'BPNT', 'PBI_JK', 'PIP'],
     purposes: ['SUBJECT_REQUEST'],
     regionScope: ['*'],

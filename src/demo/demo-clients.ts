@@ -3,6 +3,7 @@ import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { Kysely } from 'kysely';
+import { DEFAULT_LEGAL_BASIS } from '../auth/agreement.js';
 import type { Database } from '../db/database-types.js';
 import {
   findClientPolicy,
@@ -15,7 +16,7 @@ import {
   hashClientSecret,
   verifyClientSecret,
 } from '../auth/client-secret.js';
-import { DEMO_CLIENTS, type DemoClient } from './demo-agreements.js';
+import { DEMO_CLIENTS, DEMO_LEGAL_BASIS, type DemoClient } from './demo-agreements.js';
 
 /** Where `serve --demo` writes the demo clients' secrets (mode 0600). */
 export function demoSecretsPath(dataDir: string): string {
@@ -129,6 +130,7 @@ function matchesDefinition(policy: ClientPolicy, wanted: ClientRegistration): bo
     a.trustedDocumentsOnly === w.trustedDocumentsOnly &&
     a.followCheckedDays === w.followCheckedDays &&
     a.verifiesSubjectIdentity === w.verifiesSubjectIdentity &&
+    isDeepStrictEqual(a.purposeLegalBasis, w.purposeLegalBasis) &&
     sameSet(a.documentApps, w.documentApps)
   );
 }
@@ -155,6 +157,9 @@ export function registration(demo: DemoClient, secretHash: string): ClientRegist
       documentApps: demo.documentApps ?? [],
       followCheckedDays: null,
       verifiesSubjectIdentity: demo.verifiesSubjectIdentity ?? false,
+      purposeLegalBasis: Object.fromEntries(
+        demo.purposes.map((purpose) => [purpose, DEMO_LEGAL_BASIS[purpose] ?? DEFAULT_LEGAL_BASIS]),
+      ),
     },
   };
 }

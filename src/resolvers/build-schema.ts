@@ -19,6 +19,7 @@ import {
   RecordsResolver,
 } from './records.resolver.js';
 import { RegionResolver } from './region.resolver.js';
+import { RestrictionResolver, SubjectRestrictionsResolver } from './restriction.resolver.js';
 import { StatisticsResolver } from './statistics.resolver.js';
 import { SnapshotResolver } from './snapshot.resolver.js';
 import {
@@ -52,6 +53,8 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
       ChangesResolver,
       SubjectReportResolver,
       SubjectHouseholdResolver,
+      RestrictionResolver,
+      SubjectRestrictionsResolver,
     ],
     // Event kinds are reached through the ChangeEvent interface only.
     orphanedTypes: [EligibilityChange, HouseholdChange, VerificationStatusChange],

@@ -1,4 +1,5 @@
 import { Ctx, Query, Resolver } from 'type-graphql';
+import { legalBasisOf } from '../auth/agreement.js';
 import { Me } from '../schema/me.type.js';
 import type { RequestContext } from './request-context.js';
 
@@ -19,6 +20,7 @@ export class MeResolver {
       scopes: [...a.scopes],
       programs: [...a.programs],
       purposes: [...a.purposes],
+      legalBases: a.purposes.map((purpose) => ({ purpose, basis: legalBasisOf(a, purpose) })),
       regionScope: [...a.regionScope],
       validFrom: a.validFrom,
       validUntil: a.validUntil,

@@ -1,6 +1,21 @@
 import { GraphQLDateTimeISO } from 'graphql-scalars';
 import { Field, Float, ObjectType } from 'type-graphql';
 
+@ObjectType({
+  description:
+    'The legal basis (UU PDP Art. 20(2)) your agreement records for one of its purposes. A restriction a person asks for stops processing for a purpose unless its basis is PUBLIC_TASK or LEGAL_OBLIGATION, where it is recorded and shown but does not stop it.',
+})
+export class PurposeLegalBasis {
+  @Field(() => String)
+  purpose!: string;
+
+  @Field(() => String, {
+    description:
+      'CONSENT, CONTRACT, LEGAL_OBLIGATION, VITAL_INTEREST, PUBLIC_TASK or LEGITIMATE_INTEREST.',
+  })
+  basis!: string;
+}
+
 @ObjectType({ description: 'Your client, its agency and what its agreement (PKS) allows.' })
 export class Me {
   @Field(() => String)
@@ -31,6 +46,11 @@ export class Me {
 
   @Field(() => [String], { description: 'Purposes you may declare in X-Purpose.' })
   purposes!: string[];
+
+  @Field(() => [PurposeLegalBasis], {
+    description: 'The legal basis of each of your purposes, in the order of `purposes`.',
+  })
+  legalBases!: PurposeLegalBasis[];
 
   @Field(() => [String], {
     description: 'Region-code prefixes you may see; "*" is the whole country.',

@@ -38,6 +38,7 @@ import { DciTransactionLog } from '../dci/dci-transaction-log.js';
 import { HistogramCache } from '../monitoring/histogram-cache.js';
 import { startHistogramWarmer } from '../monitoring/histogram-warmer.js';
 import { MonitoringService } from '../monitoring/monitoring-service.js';
+import { RestrictionService } from '../subjects/restriction-service.js';
 import { SubjectReportService } from '../subjects/subject-report-service.js';
 import { createSubjectReportRoute } from './subject-report-route.js';
 import { DEFAULT_GLOBAL_BUDGET_MILLI } from '../statistics/privacy/budget-ledger.js';
@@ -262,12 +263,19 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       rules,
       accessLog: auditLog,
     });
+    const restrictions = new RestrictionService({
+      principal,
+      db: database.db,
+      readDb: database.readDb,
+      onSubject: (nik) => disclosure.subjects.add(nik),
+    });
     return {
       requestId,
       logger,
       principal,
       changes,
       subjects,
+      restrictions,
       readDb: database.readDb,
       registry,
       cursors,
@@ -496,6 +504,7 @@ function unrestrictedPrincipal(officerId: string | null, purpose: string | null)
       documentApps: [],
       followCheckedDays: null,
       verifiesSubjectIdentity: false,
+      purposeLegalBasis: {},
     },
   };
 }

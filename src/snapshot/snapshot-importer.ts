@@ -310,8 +310,8 @@ async function publish(
     await swapInStatisticsRollups(control);
     const { rows } = await control.query<{ id: number }>(
       `INSERT INTO snapshot (as_of, households, persons, recipients, warnings, source, load_seconds,
-                             rollup_seconds, rule_versions, cell_keys)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, true) RETURNING id`,
+                             rollup_seconds, rule_versions, cell_keys, restrictions_as_of)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, true, $10::timestamptz) RETURNING id`,
       [
         asOf,
         staged.counts.household,
@@ -323,6 +323,8 @@ async function publish(
         rollups.seconds,
         // The rules the targeting rollups were decided with (statistics answers name them).
         JSON.stringify(Object.fromEntries(rollups.ruleVersions.map((r) => [r.program, r.version]))),
+        // The restrictions its statistics honour, rollups and base tables alike.
+        rollups.restrictionsAsOf,
       ],
     );
     // The outbox lock is held since catchUp: these events follow every earlier one.

@@ -18,6 +18,7 @@ import {
   REGION_DIGITS,
   type Cuboid,
 } from '../domain/cuboids.js';
+import { countedInStatistics } from '../db/scoped/restriction-sql.js';
 import { HOUSEHOLD_MEMBER, targetingRuleSql } from './targeting-rule-sql.js';
 
 /** The staged rollup table and its index, renamed to the served names by the swap. */
@@ -44,10 +45,15 @@ const BUILD_SETTINGS = {
   parallel_tuple_cost: '0',
 };
 
-/** What the build produced: its time, and the rule versions the targeting rows were decided with. */
+/**
+ * What the build produced: its time, the rule versions the targeting rows were decided with, and
+ * the moment it read the restrictions of processing (the persons restricted then are left out).
+ */
 export interface RollupBuild {
   seconds: number;
   ruleVersions: RuleVersion[];
+  /** `now()` of the build as PostgreSQL text (full precision), for `snapshot.restrictions_as_of`. */
+  restrictionsAsOf: string;
 }
 
 /**
@@ -77,6 +83,9 @@ export interface RollupBuild {
  * district cuboid) and every cuboid above the district from its smallest parent. Counts are
  * int4 so that sums stay in integer arithmetic (a sum of int8 is numeric, several times slower);
  * no count comes near 2^31.
+ *
+ * Members restricted at the start of the build are left out, as if not in the registry
+ * (`countedInStatistics`); the base-table path leaves out the same ones (`statisticsMembers`).
  */
 export async function buildStatisticsRollups(
   client: pg.PoolClient,
@@ -84,7 +93,17 @@ export async function buildStatisticsRollups(
 ): Promise<RollupBuild> {
   const started = process.hrtime.bigint();
   const household = 'household_next';
-  const member = 'member_next';
+  // The restrictions read now are the ones the snapshot's statistics honour until the next import.
+  const { rows: clock } = await client.query<{ now: string; restricted: boolean }>(
+    `SELECT now()::text AS now,
+            EXISTS (SELECT 1 FROM processing_restriction WHERE lifted_at IS NULL) AS restricted`,
+  );
+  const restrictionsAsOf = clock[0]!.now;
+  // Without restrictions the members are read as they are (the build's plans stay as measured).
+  const member = clock[0]!.restricted
+    ? `(SELECT m0.* FROM member_next m0
+         WHERE ${countedInStatistics(`${client.escapeLiteral(restrictionsAsOf)}::timestamptz`, 'm0.nik')})`
+    : 'member_next';
   const recipient = 'program_recipient_next';
   const asOfDate = `${client.escapeLiteral(asOf)}::date`;
   const band = ageBandSql(asOfDate, 'm.birth_date');
@@ -213,7 +232,11 @@ export async function buildStatisticsRollups(
     for (const name of Object.keys(BUILD_SETTINGS)) await client.query(`RESET ${name}`);
     await client.query(dropWork);
   }
-  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, ruleVersions };
+  return {
+    seconds: Number(process.hrtime.bigint() - started) / 1e9,
+    ruleVersions,
+    restrictionsAsOf,
+  };
 }
 
 /**

@@ -112,6 +112,8 @@ const CREATE = [
   'records:read',
   '--purposes',
   'VERIVALI',
+  '--legal-basis',
+  'VERIVALI=PUBLIC_TASK',
   '--regions',
   '3201',
   '--field-policy',
@@ -137,9 +139,10 @@ async function clientRow(id: string) {
     purposes: string[];
     region_scope: string[];
     field_policy: unknown;
+    purpose_legal_basis: unknown;
   }>(
     `SELECT c.secret_hash, c.revoked_at, g.kind, g.name AS agency_name, a.scopes, a.purposes,
-            a.region_scope, a.field_policy
+            a.region_scope, a.field_policy, a.purpose_legal_basis
        FROM client c JOIN agency g ON g.id = c.agency_id JOIN agreement a ON a.id = c.agreement_id
       WHERE c.id = $1`,
     [id],
@@ -198,6 +201,7 @@ describe('clients create / list / revoke', () => {
       agency_name: 'Dinas Sosial Kabupaten Bogor (uji)',
       scopes: ['records:read'],
       purposes: ['VERIVALI'],
+      purpose_legal_basis: { VERIVALI: 'PUBLIC_TASK' },
       region_scope: ['3201'],
       field_policy: { Person: { nik: 'mask', name: 'show' } },
     });
@@ -316,6 +320,19 @@ describe('clients create / list / revoke', () => {
       {
         args: [...CREATE, '--verifies-subject-identity'],
         reason: /--verifies-subject-identity goes with --kind SUBJECT_SERVICE/,
+      },
+      {
+        // A legal basis names one of the agreement's purposes and one of the bases of UU PDP.
+        args: withOption(CREATE, '--legal-basis', 'RESEARCH=CONSENT'),
+        reason: /--legal-basis: RESEARCH is not one of --purposes/,
+      },
+      {
+        args: withOption(CREATE, '--legal-basis', 'VERIVALI=GOOD_REASON'),
+        reason: /--legal-basis: GOOD_REASON is not one of CONSENT, CONTRACT/,
+      },
+      {
+        args: withOption(CREATE, '--legal-basis', 'VERIVALI'),
+        reason: /--legal-basis: expected PURPOSE=BASIS/,
       },
       {
         args: ['clients', 'create', 'Bad_ID', ...CREATE.slice(3)],

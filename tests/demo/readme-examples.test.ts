@@ -189,9 +189,10 @@ describe('README examples', () => {
         const earlier = answers.get(e.idFrom);
         expect(earlier, `${label}: ${e.idFrom} ran before`).toBeDefined();
         const root = Object.values(earlier!.body.data!)[0] as {
-          edges: Array<{ node: { id: string } }>;
+          id?: string;
+          edges?: Array<{ node: { id: string } }>;
         };
-        vars.id = root.edges[0]!.node.id;
+        vars.id = root.id ?? root.edges![0]!.node.id;
       }
       const headers: Record<string, string> = {};
       if (e.purpose) headers['x-purpose'] = e.purpose;

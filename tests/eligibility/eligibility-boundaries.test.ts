@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Principal } from '../../src/auth/principal.js';
+import { ministryPrincipal } from '../support/test-principal.js';
 import { currentRules, type CurrentRule } from '../../src/db/queries/eligibility-rule-queries.js';
 import { evaluateEligibility } from '../../src/db/scoped/eligibility-evaluator.js';
 import { HOUSEHOLDS_HEADER, MEMBERS_HEADER, importText } from '../support/snapshot-fixture.js';
@@ -76,7 +76,7 @@ function snapshot() {
 
 let db: TestDatabase;
 let rules: Map<string, CurrentRule>;
-const everywhere = { agreement: { regionScope: ['*'] } } as unknown as Principal;
+const everywhere = ministryPrincipal({ regionScope: ['*'] });
 
 beforeAll(async () => {
   db = await createTestDatabase();

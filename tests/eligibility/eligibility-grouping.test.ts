@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Principal } from '../../src/auth/principal.js';
+import { ministryPrincipal } from '../support/test-principal.js';
 import { RateLimitedError, UsageLimiter } from '../../src/auth/usage-limiter.js';
 import { currentRules, type CurrentRule } from '../../src/db/queries/eligibility-rule-queries.js';
 import { EligibilityBatcher } from '../../src/db/scoped/eligibility-batcher.js';
@@ -34,7 +34,7 @@ afterAll(async () => {
 });
 
 const principal = (regionScope: string[], id = 'probe-pks', dailyQuota = 1_000_000) =>
-  ({ clientId: 'probe', agreement: { id, regionScope, dailyQuota } }) as unknown as Principal;
+  ministryPrincipal({ id, regionScope, dailyQuota }, 'probe');
 const everywhere = principal(['*']);
 const bogorOnly = principal(['3201']);
 

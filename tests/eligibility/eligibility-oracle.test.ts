@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Principal } from '../../src/auth/principal.js';
+import { ministryPrincipal } from '../support/test-principal.js';
 import { currentRules, type CurrentRule } from '../../src/db/queries/eligibility-rule-queries.js';
 import { readPopulation, readRegions } from '../../src/domain/region-reference.js';
 import { evaluateEligibility } from '../../src/db/scoped/eligibility-evaluator.js';
@@ -34,7 +34,7 @@ afterAll(async () => {
   await db.close();
 });
 
-const everywhere = { agreement: { regionScope: ['*'] } } as unknown as Principal;
+const everywhere = ministryPrincipal({ regionScope: ['*'] });
 
 describe('eligibility decisions against an independent oracle', () => {
   it('agree for every NIK of a generated snapshot, for every program, in input order', async () => {
@@ -84,7 +84,7 @@ describe('eligibility decisions against an independent oracle', () => {
     const outside = memberRows.find(
       (m) => !households.get(m.household_id!)!.region_code!.startsWith('3201'),
     )!;
-    const bogorOnly = { agreement: { regionScope: ['3201'] } } as unknown as Principal;
+    const bogorOnly = ministryPrincipal({ regionScope: ['3201'] });
     const {
       facts: [fact],
     } = await evaluateEligibility(db.db, bogorOnly, [outside.nik!], rules[0]!);

@@ -433,6 +433,8 @@ export type Me = {
   clientId: Scalars['String']['output'];
   /** MINISTRY, LOCAL_GOV, RESEARCHER, INTERNAL, ADMIN or SUBJECT_SERVICE. */
   kind: Scalars['String']['output'];
+  /** The legal basis of each of your purposes, in the order of `purposes`. */
+  legalBases: Array<PurposeLegalBasis>;
   /** Your agency’s privacy budget (ε) left in the current accounting period (all its clients draw from it; DTKS_PRIVACY_PERIOD_MONTHS); null when your agreement has none. */
   privacyBudgetRemaining?: Maybe<Scalars['Float']['output']>;
   /** Programs whose eligibility you may check. */
@@ -504,8 +506,12 @@ export enum MemberStatus {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Lifts restriction `id` of `nik`, keeping who lifted it, when and why. A data subjects’ service lifts what a person asked for; only the administrator lifts its own. */
+  liftProcessingRestriction: ProcessingRestriction;
   /** Proposes a household not yet in the registry (usulan baru), with its members; reviewed like a submission (needs X-Officer-Id). */
   proposeHousehold: VerificationSubmission;
+  /** Restricts the processing of a NIK for purposes and/or agencies (none named: all). For a data subjects’ service that verified the person’s identity, on their request, or for the administrator. Takes effect at once for records and eligibility decisions, and for statistics from the next snapshot import. Audited with the NIK as subject. */
+  restrictProcessing: ProcessingRestriction;
   /** Approves or rejects a SUBMITTED submission or proposal of your region (needs X-Officer-Id). Two-person rule: never one sent by your own client or agency. A note is required to reject. */
   reviewVerification: VerificationSubmission;
   /** Sends what an officer found at a household of your region (needs X-Officer-Id). Stored as SUBMITTED for review; the served snapshot does not change. A household outside your region gets exactly the error of an id that does not exist. Retrying with the same idempotencyKey and input returns the first submission. */
@@ -516,8 +522,18 @@ export type Mutation = {
   unsubscribeSubjects: SubjectUnsubscriptionResult;
 };
 
+export type MutationLiftProcessingRestrictionArgs = {
+  id: Scalars['ID']['input'];
+  nik: Scalars['NIK']['input'];
+  reason: Scalars['String']['input'];
+};
+
 export type MutationProposeHouseholdArgs = {
   input: HouseholdProposalInput;
+};
+
+export type MutationRestrictProcessingArgs = {
+  input: RestrictProcessingInput;
 };
 
 export type MutationReviewVerificationArgs = {
@@ -611,6 +627,28 @@ export type PrivacyBudgetUse = {
   snapshotId: Scalars['Int']['output'];
 };
 
+/** A restriction of processing a NIK. While active, the person is left out — as if not in the registry — of records and eligibility decisions for the purposes and agencies it covers, unless the purpose’s legal basis is one a restriction does not stop (`notStoppedFor`); and of statistics from the next snapshot import on. */
+export type ProcessingRestriction = {
+  __typename?: 'ProcessingRestriction';
+  /** False once lifted. */
+  active: Scalars['Boolean']['output'];
+  /** The agencies it covers; empty: every agency. */
+  agencyIds: Array<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  /** Why it was lifted, as given. */
+  liftReason?: Maybe<Scalars['String']['output']>;
+  liftedAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  /** The agreements’ purposes it covers where it does not stop processing (empty once lifted). */
+  notStoppedFor: Array<RestrictionExemption>;
+  /** The purposes it covers; empty: every purpose. */
+  purposes: Array<Scalars['String']['output']>;
+  /** Why it was asked for, as given. */
+  reason: Scalars['String']['output'];
+  /** SUBJECT (the person, through a data subjects’ service) or ADMINISTRATOR. */
+  requestedBy: Scalars['String']['output'];
+  restrictedAt: Scalars['DateTimeISO']['output'];
+};
+
 /** PKH (Program Keluarga Harapan), BPNT (Sembako), PBI_JK (health insurance contribution), PIP (school assistance). */
 export enum Program {
   Bpnt = 'BPNT',
@@ -641,6 +679,14 @@ export type ProtectedCount = {
   value?: Maybe<Scalars['Int']['output']>;
 };
 
+/** The legal basis (UU PDP Art. 20(2)) your agreement records for one of its purposes. A restriction a person asks for stops processing for a purpose unless its basis is PUBLIC_TASK or LEGAL_OBLIGATION, where it is recorded and shown but does not stop it. */
+export type PurposeLegalBasis = {
+  __typename?: 'PurposeLegalBasis';
+  /** CONSENT, CONTRACT, LEGAL_OBLIGATION, VITAL_INTEREST, PUBLIC_TASK or LEGITIMATE_INTEREST. */
+  basis: Scalars['String']['output'];
+  purpose: Scalars['String']['output'];
+};
+
 export type Query = {
   __typename?: 'Query';
   /** Who accessed this person’s data: when, which agency and client, officer, purpose, operation and fields. Newest first; first ≤ 1000. */
@@ -663,6 +709,8 @@ export type Query = {
   myRecord: SubjectReport;
   /** A person by NIK, masked per your agreement; null outside your region scope, exactly as for a NIK that does not exist. */
   person?: Maybe<Person>;
+  /** Every restriction of a NIK, active and lifted, newest first. */
+  processingRestrictions: Array<ProcessingRestriction>;
   /** Every program with the plain-language rule and version decisions apply now. */
   programs: Array<ProgramInfo>;
   /** The public region reference with the reference population of provinces and regencies: the regions of a level under a region, by code. Any client; needs no X-Purpose. */
@@ -721,6 +769,10 @@ export type QueryMyRecordArgs = {
 };
 
 export type QueryPersonArgs = {
+  nik: Scalars['NIK']['input'];
+};
+
+export type QueryProcessingRestrictionsArgs = {
   nik: Scalars['NIK']['input'];
 };
 
@@ -816,6 +868,27 @@ export enum Relationship {
   Parent = 'PARENT',
   Spouse = 'SPOUSE',
 }
+
+/** What to restrict: a NIK, for purposes and/or agencies, and why. */
+export type RestrictProcessingInput = {
+  /** Agency ids, at most 50; empty or absent: every agency. */
+  agencyIds?: InputMaybe<Array<Scalars['String']['input']>>;
+  nik: Scalars['NIK']['input'];
+  /** Purpose codes (e.g. RESEARCH), at most 50; empty or absent: every purpose. */
+  purposes?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Why (1–1000 characters). Kept with the restriction; never in an error or a log. */
+  reason: Scalars['String']['input'];
+};
+
+/** A purpose of an agency that a restriction covers but does not stop: its legal basis (a public task, a legal obligation or a vital interest) lets processing go on. The restriction is recorded and shown there. */
+export type RestrictionExemption = {
+  __typename?: 'RestrictionExemption';
+  agencyId: Scalars['String']['output'];
+  agencyName: Scalars['String']['output'];
+  /** PUBLIC_TASK, LEGAL_OBLIGATION or VITAL_INTEREST. */
+  basis: Scalars['String']['output'];
+  purpose: Scalars['String']['output'];
+};
 
 /** APPROVED (send to the central ranking cycle) or REJECTED (a note says why). */
 export enum ReviewDecision {
@@ -1121,6 +1194,8 @@ export type SubjectReport = {
   person?: Maybe<SubjectPerson>;
   /** Whether the NIK is in the served snapshot. */
   registered: Scalars['Boolean']['output'];
+  /** The person’s restrictions of processing, active and lifted, newest first, each with the purposes it does not stop. */
+  restrictions: Array<ProcessingRestriction>;
 };
 
 /** What the registry holds about a person and what it decided, and who accessed it (UU PDP Art. 7), for the person through a data subjects’ service. */

@@ -7,6 +7,7 @@ import { ageBandSql } from '../../src/db/age-band-sql.js';
 import {
   DIMENSIONS,
   isTargetingMeasure,
+  MAX_MEMBERS_COUNTED,
   MEASURES,
   PROGRAM_CODES,
   REGION_DIMENSIONS,
@@ -38,6 +39,8 @@ const AS_OF = '2026-06-30';
 let db: TestDatabase;
 let regionCodes: string[];
 let importSeconds: { rollup: number; total: number };
+/** The CSV texts imported (re-imported by the restrictions test). */
+let imported: ReturnType<typeof withEdgeCases>;
 
 /** Adds the hand-made cases to a generated snapshot's CSV texts. */
 function withEdgeCases(texts: { households: string; members: string; recipients: string }) {
@@ -124,11 +127,10 @@ beforeAll(async () => {
     regions: await readRegions(),
     population: await readPopulation(),
   });
-  const summary = await importText(db, withEdgeCases(texts), AS_OF).catch(
-    (e: { problems?: unknown }) => {
-      throw new Error(JSON.stringify(e.problems ?? e));
-    },
-  );
+  imported = withEdgeCases(texts);
+  const summary = await importText(db, imported, AS_OF).catch((e: { problems?: unknown }) => {
+    throw new Error(JSON.stringify(e.problems ?? e));
+  });
   importSeconds = { rollup: summary.phases.rollup, total: summary.seconds };
   const { rows } = await sql<{ code: string }>`
     SELECT DISTINCT region_code AS code FROM household WHERE region_code IS NOT NULL`.execute(
@@ -144,6 +146,28 @@ const cells = (t: ExactTable | null) => Object.fromEntries([...(t?.counts ?? new
 /** Each cell's count and cell key (the dashboards' perturbation depends on both). */
 const keyedCells = (t: ExactTable | null) =>
   Object.fromEntries([...(t?.counts ?? new Map())].map(([k, n]) => [k, [n, t!.cellKeys.get(k)]]));
+
+const ask = (measure: Measure, groupBy: string[], filter = {}) =>
+  normalizeStatisticsQuery({ measure, groupBy: groupBy as never, filter, epsilonMilli: 0 });
+
+/** Queries over every measure and the cases a rollup could get wrong. */
+const HAND_MADE_QUERIES: NormalizedStatisticsQuery[] = [
+  ask('PERSONS', ['AGE_BAND', 'SEX']),
+  ask('HOUSEHOLDS', ['AGE_BAND', 'SEX']),
+  ask('HOUSEHOLDS', ['DECILE']),
+  ask('PERSONS', ['PROGRAM']),
+  ask('HOUSEHOLDS', ['PROGRAM', 'SEX']),
+  ask('PERSONS', [], { programs: ['PKH', 'PIP'] }),
+  ask('HOUSEHOLDS', [], { programs: ['BPNT'] }),
+  ...(
+    ['RECIPIENTS', 'ELIGIBLE', 'ELIGIBLE_NON_RECIPIENTS', 'RECIPIENTS_NOT_ELIGIBLE'] as const
+  ).flatMap((measure) => [
+    ask(measure, ['PROGRAM']),
+    ask(measure, ['PROGRAM', 'SEX', 'AGE_BAND']),
+    ask(measure, ['DECILE'], { programs: ['PIP'] }),
+    ask(measure, ['DISTRICT', 'PROGRAM'], { programs: ['PKH', 'PBI_JK'] }),
+  ]),
+];
 
 describe('statistics rollups', () => {
   it('are built by the import, timed as their own phase, and marked on the snapshot', async () => {
@@ -309,25 +333,7 @@ describe('statistics rollups', () => {
 
   it('count the hand-made cases as the base tables do', async () => {
     const seenKeys = new Set<number>();
-    const ask = (measure: Measure, groupBy: string[], filter = {}) =>
-      normalizeStatisticsQuery({ measure, groupBy: groupBy as never, filter, epsilonMilli: 0 });
-    for (const query of [
-      ask('PERSONS', ['AGE_BAND', 'SEX']),
-      ask('HOUSEHOLDS', ['AGE_BAND', 'SEX']),
-      ask('HOUSEHOLDS', ['DECILE']),
-      ask('PERSONS', ['PROGRAM']),
-      ask('HOUSEHOLDS', ['PROGRAM', 'SEX']),
-      ask('PERSONS', [], { programs: ['PKH', 'PIP'] }),
-      ask('HOUSEHOLDS', [], { programs: ['BPNT'] }),
-      ...(
-        ['RECIPIENTS', 'ELIGIBLE', 'ELIGIBLE_NON_RECIPIENTS', 'RECIPIENTS_NOT_ELIGIBLE'] as const
-      ).flatMap((measure) => [
-        ask(measure, ['PROGRAM']),
-        ask(measure, ['PROGRAM', 'SEX', 'AGE_BAND']),
-        ask(measure, ['DECILE'], { programs: ['PIP'] }),
-        ask(measure, ['DISTRICT', 'PROGRAM'], { programs: ['PKH', 'PBI_JK'] }),
-      ]),
-    ]) {
+    for (const query of HAND_MADE_QUERIES) {
       const rollups = await countStatistics(db.readDb, query, ['*'], { source: 'rollups' });
       const base = await countStatistics(db.readDb, query, ['*'], { source: 'base-tables' });
       expect(keyedCells(rollups), JSON.stringify(query.groupBy)).toEqual(keyedCells(base));
@@ -335,6 +341,68 @@ describe('statistics rollups', () => {
     }
     // Cell keys spread over 0–255 (a constant key would make every perturbation the same).
     expect(seenKeys.size).toBeGreaterThan(150);
+  });
+
+  // Issue #17: a person whose processing is restricted is left out of statistics from the next
+  // import on (the rollups and the base tables alike), and counted again from the import after
+  // the restriction is lifted.
+  it('leave out the persons restricted when the snapshot was imported, rollups and base tables alike', async () => {
+    const persons = ask('PERSONS', []);
+    const total = async (source: 'rollups' | 'base-tables') =>
+      cells(await countStatistics(db.readDb, persons, ['*'], { source }))[''] ?? 0;
+    const agree = async () => {
+      for (const query of HAND_MADE_QUERIES) {
+        const rollups = await countStatistics(db.readDb, query, ['*'], { source: 'rollups' });
+        const base = await countStatistics(db.readDb, query, ['*'], { source: 'base-tables' });
+        expect(keyedCells(rollups), JSON.stringify(query)).toEqual(keyedCells(base));
+      }
+    };
+    const before = await total('rollups');
+    // ACTIVE members of households under the PERSONS cap (each is then counted exactly once),
+    // heads and recipients among them: what a restriction changes in every measure.
+    const { rows: chosen } = await sql<{ nik: string }>`
+      SELECT m.nik FROM member m
+       WHERE m.status = 'ACTIVE'
+         AND (SELECT count(*) FROM member x WHERE x.household_id = m.household_id)
+             < ${MAX_MEMBERS_COUNTED}
+       ORDER BY (m.relationship = 'HEAD') DESC,
+                EXISTS (SELECT 1 FROM program_recipient r WHERE r.nik = m.nik) DESC, md5(m.nik)
+       LIMIT 12`.execute(db.db);
+    expect(chosen).toHaveLength(12);
+    const restrict = (nik: string, purposes: string[], agencies: string[]) =>
+      sql`
+      INSERT INTO processing_restriction
+        (nik, purposes, agency_ids, reason, requested_by_kind, requested_by_client)
+      VALUES (${nik}, ${purposes}, ${agencies}, 'uji', 'ADMIN', 'gateway-admin')`.execute(db.db);
+    // Any purpose or agency: statistics are one table for all.
+    for (const [i, { nik }] of chosen.entries()) {
+      await restrict(nik, i % 3 === 0 ? ['RESEARCH'] : [], i % 3 === 1 ? ['bps'] : []);
+    }
+    // A restriction lifted before the import leaves nobody out.
+    const { rows: other } = await sql<{ nik: string }>`
+      SELECT nik FROM member WHERE status = 'ACTIVE' AND nik <> ALL (${chosen.map((c) => c.nik)})
+       ORDER BY md5(nik) LIMIT 1`.execute(db.db);
+    await restrict(other[0]!.nik, [], []);
+    await sql`UPDATE processing_restriction SET lifted_at = now(), lifted_by_client = 'gateway-admin',
+                     lift_reason = 'uji' WHERE nik = ${other[0]!.nik}`.execute(db.db);
+
+    // The served snapshot's statistics do not change until the next import.
+    expect(await total('rollups')).toBe(before);
+    expect(await total('base-tables')).toBe(before);
+
+    await importText(db, imported, AS_OF);
+    expect(await total('rollups')).toBe(before - 12);
+    expect(await total('base-tables')).toBe(before - 12);
+    await agree();
+
+    // Lifted: still left out of this snapshot's statistics, counted again from the next import.
+    await sql`UPDATE processing_restriction SET lifted_at = now(), lifted_by_client = 'gateway-admin',
+                     lift_reason = 'uji' WHERE lifted_at IS NULL`.execute(db.db);
+    expect(await total('rollups')).toBe(before - 12);
+    expect(await total('base-tables')).toBe(before - 12);
+    await importText(db, imported, AS_OF);
+    expect(await total('rollups')).toBe(before);
+    expect(await total('base-tables')).toBe(before);
   });
 
   it('fall back to the base tables for a village, or a snapshot imported before the rollups', async () => {

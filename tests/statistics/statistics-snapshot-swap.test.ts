@@ -59,6 +59,7 @@ const researcher: Principal = {
     documentApps: [],
     followCheckedDays: null,
     verifiesSubjectIdentity: false,
+    purposeLegalBasis: {},
   },
 };
 

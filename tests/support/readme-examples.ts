@@ -8,8 +8,8 @@ import { parse, type OperationDefinitionNode } from 'graphql';
  *   [id-from=OPERATION] -->` (blank lines between allowed) is a GraphQL example sent by that demo
  *   client. A ```graphql block holds one operation; a ```json block right after it holds its
  *   variables. The client's `demo samples --json` variables come first, the JSON block's over
- *   them, and `id-from=Queue` sets `$id` to the first `id` of the node list the earlier example
- *   `Queue` answered. `empty=REASON` (one word) accepts an empty list as the answer, where that is
+ *   them, and `id-from=Queue` sets `$id` to the `id` the earlier example `Queue` answered (of its
+ *   root object, or the first of its node list). `empty=REASON` (one word) accepts an empty list as the answer, where that is
  *   what the demo gives (a change feed before any new import).
  * - A ```json block preceded by `<!-- example: client=… operation=NAME -->` runs the earlier
  *   example NAME again, as that client, with these variables.

@@ -1,5 +1,11 @@
 import { sql, type Kysely } from 'kysely';
-import type { Agreement, ClientKind, FieldPolicy, Scope } from '../../auth/agreement.js';
+import type {
+  Agreement,
+  ClientKind,
+  FieldPolicy,
+  LegalBasis,
+  Scope,
+} from '../../auth/agreement.js';
 import type { DciClientSettings } from '../../auth/principal.js';
 import type { Database } from '../database-types.js';
 
@@ -52,6 +58,7 @@ export async function findClientPolicy(
       'a.document_apps',
       'a.follow_checked_days',
       'a.verifies_subject_identity',
+      'a.purpose_legal_basis',
       'c.dci_public_key',
       'a.dci_callback_url',
     ])
@@ -85,6 +92,7 @@ export async function findClientPolicy(
       documentApps: row.document_apps,
       followCheckedDays: row.follow_checked_days,
       verifiesSubjectIdentity: row.verifies_subject_identity,
+      purposeLegalBasis: row.purpose_legal_basis as Record<string, LegalBasis>,
     },
   };
 }
@@ -131,6 +139,7 @@ export async function saveClient(db: Kysely<Database>, r: ClientRegistration): P
       document_apps: [...a.documentApps],
       follow_checked_days: a.followCheckedDays,
       verifies_subject_identity: a.verifiesSubjectIdentity,
+      purpose_legal_basis: JSON.stringify(a.purposeLegalBasis),
     };
     await tx
       .insertInto('agreement')

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Principal } from '../../auth/principal.js';
+import { restrictionScopeOf } from '../../auth/restriction-policy.js';
 import type { Database } from '../database-types.js';
 import type { CurrentRule } from '../queries/eligibility-rule-queries.js';
 import { evaluateEligibility, type EligibilityFacts } from './eligibility-evaluator.js';
@@ -31,7 +32,8 @@ const MAX_GROUPED = 2_000;
  * statements are out, the ones that arrive queue and go in the next. Each caller gets the facts of
  * its own NIKs, in its order, with the as-of date of the statement that answered it.
  *
- * Grouping crosses requests but never region scopes or rules, so it cannot change an answer: the
+ * Grouping crosses requests but never region scopes, rules or the restrictions that apply (agency
+ * and purpose where a restriction stops the decision), so it cannot change an answer: the
  * statement is the one each request would have run, over more NIKs.
  */
 export class EligibilityBatcher {
@@ -45,7 +47,11 @@ export class EligibilityBatcher {
     rule: CurrentRule,
   ): Promise<{ asOf: string | null; facts: EligibilityFacts[] }> {
     if (niks.length > SOLO_ABOVE) return evaluateEligibility(this.db, principal, niks, rule);
-    const key = `${rule.program}\n${rule.version}\n${principal.agreement.regionScope.join(',')}`;
+    // Restrictions differ by agency and purpose where they stop the decision: part of the key.
+    const restrictions = restrictionScopeOf(principal);
+    const restricted =
+      restrictions === null ? '-' : `${restrictions.agencyId}\n${restrictions.purpose ?? '*'}`;
+    const key = `${rule.program}\n${rule.version}\n${principal.agreement.regionScope.join(',')}\n${restricted}`;
     let group = this.groups.get(key);
     if (!group) {
       group = { principal, rule, waiting: [], inFlight: 0 };

@@ -4,7 +4,9 @@ import type { ReasonCode } from '../../domain/reason-codes.js';
 import { compileRule } from './eligibility-rule-sql.js';
 import type { Database } from '../database-types.js';
 import type { CurrentRule } from '../queries/eligibility-rule-queries.js';
+import { restrictionScopeOf } from '../../auth/restriction-policy.js';
 import { regionPredicate } from './record-projection.js';
+import { notRestricted } from './restriction-sql.js';
 
 /** One decision's facts, in input order. */
 export interface EligibilityFacts {
@@ -16,7 +18,8 @@ export interface EligibilityFacts {
 /**
  * Decides eligibility for many NIKs in one query with one array parameter (no parameter limit,
  * one plan): the NIKs are unnested with their position, joined to members and households inside
- * the principal's region scope — a person outside the scope is NOT_REGISTERED, exactly like an
+ * the principal's region scope — a person outside the scope, or whose processing is restricted for
+ * the request's purpose (where a restriction stops it), is NOT_REGISTERED, exactly like an
  * unknown NIK — and the program's compiled rule decides the reason. Rows come back in input order,
  * duplicates included.
  */
@@ -28,6 +31,7 @@ export async function evaluateEligibility(
 ): Promise<{ asOf: string | null; facts: EligibilityFacts[] }> {
   if (!principal) throw new Error('eligibility needs a principal');
   const inScope = regionPredicate(principal.agreement.regionScope, 'h.region_code');
+  const visible = notRestricted(restrictionScopeOf(principal), sql`m.nik`);
   // The as-of date is read in the same statement as the data: an import swapping tables between
   // two statements could otherwise pair new data with the old date.
   const { rows } = await sql<{ reason: ReasonCode; decile: number | null; as_of: string | null }>`
@@ -36,7 +40,7 @@ export async function evaluateEligibility(
            (SELECT as_of FROM served) AS as_of
       FROM unnest(${[...niks]}::text[]) WITH ORDINALITY AS i(nik, ord)
       LEFT JOIN (member m JOIN household h ON h.household_id = m.household_id AND ${inScope})
-             ON m.nik = i.nik::char(16) COLLATE "C"
+             ON m.nik = i.nik::char(16) COLLATE "C" AND ${visible}
      ORDER BY i.ord`.execute(db);
   return {
     asOf: rows[0]?.as_of ?? null,

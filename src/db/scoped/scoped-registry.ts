@@ -7,6 +7,7 @@ import {
 } from '../../auth/field-policy.js';
 import type { Agreement } from '../../auth/agreement.js';
 import type { Principal } from '../../auth/principal.js';
+import { restrictionScopeOf } from '../../auth/restriction-policy.js';
 import { fieldsReadBy } from '../../auth/work-list-policy.js';
 import { forbidden } from '../../errors/gateway-errors.js';
 import type { Database } from '../database-types.js';
@@ -17,6 +18,7 @@ import {
   regionPredicate,
   SERVED_AS_OF_COLUMN,
 } from './record-projection.js';
+import { notRestricted } from './restriction-sql.js';
 import {
   afterPosition,
   filterConditions,
@@ -122,7 +124,8 @@ export type SubjectSink = (niks: readonly string[]) => void;
  * The one door to personal data: every read of households and members goes through here, and
  * this cannot be built without a principal. The principal's region scope is a SQL predicate on
  * every query and its field policy is the SQL projection, so a record outside the scope is never
- * read and a masked value is never read in clear. Out of scope and missing look the same: null.
+ * read and a masked value is never read in clear. Out of scope and missing look the same: null;
+ * so does a person whose processing is restricted for the request's purpose (restriction-sql.ts).
  * One instance per request (its DataLoaders batch and cache only within that request).
  */
 export class ScopedRegistry {
@@ -131,6 +134,10 @@ export class ScopedRegistry {
   private readonly personSelect: RawBuilder<unknown>;
   private readonly inScope: RawBuilder<unknown>;
   private readonly workListScope: RawBuilder<unknown>;
+  /** A member `m` is not restricted for this request's purpose (TRUE when none can stop it). */
+  private readonly personVisible: RawBuilder<unknown>;
+  /** The same for a member `q` of a work-list filter. */
+  private readonly filterMemberVisible: RawBuilder<unknown>;
   private readonly membersLoader: DataLoader<string, PersonRecord[]>;
   private readonly householdLoader: DataLoader<string, HouseholdRecord | null>;
 
@@ -146,6 +153,9 @@ export class ScopedRegistry {
     this.personSelect = compiled.personSelect;
     this.inScope = compiled.inScope;
     this.workListScope = compiled.workListScope;
+    const restrictions = restrictionScopeOf(principal);
+    this.personVisible = notRestricted(restrictions, sql`m.nik`);
+    this.filterMemberVisible = notRestricted(restrictions, sql`q.nik`);
     this.membersLoader = new DataLoader((keys) => this.loadMembers(keys));
     this.householdLoader = new DataLoader((keys) => this.loadHouseholds(keys));
   }
@@ -164,7 +174,7 @@ export class ScopedRegistry {
     const { rows } = await sql<PersonRecord>`
       SELECT ${this.personSelect} ${SERVED_AS_OF_COLUMN}, m.nik AS "_nik", m.household_id AS "_household"
         FROM member m JOIN household h ON h.household_id = m.household_id
-       WHERE m.nik = ${nik} AND ${this.inScope}`.execute(this.db);
+       WHERE m.nik = ${nik} AND ${this.inScope} AND ${this.personVisible}`.execute(this.db);
     this.onSubjects(rows.map((r) => r._nik));
     return rows[0] ?? null;
   }
@@ -279,7 +289,7 @@ export class ScopedRegistry {
         throw forbidden(`this filter or sort reads ${field}, which your agreement withholds`);
       }
     }
-    return [this.workListScope, ...filterConditions(filter)];
+    return [this.workListScope, ...filterConditions(filter, this.filterMemberVisible)];
   }
 
   /** The members of a household the client was given (null when the policy withholds members). */
@@ -304,7 +314,7 @@ export class ScopedRegistry {
     const { rows } = await sql<PersonRecord>`
       SELECT ${this.personSelect} ${SERVED_AS_OF_COLUMN}, m.nik AS "_nik", m.household_id AS "_household"
         FROM member m JOIN household h ON h.household_id = m.household_id
-       WHERE m.household_id = ANY(${[...keys]}) AND ${this.inScope}
+       WHERE m.household_id = ANY(${[...keys]}) AND ${this.inScope} AND ${this.personVisible}
        ORDER BY m.household_id, m.nik`.execute(this.db);
     this.onSubjects(rows.map((r) => r._nik));
     const byHousehold = new Map<string, PersonRecord[]>(keys.map((k) => [k, []]));

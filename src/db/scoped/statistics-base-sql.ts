@@ -9,6 +9,7 @@ import {
 } from '../../domain/statistics-query.js';
 import { cellKeySumSql, recordKeySql } from '../cell-key-sql.js';
 import type { Database } from '../database-types.js';
+import { statisticsMembers } from './restriction-sql.js';
 import {
   countsOf,
   groupedCount,
@@ -37,6 +38,9 @@ import { countTargetingFromBaseTables } from './statistics-targeting-sql.js';
  *   those whose region code starts with it. Both intersect the client's region scope.
  * - A unit whose value of a grouped dimension is unknown (no region, no decile, no ACTIVE head,
  *   no sex or no birth date) is in no cell of a table grouped by that dimension.
+ *
+ * - Members whose processing was restricted when the snapshot was imported are left out, as if not
+ *   in the registry (`statisticsMembers`, restriction-sql.ts); their household still counts.
  *
  * Ages are completed years at the snapshot's as-of date (PostgreSQL `age()`, as in
  * eligibility-rule-sql.ts).
@@ -126,7 +130,8 @@ export async function countFromBaseTables(
       : sql``;
 
   const result = await sql<{ id: string; as_of: string; cells: (string | number | null)[][] }>`
-    WITH s AS (SELECT id, as_of FROM snapshot ORDER BY id DESC LIMIT 1),
+    WITH s AS (SELECT id, as_of, restrictions_as_of FROM snapshot ORDER BY id DESC LIMIT 1),
+    ${statisticsMembers('(SELECT restrictions_as_of FROM s)')},
     h AS (SELECT h.household_id, h.region_code, h.decile FROM household h ${hWhere}),
     u AS (${units}),
     up AS (${unitPrograms}),

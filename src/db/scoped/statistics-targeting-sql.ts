@@ -13,6 +13,7 @@ import {
 } from '../../domain/statistics-query.js';
 import type { Database, EligibilityRuleDefinition } from '../database-types.js';
 import { compileRule } from './eligibility-rule-sql.js';
+import { statisticsMembers } from './restriction-sql.js';
 import {
   countsOf,
   groupedCount,
@@ -201,7 +202,8 @@ async function countWithRules(
   } = groupedCount(keys, [sql`count(*)`, sql.raw(cellKeySumSql(recordKeySql('u.unit')))]);
 
   const result = await sql<{ id: string; as_of: string; cells: (string | number | null)[][] }>`
-    WITH s AS (SELECT id, as_of FROM snapshot ORDER BY id DESC LIMIT 1),
+    WITH s AS (SELECT id, as_of, restrictions_as_of FROM snapshot ORDER BY id DESC LIMIT 1),
+    ${statisticsMembers('(SELECT restrictions_as_of FROM s)')},
     h AS (SELECT h.household_id, h.region_code, h.decile, h.verification_status
             FROM household h ${hWhere}),
     u AS (${sql.join(parts, sql` UNION ALL `)}),

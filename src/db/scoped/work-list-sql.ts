@@ -82,8 +82,15 @@ export function regionPrefix(prefix: string): RawBuilder<unknown> {
     : sql`h.region_code LIKE ${prefix + '%'}`;
 }
 
-/** Predicates of a filter (without the region scope). */
-export function filterConditions(filter: HouseholdFilter): RawBuilder<unknown>[] {
+/**
+ * Predicates of a filter (without the region scope). `visible` is the condition a member `q` must
+ * meet to be read at all (not restricted for the request's purpose): a filter on members' facts
+ * never reads a restricted member's.
+ */
+export function filterConditions(
+  filter: HouseholdFilter,
+  visible: RawBuilder<unknown> = sql`TRUE`,
+): RawBuilder<unknown>[] {
   const conditions: RawBuilder<unknown>[] = [];
   if (filter.regionCode) conditions.push(regionPrefix(filter.regionCode));
   // Deciles run 1–10; a bound beyond is a plain bound (clamped to stay within smallint).
@@ -101,7 +108,7 @@ export function filterConditions(filter: HouseholdFilter): RawBuilder<unknown>[]
     conditions.push(sql`EXISTS (
         SELECT 1 FROM member q JOIN program_recipient r ON r.nik = q.nik
          WHERE q.household_id = h.household_id AND q.status = 'ACTIVE'
-           AND r.program = ${filter.program})`);
+           AND r.program = ${filter.program} AND ${visible})`);
   }
   for (const [name, condition] of Object.entries(MEMBER_FILTERS)) {
     const wanted = filter[name as keyof typeof MEMBER_FILTERS];
@@ -110,7 +117,7 @@ export function filterConditions(filter: HouseholdFilter): RawBuilder<unknown>[]
     conditions.push(sql`${sql.raw(wanted ? 'EXISTS' : 'NOT EXISTS')} (
         SELECT 1 FROM member q
          WHERE q.household_id = h.household_id AND q.status = 'ACTIVE'
-           AND ${memberCondition(condition, 'q', SERVED_AS_OF)})`);
+           AND ${memberCondition(condition, 'q', SERVED_AS_OF)} AND ${visible})`);
   }
   if (filter.notVerifiedSince) {
     conditions.push(sql`${LAST_VERIFIED} < ${filter.notVerifiedSince}::date`);
