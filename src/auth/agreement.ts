@@ -44,6 +44,10 @@ export const SCOPES = [
   // administrator (who may lift any).
   'subject:restrict',
   'restrictions:manage',
+  // Grievances (sanggah): opened by a subjects' service or a ministry, handled by local
+  // governments.
+  'grievances:open',
+  'grievances:handle',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 

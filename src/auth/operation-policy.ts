@@ -37,6 +37,44 @@ export const ROOT_FIELD_POLICY: Readonly<Record<string, RootFieldPolicy>> = Obje
     purpose: true,
     personal: true,
   },
+  // Grievances (sanggah): opened by a subjects' service or a ministry, handled by the region's
+  // local government; who sees which is in the SQL (src/db/scoped/grievance-store.ts).
+  openGrievance: {
+    kinds: ['SUBJECT_SERVICE', 'MINISTRY'],
+    scope: 'grievances:open',
+    purpose: true,
+    personal: true,
+  },
+  grievances: {
+    kinds: ['LOCAL_GOV', 'SUBJECT_SERVICE', 'MINISTRY'],
+    scope: ['grievances:handle', 'grievances:open'],
+    purpose: true,
+    personal: true,
+  },
+  grievance: {
+    kinds: ['LOCAL_GOV', 'SUBJECT_SERVICE', 'MINISTRY'],
+    scope: ['grievances:handle', 'grievances:open'],
+    purpose: true,
+    personal: true,
+  },
+  reviewGrievance: {
+    kinds: ['LOCAL_GOV'],
+    scope: 'grievances:handle',
+    purpose: true,
+    personal: true,
+  },
+  resolveGrievance: {
+    kinds: ['LOCAL_GOV'],
+    scope: 'grievances:handle',
+    purpose: true,
+    personal: true,
+  },
+  dismissGrievance: {
+    kinds: ['LOCAL_GOV'],
+    scope: 'grievances:handle',
+    purpose: true,
+    personal: true,
+  },
   processingRestrictions: {
     kinds: ['SUBJECT_SERVICE', 'ADMIN'],
     scope: ['subject:restrict', 'restrictions:manage'],

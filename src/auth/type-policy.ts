@@ -13,6 +13,10 @@ export const TYPE_POLICY: Readonly<Record<string, readonly ClientKind[] | 'any'>
   // Restrictions of processing: the person's service and the administrator (CONTRACT §13).
   ProcessingRestriction: ['SUBJECT_SERVICE', 'ADMIN'],
   RestrictionExemption: ['SUBJECT_SERVICE', 'ADMIN'],
+  // Grievances: their opener and the region that handles them (the SQL decides which ones).
+  Grievance: ['LOCAL_GOV', 'SUBJECT_SERVICE', 'MINISTRY'],
+  GrievanceConnection: ['LOCAL_GOV', 'SUBJECT_SERVICE', 'MINISTRY'],
+  GrievanceEdge: ['LOCAL_GOV', 'SUBJECT_SERVICE', 'MINISTRY'],
   Snapshot: 'any',
   Household: ['LOCAL_GOV'],
   // A data subjects' service sees the other members of the person's household (CONTRACT §13).
@@ -61,6 +65,8 @@ export const TYPE_POLICY: Readonly<Record<string, readonly ClientKind[] | 'any'>
   EligibilityChange: ['MINISTRY'],
   HouseholdChange: ['LOCAL_GOV'],
   VerificationStatusChange: ['LOCAL_GOV'],
+  // A grievance's status, for the agency that opened it (CONTRACT §13).
+  GrievanceStatusChange: ['MINISTRY'],
   DecisionState: ['MINISTRY'],
   // Data subjects (CONTRACT §13): a person's report, through a data subjects' service only.
   SubjectReport: ['SUBJECT_SERVICE'],

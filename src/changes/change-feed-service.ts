@@ -57,9 +57,22 @@ export interface VerificationStatusChangeView extends ChangeEventBase {
   status: string;
 }
 
+/** GRIEVANCE_STATUS_CHANGED: a grievance the agreement's agency opened changed status. */
+export interface GrievanceStatusChangeView extends ChangeEventBase {
+  kind: 'GRIEVANCE_STATUS_CHANGED';
+  grievanceId: string;
+  decisionId: string;
+  program: string;
+  previousStatus: string;
+  status: string;
+}
+
 /** An event as the GraphQL types and webhook bodies read it. */
 export type ChangeEventView =
-  EligibilityChangeView | HouseholdChangeView | VerificationStatusChangeView;
+  | EligibilityChangeView
+  | HouseholdChangeView
+  | VerificationStatusChangeView
+  | GrievanceStatusChangeView;
 
 /** An event and what reading it discloses, for the audit log. */
 export interface DisclosedEvent {
@@ -272,6 +285,26 @@ export function changeEventView(
           submissionId: payload.submissionId,
           submissionKind: payload.submissionKind,
           householdId: payload.householdId,
+          previousStatus: payload.previousStatus,
+          status: payload.status,
+        },
+      };
+    }
+    case 'GRIEVANCE_STATUS_CHANGED': {
+      const payload = row.payload as Omit<
+        GrievanceStatusChangeView,
+        keyof ChangeEventBase | 'kind'
+      >;
+      // The opener knows whom it is about; the event names no one.
+      return {
+        subjects: [],
+        auditId: row.eventId,
+        view: {
+          ...base,
+          kind: row.kind,
+          grievanceId: payload.grievanceId,
+          decisionId: payload.decisionId,
+          program: payload.program,
           previousStatus: payload.previousStatus,
           status: payload.status,
         },

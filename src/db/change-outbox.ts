@@ -15,7 +15,7 @@ export const CHANGE_EVENTS_CHANNEL = 'dtks_change_events';
  * What a writer runs first in its transaction: the outbox lock, and the notification that
  * PostgreSQL sends only if the transaction commits (its payload names the writer).
  */
-export function lockOutboxSql(writer: 'import' | 'review'): string {
+export function lockOutboxSql(writer: 'import' | 'review' | 'grievance'): string {
   return `SELECT pg_advisory_xact_lock(${CHANGE_OUTBOX_LOCK}), pg_notify('${CHANGE_EVENTS_CHANNEL}', '${writer}')`;
 }
 

@@ -91,6 +91,30 @@ export interface SnapshotTable {
   restrictions_as_of: ColumnType<Date | null, Date | string | null | undefined, never>;
 }
 
+/** A grievance (sanggah) against a decision (migration 0027). */
+export interface GrievanceTable {
+  id: Generated<string>;
+  public_id: string;
+  nik: string;
+  decision_id: string;
+  program: string;
+  household_id: string | null;
+  region_code: string;
+  text: string;
+  status: Generated<'OPEN' | 'IN_REVIEW' | 'RESOLVED' | 'DISMISSED'>;
+  opened_by_client: string;
+  opened_by_agency: string;
+  opened_by_officer: string | null;
+  opened_at: Generated<Date>;
+  due_at: Date;
+  reviewed_at: Date | null;
+  closed_at: Date | null;
+  handled_by_client: string | null;
+  handled_by_officer: string | null;
+  submission_id: string | null;
+  dismissal_reason: string | null;
+}
+
 /** A restriction of processing a NIK (migration 0026); never deleted, lifted with who and why. */
 export interface ProcessingRestrictionTable {
   id: Generated<string>;
@@ -220,7 +244,10 @@ export interface ChangeSubscriptionTable {
 
 /** What a change event reports (CONTRACT §11). */
 export type ChangeEventKind =
-  'ELIGIBILITY_CHANGED' | 'HOUSEHOLD_CHANGED' | 'VERIFICATION_STATUS_CHANGED';
+  | 'ELIGIBILITY_CHANGED'
+  | 'HOUSEHOLD_CHANGED'
+  | 'VERIFICATION_STATUS_CHANGED'
+  | 'GRIEVANCE_STATUS_CHANGED';
 
 /** One change event of the outbox (issue #14; migrations 0017, 0019). */
 export interface ChangeEventTable {
@@ -391,6 +418,7 @@ export interface StatisticsCellKeyTable {
 }
 
 export interface Database {
+  grievance: GrievanceTable;
   processing_restriction: ProcessingRestrictionTable;
   region: RegionTable;
   region_population: RegionPopulationTable;

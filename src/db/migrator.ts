@@ -28,6 +28,7 @@ import * as privacyPeriods from './migrations/0023-privacy-accounting-periods.js
 import * as subjectServices from './migrations/0024-subject-services.js';
 import * as purposeLegalBasis from './migrations/0025-purpose-legal-basis.js';
 import * as processingRestriction from './migrations/0026-processing-restriction.js';
+import * as grievances from './migrations/0027-grievances.js';
 
 /**
  * All migrations, in order. Forward-only: a released migration is never edited; a change is a
@@ -60,6 +61,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0024-subject-services': subjectServices,
   '0025-purpose-legal-basis': purposeLegalBasis,
   '0026-processing-restriction': processingRestriction,
+  '0027-grievances': grievances,
 };
 
 /** Every migration's name, in the order they are applied. */

@@ -59,6 +59,8 @@ export const RUNTIME_WRITES: Readonly<Record<string, readonly Privilege[]>> = Ob
   // Restrictions of processing a person or the administrator asked for: added and lifted, never
   // deleted (CONTRACT §13).
   processing_restriction: ['INSERT', 'UPDATE'],
+  // Grievances (sanggah): opened by a subjects' service or a ministry, handled by the region.
+  grievance: ['INSERT', 'UPDATE'],
 });
 
 /** Serialises `grantRuntimeRights` between processes (a transaction-scoped advisory lock). */

@@ -26,6 +26,7 @@ const RECORD_TYPES: Record<string, string> = {
   ELIGIBILITY_CHANGED: 'EligibilityChange',
   HOUSEHOLD_CHANGED: 'HouseholdChange',
   VERIFICATION_STATUS_CHANGED: 'VerificationStatusChange',
+  GRIEVANCE_STATUS_CHANGED: 'GrievanceStatusChange',
 };
 
 /**

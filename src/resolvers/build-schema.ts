@@ -6,6 +6,7 @@ import { SubjectHouseholdResolver, SubjectReportResolver } from './subject.resol
 import { ChangesResolver } from './changes.resolver.js';
 import {
   EligibilityChange,
+  GrievanceStatusChange,
   HouseholdChange,
   VerificationStatusChange,
 } from '../schema/change.types.js';
@@ -18,6 +19,7 @@ import {
   PersonRelationsResolver,
   RecordsResolver,
 } from './records.resolver.js';
+import { GrievanceResolver } from './grievance.resolver.js';
 import { RegionResolver } from './region.resolver.js';
 import { RestrictionResolver, SubjectRestrictionsResolver } from './restriction.resolver.js';
 import { StatisticsResolver } from './statistics.resolver.js';
@@ -55,9 +57,15 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
       SubjectHouseholdResolver,
       RestrictionResolver,
       SubjectRestrictionsResolver,
+      GrievanceResolver,
     ],
     // Event kinds are reached through the ChangeEvent interface only.
-    orphanedTypes: [EligibilityChange, HouseholdChange, VerificationStatusChange],
+    orphanedTypes: [
+      EligibilityChange,
+      HouseholdChange,
+      VerificationStatusChange,
+      GrievanceStatusChange,
+    ],
     validate: false,
     // Descriptions are the partner agencies' documentation: keep them in the printed schema.
     emitSchemaFile: false,

@@ -10,6 +10,7 @@ import type { Database } from '../db/database-types.js';
 import type { ScopedRegistry } from '../db/scoped/scoped-registry.js';
 import type { MonitoringService } from '../monitoring/monitoring-service.js';
 import type { StatisticsService } from '../statistics/statistics-service.js';
+import type { GrievanceService } from '../subjects/grievance-service.js';
 import type { RestrictionService } from '../subjects/restriction-service.js';
 import type { SubjectReportService } from '../subjects/subject-report-service.js';
 import type { VerificationService } from '../verification/verification-service.js';
@@ -42,6 +43,8 @@ export interface RequestContext {
   subjects: SubjectReportService;
   /** Restrictions of processing a NIK (CONTRACT §13). */
   restrictions: RestrictionService;
+  /** Grievances (sanggah) against decisions (CONTRACT §13). */
+  grievances: GrievanceService;
   /** Reading the audit log by subject (for `accessLog`). */
   auditLog: {
     subjectOf(nik: string): string;

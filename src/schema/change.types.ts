@@ -10,6 +10,7 @@ export const ChangeKind = {
   ELIGIBILITY_CHANGED: 'ELIGIBILITY_CHANGED',
   HOUSEHOLD_CHANGED: 'HOUSEHOLD_CHANGED',
   VERIFICATION_STATUS_CHANGED: 'VERIFICATION_STATUS_CHANGED',
+  GRIEVANCE_STATUS_CHANGED: 'GRIEVANCE_STATUS_CHANGED',
 } as const;
 registerEnumType(ChangeKind, {
   name: 'ChangeKind',
@@ -18,7 +19,8 @@ registerEnumType(ChangeKind, {
     'follow changed (a new snapshot, or a new rule version taking effect with it). ' +
     'HOUSEHOLD_CHANGED (local governments): a new snapshot added, removed or changed a household ' +
     'of your region. VERIFICATION_STATUS_CHANGED (local governments): a submission you sent was ' +
-    'approved, rejected or applied.',
+    'approved, rejected or applied. GRIEVANCE_STATUS_CHANGED (whoever opened grievances): a ' +
+    'grievance your agency opened was taken into review, resolved or dismissed.',
 });
 
 export const HouseholdChangeType = { ADDED: 'ADDED', REMOVED: 'REMOVED', CHANGED: 'CHANGED' };
@@ -34,6 +36,7 @@ const EVENT_TYPES: Record<string, string> = {
   ELIGIBILITY_CHANGED: 'EligibilityChange',
   HOUSEHOLD_CHANGED: 'HouseholdChange',
   VERIFICATION_STATUS_CHANGED: 'VerificationStatusChange',
+  GRIEVANCE_STATUS_CHANGED: 'GrievanceStatusChange',
 };
 
 @ObjectType({
@@ -188,6 +191,29 @@ export class VerificationStatusChange extends ChangeEvent {
   previousStatus!: string;
 
   @Field(() => VerificationSubmissionStatus)
+  status!: string;
+}
+
+@ObjectType({
+  implements: ChangeEvent,
+  description:
+    'A grievance (sanggah) your agency opened changed status: IN_REVIEW when the region took it ' +
+    'up, RESOLVED (with a verification) or DISMISSED (with a reason; read it with grievance(id)).',
+})
+export class GrievanceStatusChange extends ChangeEvent {
+  @Field(() => ID, { description: 'The grievance (as Grievance.id).' })
+  grievanceId!: string;
+
+  @Field(() => String, { description: 'The decision it contests.' })
+  decisionId!: string;
+
+  @Field(() => Program)
+  program!: string;
+
+  @Field(() => String, { description: 'OPEN, IN_REVIEW, RESOLVED or DISMISSED.' })
+  previousStatus!: string;
+
+  @Field(() => String, { description: 'OPEN, IN_REVIEW, RESOLVED or DISMISSED.' })
   status!: string;
 }
 

@@ -38,6 +38,8 @@ import { DciTransactionLog } from '../dci/dci-transaction-log.js';
 import { HistogramCache } from '../monitoring/histogram-cache.js';
 import { startHistogramWarmer } from '../monitoring/histogram-warmer.js';
 import { MonitoringService } from '../monitoring/monitoring-service.js';
+import { GrievanceStore } from '../db/scoped/grievance-store.js';
+import { GrievanceService } from '../subjects/grievance-service.js';
 import { RestrictionService } from '../subjects/restriction-service.js';
 import { SubjectReportService } from '../subjects/subject-report-service.js';
 import { createSubjectReportRoute } from './subject-report-route.js';
@@ -269,6 +271,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       readDb: database.readDb,
       onSubject: (nik) => disclosure.subjects.add(nik),
     });
+    const grievances = new GrievanceService({
+      principal,
+      store: new GrievanceStore(principal, database.db, database.readDb),
+      subjectOf: auditLog.subjectOf,
+      onSubject: (nik) => disclosure.subjects.add(nik),
+    });
     return {
       requestId,
       logger,
@@ -276,6 +284,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       changes,
       subjects,
       restrictions,
+      grievances,
       readDb: database.readDb,
       registry,
       cursors,

@@ -85,11 +85,13 @@ describe('the gate on edges', () => {
         EligibilityChange: [],
         HouseholdChange: [],
         VerificationStatusChange: [],
+        GrievanceStatusChange: [],
       }).ChangeEvent,
     ).toEqual([]);
     const guarded = guardedByAbstractTypes(schema, types);
     expect([...guarded].sort()).toEqual([
       'EligibilityChange',
+      'GrievanceStatusChange',
       'HouseholdChange',
       'VerificationStatusChange',
     ]);

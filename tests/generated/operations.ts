@@ -95,9 +95,10 @@ export type ChangeEventEdge = {
   node: ChangeEvent;
 };
 
-/** What an event reports. ELIGIBILITY_CHANGED (ministries): the decision on a subject you follow changed (a new snapshot, or a new rule version taking effect with it). HOUSEHOLD_CHANGED (local governments): a new snapshot added, removed or changed a household of your region. VERIFICATION_STATUS_CHANGED (local governments): a submission you sent was approved, rejected or applied. */
+/** What an event reports. ELIGIBILITY_CHANGED (ministries): the decision on a subject you follow changed (a new snapshot, or a new rule version taking effect with it). HOUSEHOLD_CHANGED (local governments): a new snapshot added, removed or changed a household of your region. VERIFICATION_STATUS_CHANGED (local governments): a submission you sent was approved, rejected or applied. GRIEVANCE_STATUS_CHANGED (whoever opened grievances): a grievance your agency opened was taken into review, resolved or dismissed. */
 export enum ChangeKind {
   EligibilityChanged = 'ELIGIBILITY_CHANGED',
+  GrievanceStatusChanged = 'GRIEVANCE_STATUS_CHANGED',
   HouseholdChanged = 'HOUSEHOLD_CHANGED',
   VerificationStatusChanged = 'VERIFICATION_STATUS_CHANGED',
 }
@@ -278,6 +279,90 @@ export type GlobalPrivacyBudgetUse = {
   snapshotAsOf: Scalars['Date']['output'];
   /** The snapshot number. */
   snapshotId: Scalars['Int']['output'];
+};
+
+/** A grievance (sanggah) against an eligibility decision. Its opener (the agency that opened it) and the local government of the region it is routed to see it; the province once it is escalated; for anyone else it does not exist. */
+export type Grievance = {
+  __typename?: 'Grievance';
+  /** When resolved or dismissed. */
+  closedAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  /** The contested decision (EligibilityDecision.decisionId). */
+  decisionId: Scalars['String']['output'];
+  /** DISMISSED: why, as the region wrote it. */
+  dismissalReason?: Maybe<Scalars['String']['output']>;
+  /** When it must be handled by; past it, still open, it is escalated to the province. */
+  dueAt: Scalars['DateTimeISO']['output'];
+  /** The due date passed while it was not closed. */
+  escalated: Scalars['Boolean']['output'];
+  /** Local governments: the person’s household, as your agreement lets you see it (null for a person not in the registry). */
+  household?: Maybe<Household>;
+  id: Scalars['ID']['output'];
+  openedAt: Scalars['DateTimeISO']['output'];
+  /** The agency that opened it. */
+  openedBy?: Maybe<Scalars['String']['output']>;
+  /** The program of the contested decision. */
+  program: Program;
+  /** Local governments: the region it is routed to. Null for the opener. */
+  regionCode?: Maybe<Scalars['String']['output']>;
+  reviewedAt?: Maybe<Scalars['DateTimeISO']['output']>;
+  status: GrievanceStatus;
+  /** RESOLVED: the verification submission (or proposal) that answers it. */
+  submissionId?: Maybe<Scalars['ID']['output']>;
+  /** The complaint, as the opener wrote it. */
+  text: Scalars['String']['output'];
+};
+
+/** A page of grievances, in the order they were opened. */
+export type GrievanceConnection = {
+  __typename?: 'GrievanceConnection';
+  edges: Array<GrievanceEdge>;
+  pageInfo: PageInfo;
+};
+
+export type GrievanceEdge = {
+  __typename?: 'GrievanceEdge';
+  cursor: Scalars['String']['output'];
+  node: Grievance;
+};
+
+/** Narrows a grievance list; every condition given must hold. */
+export type GrievanceFilterInput = {
+  /** true: escalated only; false: not. */
+  escalated?: InputMaybe<Scalars['Boolean']['input']>;
+  /** About this person only. */
+  nik?: InputMaybe<Scalars['NIK']['input']>;
+  program?: InputMaybe<Program>;
+  /** Local governments: routed within this region-code prefix. */
+  regionCode?: InputMaybe<Scalars['String']['input']>;
+  /** Any of these statuses. */
+  statuses?: InputMaybe<Array<GrievanceStatus>>;
+};
+
+/** OPEN → IN_REVIEW → RESOLVED (with a verification) or DISMISSED (with a reason). */
+export enum GrievanceStatus {
+  Dismissed = 'DISMISSED',
+  InReview = 'IN_REVIEW',
+  Open = 'OPEN',
+  Resolved = 'RESOLVED',
+}
+
+/** A grievance (sanggah) your agency opened changed status: IN_REVIEW when the region took it up, RESOLVED (with a verification) or DISMISSED (with a reason; read it with grievance(id)). */
+export type GrievanceStatusChange = ChangeEvent & {
+  __typename?: 'GrievanceStatusChange';
+  /** The decision it contests. */
+  decisionId: Scalars['String']['output'];
+  /** Unique id of the event (the webhook-id of its delivery). */
+  eventId: Scalars['String']['output'];
+  /** The grievance (as Grievance.id). */
+  grievanceId: Scalars['ID']['output'];
+  kind: ChangeKind;
+  /** When the change was committed. */
+  occurredAt: Scalars['DateTimeISO']['output'];
+  /** OPEN, IN_REVIEW, RESOLVED or DISMISSED. */
+  previousStatus: Scalars['String']['output'];
+  program: Program;
+  /** OPEN, IN_REVIEW, RESOLVED or DISMISSED. */
+  status: Scalars['String']['output'];
 };
 
 /** A household (keluarga) of the registry, as your agreement lets you see it. Fields your agreement masks or withholds are masked or null and listed in extensions.disclosure. */
@@ -506,12 +591,20 @@ export enum MemberStatus {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Dismisses a grievance of your region, saying why. */
+  dismissGrievance: Grievance;
   /** Lifts restriction `id` of `nik`, keeping who lifted it, when and why. A data subjects’ service lifts what a person asked for; only the administrator lifts its own. */
   liftProcessingRestriction: ProcessingRestriction;
+  /** Contests a decision about a person (sanggah). For a data subjects’ service that verified the person, or a ministry. Goes to the local government of the person’s household’s region (of the stated region when they are not in the registry), due in 30 days. */
+  openGrievance: Grievance;
   /** Proposes a household not yet in the registry (usulan baru), with its members; reviewed like a submission (needs X-Officer-Id). */
   proposeHousehold: VerificationSubmission;
+  /** Resolves a grievance of your region with the verification submission that answers it (of the household; for a person not in the registry, a proposal of a new household). */
+  resolveGrievance: Grievance;
   /** Restricts the processing of a NIK for purposes and/or agencies (none named: all). For a data subjects’ service that verified the person’s identity, on their request, or for the administrator. Takes effect at once for records and eligibility decisions, and for statistics from the next snapshot import. Audited with the NIK as subject. */
   restrictProcessing: ProcessingRestriction;
+  /** Takes an OPEN grievance of your region into review. */
+  reviewGrievance: Grievance;
   /** Approves or rejects a SUBMITTED submission or proposal of your region (needs X-Officer-Id). Two-person rule: never one sent by your own client or agency. A note is required to reject. */
   reviewVerification: VerificationSubmission;
   /** Sends what an officer found at a household of your region (needs X-Officer-Id). Stored as SUBMITTED for review; the served snapshot does not change. A household outside your region gets exactly the error of an id that does not exist. Retrying with the same idempotencyKey and input returns the first submission. */
@@ -522,18 +615,36 @@ export type Mutation = {
   unsubscribeSubjects: SubjectUnsubscriptionResult;
 };
 
+export type MutationDismissGrievanceArgs = {
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+};
+
 export type MutationLiftProcessingRestrictionArgs = {
   id: Scalars['ID']['input'];
   nik: Scalars['NIK']['input'];
   reason: Scalars['String']['input'];
 };
 
+export type MutationOpenGrievanceArgs = {
+  input: OpenGrievanceInput;
+};
+
 export type MutationProposeHouseholdArgs = {
   input: HouseholdProposalInput;
 };
 
+export type MutationResolveGrievanceArgs = {
+  id: Scalars['ID']['input'];
+  submissionId: Scalars['ID']['input'];
+};
+
 export type MutationRestrictProcessingArgs = {
   input: RestrictProcessingInput;
+};
+
+export type MutationReviewGrievanceArgs = {
+  id: Scalars['ID']['input'];
 };
 
 export type MutationReviewVerificationArgs = {
@@ -574,6 +685,19 @@ export type NewMemberInput = {
   relationship?: InputMaybe<Scalars['String']['input']>;
   /** M or F. */
   sex?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A grievance against a decision about a person. */
+export type OpenGrievanceInput = {
+  /** The contested decision’s decisionId: for a ministry, one it was given; for a data subjects’ service, any decision about the person. */
+  decisionId: Scalars['String']['input'];
+  /** The person the decision is about. */
+  nik: Scalars['NIK']['input'];
+  program: Program;
+  /** The region where the person lives, as they state it (regency, district or village code): the grievance goes there when the person is not in the registry; otherwise to their household’s region. */
+  regionCode: Scalars['String']['input'];
+  /** The complaint (1–2000 characters). Never in an error or a log. */
+  text: Scalars['String']['input'];
 };
 
 /** Relay page information. */
@@ -699,6 +823,10 @@ export type Query = {
   eligibilityBatch: Array<EligibilityDecision>;
   /** What the gateway was used for over a range of days (Asia/Jakarta, at most 366): requests per agency, purpose and outcome, refusals by code, privacy budget spent, daily quota use. Internal dashboards and the administrator (operations:read). */
   gatewayUse: GatewayUse;
+  /** One grievance; null when it does not exist or is not yours to see. */
+  grievance?: Maybe<Grievance>;
+  /** Grievances, oldest first; first ≤ 100. A local government: those routed to its region (and, for a province, those escalated to it). An opener: those its agency opened. */
+  grievances: GrievanceConnection;
   /** A household by id, masked per your agreement; null outside your region scope, exactly as for an id that does not exist. */
   household?: Maybe<Household>;
   /** Work list: the households of your region scope matching the filter, a page at a time (first ≤ 500), in the order asked for. The members of a page, with their programs, come in one statement for the whole page. */
@@ -751,6 +879,16 @@ export type QueryEligibilityBatchArgs = {
 export type QueryGatewayUseArgs = {
   from: Scalars['Date']['input'];
   to: Scalars['Date']['input'];
+};
+
+export type QueryGrievanceArgs = {
+  id: Scalars['ID']['input'];
+};
+
+export type QueryGrievancesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<GrievanceFilterInput>;
+  first?: Scalars['Int']['input'];
 };
 
 export type QueryHouseholdArgs = {

@@ -123,6 +123,13 @@ export const webhookStore = {
                       || ',"previousStatus":'
                       || coalesce((e.payload -> 'previousStatus')::text, 'null')
                       || ',"status":' || coalesce((e.payload -> 'status')::text, 'null') || '}'
+                    WHEN 'GRIEVANCE_STATUS_CHANGED' THEN
+                      ',"grievanceId":' || coalesce((e.payload -> 'grievanceId')::text, 'null')
+                      || ',"decisionId":' || coalesce((e.payload -> 'decisionId')::text, 'null')
+                      || ',"program":' || coalesce((e.payload -> 'program')::text, 'null')
+                      || ',"previousStatus":'
+                      || coalesce((e.payload -> 'previousStatus')::text, 'null')
+                      || ',"status":' || coalesce((e.payload -> 'status')::text, 'null') || '}'
                   END AS head,
              CASE WHEN e.kind = 'ELIGIBILITY_CHANGED' THEN
                     ',"previous":' || coalesce((e.payload -> 'previous')::text, 'null')
