@@ -58,6 +58,14 @@ export async function loadOrCreateSubjectKey(dataDir: string): Promise<Buffer> {
   return stored;
 }
 
+/**
+ * The existing audit subject key of a data folder, or null when there is none (a tool that reads
+ * the audit log must not make a new key: it would match no subject).
+ */
+export function readSubjectKey(dataDir: string): Promise<Buffer | null> {
+  return readKey(subjectKeyPath(dataDir));
+}
+
 async function readKey(file: string): Promise<Buffer | null> {
   let text: string;
   try {

@@ -14,3 +14,15 @@ export function parsePositiveInt(value: string): number {
     throw new InvalidArgumentError('expected a positive whole number');
   return n;
 }
+
+/**
+ * Commander parser for a moment: `YYYY-MM-DD` (midnight WIB, the start of that day in Jakarta) or
+ * an ISO timestamp with its time zone.
+ */
+export function parseMoment(value: string): Date {
+  const at = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00+07:00` : value);
+  if (Number.isNaN(at.getTime())) {
+    throw new InvalidArgumentError('a date (YYYY-MM-DD, from midnight WIB) or an ISO timestamp');
+  }
+  return at;
+}

@@ -11,7 +11,7 @@ import {
   replayDeliveries,
   type DeliveryRow,
 } from '../db/queries/webhook-delivery-queries.js';
-import { parsePositiveInt } from '../cli/options.js';
+import { parseMoment, parsePositiveInt } from '../cli/options.js';
 
 /** The header row of `deliveries list` (tab-separated, like its rows). */
 export const DELIVERIES_LIST_HEADER = [
@@ -33,13 +33,6 @@ function parseState(value: string): DeliveryRow['state'] {
   if (!(STATES as readonly string[]).includes(state))
     throw new InvalidArgumentError(STATES.join(' | '));
   return state as DeliveryRow['state'];
-}
-
-function parseSince(value: string): Date {
-  const at = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00+07:00` : value);
-  if (Number.isNaN(at.getTime()))
-    throw new InvalidArgumentError('a date (YYYY-MM-DD, from midnight WIB) or an ISO timestamp');
-  return at;
 }
 
 /**
@@ -120,7 +113,7 @@ export function registerDeliveries(program: Command): void {
     .requiredOption(
       '--since <when>',
       'YYYY-MM-DD (from midnight WIB) or an ISO timestamp',
-      parseSince,
+      parseMoment,
     )
     .action((o: { client: string; since: Date }) =>
       runCommand('deliveries replay', (env) =>

@@ -226,7 +226,9 @@ describe('README examples', () => {
         } else expectAnswered({ status: 200, body: a as Answer['body'] }, label);
       }
     }
-  });
+    // The examples run side by side from the start; each spawns the CLI a few times (about 30 s
+    // in all on an idle 2-core machine, more when other test files share it).
+  }, 150_000);
 
   it('demo samples names ids that the demo answers as it says', async () => {
     const pbi = variables['kemenkes-pbi'] as { nik: string; notEligibleNik: string };

@@ -1,0 +1,241 @@
+import type pg from 'pg';
+import { subjectHash } from './subject-hash.js';
+
+/** Which audit events a breach report covers: a window [from, to) and who disclosed. */
+export interface BreachFilter {
+  from: Date;
+  to: Date;
+  clientId?: string | undefined;
+  agencyId?: string | undefined;
+  purpose?: string | undefined;
+}
+
+/** Subjects affected in one regency (by their household in the served snapshot). */
+export interface RegencyCount {
+  regencyCode: string;
+  regencyName: string | null;
+  provinceName: string | null;
+  subjects: number;
+}
+
+/** What was disclosed in the window (UU PDP Art. 46: what a notification must say). */
+export interface BreachReport {
+  from: string;
+  to: string;
+  filter: { clientId: string | null; agencyId: string | null; purpose: string | null };
+  /** Audit events in the window matching the filter, and those that disclosed something. */
+  events: number;
+  disclosingEvents: number;
+  /** Distinct persons whose data was disclosed (audit subjects). */
+  subjects: number;
+  /** Of them, found in the served snapshot (their NIK and region are known). */
+  resolvedSubjects: number;
+  /**
+   * Not in the served snapshot: NIKs checked but not registered, or persons no longer in it.
+   * The gateway never stores such NIKs in clear, so they cannot be listed.
+   */
+  unresolvedSubjects: number;
+  byRegency: RegencyCount[];
+  /** Resolved subjects whose household has no region code. */
+  withoutRegion: number;
+  /** Each field (`Type.field`) disclosed, with the number of events that disclosed it. */
+  fields: Array<{ field: string; events: number }>;
+  /** Eligibility decisions given (distinct decision ids), and change-feed events delivered. */
+  decisions: number;
+  changeEvents: number;
+  /** Statistics answers given (aggregates, no person). */
+  aggregates: number;
+  /** Events by operation (`query:eligibilityBatch`, `webhook:changes`, …). */
+  operations: Array<{ operation: string; events: number }>;
+}
+
+/** Operations whose recorded ids are change-feed event ids, not decisions. */
+const CHANGE_FEED_OPERATION = /(^|[:,])changes($|,)|^dci:notify$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** NIKs read from the served snapshot per statement while resolving subjects. */
+const NIK_BATCH = 50_000;
+
+/**
+ * The breach impact report (issue #17, docs/operations.md "Breach notification"): everything the
+ * audit log says was disclosed in a window by a client, an agency or for a purpose — the persons
+ * affected counted by regency, the fields, the decisions — and the NIKs of the affected persons
+ * for the notification. Audit subjects are keyed hashes: they are resolved to NIKs by hashing every
+ * NIK of the served snapshot with the audit subject key (one index-only pass over members), so a
+ * subject that is not in the snapshot (a NIK checked but not registered) is counted but cannot be
+ * named. `onProgress` is told how many NIKs were hashed.
+ */
+export async function breachReport(
+  pool: pg.Pool,
+  subjectKey: Buffer,
+  filter: BreachFilter,
+  onProgress?: (hashed: number, total: number) => void,
+): Promise<{ report: BreachReport; niks: string[] }> {
+  const where = `e.at >= $1 AND e.at < $2
+    AND ($3::text IS NULL OR e.client_id = $3)
+    AND ($4::text IS NULL OR e.agency_id = $4)
+    AND ($5::text IS NULL OR e.purpose = $5)`;
+  const params = [
+    filter.from,
+    filter.to,
+    filter.clientId ?? null,
+    filter.agencyId ?? null,
+    filter.purpose ?? null,
+  ];
+  const { rows: totals } = await pool.query<{ events: number; disclosing: number }>(
+    `SELECT count(*)::int AS events,
+            count(*) FILTER (WHERE e.outcome = 'DISCLOSED')::int AS disclosing
+       FROM audit_event e WHERE ${where}`,
+    params,
+  );
+  const disclosed = `${where} AND e.outcome = 'DISCLOSED'`;
+  const { rows: operations } = await pool.query<{ operation: string; events: number }>(
+    `SELECT e.operation, count(*)::int AS events FROM audit_event e WHERE ${disclosed}
+      GROUP BY 1 ORDER BY 2 DESC, 1`,
+    params,
+  );
+  const { rows: fields } = await pool.query<{ field: string; events: number }>(
+    `SELECT f AS field, count(*)::int AS events
+       FROM audit_event e CROSS JOIN LATERAL unnest(e.fields) f
+      WHERE ${disclosed} GROUP BY 1 ORDER BY 2 DESC, 1`,
+    params,
+  );
+  const { rows: ids } = await pool.query<{ id: string; operation: string }>(
+    `SELECT DISTINCT ON (d) d AS id, e.operation
+       FROM audit_event e CROSS JOIN LATERAL unnest(e.decision_ids) d
+      WHERE ${disclosed}`,
+    params,
+  );
+  let decisions = 0;
+  let changeEvents = 0;
+  let aggregates = 0;
+  for (const { id, operation } of ids) {
+    if (!UUID.test(id)) aggregates++;
+    else if (CHANGE_FEED_OPERATION.test(operation)) changeEvents++;
+    else decisions++;
+  }
+  const { rows: subjectRows } = await pool.query<{ subject: string }>(
+    `SELECT DISTINCT s AS subject
+       FROM audit_event e CROSS JOIN LATERAL unnest(e.subjects) s WHERE ${disclosed}`,
+    params,
+  );
+  const wanted = new Set(subjectRows.map((r) => r.subject));
+  const niks = wanted.size === 0 ? [] : await resolveSubjects(pool, subjectKey, wanted, onProgress);
+  const { byRegency, withoutRegion } = await countByRegency(pool, niks);
+  return {
+    report: {
+      from: filter.from.toISOString(),
+      to: filter.to.toISOString(),
+      filter: {
+        clientId: filter.clientId ?? null,
+        agencyId: filter.agencyId ?? null,
+        purpose: filter.purpose ?? null,
+      },
+      events: totals[0]!.events,
+      disclosingEvents: totals[0]!.disclosing,
+      subjects: wanted.size,
+      resolvedSubjects: niks.length,
+      unresolvedSubjects: wanted.size - niks.length,
+      byRegency,
+      withoutRegion,
+      fields,
+      decisions,
+      changeEvents,
+      aggregates,
+      operations,
+    },
+    niks,
+  };
+}
+
+/** The NIKs of the served snapshot whose subject hash is wanted, in NIK order. */
+async function resolveSubjects(
+  pool: pg.Pool,
+  subjectKey: Buffer,
+  wanted: ReadonlySet<string>,
+  onProgress?: (hashed: number, total: number) => void,
+): Promise<string[]> {
+  const { rows: size } = await pool.query<{ persons: number }>(
+    'SELECT coalesce((SELECT persons FROM snapshot ORDER BY id DESC LIMIT 1), 0)::int AS persons',
+  );
+  const total = size[0]!.persons;
+  const found: string[] = [];
+  let after = '';
+  let hashed = 0;
+  for (;;) {
+    const { rows } = await pool.query<{ nik: string }>(
+      'SELECT nik FROM member WHERE nik > $1 ORDER BY nik LIMIT $2',
+      [after, NIK_BATCH],
+    );
+    for (const { nik } of rows) {
+      if (wanted.has(subjectHash(subjectKey, nik))) found.push(nik);
+    }
+    hashed += rows.length;
+    onProgress?.(hashed, total);
+    if (rows.length < NIK_BATCH) break;
+    after = rows.at(-1)!.nik;
+    if (found.length === wanted.size) break;
+  }
+  return found;
+}
+
+async function countByRegency(
+  pool: pg.Pool,
+  niks: readonly string[],
+): Promise<{ byRegency: RegencyCount[]; withoutRegion: number }> {
+  if (niks.length === 0) return { byRegency: [], withoutRegion: 0 };
+  const { rows } = await pool.query<{ code: string | null; subjects: number }>(
+    `SELECT left(h.region_code, 4) AS code, count(*)::int AS subjects
+       FROM member m JOIN household h ON h.household_id = m.household_id
+      WHERE m.nik = ANY ($1::text[])
+      GROUP BY 1`,
+    [niks],
+  );
+  const { rows: names } = await pool.query<{ code: string; name: string; province: string | null }>(
+    `SELECT r.code, r.name, p.name AS province
+       FROM region r LEFT JOIN region p ON p.code = r.parent_code
+      WHERE r.code = ANY ($1::text[])`,
+    [rows.flatMap((r) => (r.code ? [r.code] : []))],
+  );
+  const byCode = new Map(names.map((n) => [n.code, n]));
+  const byRegency = rows
+    .filter((r): r is { code: string; subjects: number } => r.code !== null)
+    .map((r) => ({
+      regencyCode: r.code,
+      regencyName: byCode.get(r.code)?.name ?? null,
+      provinceName: byCode.get(r.code)?.province ?? null,
+      subjects: r.subjects,
+    }))
+    .sort((a, b) => b.subjects - a.subjects || a.regencyCode.localeCompare(b.regencyCode));
+  return { byRegency, withoutRegion: rows.find((r) => r.code === null)?.subjects ?? 0 };
+}
+
+/** The report as text for the operator (stdout). */
+export function formatBreachReport(r: BreachReport): string {
+  const who =
+    [
+      r.filter.clientId && `client ${r.filter.clientId}`,
+      r.filter.agencyId && `agency ${r.filter.agencyId}`,
+      r.filter.purpose && `purpose ${r.filter.purpose}`,
+    ]
+      .filter(Boolean)
+      .join(', ') || 'every client';
+  const lines = [
+    `Breach impact report: ${who}, from ${r.from} to ${r.to} (end excluded)`,
+    `audit events: ${r.events} (${r.disclosingEvents} disclosed data)`,
+    `persons affected: ${r.subjects} (${r.resolvedSubjects} in the served snapshot; ${r.unresolvedSubjects} not in it: NIKs checked but not registered, or no longer registered, which the gateway cannot name)`,
+    `eligibility decisions given: ${r.decisions}; change events delivered: ${r.changeEvents}; statistics answers: ${r.aggregates}`,
+    '',
+    'persons affected by regency (of their household):',
+    ...r.byRegency.map(
+      (g) => `  ${g.regencyCode}\t${g.regencyName ?? '?'}\t${g.provinceName ?? '?'}\t${g.subjects}`,
+    ),
+    ...(r.withoutRegion > 0 ? [`  -\twithout a region\t\t${r.withoutRegion}`] : []),
+    '',
+    'fields disclosed (events):',
+    ...r.fields.map((f) => `  ${f.field}\t${f.events}`),
+    '',
+    'operations (events):',
+    ...r.operations.map((o) => `  ${o.operation}\t${o.events}`),
+  ];
+  return lines.join('\n') + '\n';
+}
