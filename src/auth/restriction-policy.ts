@@ -1,4 +1,4 @@
-import { legalBasisOf, type LegalBasis } from './agreement.js';
+import { DEFAULT_LEGAL_BASIS, LEGAL_BASES, legalBasisOf, type LegalBasis } from './agreement.js';
 import type { Principal } from './principal.js';
 
 /**
@@ -33,4 +33,22 @@ export function restrictionScopeOf(principal: Principal): RestrictionScope | nul
   const { purpose, agreement, agencyId } = principal;
   if (purpose !== null && !RESTRICTION_STOPS[legalBasisOf(agreement, purpose)]) return null;
   return { agencyId, purpose };
+}
+
+/**
+ * The purposes of an agreement that a restriction stops, for work done for the agreement as a
+ * whole rather than for one request's purpose (the change events an import decides for a
+ * ministry's followed subjects): a restriction applies when it covers any of them.
+ */
+export function stoppedPurposes(agreement: {
+  purposes: readonly string[];
+  purposeLegalBasis: Readonly<Record<string, string>>;
+}): string[] {
+  return agreement.purposes.filter((purpose) => {
+    const stored = agreement.purposeLegalBasis[purpose];
+    const basis = (LEGAL_BASES as readonly string[]).includes(stored ?? '')
+      ? (stored as LegalBasis)
+      : DEFAULT_LEGAL_BASIS;
+    return RESTRICTION_STOPS[basis];
+  });
 }

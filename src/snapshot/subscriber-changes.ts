@@ -4,6 +4,7 @@ import { lockOutboxSql } from '../db/change-outbox.js';
 import type { EligibilityRuleDefinition } from '../db/database-types.js';
 import { compileRule } from '../db/scoped/eligibility-rule-sql.js';
 import { regionPredicate } from '../db/scoped/record-projection.js';
+import { notRestrictedForAgreement } from '../db/scoped/restriction-sql.js';
 import { openSubject } from '../db/subject-seal.js';
 import { importCompiler, rulesAtImport } from './rules-at-import.js';
 
@@ -38,6 +39,9 @@ const PAGE = 50_000;
 interface AgreementScope {
   regionScope: string[];
   detailed: boolean;
+  agencyId: string;
+  purposes: string[];
+  purposeLegalBasis: Record<string, string>;
 }
 
 interface Rule {
@@ -232,11 +236,24 @@ async function loadScopes(
   if (missing.length === 0) return;
   const { rows: found } = await client.query<{
     id: string;
+    agency_id: string;
     region_scope: string[];
     detailed_reasons: boolean;
-  }>('SELECT id, region_scope, detailed_reasons FROM agreement WHERE id = ANY($1)', [missing]);
+    purposes: string[];
+    purpose_legal_basis: Record<string, string>;
+  }>(
+    `SELECT id, agency_id, region_scope, detailed_reasons, purposes, purpose_legal_basis
+       FROM agreement WHERE id = ANY($1)`,
+    [missing],
+  );
   for (const a of found) {
-    scopes.set(a.id, { regionScope: a.region_scope, detailed: a.detailed_reasons });
+    scopes.set(a.id, {
+      regionScope: a.region_scope,
+      detailed: a.detailed_reasons,
+      agencyId: a.agency_id,
+      purposes: a.purposes,
+      purposeLegalBasis: a.purpose_legal_basis,
+    });
   }
 }
 
@@ -257,11 +274,14 @@ async function insertDecisions(
     ? decision
     : sql`CASE WHEN ${decision} = 'ELIGIBLE' THEN 'ELIGIBLE' ELSE 'NOT_ELIGIBLE' END`;
   const inScope = regionPredicate(scope.regionScope, 'h.region_code');
+  // A person whose restriction stops the agreement's purposes is decided as not registered, as
+  // the agreement's own requests would decide them.
+  const visible = notRestrictedForAgreement(scope, sql`m.nik`);
   const statement = sql`
     INSERT INTO ${sql.table(DECISIONS)} (subscription_id, reason, rule_version)
     SELECT i.id, ${reason}, ${rule.version}::integer
       FROM unnest(${group.ids}::bigint[], ${group.niks}::text[]) AS i(id, nik)
       LEFT JOIN (member_next m JOIN household_next h ON h.household_id = m.household_id AND ${inScope})
-             ON m.nik = i.nik::char(16) COLLATE "C"`.compile(importCompiler);
+             ON m.nik = i.nik::char(16) COLLATE "C" AND ${visible}`.compile(importCompiler);
   await client.query(statement.sql, statement.parameters as unknown[]);
 }

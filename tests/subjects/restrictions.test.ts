@@ -5,7 +5,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { saveClient } from '../../src/db/queries/client-queries.js';
 import { DEMO_CLIENTS } from '../../src/demo/demo-agreements.js';
 import { registration } from '../../src/demo/demo-clients.js';
+import { loadOrCreateKeyFile } from '../../src/auth/secret-key-file.js';
+import { SUBJECT_SEAL_KEY } from '../../src/db/subject-seal.js';
 import { useFixtureGateway, type FixtureGateway } from '../support/fixture-gateway.js';
+import { importText, validSnapshot } from '../support/snapshot-fixture.js';
 import { graphql } from '../support/test-gateway.js';
 
 /*
@@ -395,5 +398,43 @@ describe('restrictions of processing', () => {
       [BUDI],
     );
     expect(leaks[0]).toEqual({ n: 0 });
+  });
+
+  it('reach a followed subject’s change events at the next import, for the purposes they stop', async () => {
+    const follow = `mutation($n: [NIK!]!) { subscribeSubjects(program: PKH, niks: $n) { subscribed } }`;
+    const followed = await ask('kemensos-outreach', OUTREACH, follow, { n: [SITI] });
+    expect(followed.body.errors).toBeUndefined();
+    // kemensos-outreach's agreement has a consent purpose: a restriction of it stops the events'
+    // decisions; kemensos-bansos (public task only) follows the same person unaffected.
+    expect(
+      (await ask('kemensos-bansos', 'BANSOS_DISTRIBUTION', follow, { n: [SITI] })).body.errors,
+    ).toBeUndefined();
+    const made = await restrict(ADMIN, 'OVERSIGHT', {
+      nik: SITI,
+      purposes: [OUTREACH],
+      reason: 'Keberatan atas penjangkauan',
+    });
+    expect(made.body.errors).toBeUndefined();
+    const key = await loadOrCreateKeyFile(f.gateway.dataDir, SUBJECT_SEAL_KEY);
+    await importText(f.db, validSnapshot(), '2026-07-31', key);
+    const events = async (client: string, purpose: string) => {
+      const r = await ask(
+        client,
+        purpose,
+        `{ changes(first: 100) { edges { node { kind ... on EligibilityChange { program current { reason } } } } } }`,
+      );
+      expect(r.body.errors).toBeUndefined();
+      return (
+        r.body.data as {
+          changes: { edges: Array<{ node: { kind: string; current?: { reason: string } } }> };
+        }
+      ).changes.edges
+        .map((e) => e.node)
+        .filter((n) => n.kind === 'ELIGIBILITY_CHANGED');
+    };
+    expect((await events('kemensos-outreach', OUTREACH)).map((e) => e.current?.reason)).toEqual([
+      'NOT_REGISTERED',
+    ]);
+    expect(await events('kemensos-bansos', 'BANSOS_DISTRIBUTION')).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
-import type { RestrictionScope } from '../../auth/restriction-policy.js';
+import { stoppedPurposes, type RestrictionScope } from '../../auth/restriction-policy.js';
 
 /**
  * Restrictions of processing in the scoped SQL (CONTRACT §13, docs/subjects.md). Every read of a
@@ -25,6 +25,29 @@ export function notRestricted(
        WHERE pr.nik = ${nik} AND pr.lifted_at IS NULL
          AND (pr.purposes = '{}' OR ${purpose})
          AND (pr.agency_ids = '{}' OR ${scope.agencyId}::text = ANY (pr.agency_ids)))`;
+}
+
+/**
+ * The same for work done for a whole agreement (an import deciding a ministry's followed
+ * subjects): a restriction of its agency that covers any of the agreement's purposes a
+ * restriction stops (`stoppedPurposes`). None: no condition.
+ */
+export function notRestrictedForAgreement(
+  agreement: {
+    agencyId: string;
+    purposes: readonly string[];
+    purposeLegalBasis: Readonly<Record<string, string>>;
+  },
+  nik: RawBuilder<unknown>,
+): RawBuilder<unknown> {
+  const stopped = stoppedPurposes(agreement);
+  const { agencyId } = agreement;
+  if (stopped.length === 0) return sql`TRUE`;
+  return sql`NOT EXISTS (
+      SELECT 1 FROM processing_restriction pr
+       WHERE pr.nik = ${nik} AND pr.lifted_at IS NULL
+         AND (pr.purposes = '{}' OR pr.purposes && ${[...stopped]}::text[])
+         AND (pr.agency_ids = '{}' OR ${agencyId}::text = ANY (pr.agency_ids)))`;
 }
 
 /**
