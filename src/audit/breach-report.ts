@@ -1,4 +1,9 @@
 import type pg from 'pg';
+import {
+  countByRegency,
+  resolveSubjects,
+  type RegencyCount,
+} from '../db/scoped/breach-subjects.js';
 import { subjectHash } from './subject-hash.js';
 
 /** Which audit events a breach report covers: a window [from, to) and who disclosed. */
@@ -10,13 +15,7 @@ export interface BreachFilter {
   purpose?: string | undefined;
 }
 
-/** Subjects affected in one regency (by their household in the served snapshot). */
-export interface RegencyCount {
-  regencyCode: string;
-  regencyName: string | null;
-  provinceName: string | null;
-  subjects: number;
-}
+export type { RegencyCount } from '../db/scoped/breach-subjects.js';
 
 /** What was disclosed in the window (UU PDP Art. 46: what a notification must say). */
 export interface BreachReport {
@@ -52,8 +51,6 @@ export interface BreachReport {
 /** Operations whose recorded ids are change-feed event ids, not decisions. */
 const CHANGE_FEED_OPERATION = /(^|[:,])changes($|,)|^dci:notify$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-/** NIKs read from the served snapshot per statement while resolving subjects. */
-const NIK_BATCH = 50_000;
 
 /**
  * The breach impact report (issue #17, docs/operations.md "Breach notification"): everything the
@@ -141,7 +138,10 @@ export async function breachReport(
     else decisions++;
   }
   const wanted = new Set(subjectRows.map((r) => r.subject));
-  const niks = wanted.size === 0 ? [] : await resolveSubjects(pool, subjectKey, wanted, onProgress);
+  const niks =
+    wanted.size === 0
+      ? []
+      : await resolveSubjects(pool, (nik) => subjectHash(subjectKey, nik), wanted, onProgress);
   const { byRegency, withoutRegion } = await countByRegency(pool, niks);
   return {
     report: {
@@ -167,68 +167,6 @@ export async function breachReport(
     },
     niks,
   };
-}
-
-/** The NIKs of the served snapshot whose subject hash is wanted, in NIK order. */
-async function resolveSubjects(
-  pool: pg.Pool,
-  subjectKey: Buffer,
-  wanted: ReadonlySet<string>,
-  onProgress?: (hashed: number, total: number) => void,
-): Promise<string[]> {
-  const { rows: size } = await pool.query<{ persons: number }>(
-    'SELECT coalesce((SELECT persons FROM snapshot ORDER BY id DESC LIMIT 1), 0)::int AS persons',
-  );
-  const total = size[0]!.persons;
-  const found: string[] = [];
-  let after = '';
-  let hashed = 0;
-  for (;;) {
-    const { rows } = await pool.query<{ nik: string }>(
-      'SELECT nik FROM member WHERE nik > $1 ORDER BY nik LIMIT $2',
-      [after, NIK_BATCH],
-    );
-    for (const { nik } of rows) {
-      if (wanted.has(subjectHash(subjectKey, nik))) found.push(nik);
-    }
-    hashed += rows.length;
-    onProgress?.(hashed, total);
-    if (rows.length < NIK_BATCH) break;
-    after = rows.at(-1)!.nik;
-    if (found.length === wanted.size) break;
-  }
-  return found;
-}
-
-async function countByRegency(
-  pool: pg.Pool,
-  niks: readonly string[],
-): Promise<{ byRegency: RegencyCount[]; withoutRegion: number }> {
-  if (niks.length === 0) return { byRegency: [], withoutRegion: 0 };
-  const { rows } = await pool.query<{ code: string | null; subjects: number }>(
-    `SELECT left(h.region_code, 4) AS code, count(*)::int AS subjects
-       FROM member m JOIN household h ON h.household_id = m.household_id
-      WHERE m.nik = ANY ($1::text[])
-      GROUP BY 1`,
-    [niks],
-  );
-  const { rows: names } = await pool.query<{ code: string; name: string; province: string | null }>(
-    `SELECT r.code, r.name, p.name AS province
-       FROM region r LEFT JOIN region p ON p.code = r.parent_code
-      WHERE r.code = ANY ($1::text[])`,
-    [rows.flatMap((r) => (r.code ? [r.code] : []))],
-  );
-  const byCode = new Map(names.map((n) => [n.code, n]));
-  const byRegency = rows
-    .filter((r): r is { code: string; subjects: number } => r.code !== null)
-    .map((r) => ({
-      regencyCode: r.code,
-      regencyName: byCode.get(r.code)?.name ?? null,
-      provinceName: byCode.get(r.code)?.province ?? null,
-      subjects: r.subjects,
-    }))
-    .sort((a, b) => b.subjects - a.subjects || a.regencyCode.localeCompare(b.regencyCode));
-  return { byRegency, withoutRegion: rows.find((r) => r.code === null)?.subjects ?? 0 };
 }
 
 /** The report as text for the operator (stdout). */
