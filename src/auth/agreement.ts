@@ -69,9 +69,16 @@ export type LegalBasis = (typeof LEGAL_BASES)[number];
 /** The basis assumed for a purpose whose agreement records none: consent (a restriction applies). */
 export const DEFAULT_LEGAL_BASIS: LegalBasis = 'CONSENT';
 
+/** A stored basis as a LegalBasis: the default for none, or for one this version does not know. */
+export function basisOrDefault(stored: string | undefined): LegalBasis {
+  return (LEGAL_BASES as readonly string[]).includes(stored ?? '')
+    ? (stored as LegalBasis)
+    : DEFAULT_LEGAL_BASIS;
+}
+
 /** The legal basis of one of an agreement's purposes. */
 export function legalBasisOf(agreement: Agreement, purpose: string): LegalBasis {
-  return agreement.purposeLegalBasis[purpose] ?? DEFAULT_LEGAL_BASIS;
+  return basisOrDefault(agreement.purposeLegalBasis[purpose]);
 }
 
 /** What a client sees of a field: the value, a masked form of it, or nothing (`null`). */

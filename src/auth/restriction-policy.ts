@@ -1,4 +1,4 @@
-import { DEFAULT_LEGAL_BASIS, LEGAL_BASES, legalBasisOf, type LegalBasis } from './agreement.js';
+import { basisOrDefault, legalBasisOf, type LegalBasis } from './agreement.js';
 import type { Principal } from './principal.js';
 
 /**
@@ -45,10 +45,6 @@ export function stoppedPurposes(agreement: {
   purposeLegalBasis: Readonly<Record<string, string>>;
 }): string[] {
   return agreement.purposes.filter((purpose) => {
-    const stored = agreement.purposeLegalBasis[purpose];
-    const basis = (LEGAL_BASES as readonly string[]).includes(stored ?? '')
-      ? (stored as LegalBasis)
-      : DEFAULT_LEGAL_BASIS;
-    return RESTRICTION_STOPS[basis];
+    return RESTRICTION_STOPS[basisOrDefault(agreement.purposeLegalBasis[purpose])];
   });
 }

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { DEFAULT_LEGAL_BASIS, LEGAL_BASES, type LegalBasis } from '../auth/agreement.js';
+import { basisOrDefault, type LegalBasis } from '../auth/agreement.js';
 import type { Principal } from '../auth/principal.js';
 import { RESTRICTION_STOPS } from '../auth/restriction-policy.js';
 import type { Database } from '../db/database-types.js';
@@ -144,7 +144,7 @@ export class RestrictionService {
           if (row.agency_ids.length > 0 && !row.agency_ids.includes(a.agencyId)) continue;
           for (const purpose of a.purposes) {
             if (row.purposes.length > 0 && !row.purposes.includes(purpose)) continue;
-            const basis = basisOf(a.purposeLegalBasis[purpose]);
+            const basis = basisOrDefault(a.purposeLegalBasis[purpose]);
             if (!RESTRICTION_STOPS[basis]) {
               notStoppedFor.push({
                 agencyId: a.agencyId,
@@ -170,13 +170,6 @@ export class RestrictionService {
       };
     });
   }
-}
-
-/** A stored basis, or the default (consent) for a purpose with none or an unknown one. */
-function basisOf(value: string | undefined): LegalBasis {
-  return (LEGAL_BASES as readonly string[]).includes(value ?? '')
-    ? (value as LegalBasis)
-    : DEFAULT_LEGAL_BASIS;
 }
 
 function distinct(values: readonly string[] | null | undefined, name: string): string[] {

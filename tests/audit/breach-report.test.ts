@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { createHmac } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { BreachReport } from '../../src/audit/breach-report.js';
 import { registerAudit } from '../../src/commands/audit.command.js';
+import { auditSubjectHasher } from '../support/audit-subject.js';
 import { useFixtureGateway, type FixtureGateway } from '../support/fixture-gateway.js';
 import { parseCsvRows } from '../support/generated-snapshot.js';
 import { validSnapshot } from '../support/snapshot-fixture.js';
@@ -111,15 +111,6 @@ async function ask(client: string, purpose: string, query: string, variables = {
   expect(r.body.errors, client).toBeUndefined();
 }
 
-/** The audit subject hash of a NIK, from the gateway's key file. */
-async function hashes(): Promise<(nik: string) => string> {
-  const hex = (
-    await readFile(path.join(f.gateway.dataDir, 'keys', 'audit-subject.key'), 'utf8')
-  ).trim();
-  const key = Buffer.from(hex, 'hex');
-  return (nik) => createHmac('sha256', key).update(nik, 'utf8').digest('hex');
-}
-
 /** Distinct subjects of DISCLOSED events in the window, read from the table directly. */
 async function auditSubjects(where: string, value: string): Promise<string[]> {
   const { rows } = await f.db.pool.query<{ s: string }>(
@@ -178,7 +169,7 @@ describe('audit breach-report', () => {
     const report = JSON.parse(r.stdout) as BreachReport;
 
     const subjects = await auditSubjects('client_id', 'kemenkes-pbi');
-    const hash = await hashes();
+    const hash = await auditSubjectHasher(f.gateway.dataDir);
     const fixtureNiks = parseCsvRows(validSnapshot().members).map((m) => m.nik!);
     const named = fixtureNiks.filter((nik) => subjects.includes(hash(nik))).sort();
     expect(subjects).toHaveLength(3);

@@ -1,10 +1,8 @@
-import { createHmac } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { saveClient } from '../../src/db/queries/client-queries.js';
 import { DEMO_CLIENTS } from '../../src/demo/demo-agreements.js';
 import { registration } from '../../src/demo/demo-clients.js';
+import { auditSubjectHasher } from '../support/audit-subject.js';
 import { useFixtureGateway, type FixtureGateway } from '../support/fixture-gateway.js';
 import { graphql } from '../support/test-gateway.js';
 import { daysAgo } from '../support/verification-fixture.js';
@@ -72,10 +70,7 @@ async function reportDecision(nik: string, program = 'PKH'): Promise<string> {
 }
 
 async function subjectOf(nik: string): Promise<string> {
-  const hex = (
-    await readFile(path.join(f.gateway.dataDir, 'keys', 'audit-subject.key'), 'utf8')
-  ).trim();
-  return createHmac('sha256', Buffer.from(hex, 'hex')).update(nik, 'utf8').digest('hex');
+  return (await auditSubjectHasher(f.gateway.dataDir))(nik);
 }
 
 beforeAll(async () => {

@@ -1,11 +1,9 @@
-import { createHmac } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { saveClient } from '../../src/db/queries/client-queries.js';
 import { DEMO_CLIENTS } from '../../src/demo/demo-agreements.js';
 import { registration } from '../../src/demo/demo-clients.js';
 import { oracle, type Row } from '../support/eligibility-oracle.js';
+import { auditSubjectHasher } from '../support/audit-subject.js';
 import { useFixtureGateway, type FixtureGateway } from '../support/fixture-gateway.js';
 import { parseCsvRows } from '../support/generated-snapshot.js';
 import { validSnapshot } from '../support/snapshot-fixture.js';
@@ -73,10 +71,7 @@ async function report(nik: string, client = SERVICE, first = 100) {
 
 /** The audit log's subject hash, computed here from the gateway's key file. */
 async function subjectOf(nik: string): Promise<string> {
-  const hex = (
-    await readFile(path.join(f.gateway.dataDir, 'keys', 'audit-subject.key'), 'utf8')
-  ).trim();
-  return createHmac('sha256', Buffer.from(hex, 'hex')).update(nik, 'utf8').digest('hex');
+  return (await auditSubjectHasher(f.gateway.dataDir))(nik);
 }
 
 function fixtureRows() {

@@ -1,12 +1,10 @@
-import { createHmac } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { saveClient } from '../../src/db/queries/client-queries.js';
 import { DEMO_CLIENTS } from '../../src/demo/demo-agreements.js';
 import { registration } from '../../src/demo/demo-clients.js';
 import { loadOrCreateKeyFile } from '../../src/auth/secret-key-file.js';
 import { SUBJECT_SEAL_KEY } from '../../src/db/subject-seal.js';
+import { auditSubjectHasher } from '../support/audit-subject.js';
 import { useFixtureGateway, type FixtureGateway } from '../support/fixture-gateway.js';
 import { importText, validSnapshot } from '../support/snapshot-fixture.js';
 import { graphql } from '../support/test-gateway.js';
@@ -69,10 +67,7 @@ async function restrict(client: string, purpose: string, input: Record<string, u
 
 /** The audit log's subject hash, computed here from the gateway's key file. */
 async function subjectOf(nik: string): Promise<string> {
-  const hex = (
-    await readFile(path.join(f.gateway.dataDir, 'keys', 'audit-subject.key'), 'utf8')
-  ).trim();
-  return createHmac('sha256', Buffer.from(hex, 'hex')).update(nik, 'utf8').digest('hex');
+  return (await auditSubjectHasher(f.gateway.dataDir))(nik);
 }
 
 beforeAll(async () => {
