@@ -235,23 +235,68 @@ interface HeadRow {
   event_hash: Buffer | null;
 }
 
-const INSERT_AND_CHECKPOINT = `
-  WITH inserted AS (
-    INSERT INTO audit_event (id, at, request_id, client_id, agency_id, officer_id, purpose,
-                             operation, outcome, error_code, fields, subjects, decision_ids,
-                             document_id, app, prev_hash, hash)
+/** The events of a batch, as `jsonb_to_recordset` reads them. */
+const EVENT_ROWS = `
     SELECT r.id, r.at, r.request_id, r.client_id, r.agency_id, r.officer_id, r.purpose,
            r.operation, r.outcome, r.error_code, r.fields, r.subjects, r.decision_ids,
            r.document_id, r.app, decode(r.prev_hash, 'hex'), decode(r.hash, 'hex')
     FROM jsonb_to_recordset($1::jsonb) AS r(
       id bigint, at timestamptz, request_id text, client_id text, agency_id text, officer_id text,
       purpose text, operation text, outcome text, error_code text, fields text[], subjects text[],
-      decision_ids text[], document_id text, app text, prev_hash text, hash text)
+      decision_ids text[], document_id text, app text, prev_hash text, hash text)`;
+
+const EVENT_COLUMNS = `(id, at, request_id, client_id, agency_id, officer_id, purpose,
+    operation, outcome, error_code, fields, subjects, decision_ids, document_id, app, prev_hash, hash)`;
+
+const INSERT_AND_CHECKPOINT = `
+  WITH inserted AS (
+    INSERT INTO audit_event ${EVENT_COLUMNS}
+    ${EVENT_ROWS}
     RETURNING 1
   )
   INSERT INTO audit_checkpoint (last_id, last_hash, at, key_id, signature)
   SELECT $2, $3, $4, $5, $6 WHERE (SELECT count(*) FROM inserted) = $7
   RETURNING seq`;
+
+/**
+ * The fast path: one statement, in its own (implicit) transaction, so one round trip. It appends
+ * the batch and its signed checkpoint only if the head is still the checkpoint this writer last
+ * wrote or checked ($8–$11) and the last event is the one that checkpoint names; otherwise it
+ * writes nothing and returns no row, and the writer takes the locked path, which re-reads and
+ * checks the head. It only tries the chain lock: while another writer holds it, this one takes
+ * the locked path and waits there. Should a writer still start from a head that another has just
+ * extended (its snapshot predates that commit), both try the same next ids, and the primary key
+ * fails the later one (23505), which then takes the locked path. So the chain stays one chain, and
+ * nothing is signed on top of rows the writer has not checked. The commit is made durable as on the locked path (synchronous_commit is read at
+ * commit, after this statement's set_config, and a stronger setting is kept).
+ */
+const APPEND_IF_HEAD = `
+  WITH locked AS (SELECT pg_try_advisory_xact_lock(${CHAIN_LOCK}) AS got),
+  head AS (
+    SELECT coalesce((SELECT got FROM locked) AND c.seq = $8::bigint AND c.signature = $11::bytea AND c.last_id = $9::bigint
+                    AND c.last_hash = $10::bytea AND e.id = $9::bigint AND e.hash = $10::bytea,
+                    false) AS ok
+    FROM (SELECT seq, last_id, last_hash, signature FROM audit_checkpoint ORDER BY seq DESC LIMIT 1) c
+    LEFT JOIN LATERAL (SELECT id, hash FROM audit_event ORDER BY id DESC LIMIT 1) e ON true
+  ),
+  durable AS (
+    SELECT set_config('synchronous_commit', 'on', true)
+    WHERE current_setting('synchronous_commit') = 'off'
+  ),
+  inserted AS (
+    INSERT INTO audit_event ${EVENT_COLUMNS}
+    ${EVENT_ROWS}
+    WHERE (SELECT ok FROM head)
+    RETURNING 1
+  )
+  INSERT INTO audit_checkpoint (last_id, last_hash, at, key_id, signature)
+  SELECT $2, $3, $4, $5, $6
+  WHERE (SELECT ok FROM head) AND (SELECT count(*) FROM inserted) = $7
+    AND (SELECT count(*) FROM durable) >= 0
+  RETURNING seq`;
+
+/** Named, so each pool connection parses and plans it once. */
+const APPEND_IF_HEAD_NAME = 'dtks_audit_append_if_head_v1';
 
 /**
  * The last checkpoint this writer wrote or checked: when the head still is that one, its
@@ -260,6 +305,14 @@ const INSERT_AND_CHECKPOINT = `
 class TrustedHead {
   seq = -1;
   signature: Buffer | null = null;
+  /** The chain's last id and hash at that checkpoint. */
+  lastId = 0;
+  lastHash: Buffer = GENESIS_HASH;
+
+  /** Whether a batch may go out on the fast path (a checkpoint this writer wrote or checked). */
+  get known(): boolean {
+    return this.signature !== null;
+  }
 
   matches(row: HeadRow): boolean {
     return (
@@ -269,20 +322,126 @@ class TrustedHead {
     );
   }
 
-  set(seq: number, signature: Buffer): void {
+  set(seq: number, signature: Buffer, lastId: number, lastHash: Buffer): void {
     this.seq = seq;
     this.signature = signature;
+    this.lastId = lastId;
+    this.lastHash = lastHash;
+  }
+
+  forget(): void {
+    this.seq = -1;
+    this.signature = null;
   }
 }
 
+interface ChainedBatch {
+  records: unknown[];
+  lastId: number;
+  lastHash: Buffer;
+  at: Date;
+  signature: Buffer;
+}
+
+/** Numbers and hashes the events after the given head, and signs the checkpoint that ends them. */
+function chainBatch(
+  events: PreparedEvent[],
+  head: { lastId: number; lastHash: Buffer },
+  signer: CheckpointSigner,
+): ChainedBatch {
+  let id = head.lastId;
+  let prevHash = head.lastHash;
+  const records = events.map(({ input, at }) => {
+    id += 1;
+    const hash = chainHash(prevHash, canonicalEvent({ ...input, id, at }));
+    const record = {
+      id,
+      at: at.toISOString(),
+      request_id: input.requestId,
+      client_id: input.clientId,
+      agency_id: input.agencyId,
+      officer_id: input.officerId,
+      purpose: input.purpose,
+      operation: input.operation,
+      outcome: input.outcome,
+      error_code: input.errorCode,
+      fields: input.fields,
+      subjects: input.subjects,
+      decision_ids: input.decisionIds,
+      document_id: input.documentId ?? null,
+      app: input.app ?? null,
+      prev_hash: prevHash.toString('hex'),
+      hash: hash.toString('hex'),
+    };
+    prevHash = hash;
+    return record;
+  });
+  const at = new Date();
+  const signature = signer.sign({ lastId: id, lastHash: prevHash, at });
+  return { records, lastId: id, lastHash: prevHash, at, signature };
+}
+
+function batchParameters(batch: ChainedBatch, signer: CheckpointSigner): unknown[] {
+  return [
+    JSON.stringify(batch.records),
+    batch.lastId,
+    batch.lastHash,
+    batch.at.toISOString(),
+    signer.keyId,
+    batch.signature,
+    batch.records.length,
+  ];
+}
+
 /**
- * Appends events to the chain in one transaction: takes the chain lock (serialising writers
- * across processes), reads the last checkpoint and the last event and checks that they agree and
- * that the checkpoint is signed by our key (else {@link AuditTamperedError}), assigns the next
- * ids, hashes each event in order, inserts all of them and a newly signed checkpoint with one
- * statement, and commits. Rolls back and throws on any failure.
+ * Appends events to the chain. When this writer knows the head (it wrote or checked the last
+ * checkpoint), it tries the one-statement fast path ({@link APPEND_IF_HEAD}); when the head has
+ * moved (another writer, or rows from elsewhere) or is unknown, it takes the locked path.
  */
 async function appendEvents(
+  client: pg.PoolClient,
+  events: PreparedEvent[],
+  options: { statementTimeoutMs: number; signer: CheckpointSigner; trusted: TrustedHead },
+): Promise<void> {
+  const { signer, trusted } = options;
+  if (trusted.known) {
+    const batch = chainBatch(events, trusted, signer);
+    try {
+      const result = await client.query<{ seq: string | number }>({
+        name: APPEND_IF_HEAD_NAME,
+        text: APPEND_IF_HEAD,
+        values: [
+          ...batchParameters(batch, signer),
+          trusted.seq,
+          trusted.lastId,
+          trusted.lastHash,
+          trusted.signature,
+        ],
+      });
+      const written = result.rows[0];
+      if (written) {
+        trusted.set(Number(written.seq), batch.signature, batch.lastId, batch.lastHash);
+        return;
+      }
+    } catch (error) {
+      // Another writer took these ids first: the locked path re-reads the head.
+      if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+    }
+    trusted.forget();
+  }
+  await appendLocked(client, events, options);
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * The locked path, in one transaction: takes the chain lock (serialising writers across
+ * processes), reads the last checkpoint and the last event and checks that they agree and that
+ * the checkpoint is signed by our key (else {@link AuditTamperedError}), assigns the next ids,
+ * hashes each event in order, inserts all of them and a newly signed checkpoint with one
+ * statement, and commits. Rolls back and throws on any failure.
+ */
+async function appendLocked(
   client: pg.PoolClient,
   events: PreparedEvent[],
   options: { statementTimeoutMs: number; signer: CheckpointSigner; trusted: TrustedHead },
@@ -301,48 +460,19 @@ async function appendEvents(
     const head = (await client.query<HeadRow>(SELECT_HEAD)).rows[0];
     if (!head) throw new Error('the audit log has no checkpoint (is migration 0013 applied?)');
     checkHead(head, signer, trusted);
-    let id = Number(head.last_id);
-    let prevHash = head.last_hash;
-    const records = events.map(({ input, at }) => {
-      id += 1;
-      const hash = chainHash(prevHash, canonicalEvent({ ...input, id, at }));
-      const record = {
-        id,
-        at: at.toISOString(),
-        request_id: input.requestId,
-        client_id: input.clientId,
-        agency_id: input.agencyId,
-        officer_id: input.officerId,
-        purpose: input.purpose,
-        operation: input.operation,
-        outcome: input.outcome,
-        error_code: input.errorCode,
-        fields: input.fields,
-        subjects: input.subjects,
-        decision_ids: input.decisionIds,
-        document_id: input.documentId ?? null,
-        app: input.app ?? null,
-        prev_hash: prevHash.toString('hex'),
-        hash: hash.toString('hex'),
-      };
-      prevHash = hash;
-      return record;
-    });
-    const at = new Date();
-    const signature = signer.sign({ lastId: id, lastHash: prevHash, at });
-    const result = await client.query<{ seq: string | number }>(INSERT_AND_CHECKPOINT, [
-      JSON.stringify(records),
-      id,
-      prevHash,
-      at.toISOString(),
-      signer.keyId,
-      signature,
-      records.length,
-    ]);
+    const batch = chainBatch(
+      events,
+      { lastId: Number(head.last_id), lastHash: head.last_hash },
+      signer,
+    );
+    const result = await client.query<{ seq: string | number }>(
+      INSERT_AND_CHECKPOINT,
+      batchParameters(batch, signer),
+    );
     const written = result.rows[0];
     if (!written) throw new Error('the audit checkpoint could not be written');
     await client.query('COMMIT');
-    trusted.set(Number(written.seq), signature);
+    trusted.set(Number(written.seq), batch.signature, batch.lastId, batch.lastHash);
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
     throw error;
@@ -376,7 +506,7 @@ function checkHead(head: HeadRow, signer: CheckpointSigner, trusted: TrustedHead
       `audit checkpoint ${Number(head.seq)} does not carry a valid signature of this gateway's checkpoint key`,
     );
   }
-  trusted.set(Number(head.seq), head.signature);
+  trusted.set(Number(head.seq), head.signature, eventId, eventHash);
 }
 
 function positiveInteger(value: number, name: string): number {

@@ -6,7 +6,7 @@ import { applyMiddleware } from 'graphql-middleware';
 import { AuditWriter } from '../audit/audit-writer.js';
 import { accessLogFor } from '../audit/access-log.js';
 import { loadOrCreateCheckpointSigner } from '../audit/checkpoint-key.js';
-import { loadOrCreateSubjectKey, subjectHash } from '../audit/subject-hash.js';
+import { loadOrCreateSubjectKey, SubjectHasher } from '../audit/subject-hash.js';
 import { CursorCodec } from '../auth/cursor-codec.js';
 import { createGate } from '../auth/gate.js';
 import { EligibilityBatcher } from '../db/scoped/eligibility-batcher.js';
@@ -105,6 +105,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const secure = options.security !== 'off';
   const keys = await loadOrCreateSigningKeys(config.dataDir);
   const subjectKey = await loadOrCreateSubjectKey(config.dataDir);
+  const subjectHasher = new SubjectHasher(subjectKey);
   const cursors = new CursorCodec(await loadOrCreateKeyFile(config.dataDir, 'cursor'));
   const subjectRefKey = await loadOrCreateKeyFile(config.dataDir, 'subject-ref');
   const subjectSealKey = await loadOrCreateKeyFile(config.dataDir, SUBJECT_SEAL_KEY);
@@ -160,7 +161,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       ...(secure
         ? [
             operationPolicyPlugin({ development: config.development }),
-            disclosureAuditPlugin({ audit, subjectKey, logger }),
+            disclosureAuditPlugin({ audit, subjectOf: subjectHasher.hash, logger }),
           ]
         : []),
     ],
@@ -299,7 +300,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   };
 
   const auditLog = {
-    subjectOf: (nik: string) => subjectHash(subjectKey, nik),
+    subjectOf: subjectHasher.hash,
     entries: (subject: string, first: number, beforeId?: number) =>
       accessLogFor(database.pool, subject, { first, beforeId }),
   };

@@ -202,6 +202,40 @@ describe('audit writer', () => {
     });
   });
 
+  it('appends a batch with one statement once it knows the head, and re-reads a head that moved', async () => {
+    const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+    const sent: string[] = [];
+    pool.on('connect', (client) => {
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args) => {
+        const first = args[0] as string | { text: string };
+        sent.push(typeof first === 'string' ? first : first.text);
+        return query(...args);
+      };
+    });
+    const writer = new AuditWriter(pool, { signer: key.signer });
+    await writer.record(event()); // the first batch reads and checks the head under the lock
+    expect(sent.length).toBeGreaterThan(1);
+
+    sent.length = 0;
+    await writer.record(event());
+    await Promise.all(range(5).map(() => writer.record(event())));
+    expect(sent).toHaveLength(2); // one round trip per batch
+    expect(sent.every((text) => text.includes('pg_try_advisory_xact_lock'))).toBe(true);
+
+    // Another writer extends the chain: the head is no longer this writer's, so it re-reads it.
+    await recordOneByOne(observer, key.signer, event());
+    sent.length = 0;
+    await writer.record(event());
+    expect(sent.length).toBeGreaterThan(1);
+    expect(sent.some((text) => text.includes('pg_advisory_xact_lock('))).toBe(true);
+    await writer.close();
+    await pool.end();
+    expect(await verifyAuditChain(db.pool, { publicKeys: key.publicKeys })).toMatchObject({
+      ok: true,
+    });
+  });
+
   it('stores awkward text exactly as hashed (quotes, braces, unicode, NUL, lone surrogates)', async () => {
     const writer = new AuditWriter(db.pool, { signer: key.signer });
     const awkward = event({

@@ -9,6 +9,7 @@ import { AuditWriter } from '../../src/audit/audit-writer.js';
 import {
   loadOrCreateSubjectKey,
   subjectHash,
+  SubjectHasher,
   subjectKeyPath,
 } from '../../src/audit/subject-hash.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -43,6 +44,31 @@ describe('subject hash', () => {
 
   it('refuses a short key', () => {
     expect(() => subjectHash(Buffer.alloc(8), NIK_A)).toThrow(RangeError);
+  });
+});
+
+describe('subject hasher (cached per process)', () => {
+  const key = Buffer.alloc(32, 3);
+  const nik = (i: number) => String(3201011505800000 + i);
+
+  it('gives exactly the subject hash, cached or not', () => {
+    const hasher = new SubjectHasher(key, { maxEntries: 4 });
+    for (const i of [1, 2, 1, 3, 2, 1]) expect(hasher.hash(nik(i))).toBe(subjectHash(key, nik(i)));
+  });
+
+  it('holds at most maxEntries NIKs and drops the least recently used first', () => {
+    const hasher = new SubjectHasher(key, { maxEntries: 3 });
+    for (let i = 0; i < 1000; i++) hasher.hash(nik(i));
+    expect(hasher.size).toBe(3);
+    const cache = (hasher as unknown as { cache: Map<string, string> }).cache;
+    expect([...cache.keys()]).toEqual([nik(997), nik(998), nik(999)]);
+    hasher.hash(nik(997)); // a hit becomes the newest
+    hasher.hash(nik(5000));
+    expect([...cache.keys()]).toEqual([nik(999), nik(997), nik(5000)]);
+  });
+
+  it('refuses a short key when built, not at the first request', () => {
+    expect(() => new SubjectHasher(Buffer.alloc(8))).toThrow(/at least 32 bytes/);
   });
 });
 

@@ -2,7 +2,6 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { IMiddleware, IMiddlewareFunction } from 'graphql-middleware';
 import { responsePathAsArray } from 'graphql';
 import type { AuditEventInput, AuditOutcome } from '../../audit/audit-event.js';
-import { subjectHash } from '../../audit/subject-hash.js';
 import { ROOT_FIELD_POLICY } from '../../auth/operation-policy.js';
 import { HOUSEHOLD_COLUMNS, PERSON_COLUMNS } from '../../db/scoped/record-projection.js';
 import type { Logger } from '../../logger.js';
@@ -93,7 +92,8 @@ export function disclosureNotes(): IMiddleware<unknown, RequestContext, unknown>
  */
 export function disclosureAuditPlugin(deps: {
   audit: AuditSink;
-  subjectKey: Buffer;
+  /** The audit subject hash of a NIK (a {@link SubjectHasher}, cached per process). */
+  subjectOf: (nik: string) => string;
   logger: Logger;
 }): ApolloServerPlugin<RequestContext> {
   return {
@@ -137,9 +137,7 @@ export function disclosureAuditPlugin(deps: {
             fields: [...d.fields].sort(),
             subjects: [
               ...new Set(
-                [...d.subjects].map(
-                  (nik) => d.subjectHashes.get(nik) ?? subjectHash(deps.subjectKey, nik),
-                ),
+                [...d.subjects].map((nik) => d.subjectHashes.get(nik) ?? deps.subjectOf(nik)),
               ),
             ],
             decisionIds: [...d.decisionIds, ...d.aggregates],
