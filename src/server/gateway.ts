@@ -56,6 +56,7 @@ import { PersistedDocuments } from './persisted-documents.js';
 import { MAX_ALIASES, operationLimits } from './operation-limits.js';
 import { disclosureAuditPlugin, disclosureNotes } from './plugins/disclosure-audit.plugin.js';
 import { operationPolicyPlugin } from './plugins/operation-policy.plugin.js';
+import { recordSelectionPlugin } from './plugins/record-selection.plugin.js';
 import { serviceUnavailablePlugin } from './plugins/service-unavailable.plugin.js';
 import type { DisclosureRecord } from '../audit/disclosure-record.js';
 import type { RequestContext } from '../resolvers/request-context.js';
@@ -158,6 +159,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       serviceUnavailablePlugin(),
       // armor's typings name Apollo's CJS build; its plugins are plain objects that fit ours.
       ...(limits.plugins as unknown as ApolloServerPlugin<RequestContext>[]),
+      recordSelectionPlugin(),
       ...(secure
         ? [
             operationPolicyPlugin({ development: config.development }),

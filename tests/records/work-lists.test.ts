@@ -356,7 +356,7 @@ describe('work lists for local governments', () => {
         const kinds = log.statements.map((s) =>
           s.includes('count(*)')
             ? 'count'
-            : s.includes('FROM member m JOIN household h') && s.includes('program_recipient')
+            : s.includes('FROM member m') && s.includes('program_recipient')
               ? 'members with programs'
               : s.includes('FROM household h') && s.includes('LIMIT')
                 ? 'page'

@@ -32,6 +32,12 @@ export const PERSON_COLUMNS: Readonly<Record<string, string>> = Object.freeze({
     'ARRAY(SELECT r.program FROM program_recipient r WHERE r.nik = m.nik ORDER BY r.program)',
 });
 
+/** The fields of each record type an operation selects (`Household.address`, …). */
+export interface RecordSelection {
+  Household: ReadonlySet<string>;
+  Person: ReadonlySet<string>;
+}
+
 /**
  * The as-of date of the served snapshot, as a column of the record queries (`dataAsOf`). An
  * uncorrelated scalar subquery: PostgreSQL computes it once per statement, and reading it in the
@@ -46,14 +52,20 @@ const MASK_SQL: Record<MaskName, (column: string) => string> = {
   FIRST6_LAST4: (c) => `left(${c}, 6) || '******' || right(${c}, 4)`,
 };
 
-/** The SELECT list of one record type under a field policy. Columns are constants above. */
+/**
+ * The SELECT list of one record type under a field policy. Columns are constants above. With
+ * `wanted` (the fields an operation selects), only those are read: a field outside it is not
+ * selected at all, whatever the policy says, and the policy still decides how a wanted one is read.
+ */
 export function compileProjection(
   policy: CompiledFieldPolicy,
   type: 'Household' | 'Person',
+  wanted?: ReadonlySet<string>,
 ): RawBuilder<unknown> {
   const columns = type === 'Household' ? HOUSEHOLD_COLUMNS : PERSON_COLUMNS;
   const parts: string[] = [];
   for (const [field, column] of Object.entries(columns)) {
+    if (wanted !== undefined && !wanted.has(field)) continue;
     const r = policy.rule(type, field);
     if (r.rule === 'show') parts.push(`${column} AS "${field}"`);
     else if (r.rule === 'mask') parts.push(`${MASK_SQL[r.mask](column)} AS "${field}"`);

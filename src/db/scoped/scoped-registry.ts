@@ -17,6 +17,7 @@ import {
   PERSON_COLUMNS,
   regionPredicate,
   SERVED_AS_OF_COLUMN,
+  type RecordSelection,
 } from './record-projection.js';
 import { notRestricted } from './restriction-sql.js';
 import {
@@ -65,14 +66,22 @@ export interface PersonRecord {
   _household: string;
 }
 
-interface CompiledAgreement {
-  policy: CompiledFieldPolicy;
+interface Projections {
   householdSelect: RawBuilder<unknown>;
   personSelect: RawBuilder<unknown>;
+}
+
+interface CompiledAgreement extends Projections {
+  policy: CompiledFieldPolicy;
   inScope: RawBuilder<unknown>;
   /** The same region scope, in the form the work-list indexes lead with. */
   workListScope: RawBuilder<unknown>;
+  /** The projections of the selections seen so far (see `projectionsFor`). */
+  bySelection: Map<string, Projections>;
 }
+
+/** Selections remembered per agreement; past this, a selection is compiled each time. */
+const MAX_SELECTIONS_PER_AGREEMENT = 256;
 
 /**
  * A person's own record with their household, every field in clear: what a data subjects'
@@ -111,10 +120,27 @@ function compiledFor(agreement: Agreement): CompiledAgreement {
       personSelect: compileProjection(policy, 'Person'),
       inScope: regionPredicate(agreement.regionScope, 'h.region_code'),
       workListScope: regionPredicate(agreement.regionScope, 'h.region_code', regionPrefix),
+      bySelection: new Map(),
     };
     compiledAgreements.set(agreement, compiled);
   }
   return compiled;
+}
+
+/** The projections of an agreement restricted to a selection, compiled once per selection. */
+function projectionsFor(compiled: CompiledAgreement, selection: RecordSelection): Projections {
+  const key = `${[...selection.Household].sort().join(',')}|${[...selection.Person].sort().join(',')}`;
+  let projections = compiled.bySelection.get(key);
+  if (!projections) {
+    projections = {
+      householdSelect: compileProjection(compiled.policy, 'Household', selection.Household),
+      personSelect: compileProjection(compiled.policy, 'Person', selection.Person),
+    };
+    if (compiled.bySelection.size < MAX_SELECTIONS_PER_AGREEMENT) {
+      compiled.bySelection.set(key, projections);
+    }
+  }
+  return projections;
 }
 
 /** Called with the clear NIKs of every person a query disclosed (for the audit's subject hashes). */
@@ -129,17 +155,24 @@ export type SubjectSink = (niks: readonly string[]) => void;
  * One instance per request (its DataLoaders batch and cache only within that request).
  */
 export class ScopedRegistry {
+  private readonly compiled: CompiledAgreement;
   private readonly policy: CompiledFieldPolicy;
-  private readonly householdSelect: RawBuilder<unknown>;
-  private readonly personSelect: RawBuilder<unknown>;
+  /** Narrowed to the operation's selection by `selectFields`; every policy field until then. */
+  private householdSelect: RawBuilder<unknown>;
+  private personSelect: RawBuilder<unknown>;
   private readonly inScope: RawBuilder<unknown>;
   private readonly workListScope: RawBuilder<unknown>;
   /** A member `m` is not restricted for this request's purpose (TRUE when none can stop it). */
   private readonly personVisible: RawBuilder<unknown>;
   /** The same for a member `q` of a work-list filter. */
   private readonly filterMemberVisible: RawBuilder<unknown>;
+  /** Members of households this registry read within the region scope (no scope join needed). */
   private readonly membersLoader: DataLoader<string, PersonRecord[]>;
+  /** Members of a household known only by its key: the scope joined in, every policy field. */
+  private readonly membersByKeyLoader: DataLoader<string, PersonRecord[]>;
   private readonly householdLoader: DataLoader<string, HouseholdRecord | null>;
+  /** Keys of the households this registry has read within the region scope. */
+  private readonly householdsInScope = new Set<string>();
 
   constructor(
     private readonly principal: Principal,
@@ -148,6 +181,7 @@ export class ScopedRegistry {
   ) {
     if (!principal) throw new Error('ScopedRegistry needs a principal');
     const compiled = compiledFor(principal.agreement);
+    this.compiled = compiled;
     this.policy = compiled.policy;
     this.householdSelect = compiled.householdSelect;
     this.personSelect = compiled.personSelect;
@@ -156,8 +190,22 @@ export class ScopedRegistry {
     const restrictions = restrictionScopeOf(principal);
     this.personVisible = notRestricted(restrictions, sql`m.nik`);
     this.filterMemberVisible = notRestricted(restrictions, sql`q.nik`);
-    this.membersLoader = new DataLoader((keys) => this.loadMembers(keys));
+    this.membersLoader = new DataLoader((keys) => this.loadMembersInScope(keys));
+    this.membersByKeyLoader = new DataLoader((keys) =>
+      this.loadMembers(keys, compiled.personSelect),
+    );
     this.householdLoader = new DataLoader((keys) => this.loadHouseholds(keys));
+  }
+
+  /**
+   * Reads only the record fields an operation selects from now on (the GraphQL door calls this
+   * once the operation is known, before it runs). The policy still decides how each is read.
+   * `membersOfHousehold` and `ownRecord`, which feed other answers, keep every field.
+   */
+  selectFields(selection: RecordSelection): void {
+    const projections = projectionsFor(this.compiled, selection);
+    this.householdSelect = projections.householdSelect;
+    this.personSelect = projections.personSelect;
   }
 
   /** How this principal sees a field of a record type (for disclosure notes and audit). */
@@ -234,7 +282,10 @@ export class ScopedRegistry {
        ORDER BY ${orderBy(order)}
        LIMIT ${first + 1}`.execute(this.db);
     const page = rows.slice(0, first);
-    for (const row of page) this.householdLoader.prime(row._key, row);
+    for (const row of page) {
+      this.householdLoader.prime(row._key, row);
+      this.householdsInScope.add(row._key);
+    }
     this.onSubjects(page.flatMap((r) => r._niks));
     return { rows: page, hasNextPage: rows.length > first };
   }
@@ -295,13 +346,18 @@ export class ScopedRegistry {
   /** The members of a household the client was given (null when the policy withholds members). */
   async membersOf(household: HouseholdRecord): Promise<PersonRecord[] | null> {
     if (!this.shows('Household', 'members')) return null;
-    return this.membersLoader.load(household._key);
+    return this.householdsInScope.has(household._key)
+      ? this.membersLoader.load(household._key)
+      : this.membersByKeyLoader.load(household._key);
   }
 
-  /** The members of a household by its key (null when the policy withholds members). */
+  /**
+   * The members of a household by its key (null when the policy withholds members), with every
+   * field the policy gives, whatever the operation selected.
+   */
   async membersOfHousehold(key: string): Promise<PersonRecord[] | null> {
     if (!this.shows('Household', 'members')) return null;
-    return this.membersLoader.load(key);
+    return this.membersByKeyLoader.load(key);
   }
 
   /** The household of a person the client was given (null when withheld or out of scope). */
@@ -310,12 +366,29 @@ export class ScopedRegistry {
     return this.householdLoader.load(person._household);
   }
 
-  private async loadMembers(keys: readonly string[]): Promise<PersonRecord[][]> {
+  /** Members of households known to be in scope: no join with household to check it again. */
+  private async loadMembersInScope(keys: readonly string[]): Promise<PersonRecord[][]> {
     const { rows } = await sql<PersonRecord>`
       SELECT ${this.personSelect} ${SERVED_AS_OF_COLUMN}, m.nik AS "_nik", m.household_id AS "_household"
+        FROM member m
+       WHERE m.household_id = ANY(${[...keys]}) AND ${this.personVisible}
+       ORDER BY m.household_id, m.nik`.execute(this.db);
+    return this.byHousehold(keys, rows);
+  }
+
+  private async loadMembers(
+    keys: readonly string[],
+    select: RawBuilder<unknown>,
+  ): Promise<PersonRecord[][]> {
+    const { rows } = await sql<PersonRecord>`
+      SELECT ${select} ${SERVED_AS_OF_COLUMN}, m.nik AS "_nik", m.household_id AS "_household"
         FROM member m JOIN household h ON h.household_id = m.household_id
        WHERE m.household_id = ANY(${[...keys]}) AND ${this.inScope} AND ${this.personVisible}
        ORDER BY m.household_id, m.nik`.execute(this.db);
+    return this.byHousehold(keys, rows);
+  }
+
+  private byHousehold(keys: readonly string[], rows: PersonRecord[]): PersonRecord[][] {
     this.onSubjects(rows.map((r) => r._nik));
     const byHousehold = new Map<string, PersonRecord[]>(keys.map((k) => [k, []]));
     for (const row of rows) byHousehold.get(row._household)?.push(row);
@@ -330,6 +403,7 @@ export class ScopedRegistry {
         FROM household h
        WHERE h.household_id = ANY(${[...keys]}) AND ${this.inScope}`.execute(this.db);
     this.onSubjects(rows.flatMap((r) => r._niks));
+    for (const row of rows) this.householdsInScope.add(row._key);
     const byKey = new Map(rows.map((r) => [r._key, r]));
     return keys.map((k) => byKey.get(k) ?? null);
   }
