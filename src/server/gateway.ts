@@ -54,7 +54,8 @@ import { createDashboardRoute } from './dashboard-route.js';
 import { createHttpServer } from './http-server.js';
 import { PersistedDocuments } from './persisted-documents.js';
 import { MAX_ALIASES, operationLimits } from './operation-limits.js';
-import { disclosureAuditPlugin, disclosureNotes } from './plugins/disclosure-audit.plugin.js';
+import { disclosureAuditPlugin } from './plugins/disclosure-audit.plugin.js';
+import { disclosureNotes } from './plugins/disclosure-notes.js';
 import { operationPolicyPlugin } from './plugins/operation-policy.plugin.js';
 import { recordSelectionPlugin } from './plugins/record-selection.plugin.js';
 import { serviceUnavailablePlugin } from './plugins/service-unavailable.plugin.js';
@@ -146,7 +147,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   const baseSchema = await buildGatewaySchema();
   const schema = secure
-    ? applyMiddleware(baseSchema, createGate<RequestContext>(), disclosureNotes())
+    ? applyMiddleware(baseSchema, createGate<RequestContext>(), disclosureNotes(baseSchema))
     : baseSchema;
   const limits = operationLimits({ development: config.development });
   const globalBudgetMilli =
