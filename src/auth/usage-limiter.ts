@@ -7,6 +7,7 @@ import {
   pruneUsage,
   recordReservedSubjects,
   reserveDailySubjects,
+  type RequestCount,
 } from '../db/queries/usage-queries.js';
 import type { Principal } from './principal.js';
 
@@ -28,6 +29,7 @@ export class RateLimitedError extends GatewayError {
 const FLUSH_MS = 200;
 
 interface Admission {
+  clientId: string;
   subjects: readonly string[];
   quota: number;
   resolve(): void;
@@ -60,6 +62,13 @@ interface WindowCount {
   known: number;
   /** Admitted here since the last flush. */
   pending: number;
+  /** Admitted here and being added to the shared counter right now (still counted here). */
+  sending: number;
+  /**
+   * Counted by a quota admission since the last flush (which then has nothing to add for this
+   * client, and learnt the total already).
+   */
+  counted: boolean;
 }
 
 /**
@@ -71,7 +80,8 @@ interface WindowCount {
  * admitted to the shared counter of the minute and learns the total of all processes. No request
  * waits for the database, and a busy client does not serialise every request on one row lock; the
  * price is that the processes together may overshoot a limit by what they admit in one flush
- * interval.
+ * interval. A request that checks NIKs has its count sent along with its quota admission, which
+ * goes to the database anyway: the flush then has nothing to do for that client.
  */
 export class UsageLimiter {
   private readonly pool: pg.Pool;
@@ -95,10 +105,10 @@ export class UsageLimiter {
     const window = now - (now % 60_000);
     let count = this.windows.get(principal.clientId);
     if (!count || count.window !== window) {
-      count = { window, known: 0, pending: 0 };
+      count = { window, known: 0, pending: 0, sending: 0, counted: false };
       this.windows.set(principal.clientId, count);
     }
-    if (count.known + count.pending + 1 > limit) {
+    if (count.known + count.sending + count.pending + 1 > limit) {
       const secondsLeft = Math.max(1, Math.ceil((window + 60_000 - now) / 1000));
       throw new RateLimitedError(
         `more than ${limit} requests in a minute; retry later`,
@@ -119,13 +129,20 @@ export class UsageLimiter {
           this.windows.delete(clientId);
           return;
         }
+        const counted = count.counted;
+        count.counted = false;
+        // A quota admission counted them meanwhile, or is counting them now.
+        if ((counted || count.sending > 0) && count.pending === 0) return;
         const pending = count.pending;
         count.pending = 0;
+        count.sending += pending;
         try {
           const total = await addRequests(this.pool, clientId, count.window, pending);
           count.known = Math.max(count.known, total);
         } catch {
           count.pending += pending; // try again at the next flush
+        } finally {
+          count.sending -= pending;
         }
       }),
     );
@@ -155,7 +172,13 @@ export class UsageLimiter {
       this.admissions.set(agreementId, group);
     }
     return new Promise<void>((resolve, reject) => {
-      group.waiting.push({ subjects, quota: principal.agreement.dailyQuota, resolve, reject });
+      group.waiting.push({
+        clientId: principal.clientId,
+        subjects,
+        quota: principal.agreement.dailyQuota,
+        resolve,
+        reject,
+      });
       if (!group.running) void this.admitGroups(agreementId, group);
     });
   }
@@ -178,29 +201,32 @@ export class UsageLimiter {
           const quota = Math.min(...batch.map((a) => a.quota));
           const distinct = [...new Set(batch.flatMap((a) => a.subjects))];
           if (distinct.length >= RESERVE_FROM) {
-            const room = await reserveDailySubjects(this.pool, agreementId, distinct.length, quota);
-            if (room) {
+            const { day } = await this.counting(batch, (requests) =>
+              reserveDailySubjects(this.pool, agreementId, distinct.length, quota, requests),
+            );
+            if (day !== null) {
               for (const a of batch) a.resolve();
-              this.recordLater(agreementId, room.day, distinct);
+              this.recordLater(agreementId, day, distinct);
               continue;
             }
           }
-          let together = await addDailySubjects(this.pool, agreementId, distinct, quota);
+          const add = (admissions: readonly Admission[], subjects: readonly string[]) =>
+            this.counting(admissions, (requests) =>
+              addDailySubjects(this.pool, agreementId, subjects, quota, requests),
+            );
+          let together = await add(batch, distinct);
           if (!together.fits && this.recordings.has(agreementId)) {
             // Reserved room counts every pending subject as new; once they are recorded, repeats
             // count once and the group may fit after all.
             await this.recorded(agreementId);
-            together = await addDailySubjects(this.pool, agreementId, distinct, quota);
+            together = await add(batch, distinct);
           }
           if (together.fits) {
             for (const a of batch) a.resolve();
             continue;
           }
           for (const a of batch) {
-            const alone =
-              batch.length === 1
-                ? together
-                : await addDailySubjects(this.pool, agreementId, a.subjects, quota);
+            const alone = batch.length === 1 ? together : await add([a], a.subjects);
             if (alone.fits) a.resolve();
             else a.reject(quotaUsedUp(quota, alone.secondsLeft));
           }
@@ -211,6 +237,43 @@ export class UsageLimiter {
     } finally {
       group.running = false;
       if (group.waiting.length === 0) this.admissions.delete(agreementId);
+    }
+  }
+
+  /**
+   * Runs a quota statement with the requests per minute of the admissions' clients that wait for
+   * the next flush sent along: one round trip for both. Requests the statement did not count (it
+   * failed, or its subjects did not fit) wait for the flush again.
+   */
+  private async counting<T extends { requests: Map<string, number> }>(
+    admissions: readonly Admission[],
+    statement: (requests: RequestCount[]) => Promise<T>,
+  ): Promise<T> {
+    const taken: Array<{ count: WindowCount; request: RequestCount }> = [];
+    for (const clientId of new Set(admissions.map((a) => a.clientId))) {
+      const count = this.windows.get(clientId);
+      if (!count || count.pending === 0) continue;
+      taken.push({ count, request: { clientId, windowStart: count.window, count: count.pending } });
+      count.sending += count.pending;
+      count.pending = 0;
+    }
+    let counted = new Map<string, number>();
+    try {
+      const result = await statement(taken.map((t) => t.request));
+      counted = result.requests;
+      return result;
+    } finally {
+      for (const { count, request } of taken) {
+        count.sending -= request.count;
+        const total = counted.get(request.clientId);
+        if (total === undefined) {
+          count.pending += request.count; // the next flush adds them
+          this.flushing ??= setTimeout(() => void this.flush(), FLUSH_MS);
+        } else {
+          count.known = Math.max(count.known, total);
+          count.counted = true;
+        }
+      }
     }
   }
 

@@ -356,6 +356,10 @@ export interface DailyUsageTable {
   agreement_id: string;
   day: string;
   distinct_subjects: number;
+  /** Room reserved for subjects admitted but not yet recorded (migration 0008). */
+  reserved: Generated<number>;
+  /** The quota the day's row is held to: distinct_subjects + reserved <= quota (migration 0028). */
+  quota: Generated<number>;
 }
 
 /** A verification submission or household proposal (migration 0010; CONTRACT §9). */

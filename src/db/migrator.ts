@@ -29,6 +29,7 @@ import * as subjectServices from './migrations/0024-subject-services.js';
 import * as purposeLegalBasis from './migrations/0025-purpose-legal-basis.js';
 import * as processingRestriction from './migrations/0026-processing-restriction.js';
 import * as grievances from './migrations/0027-grievances.js';
+import * as dailyQuotaConstraint from './migrations/0028-daily-quota-constraint.js';
 
 /**
  * All migrations, in order. Forward-only: a released migration is never edited; a change is a
@@ -62,6 +63,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0025-purpose-legal-basis': purposeLegalBasis,
   '0026-processing-restriction': processingRestriction,
   '0027-grievances': grievances,
+  '0028-daily-quota-constraint': dailyQuotaConstraint,
 };
 
 /** Every migration's name, in the order they are applied. */

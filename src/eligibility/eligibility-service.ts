@@ -8,6 +8,9 @@ import { badUserInput, GatewayError, serviceUnavailable } from '../errors/gatewa
 import type { DisclosureRecord } from '../audit/disclosure-record.js';
 import type { RuleCache } from './rule-cache.js';
 
+/** How often a decision is made again when its rule keeps changing under it. */
+const MAX_RULE_RETRIES = 3;
+
 /** What a ministry receives for one NIK (the GraphQL EligibilityDecision). */
 export interface Decision {
   program: string;
@@ -99,7 +102,8 @@ export class EligibilityService {
     program: string,
     follow = true,
   ): Promise<Decision[]> {
-    const rule = await this.rules.get(program);
+    // The rule as cached, however old: the decision statement reads the current version too.
+    let rule = await this.rules.forDecision(program);
     if (!rule) throw badUserInput('unknown program');
     // Other fields of the request may have taken it past the limit meanwhile.
     this.assertWithinLimit();
@@ -117,7 +121,20 @@ export class EligibilityService {
       evaluated,
     ]);
     const refs = niks.map((nik) => this.subjectRefOf(nik));
-    const [, { asOf, facts }] = await answered;
+    let [, { asOf, currentVersion, facts }] = await answered;
+    // A rule changed since it was cached: decide again under the current one (rare: a new rule
+    // version), so that no decision applies a rule that was no longer current when it was made.
+    for (let attempt = 0; currentVersion !== rule.version; attempt++) {
+      if (attempt === MAX_RULE_RETRIES) throw serviceUnavailable('the program rule is changing');
+      rule = await this.rules.forDecision(program);
+      // Another request may have read the rules anew meanwhile.
+      if (rule?.version !== currentVersion) {
+        await this.rules.reload();
+        rule = await this.rules.forDecision(program);
+      }
+      if (!rule) throw badUserInput('unknown program');
+      ({ asOf, currentVersion, facts } = await this.evaluator.evaluate(this.principal, niks, rule));
+    }
     this.assertWithinLimit();
     if (asOf === null) throw serviceUnavailable('no registry snapshot is loaded yet');
     const detailed = this.principal.agreement.detailedReasons;

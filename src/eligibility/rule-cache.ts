@@ -7,10 +7,16 @@ const TTL_MS = 10_000;
 /**
  * The current rule of each program, re-read at most every 10 s. Rules change by inserting a new
  * version; a decision always names the version it applied.
+ *
+ * Decisions take the cached rule whatever its age (`forDecision`) and never wait for a re-read:
+ * their statement reads the program's current version beside the facts, and a decision made
+ * under a rule that is no longer current is made again under the new one (EligibilityService).
  */
 export class RuleCache {
   private rules: Map<string, CurrentRule> | null = null;
   private loadedAt = 0;
+  /** The read under way, shared by everyone who asks meanwhile. */
+  private loading: Promise<Map<string, CurrentRule>> | null = null;
 
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -22,11 +28,35 @@ export class RuleCache {
     return (await this.load()).get(program);
   }
 
-  private async load(): Promise<Map<string, CurrentRule>> {
-    if (this.rules === null || Date.now() - this.loadedAt > TTL_MS) {
-      this.rules = new Map((await currentRules(this.db)).map((r) => [r.program, r]));
-      this.loadedAt = Date.now();
+  /**
+   * The rule of a program as last read, however long ago: the caller checks it against the
+   * current version in its own statement. Read first when no rule of the program is known.
+   */
+  async forDecision(program: string): Promise<CurrentRule | undefined> {
+    return this.rules?.get(program) ?? (await this.load()).get(program);
+  }
+
+  /** The rules as they are now (a decision found another version than the cached one). */
+  async reload(): Promise<void> {
+    // A read under way may have begun before the version changed: wait for it, then read anew.
+    await this.loading?.catch(() => {});
+    this.loadedAt = 0;
+    await this.load();
+  }
+
+  private load(): Promise<Map<string, CurrentRule>> {
+    if (this.rules !== null && Date.now() - this.loadedAt <= TTL_MS) {
+      return Promise.resolve(this.rules);
     }
-    return this.rules;
+    this.loading ??= currentRules(this.db)
+      .then((rows) => {
+        this.rules = new Map(rows.map((r) => [r.program, r]));
+        this.loadedAt = Date.now();
+        return this.rules;
+      })
+      .finally(() => {
+        this.loading = null;
+      });
+    return this.loading;
   }
 }

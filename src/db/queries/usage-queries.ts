@@ -25,28 +25,73 @@ export async function addRequests(
   return rows[0]!.requests;
 }
 
+/** Requests of a client admitted in a minute (`windowStart`, epoch ms) and not yet counted. */
+export interface RequestCount {
+  clientId: string;
+  windowStart: number;
+  count: number;
+}
+
+/** The constraint of migration 0028: a day's subjects and reserved room stay within its quota. */
+const WITHIN_QUOTA = 'daily_usage_within_quota';
+
+/**
+ * Adds requests per client and minute ($4–$6, one row per client) to the shared counters, as
+ * `addRequests` does, in a statement that goes to the database anyway.
+ */
+const COUNT_REQUESTS = `requests AS (
+       INSERT INTO rate_window (client_id, window_start, requests)
+       SELECT c, to_timestamp(w / 1000.0), n
+         FROM unnest($4::text[], $5::float8[], $6::int[]) AS r(c, w, n)
+       ON CONFLICT (client_id, window_start)
+         DO UPDATE SET requests = rate_window.requests + EXCLUDED.requests
+       RETURNING client_id, requests)`;
+
+/** The minute's total of every gateway process, by client, of the requests just counted. */
+const REQUEST_TOTALS = `(SELECT json_object_agg(client_id, requests) FROM requests)`;
+
+function requestParameters(requests: readonly RequestCount[]): [string[], number[], number[]] {
+  return [
+    requests.map((r) => r.clientId),
+    requests.map((r) => r.windowStart),
+    requests.map((r) => r.count),
+  ];
+}
+
+function totals(requests: Record<string, number> | null): Map<string, number> {
+  return new Map(Object.entries(requests ?? {}));
+}
+
 /**
  * Reserves room for `count` more distinct subjects of the day (Jakarta time) when the day's
  * subjects, plus the room already reserved, plus `count` stay within `quota`. One short statement
  * on the day's row: nothing is inserted per subject yet. Returns the day, or null when the room is
- * not there (then the exact path, `addDailySubjects`, decides).
+ * not there (then the exact path, `addDailySubjects`, decides). The requests per minute of
+ * `requests` are counted in the same statement, room or not (see `addDailySubjects`).
  */
 export async function reserveDailySubjects(
   pool: pg.Pool,
   agreementId: string,
   count: number,
   quota: number,
-): Promise<{ day: string } | null> {
-  if (count > quota) return null;
-  const { rows } = await pool.query<{ day: string }>(
-    `INSERT INTO daily_usage (agreement_id, day, distinct_subjects, reserved)
-     VALUES ($1, (now() AT TIME ZONE 'Asia/Jakarta')::date, 0, $2)
-     ON CONFLICT (agreement_id, day) DO UPDATE SET reserved = daily_usage.reserved + EXCLUDED.reserved
-       WHERE daily_usage.distinct_subjects + daily_usage.reserved + EXCLUDED.reserved <= $3
-     RETURNING to_char(day, 'YYYY-MM-DD') AS day`,
-    [agreementId, count, quota],
+  requests: readonly RequestCount[] = [],
+): Promise<{ day: string | null; requests: Map<string, number> }> {
+  const { rows } = await pool.query<{
+    day: string | null;
+    requests: Record<string, number> | null;
+  }>(
+    `WITH reserved AS (
+       INSERT INTO daily_usage (agreement_id, day, distinct_subjects, reserved, quota)
+       SELECT $1, (now() AT TIME ZONE 'Asia/Jakarta')::date, 0, $2::int, $3::int WHERE $2::int <= $3::int
+       ON CONFLICT (agreement_id, day)
+         DO UPDATE SET reserved = daily_usage.reserved + EXCLUDED.reserved, quota = EXCLUDED.quota
+         WHERE daily_usage.distinct_subjects + daily_usage.reserved + EXCLUDED.reserved <= $3
+       RETURNING to_char(day, 'YYYY-MM-DD') AS day),
+     ${COUNT_REQUESTS}
+     SELECT (SELECT day FROM reserved) AS day, ${REQUEST_TOTALS} AS requests`,
+    [agreementId, count, quota, ...requestParameters(requests)],
   );
-  return rows[0] ?? null;
+  return { day: rows[0]!.day, requests: totals(rows[0]!.requests) };
 }
 
 /**
@@ -78,40 +123,63 @@ export async function recordReservedSubjects(
  * the room other requests have reserved, stays within `quota`; otherwise changes nothing. Returns
  * whether they fit and the seconds until the day ends. Exact, and slower than a reservation: one
  * row per new subject before the answer.
+ *
+ * One statement, one round trip: the new subjects are inserted and counted on the day's row,
+ * which is held to `quota` by its check constraint (migration 0028). When they would pass it the
+ * constraint fails the statement and nothing of it remains. The requests per minute of `requests`
+ * are counted in the same statement (the usage limiter's pending counts, sent along instead of in
+ * a statement of their own); their totals over every gateway process come back in `requests`, or
+ * nothing is counted when the subjects do not fit.
  */
 export async function addDailySubjects(
   pool: pg.Pool,
   agreementId: string,
   subjects: readonly string[],
   quota: number,
-): Promise<{ fits: boolean; used: number; secondsLeft: number }> {
-  const client = await pool.connect();
+  requests: readonly RequestCount[] = [],
+): Promise<{ fits: boolean; secondsLeft: number; requests: Map<string, number> }> {
   try {
-    await client.query('BEGIN');
-    const { rows } = await client.query<{ used: number; seconds_left: number }>(
+    const { rows } = await pool.query<{ requests: Record<string, number> | null }>(
+      // Subjects are inserted in order, so that two admissions of the same subjects cannot each
+      // wait for the other's.
       `WITH today AS (SELECT (now() AT TIME ZONE 'Asia/Jakarta')::date AS day),
             added AS (
               INSERT INTO daily_subject (agreement_id, day, subject)
-              SELECT $1, (SELECT day FROM today), s FROM unnest($2::text[]) AS s
-              ON CONFLICT DO NOTHING RETURNING 1)
-       INSERT INTO daily_usage (agreement_id, day, distinct_subjects)
-       VALUES ($1, (SELECT day FROM today), (SELECT count(*) FROM added))
-       ON CONFLICT (agreement_id, day)
-         DO UPDATE SET distinct_subjects = daily_usage.distinct_subjects + EXCLUDED.distinct_subjects
-       RETURNING distinct_subjects + reserved AS used,
-                 ceil(extract(epoch FROM ((SELECT day FROM today) + 1)::timestamp - (now() AT TIME ZONE 'Asia/Jakarta')))::int AS seconds_left`,
-      [agreementId, [...new Set(subjects)]],
+              SELECT $1, (SELECT day FROM today), s FROM unnest($2::text[]) AS s ORDER BY s
+              ON CONFLICT DO NOTHING RETURNING 1),
+            counted AS (
+              INSERT INTO daily_usage (agreement_id, day, distinct_subjects, quota)
+              VALUES ($1, (SELECT day FROM today), (SELECT count(*) FROM added), $3)
+              ON CONFLICT (agreement_id, day) DO UPDATE
+                SET distinct_subjects = daily_usage.distinct_subjects + EXCLUDED.distinct_subjects,
+                    quota = EXCLUDED.quota
+              RETURNING 1),
+            ${COUNT_REQUESTS}
+       SELECT ${REQUEST_TOTALS} AS requests`,
+      [agreementId, [...new Set(subjects)], quota, ...requestParameters(requests)],
     );
-    const { used, seconds_left } = rows[0]!;
-    const fits = used <= quota;
-    await client.query(fits ? 'COMMIT' : 'ROLLBACK');
-    return { fits, used, secondsLeft: Math.max(1, seconds_left) };
+    return { fits: true, secondsLeft: secondsLeftToday(), requests: totals(rows[0]!.requests) };
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
+    if (isOverQuota(error)) {
+      return { fits: false, secondsLeft: secondsLeftToday(), requests: new Map() };
+    }
     throw error;
-  } finally {
-    client.release();
   }
+}
+
+function isOverQuota(error: unknown): boolean {
+  const e = error as { code?: unknown; constraint?: unknown };
+  return e.code === '23514' && e.constraint === WITHIN_QUOTA;
+}
+
+/** Jakarta keeps UTC+7 all year (no daylight saving time). */
+const JAKARTA_OFFSET_MS = 7 * 3_600_000;
+
+/** Seconds until the day ends in Jakarta (at least 1): when a refused client may try again. */
+function secondsLeftToday(now = Date.now()): number {
+  const local = now + JAKARTA_OFFSET_MS;
+  const nextMidnight = local - (local % 86_400_000) + 86_400_000;
+  return Math.max(1, Math.ceil((nextMidnight - local) / 1000));
 }
 
 /** Drops counters that can no longer matter (older than an hour / two days). */

@@ -3,11 +3,11 @@ import type { Principal } from '../../auth/principal.js';
 import { restrictionScopeOf } from '../../auth/restriction-policy.js';
 import type { Database } from '../database-types.js';
 import type { CurrentRule } from '../queries/eligibility-rule-queries.js';
-import { evaluateEligibility, type EligibilityFacts } from './eligibility-evaluator.js';
+import { evaluateEligibility, type EligibilityAnswer } from './eligibility-evaluator.js';
 
 interface Waiting {
   niks: readonly string[];
-  resolve(result: { asOf: string | null; facts: EligibilityFacts[] }): void;
+  resolve(result: EligibilityAnswer): void;
   reject(error: unknown): void;
 }
 
@@ -45,7 +45,7 @@ export class EligibilityBatcher {
     principal: Principal,
     niks: readonly string[],
     rule: CurrentRule,
-  ): Promise<{ asOf: string | null; facts: EligibilityFacts[] }> {
+  ): Promise<EligibilityAnswer> {
     if (niks.length > SOLO_ABOVE) return evaluateEligibility(this.db, principal, niks, rule);
     // Restrictions differ by agency and purpose where they stop the decision: part of the key.
     const restrictions = restrictionScopeOf(principal);
@@ -86,10 +86,15 @@ export class EligibilityBatcher {
   private async run(group: Group, taken: Waiting[]): Promise<void> {
     try {
       const niks = taken.length === 1 ? taken[0]!.niks : taken.flatMap((w) => w.niks);
-      const { asOf, facts } = await evaluateEligibility(this.db, group.principal, niks, group.rule);
+      const { asOf, currentVersion, facts } = await evaluateEligibility(
+        this.db,
+        group.principal,
+        niks,
+        group.rule,
+      );
       let at = 0;
       for (const w of taken) {
-        w.resolve({ asOf, facts: facts.slice(at, at + w.niks.length) });
+        w.resolve({ asOf, currentVersion, facts: facts.slice(at, at + w.niks.length) });
         at += w.niks.length;
       }
     } catch (error) {

@@ -15,6 +15,18 @@ export interface EligibilityFacts {
   decile: number | null;
 }
 
+/** The facts of a statement, with what it read of the snapshot and the rules. */
+export interface EligibilityAnswer {
+  /** The served snapshot's as-of date (null: none is loaded). */
+  asOf: string | null;
+  /**
+   * The program's current rule version when the statement ran: the facts were decided under the
+   * rule passed in, which the caller must not use when this differs from its version.
+   */
+  currentVersion: number | null;
+  facts: EligibilityFacts[];
+}
+
 /**
  * Decides eligibility for many NIKs in one query with one array parameter (no parameter limit,
  * one plan): the NIKs are unnested with their position, joined to members and households inside
@@ -28,22 +40,30 @@ export async function evaluateEligibility(
   principal: Principal,
   niks: readonly string[],
   rule: CurrentRule,
-): Promise<{ asOf: string | null; facts: EligibilityFacts[] }> {
+): Promise<EligibilityAnswer> {
   if (!principal) throw new Error('eligibility needs a principal');
   const inScope = regionPredicate(principal.agreement.regionScope, 'h.region_code');
   const visible = notRestricted(restrictionScopeOf(principal), sql`m.nik`);
   // The as-of date is read in the same statement as the data: an import swapping tables between
-  // two statements could otherwise pair new data with the old date.
-  const { rows } = await sql<{ reason: ReasonCode; decile: number | null; as_of: string | null }>`
+  // two statements could otherwise pair new data with the old date. So is the program's current
+  // rule version, which tells the caller whether the rule it passed (cached) is still current.
+  const { rows } = await sql<{
+    reason: ReasonCode;
+    decile: number | null;
+    as_of: string | null;
+    current_version: number | null;
+  }>`
     WITH served AS (SELECT as_of FROM snapshot ORDER BY id DESC LIMIT 1)
     SELECT ${compileRule(rule.rule, sql`(SELECT as_of FROM served)`)} AS reason, h.decile,
-           (SELECT as_of FROM served) AS as_of
+           (SELECT as_of FROM served) AS as_of,
+           (SELECT max(version) FROM eligibility_rule WHERE program = ${rule.program}) AS current_version
       FROM unnest(${[...niks]}::text[]) WITH ORDINALITY AS i(nik, ord)
       LEFT JOIN (member m JOIN household h ON h.household_id = m.household_id AND ${inScope})
              ON m.nik = i.nik::char(16) COLLATE "C" AND ${visible}
      ORDER BY i.ord`.execute(db);
   return {
     asOf: rows[0]?.as_of ?? null,
+    currentVersion: rows[0]?.current_version ?? null,
     facts: rows.map((r) => ({
       reason: r.reason,
       decile: r.reason === 'NOT_REGISTERED' ? null : r.decile,
