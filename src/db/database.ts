@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { isDatabaseUnavailable } from './database-errors.js';
 import type { Database } from './database-types.js';
+import { namePreparedStatements } from './prepared-statements.js';
 import { DEFAULT_RUNTIME_LOGIN, ensureRuntimeLogin, excessRuntimeRights } from './runtime-role.js';
 import { startEmbeddedCluster, type EmbeddedCluster } from './embedded/embedded-cluster.js';
 
@@ -57,7 +58,10 @@ export function createPool(url: string, options: PoolOptions = {}): pg.Pool {
   });
   const onError = options.onConnectionError ?? (() => {});
   pool.on('error', onError); // an idle client lost its connection
-  pool.on('connect', (client) => client.on('error', onError));
+  pool.on('connect', (client) => {
+    client.on('error', onError);
+    namePreparedStatements(client);
+  });
   return pool;
 }
 

@@ -151,7 +151,7 @@ function ruleOf(policy: FieldPolicy, type: 'Household' | 'Person', field: string
 /** The SELECT list of a record statement: from its first SELECT to its own FROM. */
 function selectList(statement: string): string | null {
   const from = statement.search(/FROM (member m|household h)\b/);
-  if (from < 0 || !/^\s*SELECT/.test(statement)) return null;
+  if (from < 0 || !/^\s*(\/\*[^*]*\*\/\s*)?SELECT/.test(statement)) return null;
   return statement.slice(0, from);
 }
 

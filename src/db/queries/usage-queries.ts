@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { PREPARED_TEXT } from '../prepared-statements.js';
 
 /**
  * Counters behind the usage limits. They run on a pool whose connections use
@@ -80,7 +81,7 @@ export async function reserveDailySubjects(
     day: string | null;
     requests: Record<string, number> | null;
   }>(
-    `WITH reserved AS (
+    `${PREPARED_TEXT}WITH reserved AS (
        INSERT INTO daily_usage (agreement_id, day, distinct_subjects, reserved, quota)
        SELECT $1, (now() AT TIME ZONE 'Asia/Jakarta')::date, 0, $2::int, $3::int WHERE $2::int <= $3::int
        ON CONFLICT (agreement_id, day)
@@ -142,7 +143,7 @@ export async function addDailySubjects(
     const { rows } = await pool.query<{ requests: Record<string, number> | null }>(
       // Subjects are inserted in order, so that two admissions of the same subjects cannot each
       // wait for the other's.
-      `WITH today AS (SELECT (now() AT TIME ZONE 'Asia/Jakarta')::date AS day),
+      `${PREPARED_TEXT}WITH today AS (SELECT (now() AT TIME ZONE 'Asia/Jakarta')::date AS day),
             added AS (
               INSERT INTO daily_subject (agreement_id, day, subject)
               SELECT $1, (SELECT day FROM today), s FROM unnest($2::text[]) AS s ORDER BY s

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Principal } from '../../auth/principal.js';
 import type { ReasonCode } from '../../domain/reason-codes.js';
 import { compileRule } from './eligibility-rule-sql.js';
+import { PREPARED } from '../prepared-statements.js';
 import type { Database } from '../database-types.js';
 import type { CurrentRule } from '../queries/eligibility-rule-queries.js';
 import { restrictionScopeOf } from '../../auth/restriction-policy.js';
@@ -52,7 +53,7 @@ export async function evaluateEligibility(
     decile: number | null;
     as_of: string | null;
     current_version: number | null;
-  }>`
+  }>`${PREPARED}
     WITH served AS (SELECT as_of FROM snapshot ORDER BY id DESC LIMIT 1)
     SELECT ${compileRule(rule.rule, sql`(SELECT as_of FROM served)`)} AS reason, h.decile,
            (SELECT as_of FROM served) AS as_of,

@@ -19,6 +19,7 @@ import {
   SERVED_AS_OF_COLUMN,
   type RecordSelection,
 } from './record-projection.js';
+import { PREPARED } from '../prepared-statements.js';
 import { notRestricted } from './restriction-sql.js';
 import {
   afterPosition,
@@ -219,7 +220,7 @@ export class ScopedRegistry {
   }
 
   async personByNik(nik: string): Promise<PersonRecord | null> {
-    const { rows } = await sql<PersonRecord>`
+    const { rows } = await sql<PersonRecord>`${PREPARED}
       SELECT ${this.personSelect} ${SERVED_AS_OF_COLUMN}, m.nik AS "_nik", m.household_id AS "_household"
         FROM member m JOIN household h ON h.household_id = m.household_id
        WHERE m.nik = ${nik} AND ${this.inScope} AND ${this.personVisible}`.execute(this.db);
@@ -368,7 +369,7 @@ export class ScopedRegistry {
 
   /** Members of households known to be in scope: no join with household to check it again. */
   private async loadMembersInScope(keys: readonly string[]): Promise<PersonRecord[][]> {
-    const { rows } = await sql<PersonRecord>`
+    const { rows } = await sql<PersonRecord>`${PREPARED}
       SELECT ${this.personSelect} ${SERVED_AS_OF_COLUMN}, m.nik AS "_nik", m.household_id AS "_household"
         FROM member m
        WHERE m.household_id = ANY(${[...keys]}) AND ${this.personVisible}
@@ -380,7 +381,7 @@ export class ScopedRegistry {
     keys: readonly string[],
     select: RawBuilder<unknown>,
   ): Promise<PersonRecord[][]> {
-    const { rows } = await sql<PersonRecord>`
+    const { rows } = await sql<PersonRecord>`${PREPARED}
       SELECT ${select} ${SERVED_AS_OF_COLUMN}, m.nik AS "_nik", m.household_id AS "_household"
         FROM member m JOIN household h ON h.household_id = m.household_id
        WHERE m.household_id = ANY(${[...keys]}) AND ${this.inScope} AND ${this.personVisible}
@@ -396,7 +397,7 @@ export class ScopedRegistry {
   }
 
   private async loadHouseholds(keys: readonly string[]): Promise<Array<HouseholdRecord | null>> {
-    const { rows } = await sql<HouseholdRecord>`
+    const { rows } = await sql<HouseholdRecord>`${PREPARED}
       SELECT ${this.householdSelect} h.household_id AS "id", h.household_id AS "_key",
              h.verified_at AS "_verifiedAt", ${SERVED_AS_OF_COLUMN},
              ARRAY(SELECT x.nik FROM member x WHERE x.household_id = h.household_id) AS "_niks"
