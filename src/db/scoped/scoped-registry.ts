@@ -341,7 +341,13 @@ export class ScopedRegistry {
         throw forbidden(`this filter or sort reads ${field}, which your agreement withholds`);
       }
     }
-    return [this.workListScope, ...filterConditions(filter, this.filterMemberVisible)];
+    const conditions = filterConditions(filter, this.filterMemberVisible);
+    // A region filter inside the scope implies it: leaving the scope out lets PostgreSQL read the
+    // filter's region alone (a district's few hundred households) instead of intersecting it with
+    // the whole regency's index range. The filter is then the scope, only narrower.
+    return withinScope(this.principal.agreement.regionScope, filter.regionCode)
+      ? conditions
+      : [this.workListScope, ...conditions];
   }
 
   /** The members of a household the client was given (null when the policy withholds members). */
@@ -408,4 +414,15 @@ export class ScopedRegistry {
     const byKey = new Map(rows.map((r) => [r._key, r]));
     return keys.map((k) => byKey.get(k) ?? null);
   }
+}
+
+/**
+ * Whether every household of region `code` lies inside the region scope: the scope is the whole
+ * country, or one of its prefixes (the forms `regionPredicate` accepts) begins `code`. Digits only,
+ * so that `code` is a plain prefix wherever it is matched (`LIKE`).
+ */
+function withinScope(scope: readonly string[], code: string | null | undefined): boolean {
+  if (!code || !/^\d+$/.test(code)) return false;
+  if (scope.includes('*')) return true;
+  return scope.some((p) => /^\d{2,10}$/.test(p) && code.startsWith(p));
 }
