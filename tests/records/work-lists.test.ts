@@ -290,6 +290,13 @@ describe('work lists for local governments', () => {
         pageInfo: { endCursor: null, hasNextPage: false },
       });
     }
+    // A filter wider than the scope keeps the scope; one inside it stands in for it.
+    const wide = await allPages('pemda-3201', { regionCode: '32' }, 'ID', 200);
+    expect(wide.ids).toEqual(expected(BOGOR, {}, 'ID').map((h) => h.id));
+    const district = `${BOGOR}01`;
+    const inside = await allPages('pemda-3201', { regionCode: district }, 'ID', 200);
+    expect(inside.ids).toEqual(expected(district, {}, 'ID').map((h) => h.id));
+    expect(inside.ids.length).toBeGreaterThan(0);
     const fromJaksel = await page('pemda-3171', { filter: { regionCode: BOGOR }, first: 50 });
     expect(fromJaksel.totalCount).toBe(0);
     const jaksel = await allPages('pemda-3171', { hasElderlyMember: true }, 'LAST_VERIFIED', 100);
