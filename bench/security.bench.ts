@@ -2,7 +2,8 @@
  * What security costs (issue: access control). In one run, on one PostgreSQL and one snapshot:
  *   - `person(nik)` over HTTP at 50 connections through (a) the full gateway: token, gate, field
  *     policy in SQL, purpose, audit with group commit; (b) the same server with security off;
- *     (c) a bare node:http + pg handler doing the same masked, region-scoped lookup;
+ *     (c) a bare node:http + pg handler doing the same masked, region-scoped lookup; (d) the
+ *     full gateway logging a line per request (LOG_LEVEL=info, the default; to /dev/null);
  *   - the audit writer with group commit versus one transaction per event, 50 concurrent writers.
  * Each server runs in its own process; the load generator (autocannon) in this one.
  * Writes bench/results/security.md. Usage: npm run bench:security [-- --persons 1000000]
@@ -99,23 +100,22 @@ async function main(): Promise<void> {
 
     // Rounds interleave the variants so that drift in the machine's speed touches all alike;
     // each variant's figure is its median over the rounds.
+    const fullHeaders = {
+      authorization: `Bearer ${token}`,
+      'x-purpose': 'VERIVALI',
+      'x-officer-id': 'bench-officer',
+    };
     const variants = [
-      ['bare', 'bare node:http + pg (baseline)', {}],
-      ['off', 'gateway, security off', {}],
-      [
-        'full',
-        'gateway, full security',
-        {
-          authorization: `Bearer ${token}`,
-          'x-purpose': 'VERIVALI',
-          'x-officer-id': 'bench-officer',
-        },
-      ],
+      ['bare', 'bare node:http + pg (baseline)', {}, {}],
+      ['off', 'gateway, security off', {}, {}],
+      ['full', 'gateway, full security', fullHeaders, {}],
+      // The same with a log line per request (LOG_LEVEL=info, the default), to /dev/null.
+      ['full', 'gateway, full security, LOG_LEVEL=info', fullHeaders, { BENCH_LOG_LEVEL: 'info' }],
     ] as const;
     const rounds: LoadResult[][] = variants.map(() => []);
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [k, [variant, name, headers]] of variants.entries()) {
-        const server = await startVariant(variant, { ...env, BENCH_DATA_DIR: dataDir });
+      for (const [k, [variant, name, headers, extra]] of variants.entries()) {
+        const server = await startVariant(variant, { ...env, BENCH_DATA_DIR: dataDir, ...extra });
         try {
           rounds[k]!.push(
             await loadGraphQL({
@@ -136,7 +136,9 @@ async function main(): Promise<void> {
     }
     const results = rounds.map(medianRun);
     const audit = await auditThroughput(database.url);
-    const [bare, off, full] = results as [LoadResult, LoadResult, LoadResult];
+    const [bare, off, full, logged] = results as [LoadResult, LoadResult, LoadResult, LoadResult];
+    const perRound = rounds[2]!.map((r, i) => 1 - rounds[3]![i]!.rps / r.rps).sort((a, b) => a - b);
+    const perRoundLogCost = perRound[Math.floor(perRound.length / 2)]!;
     const lines = [
       '# Security cost benchmark',
       '',
@@ -154,13 +156,15 @@ async function main(): Promise<void> {
       '',
       `Full security keeps **${Math.round((full.rps / off.rps) * 100)}%** of the security-off throughput (target ≥ 70%).`,
       '',
-      'Every round (req/s; full ÷ off per round):',
+      `A log line per request (\`LOG_LEVEL=info\`, the default) costs **${Math.round((1 - logged.rps / full.rps) * 100)}%** of the throughput (median round; target ≤ 5%; median of the per-round costs ${Math.round(perRoundLogCost * 100)}%).`,
       '',
-      '| round | bare | security off | full security | full ÷ off |',
-      '| ---: | ---: | ---: | ---: | ---: |',
+      'Every round (req/s; full ÷ off and the cost of the log line per round):',
+      '',
+      '| round | bare | security off | full security | full, LOG_LEVEL=info | full ÷ off | log cost |',
+      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
       ...rounds[0]!.map(
         (b, i) =>
-          `| ${i + 1} | ${Math.round(b.rps)} | ${Math.round(rounds[1]![i]!.rps)} | ${Math.round(rounds[2]![i]!.rps)} | ${Math.round((rounds[2]![i]!.rps / rounds[1]![i]!.rps) * 100)}% |`,
+          `| ${i + 1} | ${Math.round(b.rps)} | ${Math.round(rounds[1]![i]!.rps)} | ${Math.round(rounds[2]![i]!.rps)} | ${Math.round(rounds[3]![i]!.rps)} | ${Math.round((rounds[2]![i]!.rps / rounds[1]![i]!.rps) * 100)}% | ${Math.round((1 - rounds[3]![i]!.rps / rounds[2]![i]!.rps) * 100)}% |`,
       ),
       '',
       '## Audit writes',

@@ -37,7 +37,8 @@ export function startVariant(variant: string, env: Record<string, string>): Prom
       ],
       {
         env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-        stdio: ['ignore', 'pipe', 'inherit'],
+        // A variant logging every request writes its lines to /dev/null, not to this terminal.
+        stdio: ['ignore', 'pipe', env.BENCH_LOG_LEVEL ? 'ignore' : 'inherit'],
       },
     );
     child.stdout!.once('data', (chunk: Buffer) =>

@@ -42,7 +42,8 @@ if (variant === 'bare') {
   );
   const gateway = await startGateway({
     database: runtime,
-    logger: createLogger('warn'),
+    // BENCH_LOG_LEVEL: what the log costs (`info` writes a line per request, as deployed).
+    logger: createLogger(process.env.BENCH_LOG_LEVEL ?? 'warn'),
     config: {
       dataDir,
       tokens: { issuer: 'dtks-gateway', audience: 'dtks-gateway', external: null },
