@@ -52,12 +52,18 @@ export async function accessLogFor(
     outcome: string;
     fields: string[];
   }>(
-    `SELECT e.id, e.at, e.client_id, e.agency_id, g.name AS agency_name, g.kind AS agency_kind,
+    // The subject's events come from the GIN index first (MATERIALIZED: PostgreSQL would
+    // otherwise walk the whole log backwards by id, filtering every event, to find the newest
+    // few; seen at 1.6 s for 227 k events). A subject has few events; the log has many.
+    `WITH hits AS MATERIALIZED (
+       SELECT id FROM audit_event
+        WHERE subjects @> ARRAY[$1::text] AND ($2::bigint IS NULL OR id < $2::bigint))
+     SELECT e.id, e.at, e.client_id, e.agency_id, g.name AS agency_name, g.kind AS agency_kind,
             e.officer_id, e.purpose, e.operation, e.outcome, e.fields
-     FROM audit_event e LEFT JOIN agency g ON g.id = e.agency_id
-     WHERE e.subjects @> ARRAY[$1::text] AND ($2::bigint IS NULL OR e.id < $2::bigint)
-     ORDER BY e.id DESC
-     LIMIT $3`,
+     FROM (SELECT id FROM hits ORDER BY id DESC LIMIT $3) h
+     JOIN audit_event e ON e.id = h.id
+     LEFT JOIN agency g ON g.id = e.agency_id
+     ORDER BY e.id DESC`,
     [subject, beforeId ?? null, first],
   );
   return rows.map((r) => ({

@@ -25,7 +25,7 @@ import { loadOrCreateSigningKeys } from '../auth/tokens/signing-keys.js';
 import { createTokenVerifier } from '../auth/tokens/token-verifier.js';
 import type { Config } from '../config.js';
 import { budgetMilliFromAgreement } from '../statistics/privacy/epsilon.js';
-import type { DatabaseHandle } from '../db/database.js';
+import { createPool, type DatabaseHandle } from '../db/database.js';
 import { NotificationListener } from '../db/notification-listener.js';
 import { ScopedRegistry } from '../db/scoped/scoped-registry.js';
 import { VerificationProgressReads } from '../db/scoped/verification-progress-reads.js';
@@ -140,7 +140,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   );
   principals = new PrincipalResolver(database.db, verifier, listener);
   await listener.start();
-  const audit = new AuditWriter(database.pool, {
+  // The audit writer has connections of its own: its batches, which every answer waits for,
+  // never queue behind requests for a connection of the main pool (nor hold one of theirs).
+  const auditPool = createPool(database.url, { max: 2 });
+  const audit = new AuditWriter(auditPool, {
     logger,
     signer: await loadOrCreateCheckpointSigner(config.dataDir),
   });
@@ -337,7 +340,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         documentId: error.documentId,
       });
     } catch (auditError) {
+      // No refusal is answered unaudited: the request answers 503 instead (http-server.ts).
       logger.error({ err: auditError, requestId }, 'audit of a refused request failed');
+      throw auditError;
     }
   };
 
@@ -452,6 +457,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       await apollo.stop();
       await dciTransactions.flush();
       await audit.close();
+      await auditPool.end();
       await listener.close();
       await limiter.close();
     },

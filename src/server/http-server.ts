@@ -6,6 +6,7 @@ import type { Database } from '../db/database-types.js';
 import type { Logger } from '../logger.js';
 import { errorAnswer } from '../dci/dci-envelope.js';
 import { readBody, sendJson, type RouteHandler } from '../http/json-http.js';
+import { AuditWriteError } from '../audit/audit-writer.js';
 import { isDatabaseUnavailable } from '../db/database-errors.js';
 import { GatewayError, HTTP_STATUS } from '../errors/gateway-errors.js';
 import type { RequestContext } from '../resolvers/request-context.js';
@@ -24,7 +25,10 @@ export interface HttpServerDeps {
    * (UNAUTHENTICATED, AGREEMENT_EXPIRED, BAD_USER_INPUT) to refuse it before GraphQL runs.
    */
   createContext(req: IncomingMessage, requestId: string): Promise<RequestContext>;
-  /** Records a request refused before GraphQL ran (audit of refused attempts). */
+  /**
+   * Records a request refused before GraphQL ran (audit of refused attempts); rejects with an
+   * AuditWriteError when it cannot, and the request then answers 503, not its refusal.
+   */
   onRefused(req: IncomingMessage, requestId: string, error: GatewayError): Promise<void>;
   /**
    * Puts the text of a persisted document the request names in place of its id, or throws a
@@ -66,7 +70,8 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
       );
     });
     route(req, res, requestId, deps).catch((error: unknown) => {
-      if (isDatabaseUnavailable(error)) {
+      // A refusal whose audit event could not be written is not answered as a refusal either.
+      if (isDatabaseUnavailable(error) || error instanceof AuditWriteError) {
         const reason = (error as Error).message;
         logger.warn({ requestId, reason }, 'database unreachable: answered 503');
         if (res.headersSent) res.destroy();

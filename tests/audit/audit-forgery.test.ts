@@ -133,6 +133,12 @@ describe('the serving database role and the audit log', () => {
     expect(refused.status).toBe(503);
     expect(refused.body.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
     expect(JSON.stringify(refused.body)).not.toContain('Budi');
+    // Nor is a refusal answered unaudited: a bad token gets 503, not its 401.
+    const unaudited = await graphql(gateway, PERSON, {
+      headers: { authorization: 'Bearer not-a-token' },
+    });
+    expect(unaudited.status).toBe(503);
+    expect(unaudited.body.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
 
     // An operator (the owner) removes the forged rows after looking; service resumes.
     await db.pool.query('DELETE FROM audit_checkpoint WHERE key_id = $1', ['made-up']);
