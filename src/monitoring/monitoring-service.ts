@@ -5,6 +5,7 @@ import type { Database } from '../db/database-types.js';
 import { accountingPeriod } from '../domain/accounting-period.js';
 import { VerificationProgressReads } from '../db/scoped/verification-progress-reads.js';
 import { gatewayUse, type GatewayUseAnswer } from './gateway-use.js';
+import type { GatewayUseCache } from './gateway-use-cache.js';
 import type { HistogramCache } from './histogram-cache.js';
 import { snapshotHistory, type SnapshotHistoryEntry } from './snapshot-history.js';
 import {
@@ -32,6 +33,8 @@ export class MonitoringService {
       privacyPeriodMonths: number;
       /** The gateway's cache of household histograms (per snapshot and scope). */
       histograms: HistogramCache;
+      /** The gateway's cache of `gatewayUse` answers (15 s). */
+      gatewayUse: GatewayUseCache;
     },
   ) {}
 
@@ -63,15 +66,19 @@ export class MonitoringService {
     return answer;
   }
 
-  /** Gateway use over Jakarta days `from`–`to` (both included). */
+  /**
+   * Gateway use over Jakarta days `from`–`to` (both included), counted at most 15 s ago
+   * (GatewayUseCache).
+   */
   async gatewayUse(from: string, to: string): Promise<GatewayUseAnswer> {
-    const answer = await gatewayUse(
-      this.deps.readDb,
-      { from, to },
-      {
-        globalBudgetMilli: this.deps.globalBudgetMilli,
-        period: accountingPeriod(new Date(), this.deps.privacyPeriodMonths),
-      },
+    const period = accountingPeriod(new Date(), this.deps.privacyPeriodMonths);
+    const key = `${from}|${to}|${this.deps.globalBudgetMilli}|${period.start.toISOString()}`;
+    const answer = await this.deps.gatewayUse.get(key, () =>
+      gatewayUse(
+        this.deps.readDb,
+        { from, to },
+        { globalBudgetMilli: this.deps.globalBudgetMilli, period },
+      ),
     );
     this.disclosed('gatewayUse', { from, to }, ['GatewayUse.requests']);
     return answer;

@@ -35,6 +35,7 @@ import { createDciRoutes } from '../dci/dci-routes.js';
 import { DciCallbacks, type DciCallbackOptions } from '../dci/dci-callbacks.js';
 import { DciNotifier } from '../dci/dci-notify.js';
 import { DciTransactionLog } from '../dci/dci-transaction-log.js';
+import { GatewayUseCache } from '../monitoring/gateway-use-cache.js';
 import { HistogramCache } from '../monitoring/histogram-cache.js';
 import { startHistogramWarmer } from '../monitoring/histogram-warmer.js';
 import { MonitoringService } from '../monitoring/monitoring-service.js';
@@ -123,6 +124,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   };
   const rules = new RuleCache(database.readDb);
   const histograms = new HistogramCache();
+  const gatewayUseCache = new GatewayUseCache();
   const evaluator = new EligibilityBatcher(database.readDb);
   const limiter = new UsageLimiter(database.url);
   const verifier = createTokenVerifier({
@@ -256,6 +258,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       globalBudgetMilli: globalBudgetMilli ?? DEFAULT_GLOBAL_BUDGET_MILLI,
       privacyPeriodMonths: config.privacyPeriodMonths ?? 12,
       histograms,
+      gatewayUse: gatewayUseCache,
     });
     const changes: ChangeFeedService = new ChangeFeedService({
       principal,
