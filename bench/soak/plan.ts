@@ -2,6 +2,7 @@
  * What the soak's bench process (soak.bench.ts) hands its load generator (load-generator.ts),
  * and what comes back: plain data, written to files, so that the load runs in its own process.
  */
+import { REFUSALS } from '../../src/server/plugins/disclosure-audit.plugin.js';
 
 /** The kinds of client the mix is made of, as the issue names them. */
 export type ClientKind =
@@ -71,16 +72,8 @@ export interface SoakPlan {
 /** The refusals that are expected where a limit applies (HTTP 429 is the other). */
 export const LIMIT_CODES: ReadonlySet<string> = new Set(['RATE_LIMITED', 'BUDGET_EXHAUSTED']);
 
-/** Error codes the gateway audits as refused attempts (src/server/plugins/disclosure-audit.plugin.ts). */
-export const REFUSAL_CODES: ReadonlySet<string> = new Set([
-  'FORBIDDEN',
-  'PURPOSE_REQUIRED',
-  'PURPOSE_NOT_ALLOWED',
-  'AGREEMENT_EXPIRED',
-  'BATCH_TOO_LARGE',
-  'RATE_LIMITED',
-  'BUDGET_EXHAUSTED',
-]);
+/** Error codes the gateway audits as refused attempts: the gateway's own list. */
+export const REFUSAL_CODES: ReadonlySet<string> = REFUSALS;
 
 export interface LatencySummary {
   p50: number;

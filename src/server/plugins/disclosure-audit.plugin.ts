@@ -11,7 +11,7 @@ export interface AuditSink {
 }
 
 /** Errors that mean "refused", audited as refused attempts. */
-const REFUSALS = new Set([
+export const REFUSALS: ReadonlySet<string> = new Set([
   'FORBIDDEN',
   'PURPOSE_REQUIRED',
   'PURPOSE_NOT_ALLOWED',

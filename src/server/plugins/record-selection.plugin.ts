@@ -40,11 +40,18 @@ export function recordSelectionOf(schema: GraphQLSchema, document: DocumentNode)
  * selected field through the agreement's policy.
  */
 export function recordSelectionPlugin(): ApolloServerPlugin<RequestContext> {
+  const selections = new WeakMap<DocumentNode, RecordSelection>();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ document, contextValue, schema }) {
-          contextValue.registry.selectFields(recordSelectionOf(schema, document));
+          // Apollo reuses the parsed document of a query text it has seen: walk each one once.
+          let selection = selections.get(document);
+          if (!selection) {
+            selection = recordSelectionOf(schema, document);
+            selections.set(document, selection);
+          }
+          contextValue.registry.selectFields(selection);
         },
       };
     },
