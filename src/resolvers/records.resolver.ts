@@ -23,6 +23,8 @@ import { WorkListCursors } from './work-list-cursors.js';
  */
 interface HouseholdConnectionRecord extends Omit<HouseholdConnection, 'totalCount' | 'dataAsOf'> {
   _filter: HouseholdFilter;
+  /** Counted with the page when the operation selects `totalCount` (not on an empty page). */
+  _total: number | undefined;
   _dataAsOf: string | undefined;
 }
 
@@ -102,6 +104,7 @@ export class RecordsResolver {
         },
       },
       _filter: f,
+      _total: page.totalCount,
       _dataAsOf: page.rows[0]?.dataAsOf,
     };
   }
@@ -109,13 +112,13 @@ export class RecordsResolver {
 
 @Resolver(() => HouseholdConnection)
 export class HouseholdConnectionResolver {
-  /** Lazy: the count statement runs only when `totalCount` is selected. */
+  /** Counted with the page; only an empty page, which has no row to carry it, counts alone. */
   @FieldResolver(() => Int)
   totalCount(
     @Root() connection: HouseholdConnectionRecord,
     @Ctx() ctx: RequestContext,
-  ): Promise<number> {
-    return ctx.registry.householdCount(connection._filter);
+  ): number | Promise<number> {
+    return connection._total ?? ctx.registry.householdCount(connection._filter);
   }
 
   /** Read with the page; only an empty page, which has no row to carry it, reads it alone. */

@@ -23,6 +23,9 @@ registerEnumType(EligibilityReason, {
 });
 
 @ObjectType({
+  // Plain values read straight from the row (graphql's default resolver, no per-field wrapper):
+  // a page or a batch resolves thousands of them.
+  simpleResolvers: true,
   description:
     'A decision, never a record: whether a NIK is eligible for a program under the current rule, as of the served snapshot.',
 })

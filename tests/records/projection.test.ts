@@ -42,7 +42,17 @@ type PersonField = keyof typeof PERSON_FIELDS;
 const HOUSEHOLD_NAMES = Object.keys(HOUSEHOLD_FIELDS) as HouseholdField[];
 const PERSON_NAMES = Object.keys(PERSON_FIELDS) as PersonField[];
 /** Internal columns every record statement may read besides the policed fields. */
-const INTERNAL = new Set(['id', '_key', '_verifiedAt', '_niks', '_nik', '_household', 'dataAsOf']);
+const INTERNAL = new Set([
+  'id',
+  '_key',
+  '_verifiedAt',
+  '_niks',
+  '_nik',
+  '_household',
+  '_members',
+  '_total',
+  'dataAsOf',
+]);
 
 const BUDI = '3201011505809001';
 const RULES: FieldRule[] = ['show', 'mask', 'withhold'];

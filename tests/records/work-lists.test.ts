@@ -297,6 +297,16 @@ describe('work lists for local governments', () => {
     const inside = await allPages('pemda-3201', { regionCode: district }, 'ID', 200);
     expect(inside.ids).toEqual(expected(district, {}, 'ID').map((h) => h.id));
     expect(inside.ids.length).toBeGreaterThan(0);
+    // Past the end: an empty page, which has no row to carry the total, still counts it.
+    const all = expected(district, {}, 'ID');
+    const last = await page('pemda-3201', { filter: { regionCode: district }, first: all.length });
+    const beyond = await page('pemda-3201', {
+      filter: { regionCode: district },
+      first: 5,
+      after: last.pageInfo.endCursor,
+    });
+    expect(beyond.edges).toEqual([]);
+    expect(beyond.totalCount).toBe(all.length);
     const fromJaksel = await page('pemda-3171', { filter: { regionCode: BOGOR }, first: 50 });
     expect(fromJaksel.totalCount).toBe(0);
     const jaksel = await allPages('pemda-3171', { hasElderlyMember: true }, 'LAST_VERIFIED', 100);
@@ -343,7 +353,7 @@ describe('work lists for local governments', () => {
     expect(explicit.edges[0]!.node.id).toBe(expected(BOGOR, filter, 'ID')[5]!.id);
   });
 
-  it('costs the same statements whatever the page size: page, members with their programs, and the count when asked', async () => {
+  it('costs one statement whatever the page size: the page with its members, their programs and the count when asked', async () => {
     const query = (withCount: boolean) => `query($first: Int) {
       households(first: $first, filter: { hasChildUnder6: true, program: PBI_JK }, orderBy: LAST_VERIFIED) {
         ${withCount ? 'totalCount' : ''}
@@ -360,20 +370,12 @@ describe('work lists for local governments', () => {
         expect(r.body.errors).toBeUndefined();
         const edges = (r.body.data as { households: { edges: unknown[] } }).households.edges;
         expect(edges).toHaveLength(first);
-        const kinds = log.statements.map((s) =>
-          s.includes('count(*)')
-            ? 'count'
-            : s.includes('FROM member m') && s.includes('program_recipient')
-              ? 'members with programs'
-              : s.includes('FROM household h') && s.includes('LIMIT')
-                ? 'page'
-                : s,
-        );
-        expect(kinds.sort(), `first ${first}, totalCount ${withCount}`).toEqual(
-          withCount
-            ? ['count', 'members with programs', 'page']
-            : ['members with programs', 'page'],
-        );
+        expect(log.statements, `first ${first}, totalCount ${withCount}`).toHaveLength(1);
+        const [statement] = log.statements as [string];
+        expect(statement).toMatch(/FROM household h[\s\S]*LIMIT/);
+        expect(statement).toContain('FROM member m');
+        expect(statement).toContain('program_recipient');
+        expect(statement.includes('count(*)')).toBe(withCount);
       }
     }
   });

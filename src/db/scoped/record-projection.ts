@@ -36,6 +36,8 @@ export const PERSON_COLUMNS: Readonly<Record<string, string>> = Object.freeze({
 export interface RecordSelection {
   Household: ReadonlySet<string>;
   Person: ReadonlySet<string>;
+  /** Fields of a work-list page (`totalCount` is then counted in the page's statement). */
+  HouseholdConnection: ReadonlySet<string>;
 }
 
 /**

@@ -51,6 +51,12 @@ export interface HouseholdRecord {
   _niks: string[];
 }
 
+/** A row of a work-list page: the household, and what the page read with it (internal). */
+interface PageRow extends HouseholdRecord {
+  _members?: PersonRecord[] | null;
+  _total?: number;
+}
+
 /** A person as a client may see them; `_nik` and `_household` are internal. */
 export interface PersonRecord {
   nik?: string | null;
@@ -174,6 +180,8 @@ export class ScopedRegistry {
   private readonly householdLoader: DataLoader<string, HouseholdRecord | null>;
   /** Keys of the households this registry has read within the region scope. */
   private readonly householdsInScope = new Set<string>();
+  /** What a work-list page reads in its own statement besides the households (`selectFields`). */
+  private pageReads = { members: false, totalCount: false };
 
   constructor(
     private readonly principal: Principal,
@@ -207,6 +215,10 @@ export class ScopedRegistry {
     const projections = projectionsFor(this.compiled, selection);
     this.householdSelect = projections.householdSelect;
     this.personSelect = projections.personSelect;
+    this.pageReads = {
+      members: selection.Household.has('members') && this.shows('Household', 'members'),
+      totalCount: selection.HouseholdConnection.has('totalCount'),
+    };
   }
 
   /** How this principal sees a field of a record type (for disclosure notes and audit). */
@@ -265,30 +277,57 @@ export class ScopedRegistry {
   /**
    * One page of a work list: the households of the region scope matching `filter`, in `order`,
    * after `after`. One row more than asked tells whether more exist.
+   *
+   * When the operation selects them (`selectFields`), the page's members and the list's total
+   * come in the same statement: the members of each household as one JSON array (the same
+   * projection, scope and restriction as `membersOf`, which is then answered from it), and the
+   * count as an uncorrelated subquery that PostgreSQL runs once. One statement instead of three,
+   * all from one snapshot. `totalCount` is absent on an empty page (no row to carry it).
    */
   async householdPage(
     filter: HouseholdFilter,
     order: HouseholdOrder,
     first: number,
     after: HouseholdPosition | null,
-  ): Promise<{ rows: HouseholdRecord[]; hasNextPage: boolean }> {
+  ): Promise<{ rows: HouseholdRecord[]; hasNextPage: boolean; totalCount?: number }> {
     const conditions = this.workListConditions(filter, order);
+    const total = this.pageReads.totalCount
+      ? sql`, (SELECT count(*)::int FROM household h
+                WHERE ${sql.join([...conditions], sql` AND `)}) AS "_total"`
+      : sql``;
     if (after !== null) conditions.push(afterPosition(order, after));
-    const { rows } = await sql<HouseholdRecord>`
+    const members = this.pageReads.members
+      ? sql`, (SELECT json_agg(x) FROM (
+                 SELECT ${this.personSelect} m.nik AS "_nik", m.household_id AS "_household"
+                   FROM member m
+                  WHERE m.household_id = h.household_id AND ${this.personVisible}
+                  ORDER BY m.nik) x) AS "_members"`
+      : sql``;
+    const { rows } = await sql<PageRow>`
       SELECT ${this.householdSelect} h.household_id AS "id", h.household_id AS "_key",
              h.verified_at AS "_verifiedAt", ${SERVED_AS_OF_COLUMN},
              ARRAY(SELECT x.nik FROM member x WHERE x.household_id = h.household_id) AS "_niks"
+             ${members} ${total}
         FROM household h
        WHERE ${sql.join(conditions, sql` AND `)}
        ORDER BY ${orderBy(order)}
        LIMIT ${first + 1}`.execute(this.db);
+    const totalCount = rows[0]?._total;
     const page = rows.slice(0, first);
     for (const row of page) {
+      if (this.pageReads.members) {
+        // Members are read with the page, so `_niks` (every member) already holds their NIKs.
+        const people = row._members ?? [];
+        for (const person of people) person.dataAsOf = row.dataAsOf;
+        this.membersLoader.prime(row._key, people);
+      }
+      delete row._members;
+      delete row._total;
       this.householdLoader.prime(row._key, row);
       this.householdsInScope.add(row._key);
     }
     this.onSubjects(page.flatMap((r) => r._niks));
-    return { rows: page, hasNextPage: rows.length > first };
+    return { rows: page, hasNextPage: rows.length > first, totalCount };
   }
 
   /**

@@ -94,7 +94,7 @@ export class HouseholdFilterInput {
   notVerifiedSince?: string | null;
 }
 
-@ObjectType({ description: 'Relay page information.' })
+@ObjectType({ description: 'Relay page information.', simpleResolvers: true })
 export class PageInfo {
   @Field(() => Boolean, { description: 'Whether another page follows this one.' })
   hasNextPage!: boolean;
@@ -108,7 +108,7 @@ export class PageInfo {
   endCursor!: string | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class HouseholdEdge {
   @Field(() => String, { description: 'The position of this household, for `after`.' })
   cursor!: string;

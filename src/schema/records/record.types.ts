@@ -11,6 +11,9 @@ import { RegionCodeScalar } from '../scalars/region-code.scalar.js';
  */
 
 @ObjectType({
+  // Plain values read straight from the row (graphql's default resolver, no per-field wrapper):
+  // a page or a batch resolves thousands of them.
+  simpleResolvers: true,
   description:
     'A household (keluarga) of the registry, as your agreement lets you see it. Fields your ' +
     'agreement masks or withholds are masked or null and listed in extensions.disclosure.',
@@ -61,6 +64,9 @@ export class Household {
 }
 
 @ObjectType({
+  // Plain values read straight from the row (graphql's default resolver, no per-field wrapper):
+  // a page or a batch resolves thousands of them.
+  simpleResolvers: true,
   description:
     'A person (anggota keluarga) of the registry, as your agreement lets you see them. The NIK ' +
     'is usually masked (first 6 and last 4 digits kept).',

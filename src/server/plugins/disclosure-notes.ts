@@ -101,46 +101,59 @@ function noteValue(value: unknown, context: RequestContext, info: GraphQLResolve
       for (const node of select(CONNECTION.edge, edgeNodes)) {
         if (node.name !== CONNECTION.node) continue;
         const fields = select('Household', nodesOf(edgeNodes, node.key, CONNECTION.edge, info));
+        const plan = notePlan(context, 'Household', fields);
         (connection.edges ?? []).forEach((edge, i) => {
-          if (edge?.node) {
-            noteRecord(context, 'Household', fields, `${base}.${edges.key}.${i}.${node.key}`);
-          }
+          if (edge?.node) noteRecord(context, plan, `${base}.${edges.key}.${i}.${node.key}`);
         });
       }
     }
     return;
   }
-  const fields = select(type, info.fieldNodes);
+  const plan = notePlan(context, type, select(type, info.fieldNodes));
   if (Array.isArray(value)) {
     value.forEach((item, i) => {
-      if (item !== null && item !== undefined) noteRecord(context, type, fields, `${base}.${i}`);
+      if (item !== null && item !== undefined) noteRecord(context, plan, `${base}.${i}`);
     });
   } else {
-    noteRecord(context, type, fields, base);
+    noteRecord(context, plan, base);
   }
 }
 
-function noteRecord(
-  context: RequestContext,
-  type: string,
-  fields: readonly Selected[],
-  path: string,
-): void {
+/** What each record of one list discloses, the same for all of them: worked out once per list. */
+interface NotePlan {
+  /** `Type.field` of every field given (for the audit). */
+  given: string[];
+  /** Response keys of the masked and withheld fields, with their rule. */
+  notes: Array<{ key: string; rule: 'MASKED' | 'WITHHELD'; mask?: string }>;
+}
+
+function notePlan(context: RequestContext, type: string, fields: readonly Selected[]): NotePlan {
   const governed = GOVERNED[type]!;
-  const d: DisclosureRecord = context.disclosure;
+  const plan: NotePlan = { given: [], notes: [] };
   for (const { key, name } of fields) {
     if (NOT_PERSONAL.has(name)) continue;
     if (!governed.has(name)) {
-      d.fields.add(`${type}.${name}`);
+      plan.given.push(`${type}.${name}`);
       continue;
     }
     const r = context.registry.fieldRule(type as 'Household' | 'Person', name);
     if (r.rule === 'withhold') {
-      d.notes.push({ path: `${path}.${key}`, rule: 'WITHHELD' });
+      plan.notes.push({ key, rule: 'WITHHELD' });
     } else {
-      d.fields.add(`${type}.${name}`);
-      if (r.rule === 'mask') d.notes.push({ path: `${path}.${key}`, rule: 'MASKED', mask: r.mask });
+      plan.given.push(`${type}.${name}`);
+      if (r.rule === 'mask') plan.notes.push({ key, rule: 'MASKED', mask: r.mask });
     }
+  }
+  return plan;
+}
+
+function noteRecord(context: RequestContext, plan: NotePlan, path: string): void {
+  const d: DisclosureRecord = context.disclosure;
+  for (const field of plan.given) d.fields.add(field);
+  for (const { key, rule, mask } of plan.notes) {
+    d.notes.push(
+      rule === 'MASKED' ? { path: `${path}.${key}`, rule, mask } : { path: `${path}.${key}`, rule },
+    );
   }
 }
 

@@ -11,20 +11,24 @@ import type { RecordSelection } from '../../db/scoped/record-projection.js';
 import type { RequestContext } from '../../resolvers/request-context.js';
 
 /**
- * The fields of `Household` and `Person` a document selects anywhere, through fragments and inline
+ * The fields of `Household`, `Person` and `HouseholdConnection` a document selects anywhere, through fragments and inline
  * fragments. It over-approximates on purpose (a field under `@skip`, or in another operation of
  * the document, counts): reading a column the answer then drops costs a little; missing one would
  * answer null where the policy gives a value.
  */
 export function recordSelectionOf(schema: GraphQLSchema, document: DocumentNode): RecordSelection {
-  const selection = { Household: new Set<string>(), Person: new Set<string>() };
+  const selection = {
+    Household: new Set<string>(),
+    Person: new Set<string>(),
+    HouseholdConnection: new Set<string>(),
+  };
   const typeInfo = new TypeInfo(schema);
   visit(
     document,
     visitWithTypeInfo(typeInfo, {
       [Kind.FIELD](node) {
         const parent = typeInfo.getParentType()?.name;
-        if (parent === 'Household' || parent === 'Person') {
+        if (parent === 'Household' || parent === 'Person' || parent === 'HouseholdConnection') {
           selection[parent].add(node.name.value);
         }
       },
