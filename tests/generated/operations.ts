@@ -423,7 +423,7 @@ export type HouseholdConnection = {
   edges: Array<HouseholdEdge>;
   /** Whether more pages follow, and where to continue. */
   pageInfo: PageInfo;
-  /** How many households of your region scope match the filter, all pages together. Counted only when asked for (one more statement). */
+  /** How many households of your region scope match the filter, all pages together. Counted only when asked for, in the same statement as the page. */
   totalCount: Scalars['Int']['output'];
 };
 

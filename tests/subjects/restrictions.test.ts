@@ -193,6 +193,70 @@ describe('restrictions of processing', () => {
     expect(await ids(SURVEY)).not.toContain('H1');
   });
 
+  it('leave every member of a listed household a subject of the audit, members read with the page or not', async () => {
+    // The page alone, with its members, and with the same household read by another field.
+    const variants = ['page', 'members', 'members and household'] as const;
+    const page = (variant: (typeof variants)[number]) => `query W($f: HouseholdFilterInput) {
+      households(filter: $f, first: 50) { edges { node { id ${variant === 'page' ? '' : 'members { name }'} } } }
+      ${variant === 'members and household' ? 'one: household(id: "H1") { members { name } }' : ''} }`;
+    for (const purpose of ['VERIVALI', SURVEY]) {
+      for (const variant of variants) {
+        const withMembers = variant !== 'page';
+        const requestId = `restriction-subjects-${purpose}-${variant.replaceAll(' ', '-')}`;
+        const r = await graphql(f.gateway, page(variant), {
+          variables: { f: { regionCode: '320101' } },
+          headers: {
+            ...(await f.access.as('pemda-3201-survey', purpose)),
+            'x-request-id': requestId,
+          },
+        });
+        expect(r.body.errors).toBeUndefined();
+        const nodes = (
+          r.body.data as {
+            households: {
+              edges: Array<{ node: { id: string; members?: Array<{ name: string }> } }>;
+            };
+          }
+        ).households.edges.map((e) => e.node);
+        expect(nodes.map((n) => n.id)).toContain('H1');
+        if (withMembers) {
+          const h1 = nodes
+            .find((n) => n.id === 'H1')!
+            .members!.map((m) => m.name)
+            .sort();
+          // Budi is restricted for the survey only.
+          expect(h1).toEqual(
+            purpose === SURVEY
+              ? ['Ahmad', 'Siti Aminah']
+              : ['Ahmad', 'Budi Santoso', 'Siti Aminah'],
+          );
+        }
+        if (variant === 'members and household') {
+          // The same household through another field of the same operation: the same members.
+          const one = (r.body.data as { one: { members: Array<{ name: string }> } }).one;
+          expect(one.members.map((m) => m.name).sort()).toEqual(
+            purpose === SURVEY
+              ? ['Ahmad', 'Siti Aminah']
+              : ['Ahmad', 'Budi Santoso', 'Siti Aminah'],
+          );
+        }
+        const { rows: members } = await f.db.pool.query<{ nik: string }>(
+          'SELECT nik FROM member WHERE household_id = ANY($1)',
+          [nodes.map((n) => n.id)],
+        );
+        const { rows: events } = await f.db.pool.query<{ subjects: string[] }>(
+          'SELECT subjects FROM audit_event WHERE request_id = $1',
+          [requestId],
+        );
+        expect(events).toHaveLength(1);
+        const expected = await Promise.all(members.map((m) => subjectOf(m.nik)));
+        expect([...events[0]!.subjects].sort(), `${purpose}, ${variant}`).toEqual(
+          [...new Set(expected)].sort(),
+        );
+      }
+    }
+  });
+
   it('are recorded but do not stop a purpose resting on a public task, and say so', async () => {
     const all = await restrict(ADMIN, 'OVERSIGHT', {
       nik: BUDI,

@@ -173,6 +173,8 @@ export class ScopedRegistry {
   private readonly personVisible: RawBuilder<unknown>;
   /** The same for a member `q` of a work-list filter. */
   private readonly filterMemberVisible: RawBuilder<unknown>;
+  /** No restriction of processing can stop this request's purpose: every member is read. */
+  private readonly unrestricted: boolean;
   /** Members of households this registry read within the region scope (no scope join needed). */
   private readonly membersLoader: DataLoader<string, PersonRecord[]>;
   /** Members of a household known only by its key: the scope joined in, every policy field. */
@@ -199,6 +201,7 @@ export class ScopedRegistry {
     const restrictions = restrictionScopeOf(principal);
     this.personVisible = notRestricted(restrictions, sql`m.nik`);
     this.filterMemberVisible = notRestricted(restrictions, sql`q.nik`);
+    this.unrestricted = restrictions === null;
     this.membersLoader = new DataLoader((keys) => this.loadMembersInScope(keys));
     this.membersByKeyLoader = new DataLoader((keys) =>
       this.loadMembers(keys, compiled.personSelect),
@@ -283,6 +286,8 @@ export class ScopedRegistry {
    * projection, scope and restriction as `membersOf`, which is then answered from it), and the
    * count as an uncorrelated subquery that PostgreSQL runs once. One statement instead of three,
    * all from one snapshot. `totalCount` is absent on an empty page (no row to carry it).
+   * `_niks` (every member's NIK, for the audit's subjects) comes from the members read when no
+   * restriction can hide one for this purpose, and from its own subquery otherwise.
    */
   async householdPage(
     filter: HouseholdFilter,
@@ -297,17 +302,19 @@ export class ScopedRegistry {
       : sql``;
     if (after !== null) conditions.push(afterPosition(order, after));
     const members = this.pageReads.members
-      ? sql`, (SELECT json_agg(x) FROM (
+      ? sql`, (SELECT json_agg(x ORDER BY x."_nik") FROM (
                  SELECT ${this.personSelect} m.nik AS "_nik", m.household_id AS "_household"
                    FROM member m
-                  WHERE m.household_id = h.household_id AND ${this.personVisible}
-                  ORDER BY m.nik) x) AS "_members"`
+                  WHERE m.household_id = h.household_id AND ${this.personVisible}) x) AS "_members"`
       : sql``;
+    // Members read unfiltered are every member: their NIKs are the household's, read once.
+    const niksFromMembers = this.pageReads.members && this.unrestricted;
+    const niks = niksFromMembers
+      ? sql``
+      : sql`, ARRAY(SELECT x.nik FROM member x WHERE x.household_id = h.household_id) AS "_niks"`;
     const { rows } = await sql<PageRow>`
       SELECT ${this.householdSelect} h.household_id AS "id", h.household_id AS "_key",
-             h.verified_at AS "_verifiedAt", ${SERVED_AS_OF_COLUMN},
-             ARRAY(SELECT x.nik FROM member x WHERE x.household_id = h.household_id) AS "_niks"
-             ${members} ${total}
+             h.verified_at AS "_verifiedAt", ${SERVED_AS_OF_COLUMN} ${niks} ${members} ${total}
         FROM household h
        WHERE ${sql.join(conditions, sql` AND `)}
        ORDER BY ${orderBy(order)}
@@ -316,9 +323,10 @@ export class ScopedRegistry {
     const page = rows.slice(0, first);
     for (const row of page) {
       if (this.pageReads.members) {
-        // Members are read with the page, so `_niks` (every member) already holds their NIKs.
+        // `_niks` (every member, for the audit) holds the NIKs of the members read here.
         const people = row._members ?? [];
         for (const person of people) person.dataAsOf = row.dataAsOf;
+        if (niksFromMembers) row._niks = people.map((p) => p._nik);
         this.membersLoader.prime(row._key, people);
       }
       delete row._members;

@@ -130,7 +130,7 @@ export class HouseholdConnection {
   @Field(() => Int, {
     description:
       'How many households of your region scope match the filter, all pages together. Counted ' +
-      'only when asked for (one more statement).',
+      'only when asked for, in the same statement as the page.',
   })
   totalCount!: number;
 
