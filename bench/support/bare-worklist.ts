@@ -3,7 +3,8 @@ import type pg from 'pg';
 /**
  * The bare baseline of the work-list benchmark: the statements a hand-written handler with plain
  * `pg` would send for one page of a district's work list in LAST_VERIFIED order with its total:
- * page and count side by side, then the members of the page with their programs (the statement
+ * page (its households chosen from the index first, then read) and count side by side, then the
+ * members of the page with their programs (the statement
  * shapes the gateway sends), the NIK masked in SQL as the gateway does. No GraphQL, token, gate,
  * field policy, cursor or audit.
  */
@@ -24,10 +25,12 @@ export async function bareWorkListPage(
   const [households, count] = await Promise.all([
     pool.query<{ household_id: string; address: string | null; decile: number | null }>(
       `SELECT h.household_id, h.address, h.decile, h.verified_at
-         FROM household h
-        WHERE ${WHERE}
-        ORDER BY COALESCE(h.verified_at, '-infinity'::date), h.household_id
-        LIMIT ${page.first + 1}`,
+         FROM (SELECT h.household_id AS k FROM household h
+                WHERE ${WHERE}
+                ORDER BY COALESCE(h.verified_at, '-infinity'::date), h.household_id
+                LIMIT ${page.first + 1}) page
+         JOIN household h ON h.household_id = page.k
+        ORDER BY COALESCE(h.verified_at, '-infinity'::date), h.household_id`,
       params,
     ),
     pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM household h WHERE ${WHERE}`, params),

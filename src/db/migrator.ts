@@ -30,6 +30,7 @@ import * as purposeLegalBasis from './migrations/0025-purpose-legal-basis.js';
 import * as processingRestriction from './migrations/0026-processing-restriction.js';
 import * as grievances from './migrations/0027-grievances.js';
 import * as dailyQuotaConstraint from './migrations/0028-daily-quota-constraint.js';
+import * as districtWorkListIndex from './migrations/0029-district-work-list-index.js';
 
 /**
  * All migrations, in order. Forward-only: a released migration is never edited; a change is a
@@ -64,6 +65,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0026-processing-restriction': processingRestriction,
   '0027-grievances': grievances,
   '0028-daily-quota-constraint': dailyQuotaConstraint,
+  '0029-district-work-list-index': districtWorkListIndex,
 };
 
 /** Every migration's name, in the order they are applied. */

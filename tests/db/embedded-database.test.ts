@@ -76,7 +76,9 @@ describe('embedded PostgreSQL', () => {
       await owner.stop();
     }
     expect(existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
-  });
+    // initdb, a second server and three commands each starting Node: ~10 s alone, several times
+    // that when the whole suite shares two cores.
+  }, 150_000);
 
   it('as root, names the folder the postgres user cannot enter instead of failing inside initdb', async () => {
     if (process.getuid?.() !== 0) return; // only root hands the server to another user

@@ -74,6 +74,7 @@ describe('snapshot import', () => {
       'household_regency_idx',
       'household_regency_verified_idx',
       'household_region_idx',
+      'household_region_verified_idx',
       'member_household_idx',
       'member_pkey',
       'program_recipient_pkey',

@@ -312,13 +312,17 @@ export class ScopedRegistry {
     const niks = niksFromMembers
       ? sql``
       : sql`, ARRAY(SELECT x.nik FROM member x WHERE x.household_id = h.household_id) AS "_niks"`;
+    // The page's households are chosen first, from the sort and filter columns alone (an index
+    // can answer that without reading the table), then read whole: only those are read.
     const { rows } = await sql<PageRow>`
       SELECT ${this.householdSelect} h.household_id AS "id", h.household_id AS "_key",
              h.verified_at AS "_verifiedAt", ${SERVED_AS_OF_COLUMN} ${niks} ${members} ${total}
-        FROM household h
-       WHERE ${sql.join(conditions, sql` AND `)}
-       ORDER BY ${orderBy(order)}
-       LIMIT ${first + 1}`.execute(this.db);
+        FROM (SELECT h.household_id AS k FROM household h
+               WHERE ${sql.join(conditions, sql` AND `)}
+               ORDER BY ${orderBy(order)}
+               LIMIT ${first + 1}) page
+        JOIN household h ON h.household_id = page.k
+       ORDER BY ${orderBy(order)}`.execute(this.db);
     const totalCount = rows[0]?._total;
     const page = rows.slice(0, first);
     for (const row of page) {
