@@ -4,9 +4,8 @@ import type pg from 'pg';
  * The bare baseline of the work-list benchmark: the statements a hand-written handler with plain
  * `pg` would send for one page of a district's work list in LAST_VERIFIED order with its total:
  * page (its households chosen from the index first, then read) and count side by side, then the
- * members of the page with their programs (the statement
- * shapes the gateway sends), the NIK masked in SQL as the gateway does. No GraphQL, token, gate,
- * field policy, cursor or audit.
+ * members of the page with their programs (the statement shapes the gateway sends), the NIK masked
+ * in SQL as the gateway does. No GraphQL, token, gate, field policy, cursor or audit.
  */
 export interface WorkListPage {
   district: string;
