@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ensureDemoClients } from '../src/demo/demo-clients.js';
-import { connect, type DatabaseHandle } from '../src/db/database.js';
+import { connect } from '../src/db/database.js';
 import {
   BARE_AUDIT_TABLE,
   bareBatch,
@@ -39,6 +39,7 @@ import {
   type Latencies,
 } from './support/bench-results.js';
 import { loadGraphQL, medianRun, startVariant, type LoadResult } from './support/http-load.js';
+import { sampleNiks } from './support/nik-samples.js';
 
 const SIZES = personsArgument([1_000_000, 10_000_000]);
 const CONNECTIONS = 50;
@@ -66,33 +67,6 @@ interface SizeResult {
   peakRssMb: number;
 }
 
-/** A random sample of registered NIKs, and valid-format NIKs that are not registered. */
-async function sampleNiks(
-  handle: DatabaseHandle,
-  persons: number,
-): Promise<{ registered: string[]; unregistered: string[] }> {
-  const percent = Math.min(100, ((SAMPLE * 1.3) / persons) * 100);
-  const { rows } = await handle.pool.query<{ nik: string }>(
-    `SELECT nik FROM member TABLESAMPLE BERNOULLI (${percent}) REPEATABLE (1) LIMIT ${SAMPLE}`,
-  );
-  const registered = rows.map((r) => r.nik);
-  // Shuffled so that consecutive requests do not walk the index in order.
-  for (let i = registered.length - 1; i > 0; i--) {
-    const j = randomBytes(4).readUInt32BE() % (i + 1);
-    [registered[i], registered[j]] = [registered[j]!, registered[i]!];
-  }
-  const candidates = Array.from(
-    { length: 6_000 },
-    (_, i) => `3201019999${String(i).padStart(6, '0')}`,
-  );
-  const { rows: free } = await handle.pool.query<{ nik: string }>(
-    `SELECT c AS nik FROM unnest($1::text[]) AS c
-      WHERE NOT EXISTS (SELECT 1 FROM member m WHERE m.nik = c::char(16))`,
-    [candidates],
-  );
-  return { registered, unregistered: free.map((r) => r.nik) };
-}
-
 async function measureSize(persons: number): Promise<SizeResult> {
   const database = await benchDatabase();
   const dataDir = path.join(WORK, 'gateway-data');
@@ -104,7 +78,7 @@ async function measureSize(persons: number): Promise<SizeResult> {
     await ensureDemoClients(handle.db, dataDir);
     await liftUsageLimits(handle.pool, ['kemenkes-pbi', 'kemendikdasmen-pip']);
     await handle.pool.query(BARE_AUDIT_TABLE);
-    const { registered, unregistered } = await sampleNiks(handle, persons);
+    const { registered, unregistered } = await sampleNiks(handle.pool, persons, SAMPLE);
     const pbi = {
       authorization: `Bearer ${await benchToken(dataDir, 'kemenkes-pbi')}`,
       'x-purpose': 'PBI_JK_VERIFICATION',

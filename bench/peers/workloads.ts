@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
+import { sampleNiks } from '../support/nik-samples.js';
 import type { GraphQLRequest } from './load.js';
 import type { Contender, ServerKind } from './servers.js';
 
@@ -72,30 +72,12 @@ export async function drawSamples(pool: pg.Pool, persons: number): Promise<Sampl
   if (regency.length === 0 || districts.length === 0) {
     throw new Error(`no households in ${REGENCY}: seed more persons`);
   }
-  // As bench/eligibility.bench.ts samples them.
-  const percent = Math.min(100, ((SAMPLE * 1.3) / persons) * 100);
-  const { rows } = await pool.query<{ nik: string }>(
-    `SELECT nik FROM member TABLESAMPLE BERNOULLI (${percent}) REPEATABLE (1) LIMIT ${SAMPLE}`,
-  );
-  const registered = rows.map((r) => r.nik);
-  for (let i = registered.length - 1; i > 0; i--) {
-    const j = randomBytes(4).readUInt32BE() % (i + 1);
-    [registered[i], registered[j]] = [registered[j]!, registered[i]!];
-  }
-  const candidates = Array.from(
-    { length: 6_000 },
-    (_, i) => `3201019999${String(i).padStart(6, '0')}`,
-  );
-  const { rows: free } = await pool.query<{ nik: string }>(
-    `SELECT c AS nik FROM unnest($1::text[]) AS c
-      WHERE NOT EXISTS (SELECT 1 FROM member m WHERE m.nik = c::char(16))`,
-    [candidates],
-  );
+  const { registered, unregistered } = await sampleNiks(pool, persons, SAMPLE);
   return {
     regencyNiks: regency.map((r) => r.nik),
     districts: districts.map((d) => d.district),
     registered,
-    unregistered: free.map((r) => r.nik),
+    unregistered,
   };
 }
 
