@@ -248,12 +248,31 @@ const EVENT_ROWS = `
 const EVENT_COLUMNS = `(id, at, request_id, client_id, agency_id, officer_id, purpose,
     operation, outcome, error_code, fields, subjects, decision_ids, document_id, app, prev_hash, hash)`;
 
+/**
+ * Adds the batch's events to the hourly counts (migration 0030) in the statement that appends
+ * them: counted exactly when committed. Grouped first, so each count row is touched once.
+ */
+const COUNT_USAGE = `
+  usage AS (
+    INSERT INTO audit_usage AS u
+           (hour, client_id, agency_id, purpose, operation, outcome, error_code, count)
+    SELECT date_trunc('hour', at, 'UTC'), client_id, agency_id, purpose, operation, outcome,
+           error_code, count(*)
+      FROM inserted
+     GROUP BY 1, 2, 3, 4, 5, 6, 7
+    ON CONFLICT ON CONSTRAINT audit_usage_key DO UPDATE SET count = u.count + EXCLUDED.count
+  )`;
+
+const INSERTED_COLUMNS =
+  'RETURNING at, client_id, agency_id, purpose, operation, outcome, error_code';
+
 const INSERT_AND_CHECKPOINT = `
   WITH inserted AS (
     INSERT INTO audit_event ${EVENT_COLUMNS}
     ${EVENT_ROWS}
-    RETURNING 1
-  )
+    ${INSERTED_COLUMNS}
+  ),
+  ${COUNT_USAGE}
   INSERT INTO audit_checkpoint (last_id, last_hash, at, key_id, signature)
   SELECT $2, $3, $4, $5, $6 WHERE (SELECT count(*) FROM inserted) = $7
   RETURNING seq`;
@@ -287,8 +306,9 @@ const APPEND_IF_HEAD = `
     INSERT INTO audit_event ${EVENT_COLUMNS}
     ${EVENT_ROWS}
     WHERE (SELECT ok FROM head)
-    RETURNING 1
-  )
+    ${INSERTED_COLUMNS}
+  ),
+  ${COUNT_USAGE}
   INSERT INTO audit_checkpoint (last_id, last_hash, at, key_id, signature)
   SELECT $2, $3, $4, $5, $6
   WHERE (SELECT ok FROM head) AND (SELECT count(*) FROM inserted) = $7
@@ -296,7 +316,7 @@ const APPEND_IF_HEAD = `
   RETURNING seq`;
 
 /** Named, so each pool connection parses and plans it once. */
-const APPEND_IF_HEAD_NAME = 'dtks_audit_append_if_head_v1';
+const APPEND_IF_HEAD_NAME = 'dtks_audit_append_if_head_v2';
 
 /**
  * The last checkpoint this writer wrote or checked: when the head still is that one, its

@@ -31,6 +31,7 @@ import * as processingRestriction from './migrations/0026-processing-restriction
 import * as grievances from './migrations/0027-grievances.js';
 import * as dailyQuotaConstraint from './migrations/0028-daily-quota-constraint.js';
 import * as districtWorkListIndex from './migrations/0029-district-work-list-index.js';
+import * as auditUsage from './migrations/0030-audit-usage.js';
 
 /**
  * All migrations, in order. Forward-only: a released migration is never edited; a change is a
@@ -66,6 +67,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0027-grievances': grievances,
   '0028-daily-quota-constraint': dailyQuotaConstraint,
   '0029-district-work-list-index': districtWorkListIndex,
+  '0030-audit-usage': auditUsage,
 };
 
 /** Every migration's name, in the order they are applied. */

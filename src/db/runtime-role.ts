@@ -30,6 +30,9 @@ export const RUNTIME_WRITES: Readonly<Record<string, readonly Privilege[]>> = Ob
   // The audit log: append only (CONTRACT §6, docs/security.md "Database roles").
   audit_event: ['INSERT'],
   audit_checkpoint: ['INSERT'],
+  // Hourly counts of audit events, added to by the audit writer with each batch: monitoring
+  // figures derived from the log (gatewayUse), not evidence; the log itself stays append-only.
+  audit_usage: ['INSERT', 'UPDATE'],
   // Usage limits shared by all gateway processes (counters, pruned by the gateway).
   rate_window: ['INSERT', 'UPDATE', 'DELETE'],
   daily_usage: ['INSERT', 'UPDATE'],

@@ -11,12 +11,12 @@ interface Entry {
 }
 
 /**
- * `gatewayUse` answers, kept for 15 s per question, one cache per gateway. Counting them reads
- * every audit event of the range, and the log grows with every request: under load, dashboards
- * asking again and again kept PostgreSQL busier than all lookups together (bench/results/soak.md).
- * The answer is the whole gateway's, the same for everyone the gate lets ask (no region scope or
- * agency narrows it), so the question alone is the key. Concurrent misses share one count; a
- * failed count is not kept.
+ * `gatewayUse` answers, kept for 15 s per question, one cache per gateway. A question is six
+ * statements (the audit counts are hourly rows since migration 0030, no longer a pass over the
+ * log), and every open dashboard asks its questions again and again: one answer per 15 s serves
+ * them all. The answer is the whole gateway's, the same for everyone the gate lets ask (no region
+ * scope or agency narrows it), so the question alone is the key. Concurrent misses share one
+ * count; a failed count is not kept.
  */
 export class GatewayUseCache {
   private readonly entries = new Map<string, Entry>();

@@ -1,4 +1,7 @@
+import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { up as countAuditUsage } from '../../src/db/migrations/0030-audit-usage.js';
+import { grantRuntimeRights } from '../../src/db/runtime-role.js';
 import { DEMO_CLIENTS } from '../../src/demo/demo-agreements.js';
 import {
   OPS_DASHBOARD,
@@ -272,6 +275,25 @@ describe('gatewayUse', () => {
       has_officer: true,
       decision_ids: ['OPERATIONS:gatewayUse:from=2026-01-01;to=2026-01-31'],
     });
+  });
+
+  it('counts the events logged before the hourly counts existed (migration 0030 counts them)', async () => {
+    await db.db.transaction().execute(async (trx) => {
+      await sql`DROP TABLE audit_usage`.execute(trx);
+      await countAuditUsage(trx as unknown as Kysely<unknown>);
+    });
+    await grantRuntimeRights(db.db);
+    const events = await auditRows();
+    // Another range than the tests above: not an answer the gateway kept for 15 s.
+    const use = await gatewayUse(daysAgo(2), TODAY);
+    expect(new Map(use.operations.map((o) => [`${o.operation}|${o.outcome}`, o.count]))).toEqual(
+      tally(events, (e) => `${e.operation}|${e.outcome}`),
+    );
+    // And the requests after it are counted on top, by the audit writer.
+    const after = await auditRows();
+    expect(after.length).toBe(events.length + 1);
+    const again = await gatewayUse(daysAgo(3), TODAY);
+    expect(again.operations.reduce((a, o) => a + o.count, 0)).toBe(after.length);
   });
 
   it('reads a range of the audit log through its time index (migration 0016)', async () => {

@@ -2,14 +2,15 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../database-types.js';
 
 /**
- * What the gateway was used for, aggregated in SQL (issue #13, `gatewayUse`): from the audit log
- * (docs/audit.md), the privacy ledger (migration 0011) and the daily-quota counters (migrations
- * 0006 and 0008). Every statement groups by agency, client, purpose, outcome, code or day and
- * returns counts only: no statement reads the subjects, officers, request ids or decision ids of
- * the audit log.
+ * What the gateway was used for, aggregated in SQL (issue #13, `gatewayUse`): from the hourly
+ * counts of audit events (migration 0030, kept by the audit writer with each batch), the privacy
+ * ledger (migration 0011) and the daily-quota counters (migrations 0006 and 0008). Every statement
+ * groups by agency, client, purpose, outcome, code or day and returns counts only; the audit
+ * counts hold no subjects, officers, request ids or decision ids to begin with. A question costs
+ * one row per hour and kind of request of its range, however many requests were served.
  *
  * A range is two Jakarta calendar days, both included (`from` 00:00 WIB up to the day after `to`),
- * which `audit_event_at_idx` (migration 0016) turns into one index range.
+ * which the key of `audit_usage` (hour first) turns into one index range.
  */
 export interface JakartaDays {
   from: string;
@@ -75,7 +76,7 @@ export const UNRECOGNIZED_PURPOSE = 'UNRECOGNIZED';
 const start = (r: JakartaDays) => sql`(${r.from}::date::timestamp AT TIME ZONE 'Asia/Jakarta')`;
 const end = (r: JakartaDays) => sql`((${r.to}::date + 1)::timestamp AT TIME ZONE 'Asia/Jakarta')`;
 const inRange = (r: JakartaDays): RawBuilder<unknown> =>
-  sql`e.at >= ${start(r)} AND e.at < ${end(r)}`;
+  sql`u.hour >= ${start(r)} AND u.hour < ${end(r)}`;
 
 /**
  * Audited requests per Jakarta day, agency, purpose and outcome. A refused request recorded
@@ -90,15 +91,15 @@ export async function requestCounts(
   const { rows } = await sql<RequestCountRow>`
     WITH known AS (SELECT DISTINCT unnest(purposes) AS purpose FROM agreement),
          counted AS (
-           SELECT to_char((e.at AT TIME ZONE 'Asia/Jakarta')::date, 'YYYY-MM-DD') AS day,
-                  COALESCE(e.agency_id, c.agency_id) AS agency_id,
-                  CASE WHEN e.purpose IS NULL THEN NULL
+           SELECT to_char((u.hour AT TIME ZONE 'Asia/Jakarta')::date, 'YYYY-MM-DD') AS day,
+                  COALESCE(u.agency_id, c.agency_id) AS agency_id,
+                  CASE WHEN u.purpose IS NULL THEN NULL
                        WHEN k.purpose IS NULL THEN ${UNRECOGNIZED_PURPOSE}
-                       ELSE e.purpose END AS purpose,
-                  e.outcome, count(*)::int AS count
-             FROM audit_event e
-             LEFT JOIN client c ON c.id = e.client_id
-             LEFT JOIN known k ON k.purpose = e.purpose
+                       ELSE u.purpose END AS purpose,
+                  u.outcome, sum(u.count)::int AS count
+             FROM audit_usage u
+             LEFT JOIN client c ON c.id = u.client_id
+             LEFT JOIN known k ON k.purpose = u.purpose
             WHERE ${inRange(range)}
             GROUP BY 1, 2, 3, 4)
     SELECT counted.day, counted.agency_id AS "agencyId", g.name AS "agencyName", counted.purpose,
@@ -116,8 +117,8 @@ export async function operationCounts(
   range: JakartaDays,
 ): Promise<OperationCountRow[]> {
   const { rows } = await sql<OperationCountRow>`
-    SELECT e.operation, e.outcome, count(*)::int AS count
-      FROM audit_event e
+    SELECT u.operation, u.outcome, sum(u.count)::int AS count
+      FROM audit_usage u
      WHERE ${inRange(range)}
      GROUP BY 1, 2
      ORDER BY 3 DESC, 1, 2`.execute(db);
@@ -131,11 +132,11 @@ export async function refusalCounts(
 ): Promise<RefusalCountRow[]> {
   const { rows } = await sql<RefusalCountRow>`
     WITH counted AS (
-      SELECT COALESCE(e.error_code, 'UNKNOWN') AS error_code,
-             COALESCE(e.agency_id, c.agency_id) AS agency_id, count(*)::int AS count
-        FROM audit_event e
-        LEFT JOIN client c ON c.id = e.client_id
-       WHERE ${inRange(range)} AND e.outcome = 'REFUSED'
+      SELECT COALESCE(u.error_code, 'UNKNOWN') AS error_code,
+             COALESCE(u.agency_id, c.agency_id) AS agency_id, sum(u.count)::int AS count
+        FROM audit_usage u
+        LEFT JOIN client c ON c.id = u.client_id
+       WHERE ${inRange(range)} AND u.outcome = 'REFUSED'
        GROUP BY 1, 2)
     SELECT counted.error_code AS "errorCode", counted.agency_id AS "agencyId",
            g.name AS "agencyName", counted.count
