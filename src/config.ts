@@ -39,6 +39,10 @@ const configSchema = z.object({
     .int()
     .refine((m) => [1, 2, 3, 4, 6, 12].includes(m), 'must be 1, 2, 3, 4, 6 or 12')
     .default(12),
+  // Requests worked on at once by one process; the rest wait in arrival order (docs/operations.md).
+  DTKS_MAX_CONCURRENT_REQUESTS: z.coerce.number().int().min(1).max(10_000).default(32),
+  // How long a request may wait for its turn before it is answered 503 with Retry-After.
+  DTKS_MAX_QUEUE_WAIT_MS: z.coerce.number().int().min(1).max(600_000).default(10_000),
 });
 
 export interface Config {
@@ -68,6 +72,11 @@ export interface Config {
   globalPrivacyBudget: number;
   /** Months of a privacy accounting period (DTKS_PRIVACY_PERIOD_MONTHS, default 12). */
   privacyPeriodMonths: number;
+  /**
+   * Requests one process works on at once (DTKS_MAX_CONCURRENT_REQUESTS, default 32) and how long
+   * the others wait for a turn (DTKS_MAX_QUEUE_WAIT_MS, default 10,000) before a 503.
+   */
+  admission: { concurrency: number; maxWaitMs: number };
 }
 
 /** Thrown for invalid configuration; its message is meant for the operator as is. */
@@ -112,5 +121,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     development: c.DTKS_ENV === 'development',
     globalPrivacyBudget: c.DTKS_GLOBAL_PRIVACY_BUDGET,
     privacyPeriodMonths: c.DTKS_PRIVACY_PERIOD_MONTHS,
+    admission: { concurrency: c.DTKS_MAX_CONCURRENT_REQUESTS, maxWaitMs: c.DTKS_MAX_QUEUE_WAIT_MS },
   };
 }

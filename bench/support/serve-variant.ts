@@ -52,6 +52,8 @@ if (variant === 'bare') {
     port: 0,
     host: '127.0.0.1',
     security: variant === 'off' ? 'off' : 'on',
+    // BENCH_ADMISSION: e.g. {"concurrency":24} to try other turns than the defaults.
+    admission: JSON.parse(process.env.BENCH_ADMISSION ?? '{}'),
     // full-webhooks: also pushes change events, as `serve` does.
     ...(variant === 'full-webhooks'
       ? { webhooks: JSON.parse(process.env.BENCH_WEBHOOK_OPTIONS ?? '{}') }

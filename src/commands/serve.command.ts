@@ -79,6 +79,7 @@ async function serve(env: CommandEnv, demo: boolean): Promise<void> {
       port: config.port,
       webhooks: {},
       dciCallbacks: {},
+      admission: config.admission,
     });
     signals.throwIfInterrupted();
     printBanner(gateway, demo, config.dataDir);

@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database-types.js';
 import type { DciClientSettings } from '../auth/principal.js';
 import { firstSeenMessage } from '../db/queries/dci-queries.js';
-import { GatewayError } from '../errors/gateway-errors.js';
+import { GatewayError, retryAfterOf } from '../errors/gateway-errors.js';
 import { readBody, sendJson } from '../http/json-http.js';
 import type { Logger } from '../logger.js';
 import type { RequestContext } from '../resolvers/request-context.js';
@@ -32,6 +32,7 @@ export interface DciDeps {
   apollo: ApolloServer<RequestContext>;
   createContext(
     req: IncomingMessage,
+    res: ServerResponse,
     requestId: string,
     options: { singlePurposeDefault: boolean },
   ): Promise<RequestContext>;
@@ -107,10 +108,13 @@ export async function readRequest(
   }
   let context: RequestContext;
   try {
-    context = await deps.createContext(req, requestId, { singlePurposeDefault: true });
+    context = await deps.createContext(req, res, requestId, { singlePurposeDefault: true });
   } catch (error) {
     if (!(error instanceof GatewayError)) throw error;
-    await deps.onRefused(req, requestId, error);
+    // Refused by policy: audited. Unavailable (no database, or no turn for it): not a refusal.
+    if (error.code !== 'SERVICE_UNAVAILABLE') await deps.onRefused(req, requestId, error);
+    const retryAfter = retryAfterOf(error);
+    if (retryAfter !== undefined) res.setHeader('retry-after', String(retryAfter));
     refuse(res, error.code, error.message);
     return null;
   }

@@ -44,6 +44,12 @@ export class GatewayError extends GraphQLError {
   }
 }
 
+/** The seconds a refusal asks the client to wait (`Retry-After`), when it asks. */
+export function retryAfterOf(error: GatewayError): number | undefined {
+  const seconds = (error as { retryAfter?: unknown }).retryAfter;
+  return typeof seconds === 'number' ? seconds : undefined;
+}
+
 export const unauthenticated = (message = 'a valid bearer token is required') =>
   new GatewayError('UNAUTHENTICATED', message);
 export const forbidden = (message = 'your agreement does not allow this operation') =>

@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin, HTTPGraphQLRequest } from '@apollo/server';
 import type http from 'node:http';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { applyMiddleware } from 'graphql-middleware';
 import { AuditWriter } from '../audit/audit-writer.js';
@@ -53,6 +53,7 @@ import { buildGatewaySchema } from '../resolvers/build-schema.js';
 import { createGraphQLServer } from './graphql-server.js';
 import { createDashboardRoute } from './dashboard-route.js';
 import { createHttpServer } from './http-server.js';
+import { DEFAULT_ADMISSION, RequestAdmission, type AdmissionOptions } from './request-admission.js';
 import { PersistedDocuments } from './persisted-documents.js';
 import { MAX_ALIASES, operationLimits } from './operation-limits.js';
 import { disclosureAuditPlugin } from './plugins/disclosure-audit.plugin.js';
@@ -98,6 +99,8 @@ export interface GatewayOptions {
    * `/dci/registry/search` and the other asynchronous endpoints answer 503).
    */
   dciCallbacks?: Partial<DciCallbackOptions> | false;
+  /** How many requests work at once and how long the others wait (CONTRACT §2; defaults). */
+  admission?: Partial<AdmissionOptions>;
 }
 
 const HEADER_RE = /^[A-Za-z0-9._:@/+-]{1,128}$/;
@@ -127,6 +130,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const gatewayUseCache = new GatewayUseCache();
   const evaluator = new EligibilityBatcher(database.readDb);
   const limiter = new UsageLimiter(database.url);
+  const admission = new RequestAdmission({ ...DEFAULT_ADMISSION, ...options.admission });
   const verifier = createTokenVerifier({
     keys,
     issuer: config.tokens.issuer,
@@ -178,6 +182,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   const createContext = async (
     req: IncomingMessage,
+    res: ServerResponse,
     requestId: string,
     options: { singlePurposeDefault?: boolean } = {},
   ): Promise<RequestContext> => {
@@ -206,6 +211,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         throw error;
       }
     }
+    // Its turn for the database, after every refusal that needs none (src/server/request-admission.ts).
+    await admission.enter(res);
     const disclosure: DisclosureRecord = {
       fields: new Set<string>(),
       subjects: new Set<string>(),

@@ -8,7 +8,7 @@ import { errorAnswer } from '../dci/dci-envelope.js';
 import { readBody, sendJson, type RouteHandler } from '../http/json-http.js';
 import { AuditWriteError } from '../audit/audit-writer.js';
 import { isDatabaseUnavailable } from '../db/database-errors.js';
-import { GatewayError, HTTP_STATUS } from '../errors/gateway-errors.js';
+import { GatewayError, HTTP_STATUS, retryAfterOf } from '../errors/gateway-errors.js';
 import type { RequestContext } from '../resolvers/request-context.js';
 
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -24,7 +24,11 @@ export interface HttpServerDeps {
    * Authenticates the request and builds its context; throws a {@link GatewayError}
    * (UNAUTHENTICATED, AGREEMENT_EXPIRED, BAD_USER_INPUT) to refuse it before GraphQL runs.
    */
-  createContext(req: IncomingMessage, requestId: string): Promise<RequestContext>;
+  createContext(
+    req: IncomingMessage,
+    res: ServerResponse,
+    requestId: string,
+  ): Promise<RequestContext>;
   /**
    * Records a request refused before GraphQL ran (audit of refused attempts); rejects with an
    * AuditWriteError when it cannot, and the request then answers 503, not its refusal.
@@ -163,7 +167,7 @@ async function handleGraphQL(
   let context: RequestContext;
   let request: HTTPGraphQLRequest = { method: req.method, headers, search: url.search, body };
   try {
-    context = await deps.createContext(req, requestId);
+    context = await deps.createContext(req, res, requestId);
     request = await deps.resolveDocument(request, context);
   } catch (error) {
     if (!(error instanceof GatewayError)) throw error; // a lost database: 503 above
@@ -171,7 +175,7 @@ async function handleGraphQL(
     if (error.code !== 'SERVICE_UNAVAILABLE') await deps.onRefused(req, requestId, error);
     const status = HTTP_STATUS[error.code] ?? (error.code === 'BAD_USER_INPUT' ? 400 : 403);
     if (status === 401) res.setHeader('www-authenticate', 'Bearer');
-    const retryAfter = (error as { retryAfter?: number }).retryAfter;
+    const retryAfter = retryAfterOf(error);
     if (retryAfter !== undefined) res.setHeader('retry-after', String(retryAfter));
     return sendJson(res, status, {
       errors: [{ message: error.message, extensions: { code: error.code } }],

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServer } from '@apollo/server';
-import { GatewayError, HTTP_STATUS } from '../errors/gateway-errors.js';
+import { GatewayError, HTTP_STATUS, retryAfterOf } from '../errors/gateway-errors.js';
 import { readBody, sendJson, type RouteHandler } from '../http/json-http.js';
 import type { RequestContext } from '../resolvers/request-context.js';
 import { renderSubjectReportPage, type SubjectReportData } from './subject-report-page.js';
@@ -50,7 +50,11 @@ const STATUS: Record<string, number> = {
  */
 export function createSubjectReportRoute(deps: {
   apollo: ApolloServer<RequestContext>;
-  createContext(req: IncomingMessage, requestId: string): Promise<RequestContext>;
+  createContext(
+    req: IncomingMessage,
+    res: ServerResponse,
+    requestId: string,
+  ): Promise<RequestContext>;
   onRefused(req: IncomingMessage, requestId: string, error: GatewayError): Promise<void>;
 }): RouteHandler {
   return async (req, res) => {
@@ -62,11 +66,14 @@ export function createSubjectReportRoute(deps: {
     }
     let context: RequestContext;
     try {
-      context = await deps.createContext(req, requestId);
+      context = await deps.createContext(req, res, requestId);
     } catch (error) {
       if (!(error instanceof GatewayError)) throw error;
-      await deps.onRefused(req, requestId, error);
+      // Refused by policy: audited. Unavailable (no database, or no turn for it): not a refusal.
+      if (error.code !== 'SERVICE_UNAVAILABLE') await deps.onRefused(req, requestId, error);
       if (error.code === 'UNAUTHENTICATED') res.setHeader('www-authenticate', 'Bearer');
+      const retryAfter = retryAfterOf(error);
+      if (retryAfter !== undefined) res.setHeader('retry-after', String(retryAfter));
       return refuse(res, statusOf(error.code), error.code, error.message);
     }
     const body = await readBody(req, MAX_BODY_BYTES);

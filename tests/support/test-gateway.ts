@@ -5,6 +5,7 @@ import { createLogger, type Logger } from '../../src/logger.js';
 import { startGateway, type Gateway } from '../../src/server/gateway.js';
 import type { WebhookDeliveryOptions } from '../../src/changes/webhook-deliveries.js';
 import type { DciCallbackOptions } from '../../src/dci/dci-callbacks.js';
+import type { AdmissionOptions } from '../../src/server/request-admission.js';
 import type { TestDatabase } from './test-database.js';
 
 export interface TestGateway extends Gateway {
@@ -32,6 +33,8 @@ export async function startTestGateway(
     webhooks?: Partial<WebhookDeliveryOptions>;
     /** Send DCI callbacks, with this pacing (default: off). */
     dciCallbacks?: Partial<DciCallbackOptions>;
+    /** Requests at once and their wait (default: the gateway's defaults). */
+    admission?: Partial<AdmissionOptions>;
   } = {},
 ): Promise<TestGateway> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'dtks-gw-')));
@@ -52,6 +55,7 @@ export async function startTestGateway(
     ...(options.dashboardDir !== undefined ? { dashboardDir: options.dashboardDir } : {}),
     ...(options.webhooks !== undefined ? { webhooks: options.webhooks } : {}),
     ...(options.dciCallbacks !== undefined ? { dciCallbacks: options.dciCallbacks } : {}),
+    ...(options.admission !== undefined ? { admission: options.admission } : {}),
   });
   return { ...gateway, dataDir };
 }
