@@ -36,6 +36,15 @@ export class PrincipalResolver {
   >();
   /** Bumped by every invalidation: a lookup that overlapped one must not be cached. */
   private generation = 0;
+  /**
+   * Lookups under way, per client: requests that arrive together share one (a gateway starting
+   * under load would otherwise send a lookup per waiting request). A request never joins a lookup
+   * that began before an invalidation it comes after.
+   */
+  private readonly loading = new Map<
+    string,
+    { generation: number; policy: Promise<ClientPolicy | null> }
+  >();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -104,9 +113,21 @@ export class PrincipalResolver {
     const cached = this.cache.get(clientId);
     if (cached && cached.until > Date.now()) return cached.policy;
     const generation = this.generation;
-    const policy = await findClientPolicy(this.db, clientId);
-    if (this.listener?.connected && generation === this.generation)
-      this.cache.set(clientId, { policy, until: Date.now() + CACHE_MS });
-    return policy;
+    const under = this.loading.get(clientId);
+    if (under && under.generation === generation) return under.policy;
+    const load = {
+      generation,
+      policy: findClientPolicy(this.db, clientId).then((policy) => {
+        if (this.listener?.connected && generation === this.generation)
+          this.cache.set(clientId, { policy, until: Date.now() + CACHE_MS });
+        return policy;
+      }),
+    };
+    this.loading.set(clientId, load);
+    const forget = () => {
+      if (this.loading.get(clientId) === load) this.loading.delete(clientId);
+    };
+    load.policy.then(forget, forget);
+    return load.policy;
   }
 }
