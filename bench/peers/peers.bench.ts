@@ -24,6 +24,7 @@
  *          [--only person,eligibility,worklist,batch]  (a partial run is printed, not written)
  *   BENCH_WORK_DIR: another work folder (database, keys, PostGraphile's scratch folder)
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,6 +36,7 @@ import {
   ensureSnapshot,
   liftUsageLimits,
   machineLine,
+  ROOT,
   WORK,
 } from '../support/bench-env.js';
 import { benchToken, measureSizes, sizeLabel } from '../support/bench-results.js';
@@ -43,6 +45,7 @@ import { ensurePostGraphile } from './postgraphile-peer.js';
 import { render } from './report.js';
 import { commitLabel, type SizeResult } from './results.js';
 import { runWorkload } from './rounds.js';
+import type { SizeResult as SoakResult } from '../soak/result.js';
 import { round, SETTINGS, SIZES, wanted } from './settings.js';
 import { batchesOf, drawSamples, workloads } from './workloads.js';
 
@@ -137,4 +140,13 @@ async function measureSize(persons: number): Promise<SizeResult> {
   }
 }
 
-await measureSizes('peers', SIZES, measureSize, render);
+/** The soak's results on file (bench/soak writes them), summarized on the same page. */
+function soakResults(): SoakResult[] {
+  const dir = path.join(ROOT, 'bench/results');
+  return readdirSync(dir)
+    .filter((f) => /^soak-.*\.json$/.test(f))
+    .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as SoakResult)
+    .sort((a, b) => a.persons - b.persons || (a.openRate ?? 0) - (b.openRate ?? 0));
+}
+
+await measureSizes('peers', SIZES, measureSize, (results) => render(results, soakResults()));

@@ -36,7 +36,18 @@ export function startGatewayProcess(env: Record<string, string>): Promise<Gatewa
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', path.join(ROOT, 'bench/support/serve-variant.ts'), 'full'],
-      { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+      {
+        // BENCH_GATEWAY_NODE_OPTIONS: Node flags for the gateway alone (say, a heap limit).
+        env: {
+          ...process.env,
+          LOG_LEVEL: 'warn',
+          ...(process.env.BENCH_GATEWAY_NODE_OPTIONS
+            ? { NODE_OPTIONS: process.env.BENCH_GATEWAY_NODE_OPTIONS }
+            : {}),
+          ...env,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
     );
     let counts = new Map<string, LogCount>();
     const tail: string[] = []; // the last lines, for a gateway that fails to start

@@ -32,15 +32,11 @@ const TABLE_HEAD = [
   '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- | ---: | ---: |',
 ];
 
-function section(r: SizeResult): string[] {
+/** The issue's four criteria (#18 item 6), each judged on the run, as Markdown list items. */
+export function criteria(r: SizeResult): string[] {
   const L = r.load;
   const s = L.seconds;
   const limitsOf = new Map(r.limits.map((l) => [l.client, l]));
-  const lifted = r.limits.filter((l) => l.lifted).map((l) => l.client);
-  const kept = r.limits.filter((l) => !l.lifted);
-  const connectionsOfKind = (kind: string) =>
-    r.mix.filter((w) => w.kind === kind).reduce((a, w) => a + w.connections, 0);
-
   // Limits where they do not apply: a 429 or limit code on a client whose limits were lifted
   // (the researcher's budget is its agreement's, never lifted).
   const misplacedLimits = L.workloads
@@ -51,10 +47,53 @@ function section(r: SizeResult): string[] {
   const rps = L.overall.answers / s;
   const littleMs = (r.connections / rps) * 1000;
   const audit = r.audit;
-  const secondHalf =
+  const secondHalf = secondHalfSlope(r);
+  return [
+    `1. The only errors are 429 where limits apply: ${n(limitRefusals(L.overall))} limit refusals (429 ${n(L.overall.status429)}; ${codes(L.overall.limitCodes)}), ${n(misplacedLimits)} of them on a client whose limits were lifted; other errors ${n(otherErrors)} (${codes(L.overall.errorCodes)}; timeouts ${n(L.overall.timeouts)}, connection errors ${n(L.overall.errors - L.overall.timeouts)}; 5xx ${n(L.overall.status5xx)}) — ${ok(otherErrors === 0 && misplacedLimits === 0)}.`,
+    `2. p99 ≤ 1 s: all answers ${ms(L.overall.latency.p99)} ms, answers with data ${ms(L.overall.dataLatency.p99)} ms — ${ok(worstP99 <= 1000)}${worstP99 > 1000 ? ` (throughput ${n(rps)} req/s; a closed loop of ${n(r.connections)} connections at that throughput implies ${n(littleMs)} ms on average)` : ''}.`,
+    `3. RSS flat after the first minute: ${r.rss.atOneMinute} → ${r.rss.atEnd} MB, fitted ${r.rss.growthAfterMinuteOne} MB (threshold ${r.rss.thresholdMb} MB) — ${ok(r.rss.flat)} (second half of the run: ${secondHalf} MB/min)${r.heap ? `; after minute 1 the live heap moved ${r.heap.liveSlope} MB/min, V8's reserved heap ${r.heap.heapTotalSlope} MB/min, the rest of RSS ${r.heap.outsideSlope} MB/min` : ''}.`,
+    `4. 0 audit events missing: ${n(audit.missing)} missing of ${n(audit.expected)}; chain ${audit.verify.ok ? 'intact' : 'broken'} — ${ok(audit.missing === 0 && audit.verify.ok)}.`,
+  ];
+}
+
+/** RSS split per minute into the live heap, V8's reserved heap and the rest (when sampled). */
+function heapLines(r: SizeResult): string[] {
+  const h = r.heap;
+  if (!h || h.perMinute.length === 0) return [];
+  return [
+    `Where the memory went (the gateway's own \`process.memoryUsage()\` every second${h.nodeOptions ? `; gateway run with \`NODE_OPTIONS=${h.nodeOptions}\`` : ''}). The live heap is each minute's least \`heapUsed\`, just after a major collection: objects kept alive (a leak) raise it. V8's reserved heap (\`heapTotal\`) also holds garbage between collections; V8 widens it while the load lasts. The rest of RSS is code, stacks, buffers and the allocator's pages.`,
+    '',
+    '| minute | live heap MB | V8 heap reserved MB | RSS outside V8 heap MB |',
+    '| ---: | ---: | ---: | ---: |',
+    ...h.perMinute.map((p) => `| ${p.minute} | ${p.live} | ${p.heapTotal} | ${p.outside} |`),
+    '',
+    `- After minute 1, least-squares slopes: live heap ${h.liveSlope} MB/min, V8 heap reserved ${h.heapTotalSlope} MB/min, outside V8's heap ${h.outsideSlope} MB/min.`,
+    '',
+  ];
+}
+
+/** RSS slope over the second half of the run, MB a minute. */
+function secondHalfSlope(r: SizeResult): number {
+  const s = r.load.seconds;
+  return (
     Math.round(
       slope(r.rss.samples.filter((x) => x.t >= s / 2).map((x) => ({ t: x.t / 60, y: x.mb }))) * 100,
-    ) / 100;
+    ) / 100
+  );
+}
+
+function section(r: SizeResult): string[] {
+  const L = r.load;
+  const s = L.seconds;
+  const limitsOf = new Map(r.limits.map((l) => [l.client, l]));
+  const lifted = r.limits.filter((l) => l.lifted).map((l) => l.client);
+  const kept = r.limits.filter((l) => !l.lifted);
+  const connectionsOfKind = (kind: string) =>
+    r.mix.filter((w) => w.kind === kind).reduce((a, w) => a + w.connections, 0);
+  const rps = L.overall.answers / s;
+  const littleMs = (r.connections / rps) * 1000;
+  const audit = r.audit;
+  const secondHalf = secondHalfSlope(r);
 
   const open = r.openRate ?? null;
   const shareOf = (connections: number) => (open ?? 0) * (connections / r.connections);
@@ -173,6 +212,7 @@ function section(r: SizeResult): string[] {
     `- After minute 1: least-squares slope ${r.rss.slopeMbPerMinute} MB/min, i.e. ${r.rss.growthAfterMinuteOne} MB fitted growth over the remaining ${n(Math.max(0, s / 60 - 1))} min. Flat means fitted growth ≤ max(5 MB, 2 % of the 1-min value) = ${r.rss.thresholdMb} MB: ${r.rss.flat ? 'flat' : '**growing**'}.`,
     `- Over the second half of the run only (from ${n(s / 120)} min): least-squares slope ${secondHalf} MB/min (a leak keeps growing; a heap that settles after the queues have built up does not).`,
     '',
+    ...heapLines(r),
     '### Audit',
     '',
     `- Answers that must have an audit event (an answer carrying data of an operation that discloses data — everything but \`me\` and the dashboard's public documents (snapshot totals, regions); a 503 may carry partial data — and every refusal: 429, RATE_LIMITED, BUDGET_EXHAUSTED): **${n(audit.expected)}** of ${n(audit.answers ?? 0)} answers; found by request id: ${n(audit.expected - audit.missing)}; **audit events missing: ${n(audit.missing)}**${audit.missing > 0 ? ` (${codes(audit.missingByWorkload)}; e.g. ${audit.missingExamples.slice(0, 3).join(', ')})` : ''}; ids with more than one event: ${n(audit.duplicated)}.`,
@@ -191,10 +231,7 @@ function section(r: SizeResult): string[] {
       ? "### The issue's criteria (#18 item 6)"
       : `### The issue's criteria, as this open loop at ${n(open)} req/s measures them (supplementary)`,
     '',
-    `1. The only errors are 429 where limits apply: ${n(limitRefusals(L.overall))} limit refusals (429 ${n(L.overall.status429)}; ${codes(L.overall.limitCodes)}), ${n(misplacedLimits)} of them on a client whose limits were lifted; other errors ${n(otherErrors)} (${codes(L.overall.errorCodes)}; timeouts ${n(L.overall.timeouts)}, connection errors ${n(L.overall.errors - L.overall.timeouts)}; 5xx ${n(L.overall.status5xx)}) — ${ok(otherErrors === 0 && misplacedLimits === 0)}.`,
-    `2. p99 ≤ 1 s: all answers ${ms(L.overall.latency.p99)} ms, answers with data ${ms(L.overall.dataLatency.p99)} ms — ${ok(worstP99 <= 1000)}${worstP99 > 1000 ? ` (throughput ${n(rps)} req/s; a closed loop of ${n(r.connections)} connections at that throughput implies ${n(littleMs)} ms on average)` : ''}.`,
-    `3. RSS flat after the first minute: ${r.rss.atOneMinute} → ${r.rss.atEnd} MB, fitted ${r.rss.growthAfterMinuteOne} MB (threshold ${r.rss.thresholdMb} MB) — ${ok(r.rss.flat)} (second half of the run: ${secondHalf} MB/min).`,
-    `4. 0 audit events missing: ${n(audit.missing)} missing of ${n(audit.expected)}; chain ${audit.verify.ok ? 'intact' : 'broken'} — ${ok(audit.missing === 0 && audit.verify.ok)}.`,
+    ...criteria(r),
     '',
   );
   return lines;

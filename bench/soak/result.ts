@@ -1,6 +1,7 @@
 /** What a soak run keeps in bench/results/soak-<size>.json. */
 import type { AuditCheck } from './audit-check.js';
 import type { LogCount } from './gateway-process.js';
+import type { HeapSummary } from './heap-sampler.js';
 import type { ActivitySummary } from './pg-activity.js';
 import type { Mix } from './mix.js';
 import type { LoadOutcome } from './plan.js';
@@ -53,6 +54,8 @@ export interface SizeResult {
   samples: Mix['samples'];
   load: LoadOutcome;
   rss: RssSummary;
+  /** RSS split into V8's heap and the rest, and the live heap, per minute (runs since 2026-12-07). */
+  heap?: HeapSummary | null;
   cpu: CpuUse;
   researcherBudget: { before: number | null; after: number | null };
   audit: AuditCheck;

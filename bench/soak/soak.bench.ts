@@ -33,6 +33,7 @@ import {
 import { benchToken, personsArgument, sizeLabel } from '../support/bench-results.js';
 import { checkAudit, lastAuditId } from './audit-check.js';
 import { startGatewayProcess, type LogCount } from './gateway-process.js';
+import { summarizeHeap } from './heap-sampler.js';
 import { buildMix, CONNECTIONS, LIFTED_CLIENTS } from './mix.js';
 import { LIMIT_CODES, type LoadOutcome, type Progress, type SoakPlan } from './plan.js';
 import {
@@ -250,7 +251,8 @@ async function measureSize(persons: number): Promise<SizeResult> {
       const resultFile = path.join(WORK, `soak-load-${run}.json`);
       const idsFile = path.join(WORK, `soak-answers-${run}.tsv`);
 
-      const server = await startGatewayProcess(env);
+      const memoryFile = path.join(WORK, `soak-memory-${run}.jsonl`);
+      const server = await startGatewayProcess({ ...env, BENCH_MEMORY_FILE: memoryFile });
       const pid = server.pid;
       const rss = sampleRss(pid, RSS_EVERY_MS);
       let load: LoadOutcome;
@@ -258,6 +260,7 @@ async function measureSize(persons: number): Promise<SizeResult> {
       let afterId: number;
       const budget = { before: null as number | null, after: null as number | null };
       let peakRssMb = 0;
+      const loadWindow = { from: 0, to: 0 };
       let gatewayLog: LogCount[] = [];
       let pgActivity: ActivitySummary;
       try {
@@ -281,7 +284,9 @@ async function measureSize(persons: number): Promise<SizeResult> {
         rss.restart();
         const counting = countCpu(pid, os.cpus().length);
         const activity = sampleActivity(handle.pool, 1_000);
+        loadWindow.from = Date.now();
         load = await runLoad(planFile, resultFile, pid);
+        loadWindow.to = Date.now();
         cpu = counting.stop(load.cpuSeconds);
         rss.stop();
         pgActivity = await activity.stop();
@@ -307,7 +312,15 @@ async function measureSize(persons: number): Promise<SizeResult> {
       console.log(
         `audit: ${audit.expected} expected, ${audit.missing} missing, ${audit.unexpected} unexpected; chain ${audit.verify.message}`,
       );
-      for (const file of [planFile, resultFile, idsFile]) await rm(file, { force: true });
+      const heap = await summarizeHeap(
+        memoryFile,
+        loadWindow.from,
+        loadWindow.to,
+        process.env.BENCH_GATEWAY_NODE_OPTIONS ?? null,
+      );
+      for (const file of [planFile, resultFile, idsFile, memoryFile]) {
+        await rm(file, { force: true });
+      }
       return {
         persons,
         ...runStamp(),
@@ -329,6 +342,7 @@ async function measureSize(persons: number): Promise<SizeResult> {
         samples: mix.samples,
         load,
         rss: summarizeRss(rss.samples, load.seconds),
+        heap,
         cpu,
         researcherBudget: budget,
         audit,

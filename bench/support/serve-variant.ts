@@ -7,6 +7,8 @@
  *   bare-eligibility — a plain node:http + pg handler deciding one NIK for BENCH_PROGRAM.
  * Usage: tsx bench/support/serve-variant.ts <variant>   (env DATABASE_URL, BENCH_DATA_DIR)
  */
+import { appendFileSync } from 'node:fs';
+import v8 from 'node:v8';
 import '../../src/production-mode.js';
 import 'reflect-metadata';
 import { loadOrCreateKeyFile } from '../../src/auth/secret-key-file.js';
@@ -62,5 +64,29 @@ if (variant === 'bare') {
   port = gateway.port;
 }
 process.stdout.write(JSON.stringify({ port }) + '\n');
+// BENCH_MEMORY_FILE: where the process's memory goes, every second, as JSON lines (RSS, V8's heap
+// spaces, buffers outside the heap), to tell a leak of objects from a heap or allocator that grows.
+if (process.env.BENCH_MEMORY_FILE) {
+  const file = process.env.BENCH_MEMORY_FILE;
+  setInterval(() => {
+    const m = process.memoryUsage();
+    const spaces = Object.fromEntries(
+      v8.getHeapSpaceStatistics().map((x) => [x.space_name, Math.round(x.space_size / 1e5) / 10]),
+    );
+    const mb = (x: number) => Math.round(x / 1e5) / 10;
+    appendFileSync(
+      file,
+      JSON.stringify({
+        at: Date.now(),
+        rss: mb(m.rss),
+        heapTotal: mb(m.heapTotal),
+        heapUsed: mb(m.heapUsed),
+        external: mb(m.external),
+        arrayBuffers: mb(m.arrayBuffers),
+        spaces,
+      }) + '\n',
+    );
+  }, 1_000).unref();
+}
 // Exit normally on a signal so that --cpu-prof and friends can write their output.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(0));
