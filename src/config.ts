@@ -43,6 +43,9 @@ const configSchema = z.object({
   DTKS_MAX_CONCURRENT_REQUESTS: z.coerce.number().int().min(1).max(10_000).default(32),
   // How long a request may wait for its turn before it is answered 503 with Retry-After.
   DTKS_MAX_QUEUE_WAIT_MS: z.coerce.number().int().min(1).max(600_000).default(10_000),
+  // `/metrics` on a port of its own (unset: the main port) and behind a bearer token (unset: open).
+  DTKS_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  DTKS_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 export interface Config {
@@ -77,6 +80,11 @@ export interface Config {
    * the others wait for a turn (DTKS_MAX_QUEUE_WAIT_MS, default 10,000) before a 503.
    */
   admission: { concurrency: number; maxWaitMs: number };
+  /**
+   * `/metrics` on its own port (DTKS_METRICS_PORT; unset: the main port) and protected by a bearer
+   * token (DTKS_METRICS_TOKEN; unset: open to whoever reaches the port).
+   */
+  metrics: { port?: number; token?: string };
 }
 
 /** Thrown for invalid configuration; its message is meant for the operator as is. */
@@ -122,5 +130,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     globalPrivacyBudget: c.DTKS_GLOBAL_PRIVACY_BUDGET,
     privacyPeriodMonths: c.DTKS_PRIVACY_PERIOD_MONTHS,
     admission: { concurrency: c.DTKS_MAX_CONCURRENT_REQUESTS, maxWaitMs: c.DTKS_MAX_QUEUE_WAIT_MS },
+    metrics: {
+      ...(c.DTKS_METRICS_PORT !== undefined ? { port: c.DTKS_METRICS_PORT } : {}),
+      ...(c.DTKS_METRICS_TOKEN !== undefined ? { token: c.DTKS_METRICS_TOKEN } : {}),
+    },
   };
 }

@@ -30,6 +30,8 @@ export interface AuditWriterOptions {
    * 10 000 ms): a stuck writer elsewhere fails requests instead of hanging them.
    */
   statementTimeoutMs?: number;
+  /** Told of every batch: its events, how long it took (connection wait included), whether it committed. */
+  onBatch?: (events: number, seconds: number, committed: boolean) => void;
 }
 
 interface PreparedEvent {
@@ -67,6 +69,7 @@ export class AuditWriter {
   private readonly logger: Logger | undefined;
   private readonly statementTimeoutMs: number;
   private readonly signer: CheckpointSigner;
+  private readonly onBatch: AuditWriterOptions['onBatch'];
   private readonly trusted = new TrustedHead();
   private queue: Pending[] = [];
   private running = false;
@@ -84,6 +87,7 @@ export class AuditWriter {
       'statementTimeoutMs',
     );
     this.logger = options.logger;
+    this.onBatch = options.onBatch;
   }
 
   /** Events queued and not yet taken into a batch. */
@@ -147,6 +151,7 @@ export class AuditWriter {
   private async commitNext(): Promise<void> {
     let client: pg.PoolClient | undefined;
     let batch: Pending[] = [];
+    const started = performance.now();
     try {
       client = await this.pool.connect();
       // Taken only now: events queued while waiting for the connection join this batch.
@@ -160,12 +165,14 @@ export class AuditWriter {
       client = undefined;
       this.batchesCommitted += 1;
       this.eventsCommitted += batch.length;
+      this.onBatch?.(batch.length, (performance.now() - started) / 1000, true);
       for (const pending of batch) pending.resolve();
     } catch (error) {
       // A connection that failed mid-transaction is not reused.
       client?.release(error instanceof Error ? error : true);
       if (batch.length === 0) batch = this.queue.splice(0, this.maxBatch); // the connect failed
       this.batchesFailed += 1;
+      this.onBatch?.(batch.length, (performance.now() - started) / 1000, false);
       this.logger?.error(
         {
           events: batch.length,

@@ -80,6 +80,7 @@ async function serve(env: CommandEnv, demo: boolean): Promise<void> {
       webhooks: {},
       dciCallbacks: {},
       admission: config.admission,
+      metrics: config.metrics,
     });
     signals.throwIfInterrupted();
     printBanner(gateway, demo, config.dataDir);

@@ -14,6 +14,8 @@ export interface DatabaseHandle {
   pool: pg.Pool;
   /** Read-only queries (DATABASE_READ_URL when set, else the primary). */
   readDb: Kysely<Database>;
+  /** The pool of DATABASE_READ_URL, when set (for the metrics). */
+  readPool?: pg.Pool;
   url: string;
   close(): Promise<void>;
 }
@@ -85,6 +87,7 @@ export function connect(
     db,
     pool,
     readDb,
+    ...(readPool ? { readPool } : {}),
     url,
     async close() {
       await db.destroy(); // ends the pool

@@ -4,21 +4,23 @@ import { GraphQLError } from 'graphql';
  * The client-facing errors of the gateway (CONTRACT §6), one class per stable `extensions.code`.
  * Messages may name fields and rules, never data: no NIK, KK number, name or secret.
  */
-export type GatewayErrorCode =
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'PURPOSE_REQUIRED'
-  | 'PURPOSE_NOT_ALLOWED'
-  | 'AGREEMENT_EXPIRED'
-  | 'BAD_USER_INPUT'
-  | 'BATCH_TOO_LARGE'
-  | 'QUERY_TOO_COMPLEX'
-  | 'RATE_LIMITED'
-  | 'BUDGET_EXHAUSTED'
-  | 'SERVICE_UNAVAILABLE'
-  | 'IDEMPOTENCY_CONFLICT'
-  | 'PERSISTED_QUERY_REQUIRED'
-  | 'PERSISTED_QUERY_NOT_FOUND';
+export const GATEWAY_ERROR_CODES = [
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'PURPOSE_REQUIRED',
+  'PURPOSE_NOT_ALLOWED',
+  'AGREEMENT_EXPIRED',
+  'BAD_USER_INPUT',
+  'BATCH_TOO_LARGE',
+  'QUERY_TOO_COMPLEX',
+  'RATE_LIMITED',
+  'BUDGET_EXHAUSTED',
+  'SERVICE_UNAVAILABLE',
+  'IDEMPOTENCY_CONFLICT',
+  'PERSISTED_QUERY_REQUIRED',
+  'PERSISTED_QUERY_NOT_FOUND',
+] as const;
+export type GatewayErrorCode = (typeof GATEWAY_ERROR_CODES)[number];
 
 /** HTTP status for errors that decide the status of the whole response. */
 export const HTTP_STATUS: Partial<Record<GatewayErrorCode, number>> = {
@@ -33,6 +35,8 @@ export const HTTP_STATUS: Partial<Record<GatewayErrorCode, number>> = {
 export class GatewayError extends GraphQLError {
   /** The client refused, when known (for the audit of refused attempts). */
   clientId: string | null = null;
+  /** Its kind (for the metrics), when known. */
+  clientKind: string | null = null;
   /** The persisted document the refused request named, when it named a well-formed id. */
   documentId: string | null = null;
 

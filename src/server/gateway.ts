@@ -53,6 +53,14 @@ import { buildGatewaySchema } from '../resolvers/build-schema.js';
 import { createGraphQLServer } from './graphql-server.js';
 import { createDashboardRoute } from './dashboard-route.js';
 import { createHttpServer } from './http-server.js';
+import { metricsPlugin } from './plugins/metrics.plugin.js';
+import {
+  createMetricsEndpoint,
+  startMetricsServer,
+  type MetricsEndpointOptions,
+} from './metrics-endpoint.js';
+import { GatewayMetrics } from '../monitoring/gateway-metrics.js';
+import { servedSnapshotTimes, undeliveredWebhooks } from '../db/queries/metrics-queries.js';
 import { DEFAULT_ADMISSION, RequestAdmission, type AdmissionOptions } from './request-admission.js';
 import { PersistedDocuments } from './persisted-documents.js';
 import { MAX_ALIASES, operationLimits } from './operation-limits.js';
@@ -70,6 +78,8 @@ export interface Gateway {
   /** The address the server bound, e.g. `0.0.0.0` (every IPv4 interface) or `127.0.0.1`. */
   host: string;
   port: number;
+  /** The port `/metrics` has to itself (DTKS_METRICS_PORT), or null: the main port. */
+  metricsPort: number | null;
   /** Stops accepting requests, lets in-flight ones finish (up to `graceMs`), then stops. */
   close(graceMs?: number): Promise<void>;
 }
@@ -101,6 +111,8 @@ export interface GatewayOptions {
   dciCallbacks?: Partial<DciCallbackOptions> | false;
   /** How many requests work at once and how long the others wait (CONTRACT §2; defaults). */
   admission?: Partial<AdmissionOptions>;
+  /** Where `/metrics` is served and whether it asks for a token (default: main port, open). */
+  metrics?: MetricsEndpointOptions;
 }
 
 const HEADER_RE = /^[A-Za-z0-9._:@/+-]{1,128}$/;
@@ -130,7 +142,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const gatewayUseCache = new GatewayUseCache();
   const evaluator = new EligibilityBatcher(database.readDb);
   const limiter = new UsageLimiter(database.url);
-  const admission = new RequestAdmission({ ...DEFAULT_ADMISSION, ...options.admission });
   const verifier = createTokenVerifier({
     keys,
     issuer: config.tokens.issuer,
@@ -149,10 +160,22 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   // The audit writer has connections of its own: its batches, which every answer waits for,
   // never queue behind requests for a connection of the main pool (nor hold one of theirs).
   const auditPool = createPool(database.url, { max: 2 });
+  // Its sources are read at each scrape, when everything below exists.
+  const metrics = new GatewayMetrics({
+    pools: { primary: database.pool, read: database.readPool, audit: auditPool },
+    admission: () => admission.load,
+    auditQueue: () => audit.queued,
+    snapshot: () => servedSnapshotTimes(database.readDb),
+    webhooks: () => undeliveredWebhooks(database.readDb),
+  });
   const audit = new AuditWriter(auditPool, {
     logger,
     signer: await loadOrCreateCheckpointSigner(config.dataDir),
+    onBatch: (events, seconds, committed) => metrics.auditBatch(events, seconds, committed),
   });
+  const admission = new RequestAdmission({ ...DEFAULT_ADMISSION, ...options.admission }, (wait) =>
+    metrics.admitted(wait),
+  );
 
   const baseSchema = await buildGatewaySchema();
   const schema = secure
@@ -176,15 +199,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
             disclosureAuditPlugin({ audit, subjectOf: subjectHasher.hash, logger }),
           ]
         : []),
+      metricsPlugin(metrics),
     ],
   });
   await apollo.start();
 
-  const createContext = async (
+  const buildContext = async (
     req: IncomingMessage,
     res: ServerResponse,
     requestId: string,
-    options: { singlePurposeDefault?: boolean } = {},
+    options: { singlePurposeDefault?: boolean },
   ): Promise<RequestContext> => {
     const officerId = header(req, 'x-officer-id');
     const purpose = header(req, 'x-purpose');
@@ -207,7 +231,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       try {
         await limiter.admitRequest(principal);
       } catch (error) {
-        if (error instanceof GatewayError) error.clientId = principal.clientId;
+        if (error instanceof GatewayError) {
+          error.clientId = principal.clientId;
+          error.clientKind = principal.kind;
+        }
         throw error;
       }
     }
@@ -253,6 +280,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       db: database.db,
       readDb: database.readDb,
       disclosure,
+      onSpent: (agencyId, epsilonMilli) => metrics.epsilon(agencyId, epsilonMilli / 1000),
       ...(globalBudgetMilli !== undefined ? { globalBudgetMilli } : {}),
       ...(config.privacyPeriodMonths !== undefined
         ? { privacyPeriodMonths: config.privacyPeriodMonths }
@@ -315,6 +343,23 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     };
   };
 
+  /** The request's context; a request refused before it runs is counted for the metrics. */
+  const createContext = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    requestId: string,
+    options: { singlePurposeDefault?: boolean } = {},
+  ): Promise<RequestContext> => {
+    try {
+      return await buildContext(req, res, requestId, options);
+    } catch (error) {
+      if (error instanceof GatewayError) {
+        metrics.refusedBeforeExecution(error.code, error.clientKind);
+      }
+      throw error;
+    }
+  };
+
   const auditLog = {
     subjectOf: subjectHasher.hash,
     entries: (subject: string, first: number, beforeId?: number) =>
@@ -375,6 +420,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           logger,
           options: options.dciCallbacks,
         });
+  const metricsEndpoint = createMetricsEndpoint(metrics, options.metrics?.token);
   const server = createHttpServer({
     apollo,
     db: database.db,
@@ -407,10 +453,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         webhookSigning,
         `${dciSigner.senderId}|${dciSigner.keyId}|ed25519`,
       ),
+      ...(options.metrics?.port === undefined ? { '/metrics': metricsEndpoint } : {}),
     },
     dashboard: createDashboardRoute(options.dashboardDir),
+    onAnswered: (path, status, seconds) => metrics.httpAnswered(path, status, seconds),
   });
   await listen(server, options.port, options.host ?? '0.0.0.0');
+  const metricsServer =
+    options.metrics?.port === undefined
+      ? null
+      : await startMetricsServer(metricsEndpoint, options.metrics.port, options.host ?? '0.0.0.0');
   const { port, address: host } = server.address() as AddressInfo;
   // The national verification histogram, loaded now and after each import rather than on a
   // dashboard's first visit. Read with the national scope only (the unrestricted principal's);
@@ -454,6 +506,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     url: `http://127.0.0.1:${port}`,
     host,
     port,
+    metricsPort: metricsServer?.port ?? null,
     async close(graceMs = 10_000) {
       await webhooks?.stop();
       await dciNotifier?.stop();
@@ -470,6 +523,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       await auditPool.end();
       await listener.close();
       await limiter.close();
+      await metricsServer?.close();
     },
   };
 }

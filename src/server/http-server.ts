@@ -46,6 +46,8 @@ export interface HttpServerDeps {
   routes: Record<string, RouteHandler>;
   /** The dashboard page: `/dashboard` and what is under it, and `/` (a redirect to it). */
   dashboard?: RouteHandler;
+  /** Told of every answer (route, status, seconds), for `/metrics`. */
+  onAnswered?: (path: string, status: number, seconds: number) => void;
 }
 
 /**
@@ -62,16 +64,10 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
       typeof supplied === 'string' && REQUEST_ID_RE.test(supplied) ? supplied : randomUUID();
     res.setHeader('x-request-id', requestId);
     res.on('finish', () => {
-      logger.info(
-        {
-          requestId,
-          method: req.method,
-          path: (req.url ?? '').split('?')[0],
-          status: res.statusCode,
-          ms: Number(process.hrtime.bigint() - started) / 1e6,
-        },
-        'request',
-      );
+      const path = (req.url ?? '').split('?')[0]!;
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      deps.onAnswered?.(path, res.statusCode, ms / 1000);
+      logger.info({ requestId, method: req.method, path, status: res.statusCode, ms }, 'request');
     });
     route(req, res, requestId, deps).catch((error: unknown) => {
       // A refusal whose audit event could not be written is not answered as a refusal either.

@@ -40,7 +40,11 @@ export class RequestAdmission {
   private readonly waiting: Waiter[] = [];
   private head = 0;
 
-  constructor(private readonly options: AdmissionOptions) {
+  constructor(
+    private readonly options: AdmissionOptions,
+    /** Told how long each admitted request waited, in seconds (the metrics). */
+    private readonly onAdmitted?: (waitSeconds: number) => void,
+  ) {
     if (!(options.concurrency >= 1)) throw new Error('concurrency must be at least 1');
   }
 
@@ -54,6 +58,7 @@ export class RequestAdmission {
    * has closed. Rejects with {@link OverloadedError} after `maxWaitMs` without a turn.
    */
   async enter(res: ServerResponse): Promise<void> {
+    const started = performance.now();
     if (this.running < this.options.concurrency && this.head === this.waiting.length) {
       this.running++;
     } else {
@@ -72,6 +77,7 @@ export class RequestAdmission {
         this.waiting.push(waiter);
       });
     }
+    this.onAdmitted?.((performance.now() - started) / 1000);
     // The answer may already be gone (the client hung up while waiting): the turn ends at once.
     if (res.writableFinished || res.destroyed) return this.leave();
     res.once('close', () => this.leave());

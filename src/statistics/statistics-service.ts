@@ -130,6 +130,8 @@ export class StatisticsService {
       globalBudgetMilli?: number;
       /** Months of the privacy accounting period (DTKS_PRIVACY_PERIOD_MONTHS); default 12. */
       privacyPeriodMonths?: number;
+      /** Told of every ε spent (milli-ε), for the metrics. */
+      onSpent?: (agencyId: string, epsilonMilli: number) => void;
     },
   ) {
     this.random = deps.random ?? cryptoRandomSource;
@@ -356,6 +358,9 @@ export class StatisticsService {
         throw serviceUnavailable('a new registry snapshot is being served; try again');
       }
       throw error;
+    }
+    if (outcome.epsilonSpentMilli > 0) {
+      this.deps.onSpent?.(p.agencyId, outcome.epsilonSpentMilli);
     }
     const stored = outcome.answer;
     return {

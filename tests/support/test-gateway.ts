@@ -5,6 +5,7 @@ import { createLogger, type Logger } from '../../src/logger.js';
 import { startGateway, type Gateway } from '../../src/server/gateway.js';
 import type { WebhookDeliveryOptions } from '../../src/changes/webhook-deliveries.js';
 import type { DciCallbackOptions } from '../../src/dci/dci-callbacks.js';
+import type { MetricsEndpointOptions } from '../../src/server/metrics-endpoint.js';
 import type { AdmissionOptions } from '../../src/server/request-admission.js';
 import type { TestDatabase } from './test-database.js';
 
@@ -35,6 +36,8 @@ export async function startTestGateway(
     dciCallbacks?: Partial<DciCallbackOptions>;
     /** Requests at once and their wait (default: the gateway's defaults). */
     admission?: Partial<AdmissionOptions>;
+    /** Where `/metrics` is served and whether it asks for a token (default: main port, open). */
+    metrics?: MetricsEndpointOptions;
   } = {},
 ): Promise<TestGateway> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'dtks-gw-')));
@@ -56,6 +59,7 @@ export async function startTestGateway(
     ...(options.webhooks !== undefined ? { webhooks: options.webhooks } : {}),
     ...(options.dciCallbacks !== undefined ? { dciCallbacks: options.dciCallbacks } : {}),
     ...(options.admission !== undefined ? { admission: options.admission } : {}),
+    ...(options.metrics !== undefined ? { metrics: options.metrics } : {}),
   });
   return { ...gateway, dataDir };
 }
