@@ -2,7 +2,7 @@
  * What the soak's bench process (soak.bench.ts) hands its load generator (load-generator.ts),
  * and what comes back: plain data, written to files, so that the load runs in its own process.
  */
-import { REFUSALS } from '../../src/server/plugins/disclosure-audit.plugin.js';
+import { REFUSAL_CODES as AUDITED_REFUSALS } from '../../src/errors/gateway-errors.js';
 
 /** The kinds of client the mix is made of, as the issue names them. */
 export type ClientKind =
@@ -73,7 +73,7 @@ export interface SoakPlan {
 export const LIMIT_CODES: ReadonlySet<string> = new Set(['RATE_LIMITED', 'BUDGET_EXHAUSTED']);
 
 /** Error codes the gateway audits as refused attempts: the gateway's own list. */
-export const REFUSAL_CODES: ReadonlySet<string> = REFUSALS;
+export const REFUSAL_CODES: ReadonlySet<string> = AUDITED_REFUSALS;
 
 export interface LatencySummary {
   p50: number;

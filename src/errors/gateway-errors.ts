@@ -22,6 +22,32 @@ export const GATEWAY_ERROR_CODES = [
 ] as const;
 export type GatewayErrorCode = (typeof GATEWAY_ERROR_CODES)[number];
 
+/** Errors that mean "refused" by a limit or the policy: audited as refused attempts. */
+export const REFUSAL_CODES: ReadonlySet<string> = new Set<GatewayErrorCode>([
+  'FORBIDDEN',
+  'PURPOSE_REQUIRED',
+  'PURPOSE_NOT_ALLOWED',
+  'AGREEMENT_EXPIRED',
+  'BATCH_TOO_LARGE',
+  'RATE_LIMITED',
+  'BUDGET_EXHAUSTED',
+]);
+
+/** Codes Apollo gives requests that GraphQL over HTTP refuses before they run. */
+const PROTOCOL_CODES = [
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+] as const;
+
+/** Error codes a client may see as they are; anything else is an internal error. */
+export const CLIENT_CODES: ReadonlySet<string> = new Set([
+  ...PROTOCOL_CODES,
+  ...GATEWAY_ERROR_CODES,
+]);
+
 /** HTTP status for errors that decide the status of the whole response. */
 export const HTTP_STATUS: Partial<Record<GatewayErrorCode, number>> = {
   UNAUTHENTICATED: 401,

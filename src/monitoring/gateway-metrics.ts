@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import client from 'prom-client';
 import { ROOT_FIELD_POLICY } from '../auth/operation-policy.js';
-import { GATEWAY_ERROR_CODES } from '../errors/gateway-errors.js';
+import { CLIENT_CODES, REFUSAL_CODES } from '../errors/gateway-errors.js';
 
 /**
  * The gateway's Prometheus metrics (`GET /metrics`, CONTRACT §14; every metric and the alert
@@ -173,8 +173,7 @@ export class GatewayMetrics {
       this.fieldSeconds.observe({ field, client_kind: kind }, seconds);
     }
     if (!any) this.fieldRequests.inc({ field: 'none', client_kind: kind, code });
-    for (const c of codes)
-      if (REFUSAL_CODES.has(c)) this.refusals.inc({ code: c, client_kind: kind });
+    for (const c of codes) if (REFUSED.has(c)) this.refusals.inc({ code: c, client_kind: kind });
   }
 
   /** A request refused before GraphQL ran (token, agreement, rate limit). */
@@ -235,31 +234,11 @@ export interface MetricSources {
   webhooks?(): Promise<{ pending: number; dead: number; oldestPendingSeconds: number }>;
 }
 
-/** Codes a refusal may carry that mean a limit or the policy said no. */
-const REFUSAL_CODES: ReadonlySet<string> = new Set([
-  'FORBIDDEN',
-  'PURPOSE_REQUIRED',
-  'PURPOSE_NOT_ALLOWED',
-  'AGREEMENT_EXPIRED',
-  'UNAUTHENTICATED',
-  'RATE_LIMITED',
-  'BUDGET_EXHAUSTED',
-  'BATCH_TOO_LARGE',
-]);
+/** Refusals counted: the audited ones, and a token that was not accepted. */
+const REFUSED: ReadonlySet<string> = new Set([...REFUSAL_CODES, 'UNAUTHENTICATED']);
 
-/** Apollo's own codes, beside the gateway's. */
-const GRAPHQL_CODES = [
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_USER_INPUT',
-  'BAD_REQUEST',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-  'INTERNAL_SERVER_ERROR',
-  'NOT_FOUND',
-];
-const KNOWN_CODES: ReadonlySet<string> = new Set([...GATEWAY_ERROR_CODES, ...GRAPHQL_CODES]);
+/** What a code label may be: a code a client may see, or the internal error. */
+const KNOWN_CODES: ReadonlySet<string> = new Set([...CLIENT_CODES, 'INTERNAL_SERVER_ERROR']);
 
 function knownCode(code: string): string {
   return KNOWN_CODES.has(code) ? code : 'other';

@@ -10,32 +10,10 @@ import {
   type ValidationRule,
 } from 'graphql';
 import { isDatabaseUnavailable } from '../db/database-errors.js';
+import { CLIENT_CODES } from '../errors/gateway-errors.js';
 import type { Logger } from '../logger.js';
 import { MAX_TOKENS, TOO_COMPLEX_MESSAGE } from './operation-limits.js';
 import type { RequestContext } from '../resolvers/request-context.js';
-
-/** Error codes a client may see as they are; anything else is an internal error. */
-const CLIENT_CODES = new Set([
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_USER_INPUT',
-  'BAD_REQUEST',
-  'PERSISTED_QUERY_REQUIRED',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'PURPOSE_REQUIRED',
-  'PURPOSE_NOT_ALLOWED',
-  'AGREEMENT_EXPIRED',
-  'BATCH_TOO_LARGE',
-  'QUERY_TOO_COMPLEX',
-  'RATE_LIMITED',
-  'BUDGET_EXHAUSTED',
-  'SERVICE_UNAVAILABLE',
-  'IDEMPOTENCY_CONFLICT',
-]);
 
 /**
  * Apollo Server with the gateway's error policy: client errors keep their message and code;

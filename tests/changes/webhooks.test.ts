@@ -450,19 +450,15 @@ describe('webhook deliveries of change events', () => {
 });
 
 function startGatewayProcess(): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'tests/support/webhook-gateway-process.ts'],
-    {
-      env: {
-        ...process.env,
-        RUNTIME_URL: db.runtime.url,
-        DTKS_DATA_DIR: gateway.dataDir,
-        WEBHOOK_OPTIONS: JSON.stringify(FAST),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const child = spawn(process.execPath, ['--import', 'tsx', 'tests/support/gateway-process.ts'], {
+    env: {
+      ...process.env,
+      RUNTIME_URL: db.runtime.url,
+      DTKS_DATA_DIR: gateway.dataDir,
+      WEBHOOK_OPTIONS: JSON.stringify(FAST),
     },
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return new Promise((resolve, reject) => {
     let err = '';
     child.stderr!.on('data', (c: Buffer) => (err += c.toString()));

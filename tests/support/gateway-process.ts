@@ -1,8 +1,9 @@
 /**
  * A gateway in a process of its own, as `serve` runs it (the runtime role, its own pools,
- * limiter, policy listener and audit writer), for tests that run several against one database.
- * Environment: RUNTIME_URL (the runtime role's database URL), DTKS_DATA_DIR (keys shared with the
- * test). Prints `{"port": N}` when serving; stops on SIGTERM.
+ * limiter, policy listener and audit writer), for tests that run several against one database or
+ * kill one mid-delivery. Environment: RUNTIME_URL (the runtime role's database URL), DTKS_DATA_DIR
+ * (keys shared with the test), WEBHOOK_OPTIONS (JSON: push change events to webhooks with this
+ * pacing; unset: not). Prints `{"ready": true, "port": N}` when serving; stops on SIGTERM.
  */
 import 'reflect-metadata';
 import { connect } from '../../src/db/database.js';
@@ -20,8 +21,11 @@ const gateway = await startGateway({
   },
   port: 0,
   host: '127.0.0.1',
+  ...(process.env.WEBHOOK_OPTIONS
+    ? { webhooks: JSON.parse(process.env.WEBHOOK_OPTIONS) as Record<string, number> }
+    : {}),
 });
-process.stdout.write(JSON.stringify({ port: gateway.port }) + '\n');
+process.stdout.write(JSON.stringify({ ready: true, port: gateway.port }) + '\n');
 process.once('SIGTERM', () => {
   void gateway
     .close(1_000)

@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { AuditEventInput, AuditOutcome } from '../../audit/audit-event.js';
 import { ROOT_FIELD_POLICY } from '../../auth/operation-policy.js';
+import { REFUSAL_CODES } from '../../errors/gateway-errors.js';
 import type { Logger } from '../../logger.js';
 import type { RequestContext } from '../../resolvers/request-context.js';
 import { ROOT_FIELDS, type WithRootFields } from './operation-policy.plugin.js';
@@ -9,17 +10,6 @@ import { ROOT_FIELDS, type WithRootFields } from './operation-policy.plugin.js';
 export interface AuditSink {
   record(event: AuditEventInput): Promise<void>;
 }
-
-/** Errors that mean "refused", audited as refused attempts. */
-export const REFUSALS: ReadonlySet<string> = new Set([
-  'FORBIDDEN',
-  'PURPOSE_REQUIRED',
-  'PURPOSE_NOT_ALLOWED',
-  'AGREEMENT_EXPIRED',
-  'BATCH_TOO_LARGE',
-  'RATE_LIMITED',
-  'BUDGET_EXHAUSTED',
-]);
 
 /**
  * Audit, with the notes of `disclosureNotes` (./disclosure-notes.ts): before the response is
@@ -47,7 +37,7 @@ export function disclosureAuditPlugin(deps: {
           const codes = (result.errors ?? []).map((e) =>
             String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'),
           );
-          const refusal = codes.find((c) => REFUSALS.has(c)) ?? null;
+          const refusal = codes.find((c) => REFUSAL_CODES.has(c)) ?? null;
           const personal = [...fields].some((f) => ROOT_FIELD_POLICY[f]?.personal === true);
           if (!personal && refusal === null) return;
 
