@@ -7,7 +7,8 @@
  *   bare-eligibility — a plain node:http + pg handler deciding one NIK for BENCH_PROGRAM.
  * Usage: tsx bench/support/serve-variant.ts <variant>   (env DATABASE_URL, BENCH_DATA_DIR)
  */
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
+import inspector from 'node:inspector';
 import v8 from 'node:v8';
 import '../../src/production-mode.js';
 import 'reflect-metadata';
@@ -88,5 +89,26 @@ if (process.env.BENCH_MEMORY_FILE) {
     );
   }, 1_000).unref();
 }
+// BENCH_CPU_PROFILE: a CPU profile of the process from here to its stop, written to this file
+// (--cpu-prof is not allowed in NODE_OPTIONS, which is how the soak passes flags to this process).
+let stopProfile = async () => {};
+if (process.env.BENCH_CPU_PROFILE) {
+  const file = process.env.BENCH_CPU_PROFILE;
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) =>
+      session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))),
+    );
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 1000 });
+  await post('Profiler.start');
+  stopProfile = async () => {
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    writeFileSync(file, JSON.stringify(profile));
+  };
+}
 // Exit normally on a signal so that --cpu-prof and friends can write their output.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(0));
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => void stopProfile().finally(() => process.exit(0)));
+}
