@@ -5,6 +5,12 @@ import { z } from 'zod';
  * Runtime configuration from the environment (CONTRACT §2). Invalid values stop start-up with
  * one message naming the variable.
  */
+/**
+ * Requests one process works on at once and how long the others wait for a turn
+ * (DTKS_MAX_CONCURRENT_REQUESTS, DTKS_MAX_QUEUE_WAIT_MS; src/server/request-admission.ts).
+ */
+export const DEFAULT_ADMISSION = { concurrency: 32, maxWaitMs: 10_000 } as const;
+
 const configSchema = z.object({
   DATABASE_URL: z
     .string()
@@ -40,9 +46,19 @@ const configSchema = z.object({
     .refine((m) => [1, 2, 3, 4, 6, 12].includes(m), 'must be 1, 2, 3, 4, 6 or 12')
     .default(12),
   // Requests worked on at once by one process; the rest wait in arrival order (docs/operations.md).
-  DTKS_MAX_CONCURRENT_REQUESTS: z.coerce.number().int().min(1).max(10_000).default(32),
+  DTKS_MAX_CONCURRENT_REQUESTS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .default(DEFAULT_ADMISSION.concurrency),
   // How long a request may wait for its turn before it is answered 503 with Retry-After.
-  DTKS_MAX_QUEUE_WAIT_MS: z.coerce.number().int().min(1).max(600_000).default(10_000),
+  DTKS_MAX_QUEUE_WAIT_MS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(600_000)
+    .default(DEFAULT_ADMISSION.maxWaitMs),
   // `/metrics` on a port of its own (unset: the main port) and behind a bearer token (unset: open).
   DTKS_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   DTKS_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),

@@ -1,4 +1,4 @@
-import { criteria } from '../soak/render.js';
+import { criteria, laterMinutes } from '../soak/render.js';
 import type { SizeResult as SoakResult } from '../soak/result.js';
 import type { Latencies } from '../support/bench-results.js';
 import type { Figure, SizeResult } from './results.js';
@@ -182,7 +182,7 @@ function soakSection(soaks: SoakResult[]): string[] {
     );
     if (r.openRate === null && L.overall.latency.p99 > 1000) {
       const little = (r.connections / rps) * 1000;
-      const later = L.minutes.filter((m) => m.minute > 1 && m.answers > 1_000);
+      const later = laterMinutes(r);
       const first = L.minutes.find((m) => m.minute === 1);
       lines.push(
         `What remains, and why: ${n(rps)} answers a second, so a closed loop of ${n(r.connections)} connections (each sends its next request when the answer comes) keeps a request ${n(little)} ms on average (Little's law: connections ÷ throughput; measured mean ${n(L.overall.latency.mean)} ms, p50 ${n(L.overall.latency.p50)}, p90 ${n(L.overall.latency.p90)}). Requests take their turn in arrival order, so after the first minute the p99 stays near the mean (${later.length > 0 ? `per minute ${n(Math.min(...later.map((m) => m.latency.p99)))}–${n(Math.max(...later.map((m) => m.latency.p99)))} ms` : 'no later minute'}${first ? `; the first minute, with the process cold, ${n(first.latency.p99)} ms` : ''}): the mean is the queue. The machine's cores were nearly all busy (${cpu.machine} of ${cpu.cores}: gateway ${cpu.gateway}, PostgreSQL ${cpu.postgres}, load generator ${cpu.loadGenerator}, other ${cpu.other}), so a shorter queue needs less work per request or more cores, not more concurrency (a turn limit of 64 instead of 32 answered as many a second in a 3-minute run). A p99 of 1 s in this loop needs more than ${n(r.connections)} answers a second of this mix: about ${(r.connections / rps).toFixed(1)}× this machine's throughput.`,
@@ -190,7 +190,7 @@ function soakSection(soaks: SoakResult[]): string[] {
       );
     }
     if (r.openRate !== null) {
-      const later = L.minutes.filter((m) => m.minute > 1 && m.answers >= (rps * 60) / 2);
+      const later = laterMinutes(r);
       const first = L.minutes.find((m) => m.minute === 1);
       const span = (f: (m: (typeof later)[number]) => number) =>
         `${n(Math.min(...later.map(f)))}–${n(Math.max(...later.map(f)))}`;

@@ -32,6 +32,15 @@ const TABLE_HEAD = [
   '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- | ---: | ---: |',
 ];
 
+/**
+ * The run's whole minutes after the first (the process starting cold under the load); a last
+ * minute with under half a minute's answers is the run's tail, not a minute of load.
+ */
+export function laterMinutes(r: SizeResult): SizeResult['load']['minutes'] {
+  const rps = r.load.overall.answers / r.load.seconds;
+  return r.load.minutes.filter((m) => m.minute > 1 && m.answers >= (rps * 60) / 2);
+}
+
 /** The issue's four criteria (#18 item 6), each judged on the run, as Markdown list items. */
 export function criteria(r: SizeResult): string[] {
   const L = r.load;
@@ -48,8 +57,7 @@ export function criteria(r: SizeResult): string[] {
   const littleMs = (r.connections / rps) * 1000;
   const audit = r.audit;
   const secondHalf = secondHalfSlope(r);
-  // Whole minutes after the first (the process starting cold under the load).
-  const later = L.minutes.filter((m) => m.minute > 1 && m.answers >= (rps * 60) / 2);
+  const later = laterMinutes(r);
   return [
     `1. The only errors are 429 where limits apply: ${n(limitRefusals(L.overall))} limit refusals (429 ${n(L.overall.status429)}; ${codes(L.overall.limitCodes)}), ${n(misplacedLimits)} of them on a client whose limits were lifted; other errors ${n(otherErrors)} (${codes(L.overall.errorCodes)}; timeouts ${n(L.overall.timeouts)}, connection errors ${n(L.overall.errors - L.overall.timeouts)}; 5xx ${n(L.overall.status5xx)}) — ${ok(otherErrors === 0 && misplacedLimits === 0)}.`,
     `2. p99 ≤ 1 s: all answers ${ms(L.overall.latency.p99)} ms, answers with data ${ms(L.overall.dataLatency.p99)} ms — ${ok(worstP99 <= 1000)}${worstP99 > 1000 && r.openRate === null ? ` (throughput ${n(rps)} req/s; a closed loop of ${n(r.connections)} connections at that throughput implies ${n(littleMs)} ms on average)` : ''}${later.length > 0 ? `; each minute after the first: p99 ${ms(Math.min(...later.map((m) => m.latency.p99)))}–${ms(Math.max(...later.map((m) => m.latency.p99)))} ms` : ''}.`,

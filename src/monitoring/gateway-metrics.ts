@@ -109,7 +109,7 @@ export class GatewayMetrics {
       },
     });
     if (sources.snapshot) {
-      const snapshot = sources.snapshot;
+      const snapshot = oneAtATime(sources.snapshot);
       new client.Gauge({
         name: 'dtks_snapshot_import_seconds',
         help: 'Import phases of the snapshot served: load (staging, checks and swap) and rollups.',
@@ -133,7 +133,7 @@ export class GatewayMetrics {
       });
     }
     if (sources.webhooks) {
-      const webhooks = sources.webhooks;
+      const webhooks = oneAtATime(sources.webhooks);
       new client.Gauge({
         name: 'dtks_webhook_delivery_lag_seconds',
         help: 'Age of the oldest webhook delivery of change events not yet accepted by its receiver (0: none waiting).',
@@ -206,6 +206,18 @@ export class GatewayMetrics {
     const both = client.Registry.merge([processMetrics(), this.registry]);
     return { contentType: this.registry.contentType, body: await both.metrics() };
   }
+}
+
+/**
+ * A read that callers running at the same time share: a scrape collects every metric at once, so
+ * the two gauges fed by one query run it once.
+ */
+function oneAtATime<T>(read: () => Promise<T>): () => Promise<T> {
+  let running: Promise<T> | null = null;
+  return () =>
+    (running ??= read().finally(() => {
+      running = null;
+    }));
 }
 
 let processRegistry: client.Registry | undefined;

@@ -23,7 +23,7 @@ import { createJwksEndpoint } from '../auth/tokens/jwks-endpoint.js';
 import { createTokenEndpoint, databaseClientStore } from '../auth/tokens/oauth-token-endpoint.js';
 import { loadOrCreateSigningKeys } from '../auth/tokens/signing-keys.js';
 import { createTokenVerifier } from '../auth/tokens/token-verifier.js';
-import type { Config } from '../config.js';
+import { DEFAULT_ADMISSION, type Config } from '../config.js';
 import { budgetMilliFromAgreement } from '../statistics/privacy/epsilon.js';
 import { createPool, type DatabaseHandle } from '../db/database.js';
 import { NotificationListener } from '../db/notification-listener.js';
@@ -61,7 +61,7 @@ import {
 } from './metrics-endpoint.js';
 import { GatewayMetrics } from '../monitoring/gateway-metrics.js';
 import { servedSnapshotTimes, undeliveredWebhooks } from '../db/queries/metrics-queries.js';
-import { DEFAULT_ADMISSION, RequestAdmission, type AdmissionOptions } from './request-admission.js';
+import { RequestAdmission, type AdmissionOptions } from './request-admission.js';
 import { PersistedDocuments } from './persisted-documents.js';
 import { MAX_ALIASES, operationLimits } from './operation-limits.js';
 import { disclosureAuditPlugin } from './plugins/disclosure-audit.plugin.js';

@@ -15,9 +15,6 @@ export interface AdmissionOptions {
   maxWaitMs: number;
 }
 
-/** The defaults of DTKS_MAX_CONCURRENT_REQUESTS and DTKS_MAX_QUEUE_WAIT_MS (src/config.ts). */
-export const DEFAULT_ADMISSION: AdmissionOptions = { concurrency: 32, maxWaitMs: 10_000 };
-
 interface Waiter {
   admit(): void;
   timer: NodeJS.Timeout;

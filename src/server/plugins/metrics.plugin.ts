@@ -19,18 +19,21 @@ export function metricsPlugin(metrics: GatewayMetrics): ApolloServerPlugin<Reque
           const codes = (response.body.singleResult.errors ?? []).map((e) =>
             String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'),
           );
+          // Resolved by the operation-policy plugin; otherwise (security off, or a document that
+          // failed validation) the document's only operation, if it has one. Names the schema
+          // does not have are counted as `other`.
           let fields = (contextValue as WithRootFields)[ROOT_FIELDS];
-          // Not resolved (security off, or the document failed validation): the document's only
-          // operation, if it has one. Names the schema does not have are counted as `other`.
-          const only = document?.definitions.filter((d) => d.kind === 'OperationDefinition');
-          const named = operation ?? (only?.length === 1 ? only[0] : undefined);
-          if (!fields && named && document) {
-            const fragments = Object.fromEntries(
-              document.definitions.flatMap((d) =>
-                d.kind === 'FragmentDefinition' ? [[d.name.value, d]] : [],
-              ),
-            );
-            fields = rootFieldNames(named as OperationDefinitionNode, fragments);
+          if (!fields && document) {
+            const only = document.definitions.filter((d) => d.kind === 'OperationDefinition');
+            const named = operation ?? (only.length === 1 ? only[0] : undefined);
+            if (named) {
+              const fragments = Object.fromEntries(
+                document.definitions.flatMap((d) =>
+                  d.kind === 'FragmentDefinition' ? [[d.name.value, d]] : [],
+                ),
+              );
+              fields = rootFieldNames(named as OperationDefinitionNode, fragments);
+            }
           }
           metrics.operationAnswered(
             fields ?? [],
