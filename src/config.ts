@@ -11,6 +11,9 @@ import { z } from 'zod';
  */
 export const DEFAULT_ADMISSION = { concurrency: 32, maxWaitMs: 10_000 } as const;
 
+/** How far a read replica's replay may lag before reads go to the primary (DTKS_READ_MAX_LAG_MS). */
+export const DEFAULT_READ_MAX_LAG_MS = 5_000;
+
 const configSchema = z.object({
   DATABASE_URL: z
     .string()
@@ -24,6 +27,13 @@ const configSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
+  // Reads leave a replica lagging further than this and come back at half of it (read-router.ts).
+  DTKS_READ_MAX_LAG_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(3_600_000)
+    .default(DEFAULT_READ_MAX_LAG_MS),
   DTKS_DATA_DIR: z.string().min(1).default('./.dtks'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   DTKS_DEMO_PERSONS: z.coerce.number().int().min(100).max(300_000_000).default(100_000),
@@ -96,6 +106,8 @@ export interface Config {
    * the others wait for a turn (DTKS_MAX_QUEUE_WAIT_MS, default 10,000) before a 503.
    */
   admission: { concurrency: number; maxWaitMs: number };
+  /** How far the read replica may lag before reads go to the primary (DTKS_READ_MAX_LAG_MS). */
+  readMaxLagMs: number;
   /**
    * `/metrics` on its own port (DTKS_METRICS_PORT; unset: the main port) and protected by a bearer
    * token (DTKS_METRICS_TOKEN; unset: open to whoever reaches the port).
@@ -126,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     databaseUrl: c.DATABASE_URL,
     databaseReadUrl: c.DATABASE_READ_URL,
+    readMaxLagMs: c.DTKS_READ_MAX_LAG_MS,
     databaseRuntimeUrl: c.DATABASE_RUNTIME_URL,
     dataDir: path.resolve(c.DTKS_DATA_DIR),
     port: c.PORT,

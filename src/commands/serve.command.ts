@@ -81,6 +81,7 @@ async function serve(env: CommandEnv, demo: boolean): Promise<void> {
       dciCallbacks: {},
       admission: config.admission,
       metrics: config.metrics,
+      readReplica: { maxLagMs: config.readMaxLagMs },
     });
     signals.throwIfInterrupted();
     printBanner(gateway, demo, config.dataDir);

@@ -16,6 +16,8 @@ export interface DatabaseHandle {
   readDb: Kysely<Database>;
   /** The pool of DATABASE_READ_URL, when set (for the metrics). */
   readPool?: pg.Pool;
+  /** DATABASE_READ_URL, when set (the read router checks the replica on a connection of its own). */
+  readUrl?: string;
   url: string;
   close(): Promise<void>;
 }
@@ -87,7 +89,7 @@ export function connect(
     db,
     pool,
     readDb,
-    ...(readPool ? { readPool } : {}),
+    ...(readPool ? { readPool, readUrl: options.readUrl } : {}),
     url,
     async close() {
       await db.destroy(); // ends the pool

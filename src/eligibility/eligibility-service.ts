@@ -3,7 +3,7 @@ import DataLoader from 'dataloader';
 import type { Principal } from '../auth/principal.js';
 import type { UsageLimiter } from '../auth/usage-limiter.js';
 import { assertProgramAllowed, showsDecisionField } from '../auth/program-policy.js';
-import type { EligibilityBatcher } from '../db/scoped/eligibility-batcher.js';
+import type { EligibilityReads } from '../db/scoped/eligibility-batcher.js';
 import { badUserInput, GatewayError, serviceUnavailable } from '../errors/gateway-errors.js';
 import type { DisclosureRecord } from '../audit/disclosure-record.js';
 import type { RuleCache } from './rule-cache.js';
@@ -41,7 +41,7 @@ export class EligibilityService {
   private asked = 0;
 
   constructor(
-    private readonly evaluator: EligibilityBatcher,
+    private readonly evaluator: EligibilityReads,
     private readonly principal: Principal,
     private readonly rules: RuleCache,
     private readonly subjectRefKey: Buffer,
@@ -129,7 +129,7 @@ export class EligibilityService {
       rule = await this.rules.forDecision(program);
       // Another request may have read the rules anew meanwhile.
       if (rule?.version !== currentVersion) {
-        await this.rules.reload();
+        await this.rules.reload(this.evaluator.db);
         rule = await this.rules.forDecision(program);
       }
       if (!rule) throw badUserInput('unknown program');

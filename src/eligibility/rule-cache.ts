@@ -18,7 +18,8 @@ export class RuleCache {
   /** The read under way, shared by everyone who asks meanwhile. */
   private loading: Promise<Map<string, CurrentRule>> | null = null;
 
-  constructor(private readonly db: Kysely<Database>) {}
+  /** `source`: the database to read the rules from now (the read router's choice). */
+  constructor(private readonly source: () => Kysely<Database>) {}
 
   async all(): Promise<CurrentRule[]> {
     return [...(await this.load()).values()];
@@ -36,19 +37,22 @@ export class RuleCache {
     return this.rules?.get(program) ?? (await this.load()).get(program);
   }
 
-  /** The rules as they are now (a decision found another version than the cached one). */
-  async reload(): Promise<void> {
+  /**
+   * The rules as they are now (a decision found another version than the cached one), read from
+   * `from` when given: the database the decision was read from, whose version it reported.
+   */
+  async reload(from?: Kysely<Database>): Promise<void> {
     // A read under way may have begun before the version changed: wait for it, then read anew.
     await this.loading?.catch(() => {});
     this.loadedAt = 0;
-    await this.load();
+    await this.load(from);
   }
 
-  private load(): Promise<Map<string, CurrentRule>> {
+  private load(from?: Kysely<Database>): Promise<Map<string, CurrentRule>> {
     if (this.rules !== null && Date.now() - this.loadedAt <= TTL_MS) {
       return Promise.resolve(this.rules);
     }
-    this.loading ??= currentRules(this.db)
+    this.loading ??= currentRules(from ?? this.source())
       .then((rows) => {
         this.rules = new Map(rows.map((r) => [r.program, r]));
         this.loadedAt = Date.now();

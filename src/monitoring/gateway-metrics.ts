@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import client from 'prom-client';
 import { ROOT_FIELD_POLICY } from '../auth/operation-policy.js';
+import type { ReplicaState } from '../db/read-router.js';
 import { CLIENT_CODES, REFUSAL_CODES } from '../errors/gateway-errors.js';
 
 /**
@@ -132,6 +133,27 @@ export class GatewayMetrics {
         },
       });
     }
+    if (sources.replica) {
+      const replica = sources.replica;
+      new client.Gauge({
+        name: 'dtks_read_replica_in_use',
+        help: 'Whether the reads of new requests go to the read replica (1) or to the primary (0).',
+        registers: [this.registry],
+        collect() {
+          this.set(replica().inUse ? 1 : 0);
+        },
+      });
+      new client.Gauge({
+        name: 'dtks_read_replica_lag_seconds',
+        help: "How far the read replica's replay is behind the primary, as last checked (absent while it is unreachable).",
+        registers: [this.registry],
+        collect() {
+          const lag = replica().lagSeconds;
+          if (lag === null) this.reset();
+          else this.set(lag);
+        },
+      });
+    }
     if (sources.webhooks) {
       const webhooks = oneAtATime(sources.webhooks);
       new client.Gauge({
@@ -244,6 +266,8 @@ export interface MetricSources {
     loadedAt: Date;
   } | null>;
   webhooks?(): Promise<{ pending: number; dead: number; oldestPendingSeconds: number }>;
+  /** The read replica as the read router sees it (absent: no DATABASE_READ_URL). */
+  replica?(): ReplicaState;
 }
 
 /** Refusals counted: the audited ones, and a token that was not accepted. */

@@ -15,17 +15,19 @@ const CHECK_EVERY_MS = 30_000;
  * database away) is tried again at the next check; a request meanwhile loads the counts itself.
  */
 export function startHistogramWarmer(options: {
-  reads: VerificationProgressReads;
+  /** The reads, on the database reads go to at the time of each check. */
+  reads: () => VerificationProgressReads;
   scope: readonly string[];
   histograms: HistogramCache;
   logger: Logger;
   checkEveryMs?: number;
 }): { stop(): Promise<void> } {
-  const { reads, scope, histograms, logger } = options;
+  const { scope, histograms, logger } = options;
   let warmed: number | null = null;
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
   const warm = async () => {
+    const reads = options.reads();
     const snapshotId = await reads.servedSnapshotId();
     if (snapshotId === null || snapshotId === warmed) return;
     await histograms.get(snapshotId, scope, () => reads.householdsByLastVerification(null));

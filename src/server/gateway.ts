@@ -23,9 +23,10 @@ import { createJwksEndpoint } from '../auth/tokens/jwks-endpoint.js';
 import { createTokenEndpoint, databaseClientStore } from '../auth/tokens/oauth-token-endpoint.js';
 import { loadOrCreateSigningKeys } from '../auth/tokens/signing-keys.js';
 import { createTokenVerifier } from '../auth/tokens/token-verifier.js';
-import { DEFAULT_ADMISSION, type Config } from '../config.js';
+import { DEFAULT_ADMISSION, DEFAULT_READ_MAX_LAG_MS, type Config } from '../config.js';
 import { budgetMilliFromAgreement } from '../statistics/privacy/epsilon.js';
 import { createPool, type DatabaseHandle } from '../db/database.js';
+import { ReadRouter } from '../db/read-router.js';
 import { NotificationListener } from '../db/notification-listener.js';
 import { ScopedRegistry } from '../db/scoped/scoped-registry.js';
 import { VerificationProgressReads } from '../db/scoped/verification-progress-reads.js';
@@ -113,6 +114,11 @@ export interface GatewayOptions {
   admission?: Partial<AdmissionOptions>;
   /** Where `/metrics` is served and whether it asks for a token (default: main port, open). */
   metrics?: MetricsEndpointOptions;
+  /**
+   * With a read replica (`DATABASE_READ_URL`): how far its replay may lag before reads go to the
+   * primary (DTKS_READ_MAX_LAG_MS) and how often it is checked (default 1 s).
+   */
+  readReplica?: { maxLagMs?: number; checkEveryMs?: number };
 }
 
 const HEADER_RE = /^[A-Za-z0-9._:@/+-]{1,128}$/;
@@ -137,10 +143,26 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     senderId: config.tokens.issuer,
     keyId: WEBHOOK_SIGNING_KEY,
   };
-  const rules = new RuleCache(database.readDb);
+  // Where the reads of each request go: the replica while it keeps up, else the primary.
+  const reads = database.readPool
+    ? new ReadRouter({
+        primary: database.db,
+        primaryPool: database.pool,
+        replica: database.readDb,
+        replicaUrl: database.readUrl!,
+        maxLagMs: options.readReplica?.maxLagMs ?? DEFAULT_READ_MAX_LAG_MS,
+        ...(options.readReplica?.checkEveryMs !== undefined
+          ? { checkEveryMs: options.readReplica.checkEveryMs }
+          : {}),
+        logger,
+      })
+    : null;
+  await reads?.start();
+  const readSource = () => reads?.current() ?? database.readDb;
+  const rules = new RuleCache(readSource);
   const histograms = new HistogramCache();
   const gatewayUseCache = new GatewayUseCache();
-  const evaluator = new EligibilityBatcher(database.readDb);
+  const evaluator = new EligibilityBatcher();
   const limiter = new UsageLimiter(database.url);
   const verifier = createTokenVerifier({
     keys,
@@ -165,8 +187,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     pools: { primary: database.pool, read: database.readPool, audit: auditPool },
     admission: () => admission.load,
     auditQueue: () => audit.queued,
-    snapshot: () => servedSnapshotTimes(database.readDb),
-    webhooks: () => undeliveredWebhooks(database.readDb),
+    snapshot: () => servedSnapshotTimes(readSource()),
+    webhooks: () => undeliveredWebhooks(readSource()),
+    replica: reads ? () => reads.state : undefined,
   });
   const audit = new AuditWriter(auditPool, {
     logger,
@@ -248,7 +271,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       aggregates: [],
       notes: [],
     };
-    const registry = new ScopedRegistry(principal, database.readDb, (niks) => {
+    // One source for the whole request: its statements never read two servers (read-router.ts).
+    const readDb = readSource();
+    const registry = new ScopedRegistry(principal, readDb, (niks) => {
       for (const nik of niks) disclosure.subjects.add(nik);
     });
     // An agreement that follows what it checks: each check feeds the change feed's subscriptions.
@@ -258,7 +283,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         : (niks: readonly string[], decisions: Decision[]) =>
             changes.followChecked(niks, decisions);
     const eligibility: EligibilityService = new EligibilityService(
-      evaluator,
+      evaluator.on(readDb),
       principal,
       rules,
       subjectRefKey,
@@ -270,7 +295,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const verification = new VerificationService({
       principal,
       db: database.db,
-      readDb: database.readDb,
+      readDb,
       onSubjects: (niks) => {
         for (const nik of niks) disclosure.subjects.add(nik);
       },
@@ -278,7 +303,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const statistics = new StatisticsService({
       principal,
       db: database.db,
-      readDb: database.readDb,
+      readDb,
       disclosure,
       onSpent: (agencyId, epsilonMilli) => metrics.epsilon(agencyId, epsilonMilli / 1000),
       ...(globalBudgetMilli !== undefined ? { globalBudgetMilli } : {}),
@@ -288,7 +313,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     });
     const monitoring = new MonitoringService({
       principal,
-      readDb: database.readDb,
+      readDb,
       disclosure,
       globalBudgetMilli: globalBudgetMilli ?? DEFAULT_GLOBAL_BUDGET_MILLI,
       privacyPeriodMonths: config.privacyPeriodMonths ?? 12,
@@ -298,7 +323,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const changes: ChangeFeedService = new ChangeFeedService({
       principal,
       db: database.db,
-      readDb: database.readDb,
+      readDb,
       decider: eligibility,
       sealKey: subjectSealKey,
       disclosure,
@@ -313,12 +338,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const restrictions = new RestrictionService({
       principal,
       db: database.db,
-      readDb: database.readDb,
+      readDb,
       onSubject: (nik) => disclosure.subjects.add(nik),
     });
     const grievances = new GrievanceService({
       principal,
-      store: new GrievanceStore(principal, database.db, database.readDb),
+      store: new GrievanceStore(principal, database.db, readDb),
       subjectOf: auditLog.subjectOf,
       onSubject: (nik) => disclosure.subjects.add(nik),
     });
@@ -330,7 +355,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       subjects,
       restrictions,
       grievances,
-      readDb: database.readDb,
+      readDb,
       registry,
       cursors,
       disclosure,
@@ -424,7 +449,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const server = createHttpServer({
     apollo,
     db: database.db,
-    readDb: database.readDb,
+    readDb: readSource,
     logger,
     createContext,
     onRefused,
@@ -468,7 +493,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   // dashboard's first visit. Read with the national scope only (the unrestricted principal's);
   // what a request may see of it is decided per request as before.
   const warmer = startHistogramWarmer({
-    reads: new VerificationProgressReads(unrestrictedPrincipal(null, null), database.readDb),
+    reads: () => new VerificationProgressReads(unrestrictedPrincipal(null, null), readSource()),
     scope: ['*'],
     histograms,
     logger,
@@ -524,6 +549,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       await listener.close();
       await limiter.close();
       await metricsServer?.close();
+      await reads?.stop();
     },
   };
 }

@@ -16,9 +16,12 @@ const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export interface HttpServerDeps {
   apollo: ApolloServer<RequestContext>;
-  /** The primary and the read database: `/readyz` needs both to answer. */
+  /**
+   * The primary and where reads go now: `/readyz` needs both to answer (a replica that is down or
+   * behind is not where reads go, so it does not make the gateway unready).
+   */
   db: Kysely<Database>;
-  readDb: Kysely<Database>;
+  readDb: () => Kysely<Database>;
   logger: Logger;
   /**
    * Authenticates the request and builds its context; throws a {@link GatewayError}
@@ -115,7 +118,7 @@ async function route(
 async function handleReady(res: ServerResponse, deps: HttpServerDeps): Promise<void> {
   try {
     await withTimeout(
-      Promise.all([sql`SELECT 1`.execute(deps.db), sql`SELECT 1`.execute(deps.readDb)]),
+      Promise.all([sql`SELECT 1`.execute(deps.db), sql`SELECT 1`.execute(deps.readDb())]),
       2_000,
     );
     sendJson(res, 200, { status: 'ready' });

@@ -200,9 +200,9 @@ describe('the eligibility service enforces the limit on its own', () => {
     };
     // As src/server/gateway.ts builds it for one request (no usage limiter here).
     const eligibility = new EligibilityService(
-      new EligibilityBatcher(db.readDb),
+      new EligibilityBatcher().on(db.readDb),
       principal,
-      new RuleCache(db.readDb),
+      new RuleCache(() => db.readDb),
       randomBytes(32),
       (nik) => `h:${nik}`,
       d,

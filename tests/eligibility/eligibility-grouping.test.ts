@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ministryPrincipal } from '../support/test-principal.js';
 import { RateLimitedError, UsageLimiter } from '../../src/auth/usage-limiter.js';
 import { currentRules, type CurrentRule } from '../../src/db/queries/eligibility-rule-queries.js';
-import { EligibilityBatcher } from '../../src/db/scoped/eligibility-batcher.js';
+import {
+  EligibilityBatcher,
+  type EligibilityReads,
+} from '../../src/db/scoped/eligibility-batcher.js';
 import { evaluateEligibility } from '../../src/db/scoped/eligibility-evaluator.js';
 import { importText, validSnapshot } from '../support/snapshot-fixture.js';
 import { withStatementLog, type StatementLog } from '../support/statement-log.js';
@@ -19,14 +22,14 @@ const UNKNOWN = '3201019999999999';
 
 let db: TestDatabase;
 let log: StatementLog;
-let batcher: EligibilityBatcher;
+let batcher: EligibilityReads;
 let pbi: CurrentRule;
 beforeAll(async () => {
   db = await createTestDatabase();
   await importText(db, validSnapshot());
   const logged = withStatementLog(db);
   log = logged.log;
-  batcher = new EligibilityBatcher(logged.database.runtime.readDb);
+  batcher = new EligibilityBatcher().on(logged.database.runtime.readDb);
   pbi = (await currentRules(db.db)).find((r) => r.program === 'PBI_JK')!;
 });
 afterAll(async () => {

@@ -47,7 +47,7 @@ describe('startHistogramWarmer', () => {
   it('does nothing before the first snapshot, then loads each newly served one', async () => {
     const histograms = new HistogramCache();
     const warmer = startHistogramWarmer({
-      reads,
+      reads: () => reads,
       scope: ['*'],
       histograms,
       logger: createLogger('silent'),

@@ -14,7 +14,11 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+/** `latencyMs`: each answer from the server is held this long (a distant server). */
+export async function startTcpProxy(
+  target: { host: string; port: number },
+  options: { latencyMs?: number } = {},
+): Promise<TcpProxy> {
   const open = new Set<net.Socket>();
   let reachable = true;
   const server = net.createServer((client) => {
@@ -32,7 +36,11 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     };
     client.on('error', drop).on('close', drop);
     upstream.on('error', drop).on('close', drop);
-    client.pipe(upstream).pipe(client);
+    client.pipe(upstream);
+    const latency = options.latencyMs ?? 0;
+    if (latency === 0) upstream.pipe(client);
+    // Equal delays fire in order, so the stream stays in order.
+    else upstream.on('data', (chunk: Buffer) => setTimeout(() => client.write(chunk), latency));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as net.AddressInfo).port;

@@ -38,6 +38,8 @@ export async function startTestGateway(
     admission?: Partial<AdmissionOptions>;
     /** Where `/metrics` is served and whether it asks for a token (default: main port, open). */
     metrics?: MetricsEndpointOptions;
+    /** With a read replica: its lag bound and check interval (default: the gateway's). */
+    readReplica?: { maxLagMs?: number; checkEveryMs?: number };
   } = {},
 ): Promise<TestGateway> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'dtks-gw-')));
@@ -60,6 +62,7 @@ export async function startTestGateway(
     ...(options.dciCallbacks !== undefined ? { dciCallbacks: options.dciCallbacks } : {}),
     ...(options.admission !== undefined ? { admission: options.admission } : {}),
     ...(options.metrics !== undefined ? { metrics: options.metrics } : {}),
+    ...(options.readReplica !== undefined ? { readReplica: options.readReplica } : {}),
   });
   return { ...gateway, dataDir };
 }

@@ -12,6 +12,7 @@ interface Waiting {
 }
 
 interface Group {
+  db: Kysely<Database>;
   principal: Principal;
   rule: CurrentRule;
   waiting: Waiting[];
@@ -37,34 +38,42 @@ const MAX_GROUPED = 2_000;
  * statement is the one each request would have run, over more NIKs.
  */
 export class EligibilityBatcher {
-  private readonly groups = new Map<string, Group>();
+  /** Per database a request reads (the primary, or the read replica): never grouped across. */
+  private readonly groups = new Map<Kysely<Database>, Map<string, Group>>();
 
-  constructor(private readonly db: Kysely<Database>) {}
+  /** The questions of requests that read `db` (src/db/read-router.ts). */
+  on(db: Kysely<Database>): EligibilityReads {
+    return { db, evaluate: (principal, niks, rule) => this.evaluate(db, principal, niks, rule) };
+  }
 
   evaluate(
+    db: Kysely<Database>,
     principal: Principal,
     niks: readonly string[],
     rule: CurrentRule,
   ): Promise<EligibilityAnswer> {
-    if (niks.length > SOLO_ABOVE) return evaluateEligibility(this.db, principal, niks, rule);
+    if (niks.length > SOLO_ABOVE) return evaluateEligibility(db, principal, niks, rule);
     // Restrictions differ by agency and purpose where they stop the decision: part of the key.
     const restrictions = restrictionScopeOf(principal);
     const restricted =
       restrictions === null ? '-' : `${restrictions.agencyId}\n${restrictions.purpose ?? '*'}`;
     const key = `${rule.program}\n${rule.version}\n${principal.agreement.regionScope.join(',')}\n${restricted}`;
-    let group = this.groups.get(key);
+    let groups = this.groups.get(db);
+    if (!groups) this.groups.set(db, (groups = new Map()));
+    let group = groups.get(key);
     if (!group) {
-      group = { principal, rule, waiting: [], inFlight: 0 };
-      this.groups.set(key, group);
+      group = { db, principal, rule, waiting: [], inFlight: 0 };
+      groups.set(key, group);
     }
     const g = group;
+    const of = groups;
     return new Promise((resolve, reject) => {
       g.waiting.push({ niks, resolve, reject });
-      this.pump(key, g);
+      this.pump(of, key, g);
     });
   }
 
-  private pump(key: string, group: Group): void {
+  private pump(groups: Map<string, Group>, key: string, group: Group): void {
     while (group.inFlight < MAX_IN_FLIGHT && group.waiting.length > 0) {
       const taken: Waiting[] = [];
       let count = 0;
@@ -77,8 +86,10 @@ export class EligibilityBatcher {
       group.inFlight++;
       void this.run(group, taken).finally(() => {
         group.inFlight--;
-        if (group.inFlight === 0 && group.waiting.length === 0) this.groups.delete(key);
-        else this.pump(key, group);
+        if (group.inFlight === 0 && group.waiting.length === 0) {
+          groups.delete(key);
+          if (groups.size === 0) this.groups.delete(group.db);
+        } else this.pump(groups, key, group);
       });
     }
   }
@@ -87,7 +98,7 @@ export class EligibilityBatcher {
     try {
       const niks = taken.length === 1 ? taken[0]!.niks : taken.flatMap((w) => w.niks);
       const { asOf, currentVersion, facts } = await evaluateEligibility(
-        this.db,
+        group.db,
         group.principal,
         niks,
         group.rule,
@@ -101,4 +112,14 @@ export class EligibilityBatcher {
       for (const w of taken) w.reject(error);
     }
   }
+}
+
+/** Eligibility questions answered from one database: the one a request reads. */
+export interface EligibilityReads {
+  db: Kysely<Database>;
+  evaluate(
+    principal: Principal,
+    niks: readonly string[],
+    rule: CurrentRule,
+  ): Promise<EligibilityAnswer>;
 }
