@@ -13,6 +13,7 @@ import { registerGenerate } from './commands/generate.command.js';
 import { registerImport } from './commands/import.command.js';
 import { registerKeys } from './commands/keys.command.js';
 import { registerMigrate } from './commands/migrate.command.js';
+import { registerRules } from './commands/rules.command.js';
 import { registerSeed } from './commands/seed.command.js';
 import { registerServe } from './commands/serve.command.js';
 import { registerToken } from './commands/token.command.js';
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerSeed(program);
   registerToken(program);
   registerClients(program);
+  registerRules(program);
   registerDci(program);
   registerDeliveries(program);
   registerKeys(program);

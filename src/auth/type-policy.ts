@@ -29,6 +29,7 @@ export const TYPE_POLICY: Readonly<Record<string, readonly ClientKind[] | 'any'>
   AccessLogEntry: ['ADMIN'],
   EligibilityDecision: ['MINISTRY'],
   ProgramInfo: 'any',
+  ScheduledRuleVersion: 'any',
   StatisticsResult: ['RESEARCHER', 'INTERNAL', 'ADMIN'],
   StatisticsCell: ['RESEARCHER', 'INTERNAL', 'ADMIN'],
   CellKey: ['RESEARCHER', 'INTERNAL', 'ADMIN'],

@@ -147,6 +147,8 @@ export interface EligibilityRuleTable {
   rule: ColumnType<EligibilityRuleDefinition, string, string>;
   description: string;
   effective_from: Timestamp;
+  /** In force for snapshots as of this date or later; null: from the start (migration 0031). */
+  effective_on: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** An eligibility rule: a decile ceiling and, optionally, who must be in the household / who the person must be. */

@@ -32,6 +32,7 @@ import * as grievances from './migrations/0027-grievances.js';
 import * as dailyQuotaConstraint from './migrations/0028-daily-quota-constraint.js';
 import * as districtWorkListIndex from './migrations/0029-district-work-list-index.js';
 import * as auditUsage from './migrations/0030-audit-usage.js';
+import * as ruleEffectiveDates from './migrations/0031-rule-effective-dates.js';
 
 /**
  * All migrations, in order. Forward-only: a released migration is never edited; a change is a
@@ -68,6 +69,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0028-daily-quota-constraint': dailyQuotaConstraint,
   '0029-district-work-list-index': districtWorkListIndex,
   '0030-audit-usage': auditUsage,
+  '0031-rule-effective-dates': ruleEffectiveDates,
 };
 
 /** Every migration's name, in the order they are applied. */

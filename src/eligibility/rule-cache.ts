@@ -5,8 +5,9 @@ import { currentRules, type CurrentRule } from '../db/queries/eligibility-rule-q
 const TTL_MS = 10_000;
 
 /**
- * The current rule of each program, re-read at most every 10 s. Rules change by inserting a new
- * version; a decision always names the version it applied.
+ * The rule of each program in force for the served snapshot, re-read at most every 10 s. Rules change by publishing a new version for a date
+ * (`rules publish`); it comes into force with the first snapshot as of that date or later, and a
+ * decision always names the version it applied.
  *
  * Decisions take the cached rule whatever its age (`forDecision`) and never wait for a re-read:
  * their statement reads the program's current version beside the facts, and a decision made

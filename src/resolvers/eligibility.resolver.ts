@@ -2,6 +2,7 @@ import { Arg, Ctx, Query, Resolver } from 'type-graphql';
 import type { Decision } from '../eligibility/eligibility-service.js';
 import { EligibilityDecision, Program, ProgramInfo } from '../schema/eligibility.types.js';
 import { NikScalar } from '../schema/scalars/nik.scalar.js';
+import { rulesRelativeToServed } from '../db/queries/eligibility-rule-queries.js';
 import type { RequestContext } from './request-context.js';
 
 /** Eligibility for partner ministries. Thin: policy in src/auth, SQL in the scoped layer. */
@@ -32,16 +33,29 @@ export class EligibilityResolver {
   }
 
   @Query(() => [ProgramInfo], {
-    description: 'Every program with the plain-language rule and version decisions apply now.',
+    description:
+      'Every program with the plain-language rule and version decisions apply now, and the versions scheduled for later snapshots.',
   })
   async programs(@Ctx() ctx: RequestContext): Promise<ProgramInfo[]> {
-    return (await ctx.rules.all()).map((r) => ({
-      code: r.program,
-      name: r.name,
-      unit: r.unit,
-      ruleVersion: r.version,
-      rule: r.description,
-      effectiveFrom: r.effectiveFrom,
-    }));
+    // Read afresh (one small statement): a version published a moment ago is listed at once.
+    const versions = await rulesRelativeToServed(ctx.readDb);
+    return versions
+      .filter((r) => !r.scheduled)
+      .map((r) => ({
+        code: r.program,
+        name: r.name,
+        unit: r.unit,
+        ruleVersion: r.version,
+        rule: r.description,
+        effectiveFrom: r.effectiveFrom,
+        effectiveOn: r.effectiveOn,
+        scheduled: versions
+          .filter((s) => s.scheduled && s.program === r.program)
+          .map((s) => ({
+            ruleVersion: s.version,
+            rule: s.description,
+            effectiveOn: s.effectiveOn!,
+          })),
+      }));
   }
 }

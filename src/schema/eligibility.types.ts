@@ -66,7 +66,25 @@ export class EligibilityDecision {
 }
 
 @ObjectType({
-  description: 'A program and the current version of its eligibility rule, in plain words.',
+  description:
+    'A version of a program’s eligibility rule published for a later date (`dtks-gateway rules publish`).',
+})
+export class ScheduledRuleVersion {
+  @Field(() => Int)
+  ruleVersion!: number;
+
+  @Field(() => String, { description: 'The rule in plain language.' })
+  rule!: string;
+
+  @Field(() => DateScalar, {
+    description: 'It applies to decisions on snapshots as of this date or later.',
+  })
+  effectiveOn!: string;
+}
+
+@ObjectType({
+  description:
+    'A program and the version of its eligibility rule in force for the served snapshot, in plain words, with the versions scheduled after it.',
 })
 export class ProgramInfo {
   @Field(() => Program)
@@ -86,6 +104,22 @@ export class ProgramInfo {
   })
   rule!: string;
 
-  @Field(() => GraphQLDateTimeISO)
+  @Field(() => GraphQLDateTimeISO, {
+    description:
+      'When this version was recorded; for a published version, the start (Jakarta time) of the day it is in force from.',
+  })
   effectiveFrom!: Date;
+
+  @Field(() => DateScalar, {
+    nullable: true,
+    description:
+      'Decisions on snapshots as of this date or later apply this version (until a later one); null: in force from the start.',
+  })
+  effectiveOn!: string | null;
+
+  @Field(() => [ScheduledRuleVersion], {
+    description:
+      'Versions published for a date after the served snapshot’s as-of date: they apply from the first snapshot as of that date or later. Oldest first.',
+  })
+  scheduled!: ScheduledRuleVersion[];
 }

@@ -23,9 +23,14 @@ export const importCompiler = new Kysely<unknown>({
   },
 });
 
-/** Every program's current rule (the highest version), as `currentRules` reads them. */
+/**
+ * Every program's rule in force at the imported snapshot's as-of date (the highest version
+ * published for that date or before, or in force from the start), as decisions on that snapshot
+ * will apply them (`inForceAt` in src/db/queries/eligibility-rule-queries.ts).
+ */
 export async function rulesAtImport(
   client: pg.PoolClient,
+  asOf: string,
 ): Promise<Array<{ program: string; version: number; rule: EligibilityRuleDefinition }>> {
   const { rows } = await client.query<{
     program: string;
@@ -33,7 +38,10 @@ export async function rulesAtImport(
     rule: EligibilityRuleDefinition;
   }>(
     `SELECT DISTINCT ON (program) program, version, rule
-       FROM eligibility_rule ORDER BY program, version DESC`,
+       FROM eligibility_rule r
+      WHERE r.effective_on IS NULL OR r.effective_on <= $1::date
+      ORDER BY program, version DESC`,
+    [asOf],
   );
   return rows;
 }

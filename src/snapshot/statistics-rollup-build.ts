@@ -121,7 +121,7 @@ export async function buildStatisticsRollups(
   }
   let ruleVersions: RuleVersion[];
   try {
-    const rules = await targetingRuleSql(client, asOfDate);
+    const rules = await targetingRuleSql(client, asOf);
     ruleVersions = rules.versions;
     await client.query(`
       CREATE UNLOGGED TABLE statistics_work_received AS

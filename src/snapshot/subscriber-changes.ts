@@ -76,7 +76,10 @@ export async function decideSubscriptions(
   );
   const started = process.hrtime.bigint();
   const rules = new Map(
-    (await rulesAtImport(control)).map((r) => [r.program, { version: r.version, rule: r.rule }]),
+    (await rulesAtImport(control, asOf)).map((r) => [
+      r.program,
+      { version: r.version, rule: r.rule },
+    ]),
   );
   await control.query(`DROP TABLE IF EXISTS ${DECISIONS}`);
   await control.query(

@@ -9,8 +9,7 @@ import { importCompiler, rulesAtImport } from './rules-at-import.js';
 
 /**
  * The eligibility decisions of the targeting rollups (issue #13), as SQL text for the rollup
- * build's passes, from the rules current at import (table `eligibility_rule`, highest version,
- * as `currentRules` reads them) compiled by the request-time compiler (`compileRule`,
+ * build's passes, from the rules in force at the snapshot's as-of date (`rulesAtImport`) compiled by the request-time compiler (`compileRule`,
  * CONTRACT §5), so the rollups decide exactly as `eligibility` and the base-table path do.
  *
  * `compileRule` decides one member `m` of a household `h`. Its ELIGIBLE is a conjunction: `m` is
@@ -66,18 +65,18 @@ export interface TargetingRuleSql {
 export const HOUSEHOLD_MEMBER = `(SELECT ''::text AS nik, 'ACTIVE'::text AS status)`;
 
 /**
- * The rules current at import and the SQL of their decisions. `asOf` is the snapshot's as-of
- * date as an SQL literal expression.
+ * The rules in force at the snapshot's as-of date (`asOf`, YYYY-MM-DD) and the SQL of their
+ * decisions.
  */
 export async function targetingRuleSql(
   client: pg.PoolClient,
   asOf: string,
 ): Promise<TargetingRuleSql> {
-  const rules: BuildRule[] = (await rulesAtImport(client))
+  const rules: BuildRule[] = (await rulesAtImport(client, asOf))
     .filter((r): r is BuildRule => isProgramCode(r.program))
     .sort((a, b) => PROGRAM_BITS[a.program] - PROGRAM_BITS[b.program]);
   const text = (raw: RawBuilder<unknown>) => inline(raw, client);
-  const asOfSql = sql.raw(asOf);
+  const asOfSql = sql.raw(`${client.escapeLiteral(asOf)}::date`);
   const anyOf = (conditions: MemberCondition[]) =>
     sql.join(
       conditions.map((c) => sql`(${memberCondition(c, 'm', asOfSql)})`),

@@ -781,15 +781,20 @@ export enum Program {
   Pkh = 'PKH',
 }
 
-/** A program and the current version of its eligibility rule, in plain words. */
+/** A program and the version of its eligibility rule in force for the served snapshot, in plain words, with the versions scheduled after it. */
 export type ProgramInfo = {
   __typename?: 'ProgramInfo';
   code: Program;
+  /** When this version was recorded; for a published version, the start (Jakarta time) of the day it is in force from. */
   effectiveFrom: Scalars['DateTimeISO']['output'];
+  /** Decisions on snapshots as of this date or later apply this version (until a later one); null: in force from the start. */
+  effectiveOn?: Maybe<Scalars['Date']['output']>;
   name: Scalars['String']['output'];
   /** The rule in plain language, as applied to every decision of this version. */
   rule: Scalars['String']['output'];
   ruleVersion: Scalars['Int']['output'];
+  /** Versions published for a date after the served snapshot’s as-of date: they apply from the first snapshot as of that date or later. Oldest first. */
+  scheduled: Array<ScheduledRuleVersion>;
   /** HOUSEHOLD or PERSON: whom the program is given to. */
   unit: Scalars['String']['output'];
 };
@@ -839,7 +844,7 @@ export type Query = {
   person?: Maybe<Person>;
   /** Every restriction of a NIK, active and lifted, newest first. */
   processingRestrictions: Array<ProcessingRestriction>;
-  /** Every program with the plain-language rule and version decisions apply now. */
+  /** Every program with the plain-language rule and version decisions apply now, and the versions scheduled for later snapshots. */
   programs: Array<ProgramInfo>;
   /** The public region reference with the reference population of provinces and regencies: the regions of a level under a region, by code. Any client; needs no X-Purpose. */
   regions: Array<Region>;
@@ -1033,6 +1038,16 @@ export enum ReviewDecision {
   Approved = 'APPROVED',
   Rejected = 'REJECTED',
 }
+
+/** A version of a program’s eligibility rule published for a later date (`dtks-gateway rules publish`). */
+export type ScheduledRuleVersion = {
+  __typename?: 'ScheduledRuleVersion';
+  /** It applies to decisions on snapshots as of this date or later. */
+  effectiveOn: Scalars['Date']['output'];
+  /** The rule in plain language. */
+  rule: Scalars['String']['output'];
+  ruleVersion: Scalars['Int']['output'];
+};
 
 /** M or F, as recorded. */
 export enum Sex {

@@ -1,7 +1,7 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database, EligibilityRuleDefinition } from '../database-types.js';
 
-/** The current (highest) version of a program's rule, with the program's name and unit. */
+/** The version of a program's rule in force for the served snapshot, with the program's name and unit. */
 export interface CurrentRule {
   program: string;
   name: string;
@@ -10,33 +10,58 @@ export interface CurrentRule {
   rule: EligibilityRuleDefinition;
   description: string;
   effectiveFrom: Date;
+  /** In force for snapshots as of this date or later; null: from the start. */
+  effectiveOn: string | null;
 }
 
-/** Every program with the current version of its rule, in program order. */
+/**
+ * Whether a version (alias `r`) is in force at `asOf` (a date): published for that day or before,
+ * or in force from the start. The version in force is the highest such one (migration 0031).
+ */
+export function inForceAt(asOf: RawBuilder<unknown>): RawBuilder<boolean> {
+  return sql<boolean>`(r.effective_on IS NULL OR r.effective_on <= ${asOf})`;
+}
+
+/** The served snapshot's as-of date; today (Jakarta) before the first import. */
+const SERVED_AS_OF = sql`COALESCE((SELECT s.as_of FROM snapshot s ORDER BY s.id DESC LIMIT 1),
+                                  (now() AT TIME ZONE 'Asia/Jakarta')::date)`;
+
+/**
+ * Every program with the version of its rule in force for the served snapshot, in program order:
+ * the one its decisions apply.
+ */
 export async function currentRules(db: Kysely<Database>): Promise<CurrentRule[]> {
-  const rows = await db
-    .selectFrom('eligibility_rule as r')
-    .innerJoin('program as p', 'p.code', 'r.program')
-    .select([
-      'r.program',
-      'p.name',
-      'p.unit',
-      'r.version',
-      'r.rule',
-      'r.description',
-      'r.effective_from',
-    ])
-    .where(({ eb, selectFrom }) =>
-      eb(
-        'r.version',
-        '=',
-        selectFrom('eligibility_rule as x')
-          .select(({ fn }) => fn.max('x.version').as('v'))
-          .whereRef('x.program', '=', 'r.program'),
-      ),
-    )
-    .orderBy('r.program')
-    .execute();
+  return (await rulesRelativeToServed(db)).filter((r) => !r.scheduled);
+}
+
+/** The version in force for the served snapshot and the ones scheduled after it, in one read. */
+export async function rulesRelativeToServed(
+  db: Kysely<Database>,
+): Promise<Array<CurrentRule & { scheduled: boolean }>> {
+  const { rows } = await sql<{
+    program: string;
+    name: string;
+    unit: 'HOUSEHOLD' | 'PERSON';
+    version: number;
+    rule: EligibilityRuleDefinition;
+    description: string;
+    effective_from: Date;
+    effective_on: string | null;
+    scheduled: boolean;
+  }>`
+    WITH served AS (SELECT ${SERVED_AS_OF} AS as_of),
+    in_force AS (
+      SELECT DISTINCT ON (r.program) r.program, r.version
+        FROM eligibility_rule r, served
+       WHERE ${inForceAt(sql`served.as_of`)}
+       ORDER BY r.program, r.version DESC)
+    SELECT r.program, p.name, p.unit, r.version, r.rule, r.description, r.effective_from,
+           to_char(r.effective_on, 'YYYY-MM-DD') AS effective_on,
+           r.version > f.version AS scheduled
+      FROM eligibility_rule r
+      JOIN program p ON p.code = r.program
+      JOIN in_force f ON f.program = r.program AND r.version >= f.version
+     ORDER BY r.program, r.version`.execute(db);
   return rows.map((r) => ({
     program: r.program,
     name: r.name,
@@ -45,5 +70,7 @@ export async function currentRules(db: Kysely<Database>): Promise<CurrentRule[]>
     rule: r.rule,
     description: r.description,
     effectiveFrom: r.effective_from,
+    effectiveOn: r.effective_on,
+    scheduled: r.scheduled,
   }));
 }

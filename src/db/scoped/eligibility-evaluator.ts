@@ -4,7 +4,7 @@ import type { ReasonCode } from '../../domain/reason-codes.js';
 import { compileRule } from './eligibility-rule-sql.js';
 import { PREPARED } from '../prepared-statements.js';
 import type { Database } from '../database-types.js';
-import type { CurrentRule } from '../queries/eligibility-rule-queries.js';
+import { inForceAt, type CurrentRule } from '../queries/eligibility-rule-queries.js';
 import { restrictionScopeOf } from '../../auth/restriction-policy.js';
 import { regionPredicate } from './record-projection.js';
 import { notRestricted } from './restriction-sql.js';
@@ -47,7 +47,8 @@ export async function evaluateEligibility(
   const visible = notRestricted(restrictionScopeOf(principal), sql`m.nik`);
   // The as-of date is read in the same statement as the data: an import swapping tables between
   // two statements could otherwise pair new data with the old date. So is the program's current
-  // rule version, which tells the caller whether the rule it passed (cached) is still current.
+  // rule version in force at that date, which tells the caller whether the rule it passed (cached)
+  // is still the one to apply.
   const { rows } = await sql<{
     reason: ReasonCode;
     decile: number | null;
@@ -57,7 +58,8 @@ export async function evaluateEligibility(
     WITH served AS (SELECT as_of FROM snapshot ORDER BY id DESC LIMIT 1)
     SELECT ${compileRule(rule.rule, sql`(SELECT as_of FROM served)`)} AS reason, h.decile,
            (SELECT as_of FROM served) AS as_of,
-           (SELECT max(version) FROM eligibility_rule WHERE program = ${rule.program}) AS current_version
+           (SELECT max(r.version) FROM eligibility_rule r
+             WHERE r.program = ${rule.program} AND ${inForceAt(sql`(SELECT as_of FROM served)`)}) AS current_version
       FROM unnest(${[...niks]}::text[]) WITH ORDINALITY AS i(nik, ord)
       LEFT JOIN (member m JOIN household h ON h.household_id = m.household_id AND ${inScope})
              ON m.nik = i.nik::char(16) COLLATE "C" AND ${visible}
