@@ -34,6 +34,10 @@ const configSchema = z.object({
     .min(100)
     .max(3_600_000)
     .default(DEFAULT_READ_MAX_LAG_MS),
+  // OpenTelemetry traces (src/monitoring/tracing.ts): the standard OTLP variables. Unset: no traces.
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().url().optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).default('dtks-gateway'),
   DTKS_DATA_DIR: z.string().min(1).default('./.dtks'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   DTKS_DEMO_PERSONS: z.coerce.number().int().min(100).max(300_000_000).default(100_000),
@@ -109,6 +113,11 @@ export interface Config {
   /** How far the read replica may lag before reads go to the primary (DTKS_READ_MAX_LAG_MS). */
   readMaxLagMs: number;
   /**
+   * Where traces go (OTLP over HTTP): OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, or
+   * OTEL_EXPORTER_OTLP_ENDPOINT + `/v1/traces`; null: no traces.
+   */
+  tracing: { endpoint: string; serviceName: string } | null;
+  /**
    * `/metrics` on its own port (DTKS_METRICS_PORT; unset: the main port) and protected by a bearer
    * token (DTKS_METRICS_TOKEN; unset: open to whoever reaches the port).
    */
@@ -139,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: c.DATABASE_URL,
     databaseReadUrl: c.DATABASE_READ_URL,
     readMaxLagMs: c.DTKS_READ_MAX_LAG_MS,
+    tracing: tracingOf(c),
     databaseRuntimeUrl: c.DATABASE_RUNTIME_URL,
     dataDir: path.resolve(c.DTKS_DATA_DIR),
     port: c.PORT,
@@ -164,4 +174,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(c.DTKS_METRICS_TOKEN !== undefined ? { token: c.DTKS_METRICS_TOKEN } : {}),
     },
   };
+}
+
+function tracingOf(c: z.infer<typeof configSchema>): Config['tracing'] {
+  const endpoint =
+    c.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+    (c.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? `${c.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`
+      : undefined);
+  return endpoint ? { endpoint, serviceName: c.OTEL_SERVICE_NAME } : null;
 }

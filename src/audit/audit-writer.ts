@@ -1,3 +1,4 @@
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type pg from 'pg';
 import type { Logger } from '../logger.js';
 import {
@@ -112,8 +113,24 @@ export class AuditWriter {
     }
     // Millisecond precision, which timestamptz stores exactly: the hash stays reproducible.
     const at = new Date();
+    // A trace span from queueing to the commit of the batch that holds the event (tracing on).
+    const span = trace.getTracer('dtks-gateway').startSpan('audit append', {
+      attributes: { 'dtks.audit.outcome': input.outcome },
+    });
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ input, at, resolve, reject });
+      this.queue.push({
+        input,
+        at,
+        resolve: () => {
+          span.end();
+          resolve();
+        },
+        reject: (error) => {
+          span.setStatus({ code: SpanStatusCode.ERROR });
+          span.end();
+          reject(error);
+        },
+      });
       this.schedule();
     });
   }

@@ -8,6 +8,7 @@ import { migrateToLatest } from '../db/migrator.js';
 import { demoSecretsPath, ensureDemoClients } from '../demo/demo-clients.js';
 import { publishDashboardDocuments } from '../demo/demo-documents.js';
 import { ensureDemoSnapshot } from '../demo/demo-snapshot.js';
+import { startTracing, type Tracing } from '../monitoring/tracing.js';
 import { startGateway, type Gateway } from '../server/gateway.js';
 
 export function registerServe(program: Command): void {
@@ -33,6 +34,7 @@ async function serve(env: CommandEnv, demo: boolean): Promise<void> {
   let owner: DatabaseHandle | undefined;
   let runtime: DatabaseHandle | undefined;
   let gateway: Gateway | undefined;
+  let tracing: Tracing | undefined;
   const signals = new ShutdownSignals((signal) => {
     logger.warn({ signal }, 'second signal: stopping now');
     process.exitCode = 130;
@@ -72,6 +74,10 @@ async function serve(env: CommandEnv, demo: boolean): Promise<void> {
         logger.warn({ reason: error.message }, 'a database connection was lost; reconnecting'),
     });
     signals.throwIfInterrupted();
+    if (config.tracing) {
+      tracing = startTracing(config.tracing);
+      logger.info({ endpoint: config.tracing.endpoint }, 'exporting traces (OTLP)');
+    }
     gateway = await startGateway({
       database: runtime,
       logger,
@@ -94,6 +100,7 @@ async function serve(env: CommandEnv, demo: boolean): Promise<void> {
     logger.info({ signal: error.signal }, 'interrupted during start-up: stopping');
     await gateway?.close(0);
   } finally {
+    await tracing?.shutdown().catch(() => {});
     await runtime?.close();
     await owner?.close();
     signals.dispose();

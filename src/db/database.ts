@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import { isDatabaseUnavailable } from './database-errors.js';
 import type { Database } from './database-types.js';
 import { namePreparedStatements } from './prepared-statements.js';
+import { statementSpan } from './statement-spans.js';
 import { DEFAULT_RUNTIME_LOGIN, ensureRuntimeLogin, excessRuntimeRights } from './runtime-role.js';
 import { startEmbeddedCluster, type EmbeddedCluster } from './embedded/embedded-cluster.js';
 
@@ -78,12 +79,16 @@ export function connect(
 ): DatabaseHandle {
   const poolOptions = { max: options.max, onConnectionError: options.onConnectionError };
   const pool = createPool(url, poolOptions);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // Each statement becomes a trace span when tracing is on (statement-spans.ts).
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: statementSpan });
   let readDb = db;
   let readPool: pg.Pool | undefined;
   if (options.readUrl) {
     readPool = createPool(options.readUrl, poolOptions);
-    readDb = new Kysely<Database>({ dialect: new PostgresDialect({ pool: readPool }) });
+    readDb = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: readPool }),
+      log: statementSpan,
+    });
   }
   return {
     db,

@@ -276,11 +276,13 @@ const REFUSED: ReadonlySet<string> = new Set([...REFUSAL_CODES, 'UNAUTHENTICATED
 /** What a code label may be: a code a client may see, or the internal error. */
 const KNOWN_CODES: ReadonlySet<string> = new Set([...CLIENT_CODES, 'INTERNAL_SERVER_ERROR']);
 
-function knownCode(code: string): string {
+/** A code as a label: one the gateway or GraphQL defines, else `other`. */
+export function knownCode(code: string): string {
   return KNOWN_CODES.has(code) ? code : 'other';
 }
 
-function knownField(field: string): string {
+/** A root field as a label: one the schema has (or `introspection`), else `other`. */
+export function knownField(field: string): string {
   if (field === '__schema' || field === '__type' || field === '__typename') return 'introspection';
   return Object.hasOwn(ROOT_FIELD_POLICY, field) ? field : 'other';
 }
@@ -303,7 +305,8 @@ const EXACT_ROUTES = new Set([
   '/dci/registry/txn/status',
 ]);
 
-function routeOf(path: string): string {
+/** The route of a path, from a fixed list (`other` for anything else): a bounded label. */
+export function routeOf(path: string): string {
   if (EXACT_ROUTES.has(path)) return path;
   if (path === '/' || path.startsWith('/dashboard')) return '/dashboard';
   return 'other';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { context, trace } from '@opentelemetry/api';
 import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest } from '@apollo/server';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database-types.js';
@@ -10,6 +11,7 @@ import { AuditWriteError } from '../audit/audit-writer.js';
 import { isDatabaseUnavailable } from '../db/database-errors.js';
 import { GatewayError, HTTP_STATUS, retryAfterOf } from '../errors/gateway-errors.js';
 import type { RequestContext } from '../resolvers/request-context.js';
+import { endRequestSpan, inSpan, requestSpan } from './request-spans.js';
 
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -66,13 +68,20 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
     const requestId =
       typeof supplied === 'string' && REQUEST_ID_RE.test(supplied) ? supplied : randomUUID();
     res.setHeader('x-request-id', requestId);
+    const path = (req.url ?? '').split('?')[0]!;
+    // The request's trace span (tracing on: src/monitoring/tracing.ts), in the caller's trace
+    // when it sent `traceparent`; named by the route, never the URL (a query string may hold data).
+    const span = requestSpan(req, path, requestId);
     res.on('finish', () => {
-      const path = (req.url ?? '').split('?')[0]!;
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       deps.onAnswered?.(path, res.statusCode, ms / 1000);
       logger.info({ requestId, method: req.method, path, status: res.statusCode, ms }, 'request');
     });
-    route(req, res, requestId, deps).catch((error: unknown) => {
+    res.on('close', () => endRequestSpan(span, res));
+    const handled = context.with(trace.setSpan(context.active(), span), () =>
+      route(req, res, requestId, deps),
+    );
+    handled.catch((error: unknown) => {
       // A refusal whose audit event could not be written is not answered as a refusal either.
       if (isDatabaseUnavailable(error) || error instanceof AuditWriteError) {
         const reason = (error as Error).message;
@@ -180,10 +189,12 @@ async function handleGraphQL(
       errors: [{ message: error.message, extensions: { code: error.code } }],
     });
   }
-  const response = await deps.apollo.executeHTTPGraphQLRequest({
-    httpGraphQLRequest: request,
-    context: async () => context,
-  });
+  const response = await inSpan('graphql', () =>
+    deps.apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: request,
+      context: async () => context,
+    }),
+  );
   res.statusCode = response.status ?? 200;
   for (const [key, value] of response.headers) {
     if (key !== 'cache-control') res.setHeader(key, value); // no-store, whatever Apollo says

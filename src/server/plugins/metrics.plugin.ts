@@ -1,6 +1,7 @@
+import { trace } from '@opentelemetry/api';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { OperationDefinitionNode } from 'graphql';
-import type { GatewayMetrics } from '../../monitoring/gateway-metrics.js';
+import { knownCode, knownField, type GatewayMetrics } from '../../monitoring/gateway-metrics.js';
 import type { RequestContext } from '../../resolvers/request-context.js';
 import { ROOT_FIELDS, type WithRootFields } from './operation-policy.plugin.js';
 import { rootFieldNames } from './root-fields.js';
@@ -35,6 +36,12 @@ export function metricsPlugin(metrics: GatewayMetrics): ApolloServerPlugin<Reque
               fields = rootFieldNames(named as OperationDefinitionNode, fragments);
             }
           }
+          // The same names on the operation's trace span (tracing on): root fields, not the query.
+          trace.getActiveSpan()?.setAttributes({
+            'graphql.operation.type': operation?.operation ?? '',
+            'dtks.graphql.root_fields': [...(fields ?? [])].map(knownField).join(','),
+            'dtks.outcome': codes[0] === undefined ? 'OK' : knownCode(codes[0]),
+          });
           metrics.operationAnswered(
             fields ?? [],
             contextValue.principal.kind,
