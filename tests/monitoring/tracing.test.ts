@@ -107,7 +107,7 @@ describe('OpenTelemetry traces', () => {
     // Nothing a client sent or the registry holds: no NIK, name, address, query text, officer or
     // token, in any span of any trace.
     const everything = bodies.join('\n');
-    const bearer = headers.authorization.slice('Bearer '.length);
+    const bearer = (headers as Record<string, string>).authorization!.slice('Bearer '.length);
     for (const secret of [
       NIK,
       'Budi Santoso',
