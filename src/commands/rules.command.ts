@@ -6,11 +6,10 @@ import { parseDate } from '../cli/options.js';
 import { rulesRelativeToServed } from '../db/queries/eligibility-rule-queries.js';
 import {
   publishRuleVersion,
-  ruleImpact,
   RulePublicationRefused,
   unitMismatch,
-  type RuleImpact,
 } from '../db/queries/rule-publication-queries.js';
+import { ruleImpact, type RuleImpact } from '../db/scoped/rule-impact.js';
 import { parseRuleFile } from '../eligibility/rule-file.js';
 
 interface PublishOptions {
