@@ -174,6 +174,7 @@ const QUERIES = {
 /** Runs each named statement once per round, in turn, `rounds` times; latencies per name. */
 async function interleaved(
   client: pg.PoolClient,
+  group: string,
   statements: Record<string, string>,
   rounds: number,
   parameter: (round: number) => unknown[],
@@ -184,7 +185,7 @@ async function interleaved(
   for (let i = 0; i < rounds; i++) {
     for (const [name, text] of Object.entries(statements)) {
       const started = process.hrtime.bigint();
-      await client.query({ name: `scale_${name}`, text, values: parameter(i) });
+      await client.query({ name: `scale_${group}_${name}`, text, values: parameter(i) });
       times[name]!.push(Number(process.hrtime.bigint() - started) / 1e6);
     }
   }
@@ -217,24 +218,28 @@ async function measure(persons: number): Promise<SizeResult> {
       try {
         const nik = await interleaved(
           client,
+          'nik',
           { flat: QUERIES.nikFlat, probed: QUERIES.nikProbed, routed: QUERIES.nikRouted },
           registered.length,
           (i) => [registered[i]],
         );
         const page = await interleaved(
           client,
+          'page',
           { flat: QUERIES.page('scale_flat'), part: QUERIES.page('scale_part') },
           ids.length,
           (i) => [ids[i]],
         );
         const province = await interleaved(
           client,
+          'province',
           { flat: QUERIES.province('scale_flat'), part: QUERIES.province('scale_part') },
           STATISTICS,
           () => [],
         );
         const national = await interleaved(
           client,
+          'national',
           { flat: QUERIES.national('scale_flat'), part: QUERIES.national('scale_part') },
           STATISTICS,
           () => [],
