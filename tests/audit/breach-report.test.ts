@@ -2,8 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Command, CommanderError } from 'commander';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BreachReport } from '../../src/audit/breach-report.js';
 import { registerAudit } from '../../src/commands/audit.command.js';
 import { auditSubjectHasher } from '../support/audit-subject.js';
@@ -11,6 +10,7 @@ import { useFixtureGateway, type FixtureGateway } from '../support/fixture-gatew
 import { parseCsvRows } from '../support/generated-snapshot.js';
 import { validSnapshot } from '../support/snapshot-fixture.js';
 import { graphql } from '../support/test-gateway.js';
+import { runInProcess, type CliResult } from '../support/cli-in-process.js';
 
 /*
  * `dtks-gateway audit breach-report` (issue #17, part 4), run as an operator runs it (spawned,
@@ -29,12 +29,6 @@ let dir: string;
 let from: string;
 let to: string;
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 function cli(args: string[], dataDir = f.gateway.dataDir): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
@@ -49,58 +43,25 @@ function cli(args: string[], dataDir = f.gateway.dataDir): Promise<CliResult> {
 }
 
 /**
- * Runs `audit breach-report …` in this process, as src/cli.ts builds it (a spawn costs seconds):
- * its output and exit code. The window is this test's unless `window: false`.
+ * Runs `audit breach-report …` in this process (tests/support/cli-in-process.ts): its output and
+ * exit code. The window is this test's unless `window: false`.
  */
 async function inProcess(
   args: string[],
   options: { window?: boolean; dataDir?: string } = {},
 ): Promise<CliResult> {
-  let stdout = '';
-  let stderr = '';
-  const program = new Command('dtks-gateway').exitOverride().configureOutput({
-    writeOut: (text) => (stdout += text),
-    writeErr: (text) => (stderr += text),
-    outputError: (text, write) => write(text),
-  });
-  registerAudit(program);
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
   const saved = { ...process.env };
   Object.assign(process.env, {
     DATABASE_URL: f.db.url,
     DTKS_DATA_DIR: options.dataDir ?? f.gateway.dataDir,
     LOG_LEVEL: 'silent',
   });
-  process.exitCode = undefined;
-  let code = 0;
   try {
     const window = options.window === false ? [] : ['--from', from, '--to', to];
-    await program.parseAsync([
-      'node',
-      'dtks-gateway',
-      'audit',
-      'breach-report',
-      ...window,
-      ...args,
-    ]);
-    code = Number(process.exitCode ?? 0);
-  } catch (error) {
-    if (!(error instanceof CommanderError)) throw error;
-    code = error.exitCode;
+    return await runInProcess(registerAudit, ['audit', 'breach-report', ...window, ...args]);
   } finally {
-    out.mockRestore();
-    err.mockRestore();
     process.env = saved;
-    process.exitCode = undefined;
   }
-  return { code, stdout, stderr };
 }
 
 async function ask(client: string, purpose: string, query: string, variables = {}) {

@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Command, CommanderError } from 'commander';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Command } from 'commander';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIST_HEADER, registerClients } from '../../src/commands/clients.command.js';
 import { registerDemo } from '../../src/commands/demo.command.js';
 import { readPopulation, readRegions } from '../../src/domain/region-reference.js';
@@ -11,17 +11,12 @@ import { seedSyntheticSnapshot } from '../../src/snapshot/synthetic-seed.js';
 import { generateSnapshotText, parseCsvRows } from '../support/generated-snapshot.js';
 import { importText, validSnapshot } from '../support/snapshot-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { runInProcess, type CliResult } from '../support/cli-in-process.js';
 
 /**
  * What a newcomer checks first: the licence the README names, `--version`, a `clients list` that
  * says what its columns are, and `demo samples`, which reads only synthetic data.
  */
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 const savedEnv = { ...process.env };
 let dir: string;
@@ -34,47 +29,14 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Runs commands in this process, built as src/cli.ts builds them, capturing their output. */
-async function inProcess(
+/** Runs commands in this process (tests/support/cli-in-process.ts) against `databaseUrl`. */
+function inProcess(
   register: (program: Command) => void,
   args: string[],
   databaseUrl: string,
 ): Promise<CliResult> {
-  let stdout = '';
-  let stderr = '';
   process.env.DATABASE_URL = databaseUrl;
-  const program = new Command('dtks-gateway').exitOverride().configureOutput({
-    writeOut: (text) => (stdout += text),
-    writeErr: (text) => (stderr += text),
-    outputError: (text, write) => write(text),
-  });
-  register(program);
-  const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => {
-    stdout += `${parts.join(' ')}\n`;
-  });
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  process.exitCode = undefined;
-  let code = 0;
-  try {
-    await program.parseAsync(['node', 'dtks-gateway', ...args]);
-    code = Number(process.exitCode ?? 0);
-  } catch (error) {
-    if (!(error instanceof CommanderError)) throw error;
-    code = error.exitCode;
-  } finally {
-    log.mockRestore();
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = undefined;
-  }
-  return { code, stdout, stderr };
+  return runInProcess(register, args);
 }
 
 describe('licence and version', () => {

@@ -2,26 +2,20 @@ import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Command, CommanderError } from 'commander';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyClientSecret } from '../../src/auth/client-secret.js';
 import { DEMO_CLIENTS } from '../../src/demo/demo-agreements.js';
 import { demoSecretsPath, ensureDemoClients } from '../../src/demo/demo-clients.js';
 import { registerClients } from '../../src/commands/clients.command.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { graphql, startTestGateway, type TestGateway } from '../support/test-gateway.js';
+import { runInProcess, type CliResult } from '../support/cli-in-process.js';
 
 /**
  * `dtks-gateway clients list / create / revoke` as an operator runs it (spawned from source, against
  * the test database), the demo clients of `serve --demo`, and revocation reaching a running
  * gateway at once, also for tokens issued before.
  */
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 let db: TestDatabase;
 let gateway: TestGateway;
@@ -41,45 +35,8 @@ function cli(args: string[]): Promise<CliResult> {
   });
 }
 
-/**
- * Runs `clients …` in this process, built as src/cli.ts builds the program (each spawn costs about
- * two seconds, so checks that need no second process run here): captures what the command
- * writes and its exit code (commander's, or the `process.exitCode` that `runCommand` sets).
- */
-async function inProcess(args: string[]): Promise<CliResult> {
-  let stdout = '';
-  let stderr = '';
-  const program = new Command('dtks-gateway')
-    .showHelpAfterError()
-    .exitOverride()
-    .configureOutput({
-      writeOut: (text) => (stdout += text),
-      writeErr: (text) => (stderr += text),
-      outputError: (text, write) => write(text),
-    });
-  registerClients(program);
-  const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => {
-    stdout += `${parts.join(' ')}\n`;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  process.exitCode = undefined;
-  let code = 0;
-  try {
-    await program.parseAsync(['node', 'dtks-gateway', ...args]);
-    code = Number(process.exitCode ?? 0);
-  } catch (error) {
-    if (!(error instanceof CommanderError)) throw error;
-    code = error.exitCode;
-  } finally {
-    log.mockRestore();
-    err.mockRestore();
-    process.exitCode = undefined;
-  }
-  return { code, stdout, stderr };
-}
+/** Runs `clients …` in this process (tests/support/cli-in-process.ts). */
+const inProcess = (args: string[]) => runInProcess(registerClients, args, { helpAfterError: true });
 
 const savedEnv = { ...process.env };
 beforeAll(async () => {

@@ -3,23 +3,17 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Command, CommanderError } from 'commander';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerClients } from '../../src/commands/clients.command.js';
 import { DOCUMENTS_LIST_HEADER, registerDocuments } from '../../src/commands/documents.command.js';
 import { DASHBOARD_MANIFEST } from '../../src/demo/demo-documents.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { runInProcess, type CliResult } from '../support/cli-in-process.js';
 
 /**
  * `dtks-gateway documents publish / list` (CONTRACT §10) as an operator runs them, and the
  * trusted-documents options of `clients create` / `clients list`.
  */
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 let db: TestDatabase;
 let dir: string;
@@ -36,42 +30,16 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Runs a command in this process, built as src/cli.ts builds the program, capturing its output. */
-async function inProcess(args: string[]): Promise<CliResult> {
-  let stdout = '';
-  let stderr = '';
-  const program = new Command('dtks-gateway')
-    .exitOverride()
-    .enablePositionalOptions()
-    .configureOutput({
-      writeOut: (text) => (stdout += text),
-      writeErr: (text) => (stderr += text),
-      outputError: (text, write) => write(text),
-    });
-  registerDocuments(program);
-  registerClients(program);
-  const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => {
-    stdout += `${parts.join(' ')}\n`;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  process.exitCode = undefined;
-  let code = 0;
-  try {
-    await program.parseAsync(['node', 'dtks-gateway', ...args]);
-    code = Number(process.exitCode ?? 0);
-  } catch (error) {
-    if (!(error instanceof CommanderError)) throw error;
-    code = error.exitCode;
-  } finally {
-    log.mockRestore();
-    err.mockRestore();
-    process.exitCode = undefined;
-  }
-  return { code, stdout, stderr };
-}
+/** Runs `documents …` and `clients …` in this process (tests/support/cli-in-process.ts). */
+const inProcess = (args: string[]) =>
+  runInProcess(
+    (program) => {
+      registerDocuments(program);
+      registerClients(program);
+    },
+    args,
+    { positionalOptions: true },
+  );
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 const A = 'query A { snapshot { asOf } }';

@@ -1,8 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Command, CommanderError } from 'commander';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOrCreateKeyFile } from '../../src/auth/secret-key-file.js';
 import { registerRules } from '../../src/commands/rules.command.js';
 import { SUBJECT_SEAL_KEY } from '../../src/db/subject-seal.js';
@@ -12,6 +11,7 @@ import { importText } from '../support/snapshot-fixture.js';
 import { demoAccess, type DemoAccess } from '../support/test-clients.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { graphql, startTestGateway, type TestGateway } from '../support/test-gateway.js';
+import { runInProcess } from '../support/cli-in-process.js';
 
 /**
  * Issue #19, item 5: `dtks-gateway rules publish PROGRAM --file RULE.json --effective DATE`. The
@@ -109,44 +109,8 @@ function compare(before: RuleData, after: RuleData, asOf: string) {
   });
 }
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** `rules …` run in this process, as src/cli.ts builds it. */
-async function rules(args: string[]): Promise<CliResult> {
-  let stdout = '';
-  let stderr = '';
-  const program = new Command('dtks-gateway').exitOverride().configureOutput({
-    writeOut: (text) => (stdout += text),
-    writeErr: (text) => (stderr += text),
-    outputError: (text, write) => write(text),
-  });
-  registerRules(program);
-  const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => {
-    stdout += `${parts.join(' ')}\n`;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  process.exitCode = undefined;
-  let code = 0;
-  try {
-    await program.parseAsync(['node', 'dtks-gateway', 'rules', ...args]);
-    code = Number(process.exitCode ?? 0);
-  } catch (error) {
-    if (!(error instanceof CommanderError)) throw error;
-    code = error.exitCode;
-  } finally {
-    log.mockRestore();
-    err.mockRestore();
-    process.exitCode = undefined;
-  }
-  return { code, stdout, stderr };
-}
+/** `rules …` run in this process (tests/support/cli-in-process.ts). */
+const rules = (args: string[]) => runInProcess(registerRules, ['rules', ...args]);
 
 async function ruleFile(name: string, content: unknown): Promise<string> {
   const file = path.join(dir, name);

@@ -1,7 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, chown, mkdtemp, readdir, rm, writeFile, appendFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -14,6 +13,7 @@ import {
 import { migrateToLatest } from '../../src/db/migrator.js';
 import { ensureRuntimeLogin } from '../../src/db/runtime-role.js';
 import { createLogger } from '../../src/logger.js';
+import { freePort } from './demo-process.js';
 import { withDatabase } from './global-setup.js';
 import type { TestDatabase } from './test-database.js';
 
@@ -215,15 +215,4 @@ function withPort(url: string, port: number): string {
   const u = new URL(url);
   u.port = String(port);
   return u.toString();
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
