@@ -1,15 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Command } from 'commander';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashClientSecret } from '../../src/auth/client-secret.js';
 import { loadOrCreateSigningKeys } from '../../src/auth/tokens/signing-keys.js';
 import { createTokenVerifier } from '../../src/auth/tokens/token-verifier.js';
 import { registerKeys } from '../../src/commands/keys.command.js';
 import { parseTtl, registerToken } from '../../src/commands/token.command.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { runInProcess } from '../support/cli-in-process.js';
 
 let db: TestDatabase;
 let dir: string;
@@ -55,36 +55,12 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Runs one command in this process and captures stdout, stderr and the exit code. */
-async function run(args: string[]) {
-  const program = new Command('dtks-gateway').exitOverride();
-  let stderr = '';
-  program.configureOutput({ writeErr: (s) => (stderr += s), writeOut: () => {} });
-  registerToken(program);
-  registerKeys(program);
-  let stdout = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  process.exitCode = undefined;
-  let thrown: unknown = null;
-  try {
-    await program.parseAsync(['node', 'dtks-gateway', ...args]);
-  } catch (error) {
-    thrown = error;
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-  const code = thrown ? 1 : Number(process.exitCode ?? 0);
-  process.exitCode = undefined;
-  return { code, stdout, stderr };
-}
+/** Runs `token …` and `keys …` in this process (tests/support/cli-in-process.ts). */
+const run = (args: string[]) =>
+  runInProcess((program) => {
+    registerToken(program);
+    registerKeys(program);
+  }, args);
 
 describe('dtks-gateway token', () => {
   it('prints only a bearer token for an active client', async () => {
