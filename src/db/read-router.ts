@@ -43,7 +43,9 @@ const MAX_SAMPLES = 4_000;
  * and the time, and the replica's lag is the age of the oldest noted position it has not replayed
  * yet (0 when it has replayed everything noted). An idle primary therefore never makes a replica
  * look late, and a replica whose replay is paused or stuck falls behind by one second per second.
- * A server at `DATABASE_READ_URL` that is not in recovery (a promoted replica, or the primary
+ * Until the replica has once replayed a position noted here its lag is unknown, so a gateway that
+ * starts beside a replica hours behind does not read from it (a replica that keeps up is taken
+ * at the second check). A server at `DATABASE_READ_URL` that is not in recovery (a promoted replica, or the primary
  * itself) counts as current.
  */
 export class ReadRouter {
@@ -51,6 +53,8 @@ export class ReadRouter {
   private reachable = false;
   private lagMs: number | null = null;
   private readonly samples: { at: number; lsn: bigint }[] = [];
+  /** The replica has replayed at least one position noted here. */
+  private caughtUp = false;
   private checker: pg.Client | null = null;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
@@ -147,13 +151,19 @@ export class ReadRouter {
     await client?.end().catch(() => {});
   }
 
-  /** Age of the oldest noted primary position beyond `replayed`; older notes are let go. */
+  /**
+   * Age of the oldest noted primary position beyond `replayed`; older notes are let go. Until the
+   * replica has once replayed a position noted here, its lag is unknown (it may be hours behind
+   * what was noted first, at start-up): infinite, so reads stay on the primary.
+   */
   private lagBehind(replayed: bigint, now: number): number {
     const first = this.samples.findIndex((s) => s.lsn > replayed);
+    if (first !== 0) this.caughtUp = true;
     if (first === -1) {
       this.samples.splice(0, this.samples.length - 1);
       return 0;
     }
+    if (!this.caughtUp) return Number.POSITIVE_INFINITY;
     this.samples.splice(0, first);
     return now - this.samples[0]!.at;
   }

@@ -181,4 +181,30 @@ describe('a gateway with a streaming read replica', () => {
       await admin.end();
     }
   }, 90_000);
+
+  it('does not read from a replica it has not yet seen catch up: a gateway starting beside one far behind reads the primary', async () => {
+    const admin = await cluster.replicaAdmin();
+    let late: TestGateway | undefined;
+    try {
+      await admin.query('SELECT pg_wal_replay_pause()');
+      await cluster.primary.pool.query(`UPDATE household SET decile = 4 WHERE household_id = 'H1'`);
+      // A second gateway starts now: it knows nothing of how far behind the replica is.
+      late = await startTestGateway(database, {
+        dataDir: gateway.dataDir,
+        readReplica: { maxLagMs: 60_000, checkEveryMs: 200 },
+      });
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const text = await (await fetch(`${late.url}/metrics`)).text();
+      expect(text).toMatch(/^dtks_read_replica_in_use 0$/m);
+      // Its reads come from the primary (decile 4), not the paused replica (7).
+      const r = await graphql(late, '{ household(id: "H1") { decile } }', {
+        headers: await access.as('pemda-3201', 'VERIVALI'),
+      });
+      expect(r.body.data).toEqual({ household: { decile: 4 } });
+    } finally {
+      await admin.query('SELECT pg_wal_replay_resume()');
+      await admin.end();
+      await late?.close(1_000);
+    }
+  }, 60_000);
 });
