@@ -45,8 +45,8 @@ const MAX_SAMPLES = 4_000;
  * look late, and a replica whose replay is paused or stuck falls behind by one second per second.
  * Until the replica has once replayed a position noted here its lag is unknown, so a gateway that
  * starts beside a replica hours behind does not read from it (a replica that keeps up is taken
- * at the second check). A server at `DATABASE_READ_URL` that is not in recovery (a promoted replica, or the primary
- * itself) counts as current.
+ * at the first or second check). A server at `DATABASE_READ_URL` that is not in recovery (a
+ * promoted replica, or the primary itself) counts as current.
  */
 export class ReadRouter {
   private inUse = false;
