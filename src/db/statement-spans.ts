@@ -14,14 +14,15 @@ const MAX_TEXT = 2_000;
 export function statementSpan(event: LogEvent): void {
   const tracer = trace.getTracer('dtks-gateway');
   const text = event.query.sql;
-  const span = tracer.startSpan(operationOf(text), {
+  const operation = operationOf(text);
+  const span = tracer.startSpan(operation, {
     kind: SpanKind.CLIENT,
     startTime: Date.now() - event.queryDurationMillis,
   });
   if (!span.isRecording()) return;
   span.setAttributes({
     'db.system.name': 'postgresql',
-    'db.operation.name': operationOf(text),
+    'db.operation.name': operation,
     'db.query.text': withoutLiterals(text).slice(0, MAX_TEXT),
   });
   if (event.level === 'error') {

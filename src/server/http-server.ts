@@ -9,6 +9,7 @@ import { errorAnswer } from '../dci/dci-envelope.js';
 import { readBody, sendJson, type RouteHandler } from '../http/json-http.js';
 import { AuditWriteError } from '../audit/audit-writer.js';
 import { isDatabaseUnavailable } from '../db/database-errors.js';
+import { withTimeout } from '../db/with-timeout.js';
 import { GatewayError, HTTP_STATUS, retryAfterOf } from '../errors/gateway-errors.js';
 import type { RequestContext } from '../resolvers/request-context.js';
 import { endRequestSpan, inSpan, requestSpan } from './request-spans.js';
@@ -227,13 +228,3 @@ function sendUnavailable(res: ServerResponse, path: string): void {
 
 const RETRY_AFTER_SECONDS = 2;
 const UNAVAILABLE_MESSAGE = 'the service is temporarily unavailable; try again';
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('timeout')), ms);
-    }),
-  ]);
-}

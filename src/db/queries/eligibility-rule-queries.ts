@@ -38,39 +38,20 @@ export async function currentRules(db: Kysely<Database>): Promise<CurrentRule[]>
 export async function rulesRelativeToServed(
   db: Kysely<Database>,
 ): Promise<Array<CurrentRule & { scheduled: boolean }>> {
-  const { rows } = await sql<{
-    program: string;
-    name: string;
-    unit: 'HOUSEHOLD' | 'PERSON';
-    version: number;
-    rule: EligibilityRuleDefinition;
-    description: string;
-    effective_from: Date;
-    effective_on: string | null;
-    scheduled: boolean;
-  }>`
+  const { rows } = await sql<CurrentRule & { scheduled: boolean }>`
     WITH served AS (SELECT ${SERVED_AS_OF} AS as_of),
     in_force AS (
       SELECT DISTINCT ON (r.program) r.program, r.version
         FROM eligibility_rule r, served
        WHERE ${inForceAt(sql`served.as_of`)}
        ORDER BY r.program, r.version DESC)
-    SELECT r.program, p.name, p.unit, r.version, r.rule, r.description, r.effective_from,
-           to_char(r.effective_on, 'YYYY-MM-DD') AS effective_on,
+    SELECT r.program, p.name, p.unit, r.version, r.rule, r.description,
+           r.effective_from AS "effectiveFrom",
+           to_char(r.effective_on, 'YYYY-MM-DD') AS "effectiveOn",
            r.version > f.version AS scheduled
       FROM eligibility_rule r
       JOIN program p ON p.code = r.program
       JOIN in_force f ON f.program = r.program AND r.version >= f.version
      ORDER BY r.program, r.version`.execute(db);
-  return rows.map((r) => ({
-    program: r.program,
-    name: r.name,
-    unit: r.unit,
-    version: r.version,
-    rule: r.rule,
-    description: r.description,
-    effectiveFrom: r.effective_from,
-    effectiveOn: r.effective_on,
-    scheduled: r.scheduled,
-  }));
+  return rows;
 }
