@@ -1,23 +1,23 @@
 /**
- * A partitioned registry, measured before it is built (issue #19, item 4): the served snapshot's
- * households and members copied into two schemas built the same way, in the same run, on the same
- * PostgreSQL —
- *   - `scale_flat`: one table each, as the gateway serves today;
- *   - `scale_part`: partitioned by province (LIST on a `province` column, one partition per
- *     province of the region reference and a default one), with a routing table NIK → province;
- * both loaded by 2 connections one province at a time, then indexed by 2 connections (the
- * partitioned one partition by partition), so the load ratio shows what partitioning costs or
- * saves, not a different loader. Then, interleaved one by one for latency percentiles:
- *   - NIK lookup (person and household): flat; partitioned probing every partition; partitioned
- *     routed through the NIK → province table;
- *   - a work-list page (50 households of regency 3201 with their members, keyset);
- *   - statistics from the base tables: persons by district × decile of one province (pruned),
- *     and by province × decile nationally (no pruning possible).
- * Writes bench/results/scale-<size>.json and renders bench/results/scale.md.
- * Usage: npm run bench:scale [-- --persons 10000000]   (BENCH_WORK_DIR: another work folder)
+ * The registry as served, partitioned by province (issue #19, item 4; migration 0032), at a size:
+ *   - the import of a synthetic snapshot by the product (`seed`), with its phases;
+ *   - beside it, in the same run, a flat copy of the served households and members (one table
+ *     each, the same indexes, loaded by 2 connections a province at a time and indexed by 2): what
+ *     the gateway served before, as the baseline of every query below;
+ *   - interleaved one by one on one connection (prepared), the gateway's statement shapes:
+ *     - NIK lookup (person and household) nationally (every partition probed) and for a
+ *       regional agency of province 32 (its partition only), of NIKs sampled half nationally and
+ *       half in province 32;
+ *     - a work-list page (50 households of regency 3201 with their members, keyset);
+ *     - statistics from the base tables: persons by district × decile of one province (pruned),
+ *       and by province × decile nationally.
+ * The measurements that chose this layout, before it was built, are in
+ * bench/results/partitioning-decision.md. Writes bench/results/scale-<size>.json and renders
+ * bench/results/scale.md.
+ * Usage: npm run bench:scale [-- --persons 10000000] [--no-flat]   (BENCH_WORK_DIR: another work folder)
  */
 import pg from 'pg';
-import { benchDatabase, ensureSnapshot, runStamp } from './support/bench-env.js';
+import { benchDatabase, runGateway, runStamp } from './support/bench-env.js';
 import {
   latencies,
   measureSizes,
@@ -27,95 +27,65 @@ import {
 import { sampleNiks } from './support/nik-samples.js';
 
 const SIZES = personsArgument([10_000_000]);
-/**
- * From this size on, `flat` is the served tables themselves (a copy would not fit this machine's
- * disk beside the partitioned one): `scale_served.household` is a view adding the province, and
- * the member side's province conditions are dropped from the flat statements.
- */
-const SERVED_FLAT_FROM = 50_000_000;
+/** `--no-flat`: no flat copy (at 50 M it does not fit this machine's memory beside the served). */
+const FLAT = !process.argv.includes('--no-flat');
 const LOOKUPS = 3_000;
 const PAGES = 600;
-const STATISTICS = 15;
+const STATISTICS = 10;
 const round = (x: number) => Math.round(x * 100) / 100;
-
-type Variant = 'flat' | 'part';
 
 interface SizeResult {
   persons: number;
-  /** `copy`: flat is a copy built like the partitioned one; `served`: the served tables. */
-  flatIs?: 'copy' | 'served';
   date: string;
   commit: string;
   machine: string;
-  load: Record<Variant, { copySeconds: number; indexSeconds: number; routeSeconds: number }>;
-  sizeMb: Record<Variant, number>;
-  nik: { flat: Latencies; probed: Latencies; routed: Latencies };
-  workList: Record<Variant, Latencies>;
-  provinceStatistics: Record<Variant, Latencies>;
-  nationalStatistics: Record<Variant, Latencies>;
+  /** The product's import (`seed`): wall seconds, and seconds per phase as it reports them. */
+  import: { seconds: number; phases: Record<string, number> };
+  /** The flat copy's build: copy and index seconds (null without one). */
+  flatBuild: { copySeconds: number; indexSeconds: number } | null;
+  sizeMb: { flat: number | null; served: number };
+  nik: { flat: Latencies | null; national: Latencies; regional: Latencies };
+  workList: { flat: Latencies | null; served: Latencies };
+  provinceStatistics: { flat: Latencies | null; served: Latencies };
+  nationalStatistics: { flat: Latencies | null; served: Latencies };
 }
 
-const schema = (v: Variant) => (v === 'flat' ? 'scale_flat' : 'scale_part');
-
-async function build(pool: pg.Pool, v: Variant, provinces: string[]) {
-  const s = schema(v);
-  await pool.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
-  await pool.query(`CREATE SCHEMA ${s}`);
-  const partitioned = v === 'part' ? ' PARTITION BY LIST (province)' : '';
-  await pool.query(
-    `CREATE TABLE ${s}.household (LIKE public.household INCLUDING DEFAULTS,
-       province char(2) COLLATE "C" NOT NULL)${partitioned}`,
-  );
-  await pool.query(
-    `CREATE TABLE ${s}.member (LIKE public.member INCLUDING DEFAULTS,
-       province char(2) COLLATE "C" NOT NULL)${partitioned}`,
-  );
-  if (v === 'part') {
-    for (const table of ['household', 'member']) {
-      for (const p of provinces) {
-        await pool.query(
-          `CREATE TABLE ${s}.${table}_p${p} PARTITION OF ${s}.${table} FOR VALUES IN ('${p}')`,
-        );
-      }
-      await pool.query(`CREATE TABLE ${s}.${table}_pother PARTITION OF ${s}.${table} DEFAULT`);
-    }
-  }
-  // Two connections, one province at a time each (the region index finds a province's rows).
+/** The flat copy: the served tables' columns and indexes, one table each. */
+async function buildFlat(pool: pg.Pool, provinces: string[]) {
+  await pool.query('DROP SCHEMA IF EXISTS scale_flat CASCADE');
+  await pool.query('CREATE SCHEMA scale_flat');
+  await pool.query(`CREATE TABLE scale_flat.household (LIKE public.household INCLUDING DEFAULTS)`);
+  await pool.query(`CREATE TABLE scale_flat.member (LIKE public.member INCLUDING DEFAULTS)`);
   const started = process.hrtime.bigint();
-  const queue = [...provinces];
+  const queue = [...provinces, ''];
   await Promise.all(
     [0, 1].map(async () => {
       for (let p = queue.shift(); p !== undefined; p = queue.shift()) {
-        const next = String(Number(p) + 1).padStart(2, '0');
         await pool.query(
-          `INSERT INTO ${s}.household SELECT h.*, '${p}' FROM public.household h
-            WHERE h.region_code >= '${p}' AND h.region_code < '${next}'`,
+          `INSERT INTO scale_flat.household SELECT * FROM public.household WHERE province = $1`,
+          [p],
         );
         await pool.query(
-          `INSERT INTO ${s}.member SELECT m.*, '${p}' FROM public.member m
-            JOIN public.household h ON h.household_id = m.household_id
-           WHERE h.region_code >= '${p}' AND h.region_code < '${next}'`,
+          `INSERT INTO scale_flat.member SELECT * FROM public.member WHERE province = $1`,
+          [p],
         );
       }
     }),
   );
   const copySeconds = Number(process.hrtime.bigint() - started) / 1e9;
-  // The served tables' keys and indexes (migrations 0002, 0009, 0029); on partitions, per partition.
-  const tables =
-    v === 'flat'
-      ? [{ household: `${s}.household`, member: `${s}.member`, suffix: '' }]
-      : [...provinces, 'other'].map((p) => ({
-          household: `${s}.household_p${p}`,
-          member: `${s}.member_p${p}`,
-          suffix: `_p${p}`,
-        }));
-  const statements = tables.flatMap((t) => [
-    `CREATE UNIQUE INDEX ON ${t.household} (household_id)`,
-    `CREATE INDEX ON ${t.household} (region_code)`,
-    `CREATE INDEX ON ${t.household} (left(region_code, 4), household_id)`,
-    `CREATE UNIQUE INDEX ON ${t.member} (nik)`,
-    `CREATE INDEX ON ${t.member} (household_id)`,
-  ]);
+  // The served parents' indexes, as one index each on the flat tables.
+  const { rows } = await pool.query<{ def: string }>(
+    `SELECT pg_get_indexdef(x.indexrelid) AS def FROM pg_index x
+      WHERE x.indrelid IN ('public.household'::regclass, 'public.member'::regclass)`,
+  );
+  const statements = rows.map((r) =>
+    r.def
+      .replace(
+        /^CREATE (UNIQUE )?INDEX \S+ ON ONLY public\.(\w+) /,
+        'CREATE $1INDEX ON scale_flat.$2 ',
+      )
+      .replace(/^CREATE (UNIQUE )?INDEX \S+ ON public\.(\w+) /, 'CREATE $1INDEX ON scale_flat.$2 '),
+  );
   const indexStarted = process.hrtime.bigint();
   await Promise.all(
     [0, 1].map(async () => {
@@ -123,34 +93,18 @@ async function build(pool: pg.Pool, v: Variant, provinces: string[]) {
     }),
   );
   const indexSeconds = Number(process.hrtime.bigint() - indexStarted) / 1e9;
-  let routeSeconds = 0;
-  if (v === 'part') {
-    const routeStarted = process.hrtime.bigint();
-    await pool.query(`CREATE TABLE ${s}.nik_route AS SELECT nik, province FROM ${s}.member`);
-    await pool.query(`ALTER TABLE ${s}.nik_route ADD PRIMARY KEY (nik)`);
-    routeSeconds = Number(process.hrtime.bigint() - routeStarted) / 1e9;
-  }
-  await pool.query(`VACUUM (ANALYZE) ${s}.household, ${s}.member`);
-  if (v === 'part') await pool.query(`VACUUM (ANALYZE) ${s}.nik_route`);
-  const { rows } = await pool.query<{ mb: number }>(
-    `SELECT (sum(pg_total_relation_size(c.oid)) / 1048576)::int AS mb
-       FROM pg_class c WHERE c.relnamespace = '${s}'::regnamespace AND c.relkind = 'r'`,
-  );
-  return {
-    copySeconds: round(copySeconds),
-    indexSeconds: round(indexSeconds),
-    routeSeconds: round(routeSeconds),
-    mb: rows[0]!.mb,
-  };
+  await pool.query(`VACUUM (ANALYZE) scale_flat.household, scale_flat.member`);
+  return { copySeconds: round(copySeconds), indexSeconds: round(indexSeconds) };
 }
 
-/** A flat statement over the served tables: no province column on members there. */
-const served = (text: string) =>
-  text
-    .replaceAll('scale_flat.', 'scale_served.')
-    .replaceAll(' AND h.province = m.province', '')
-    .replaceAll(" AND m.province = '32'", '')
-    .replaceAll(' AND m.province = h.province', '');
+async function sizeMb(pool: pg.Pool, schema: string): Promise<number> {
+  const { rows } = await pool.query<{ mb: number }>(
+    `SELECT (sum(pg_total_relation_size(c.oid)) / 1048576)::int AS mb
+       FROM pg_class c WHERE c.relnamespace = '${schema}'::regnamespace AND c.relkind = 'r'
+        AND c.relname ~ '^(household|member)'`,
+  );
+  return rows[0]!.mb;
+}
 
 const PERSON = (s: string, where: string) => `
   SELECT m.name, m.birth_date, m.status, h.household_id, h.decile, h.region_code
@@ -159,25 +113,22 @@ const PERSON = (s: string, where: string) => `
    WHERE ${where}`;
 
 const QUERIES = {
-  nikFlat: PERSON('scale_flat', 'm.nik = $1'),
-  nikProbed: PERSON('scale_part', 'm.nik = $1'),
-  nikRouted: PERSON(
-    'scale_part',
-    `m.nik = $1 AND m.province = (SELECT r.province FROM scale_part.nik_route r WHERE r.nik = $1)`,
-  ),
+  nik: (s: string) => PERSON(s, 'm.nik = $1'),
+  nikRegional: (s: string) =>
+    PERSON(s, `m.nik = $1 AND (h.province = '32' AND h.region_code LIKE '32%')`),
   page: (s: string) => `
     SELECT h.household_id, h.address, h.decile,
            (SELECT json_agg(json_build_object('nik', m.nik, 'name', m.name) ORDER BY m.nik)
               FROM ${s}.member m
              WHERE m.household_id = h.household_id AND m.province = h.province) AS members
       FROM ${s}.household h
-     WHERE left(h.region_code, 4) = '3201' AND h.province = '32' AND h.household_id > $1
+     WHERE h.province = '32' AND left(h.region_code, 4) = '3201' AND h.household_id > $1
      ORDER BY h.household_id LIMIT 50`,
   province: (s: string) => `
     SELECT left(h.region_code, 6) AS district, h.decile, count(*)::int AS persons
       FROM ${s}.member m JOIN ${s}.household h
         ON h.household_id = m.household_id AND h.province = m.province
-     WHERE h.province = '32' AND m.province = '32' AND m.status = 'ACTIVE'
+     WHERE h.province = '32' AND m.status = 'ACTIVE'
      GROUP BY 1, 2`,
   national: (s: string) => `
     SELECT h.province, h.decile, count(*)::int AS persons
@@ -208,99 +159,98 @@ async function interleaved(
   return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, latencies(v)]));
 }
 
+/** The phases of the import summary the `seed` command prints. */
+function importPhases(stdout: string): { seconds: number; phases: Record<string, number> } {
+  const total = /in ([\d.]+) s \(/.exec(stdout);
+  const phases: Record<string, number> = {};
+  for (const m of stdout.matchAll(/\b(load|check|distribute|index|rollup|changes|swap) ([\d.]+)/g))
+    phases[m[1]!] = Number(m[2]);
+  if (!total) throw new Error(`no import summary in: ${stdout}`);
+  return { seconds: Number(total[1]), phases };
+}
+
 async function measure(persons: number): Promise<SizeResult> {
   const database = await benchDatabase();
   try {
-    await ensureSnapshot(database.url, persons);
+    // Migrated, then a snapshot of this size imported now, whatever was served: its time counts.
+    await runGateway(['migrate'], { DATABASE_URL: database.url });
+    console.log(`importing ${persons.toLocaleString('en')} persons`);
+    const seeded = await runGateway(
+      ['seed', '--persons', String(persons), '--as-of', '2026-06-30'],
+      { DATABASE_URL: database.url },
+    );
+    const imported = importPhases(seeded.stdout);
+    console.log(imported);
     const pool = new pg.Pool({ connectionString: database.url, max: 3 });
     try {
+      await pool.query('VACUUM (ANALYZE) household, member, program_recipient');
       const provinces = (
         await pool.query<{ code: string }>(`SELECT code FROM region WHERE level = 1 ORDER BY code`)
       ).rows.map((r) => r.code);
-      const servedFlat = persons >= SERVED_FLAT_FROM;
-      console.log(`building the copies from ${persons.toLocaleString('en')} persons`);
-      let flat = { copySeconds: 0, indexSeconds: 0, routeSeconds: 0, mb: 0 };
-      if (servedFlat) {
-        await pool.query('DROP SCHEMA IF EXISTS scale_served CASCADE');
-        await pool.query('CREATE SCHEMA scale_served');
-        await pool.query(`CREATE VIEW scale_served.household AS
-          SELECT h.*, left(h.region_code, 2) AS province FROM public.household h`);
-        await pool.query('CREATE VIEW scale_served.member AS SELECT * FROM public.member');
-        flat.mb = (
-          await pool.query<{ mb: number }>(
-            `SELECT ((pg_total_relation_size('public.household') +
-                      pg_total_relation_size('public.member')) / 1048576)::int AS mb`,
-          )
-        ).rows[0]!.mb;
-      } else flat = await build(pool, 'flat', provinces);
-      const part = await build(pool, 'part', provinces);
-      const f = (text: string) => (servedFlat ? served(text) : text);
-      console.log({ flat, part });
+      const flatBuild = FLAT ? await buildFlat(pool, provinces) : null;
+      console.log({ flatBuild });
       const { registered } = await sampleNiks(pool, persons, LOOKUPS);
+      const regional = (
+        await pool.query<{ nik: string }>(
+          `SELECT nik FROM member WHERE province = '32' ORDER BY random() LIMIT ${LOOKUPS}`,
+        )
+      ).rows.map((r) => r.nik);
       const ids = (
         await pool.query<{ id: string }>(
-          `SELECT household_id AS id FROM public.household
-            WHERE left(region_code, 4) = '3201' ORDER BY random() LIMIT ${PAGES}`,
+          `SELECT household_id AS id FROM household
+            WHERE province = '32' AND left(region_code, 4) = '3201' ORDER BY random() LIMIT ${PAGES}`,
         )
       ).rows.map((r) => r.id);
+      const both = (q: (s: string) => string): Record<string, string> =>
+        FLAT ? { flat: q('scale_flat'), served: q('public') } : { served: q('public') };
       const client = await pool.connect();
       try {
         const nik = await interleaved(
           client,
           'nik',
-          { flat: f(QUERIES.nikFlat), probed: QUERIES.nikProbed, routed: QUERIES.nikRouted },
-          registered.length,
-          (i) => [registered[i]],
+          {
+            ...(FLAT ? { flat: QUERIES.nik('scale_flat') } : {}),
+            national: QUERIES.nik('public'),
+            regional: QUERIES.nikRegional('public'),
+          },
+          Math.min(registered.length, regional.length),
+          (i) => [i % 2 === 0 ? registered[i] : regional[i]],
         );
-        const page = await interleaved(
-          client,
-          'page',
-          { flat: f(QUERIES.page('scale_flat')), part: QUERIES.page('scale_part') },
-          ids.length,
-          (i) => [ids[i]],
-        );
+        const page = await interleaved(client, 'page', both(QUERIES.page), ids.length, (i) => [
+          ids[i],
+        ]);
         const province = await interleaved(
           client,
           'province',
-          { flat: f(QUERIES.province('scale_flat')), part: QUERIES.province('scale_part') },
-          persons >= SERVED_FLAT_FROM ? 5 : STATISTICS,
+          both(QUERIES.province),
+          STATISTICS,
           () => [],
         );
         const national = await interleaved(
           client,
           'national',
-          { flat: f(QUERIES.national('scale_flat')), part: QUERIES.national('scale_part') },
-          persons >= SERVED_FLAT_FROM ? 5 : STATISTICS,
+          both(QUERIES.national),
+          STATISTICS,
           () => [],
         );
         return {
           persons,
-          flatIs: servedFlat ? 'served' : 'copy',
           ...runStamp(),
-          load: {
-            flat: {
-              copySeconds: flat.copySeconds,
-              indexSeconds: flat.indexSeconds,
-              routeSeconds: 0,
-            },
-            part: {
-              copySeconds: part.copySeconds,
-              indexSeconds: part.indexSeconds,
-              routeSeconds: part.routeSeconds,
-            },
+          import: imported,
+          flatBuild,
+          sizeMb: {
+            flat: FLAT ? await sizeMb(pool, 'scale_flat') : null,
+            served: await sizeMb(pool, 'public'),
           },
-          sizeMb: { flat: flat.mb, part: part.mb },
-          nik: { flat: nik.flat!, probed: nik.probed!, routed: nik.routed! },
-          workList: { flat: page.flat!, part: page.part! },
-          provinceStatistics: { flat: province.flat!, part: province.part! },
-          nationalStatistics: { flat: national.flat!, part: national.part! },
+          nik: { flat: nik.flat ?? null, national: nik.national!, regional: nik.regional! },
+          workList: { flat: page.flat ?? null, served: page.served! },
+          provinceStatistics: { flat: province.flat ?? null, served: province.served! },
+          nationalStatistics: { flat: national.flat ?? null, served: national.served! },
         };
       } finally {
         client.release();
-        // The copies are for this measurement only.
+        // The copy is for this measurement only.
         await pool.query('DROP SCHEMA IF EXISTS scale_flat CASCADE');
-        await pool.query('DROP SCHEMA IF EXISTS scale_served CASCADE');
-        await pool.query('DROP SCHEMA IF EXISTS scale_part CASCADE');
       }
     } finally {
       await pool.end();
@@ -312,38 +262,41 @@ async function measure(persons: number): Promise<SizeResult> {
 
 function render(results: SizeResult[]): string {
   const lines = [
-    '# A partitioned registry, measured (issue #19, item 4)',
+    '# The registry partitioned by province, as served (issue #19, item 4)',
     '',
-    'Generated by `bench/scale.bench.ts`. The served snapshot copied into two schemas built the same way in one run: ' +
-      '`flat` (one table each, as served today) and `part` (households and members partitioned by province, LIST, ' +
-      'one partition per province and a default; a routing table NIK → province). Both loaded by 2 connections a ' +
-      'province at a time and indexed by 2 connections. Queries interleaved one by one on one connection ' +
-      '(prepared), latencies in ms.',
+    'Generated by `bench/scale.bench.ts`. The product imports a synthetic snapshot (`seed`); then, in the same ' +
+      'run, the served households and members are copied into one flat table each with the same indexes (what ' +
+      'the gateway served before migration 0032, loaded by 2 connections a province at a time and indexed by 2), ' +
+      "and the gateway's statement shapes run interleaved one by one on one connection (prepared) against both. " +
+      'Latencies in ms. A national NIK lookup probes every partition; a regional one (province 32) reads its ' +
+      'partition only. The measurements that chose this layout are in [partitioning-decision.md](partitioning-decision.md).',
     '',
   ];
+  const ratio = (a: number, b: number | undefined) => (b ? `${round(a / b)}×` : '');
+  const both = (flat: Latencies | null, served: Latencies, key: 'p50' | 'p99') =>
+    `| ${flat ? `${flat.p50} / ${flat.p99}` : '—'} | ${served.p50} / ${served.p99} | ${ratio(served[key], flat?.[key])} (${key}) |`;
   for (const r of results) {
-    const servedFlat = r.flatIs === 'served';
-    const ratio = (a: number, b: number) => (b === 0 ? '—' : `${round(a / b)}×`);
+    const phases = Object.entries(r.import.phases)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
     lines.push(
       `## ${r.persons.toLocaleString('en')} persons`,
       '',
       `- Date: ${r.date}; commit ${r.commit}`,
       `- Machine: ${r.machine}`,
-      servedFlat
-        ? '- `flat` is the served tables themselves (a copy would not fit the disk beside the partitioned one); statistics: 5 rounds'
-        : '- `flat` is a copy built like the partitioned one',
+      `- Import by the product: **${round(r.import.seconds)} s** (${phases})`,
+      r.flatBuild
+        ? `- Flat copy for the baseline: copy ${r.flatBuild.copySeconds} s, indexes ${r.flatBuild.indexSeconds} s`
+        : '- No flat copy in this run (`--no-flat`)',
       '',
-      '| what | flat | partitioned | partitioned ÷ flat |',
+      '| what | flat | partitioned, as served | served ÷ flat |',
       '| --- | ---: | ---: | ---: |',
-      `| load: copy (s) | ${servedFlat ? '—' : r.load.flat.copySeconds} | ${r.load.part.copySeconds} | ${servedFlat ? '' : ratio(r.load.part.copySeconds, r.load.flat.copySeconds)} |`,
-      `| load: keys and indexes (s) | ${servedFlat ? '—' : r.load.flat.indexSeconds} | ${r.load.part.indexSeconds} | ${servedFlat ? '' : ratio(r.load.part.indexSeconds, r.load.flat.indexSeconds)} |`,
-      `| load: NIK routing table (s) | — | ${r.load.part.routeSeconds} | |`,
-      `| size on disk (MB) | ${r.sizeMb.flat} | ${r.sizeMb.part} | ${ratio(r.sizeMb.part, r.sizeMb.flat)} |`,
-      `| NIK lookup p50 / p99, probing every partition | ${r.nik.flat.p50} / ${r.nik.flat.p99} | ${r.nik.probed.p50} / ${r.nik.probed.p99} | ${ratio(r.nik.probed.p99, r.nik.flat.p99)} (p99) |`,
-      `| NIK lookup p50 / p99, routed | ${r.nik.flat.p50} / ${r.nik.flat.p99} | ${r.nik.routed.p50} / ${r.nik.routed.p99} | ${ratio(r.nik.routed.p99, r.nik.flat.p99)} (p99) |`,
-      `| work-list page of 50 (3201) p50 / p99 | ${r.workList.flat.p50} / ${r.workList.flat.p99} | ${r.workList.part.p50} / ${r.workList.part.p99} | ${ratio(r.workList.part.p50, r.workList.flat.p50)} (p50) |`,
-      `| statistics, one province, district × decile p50 | ${r.provinceStatistics.flat.p50} | ${r.provinceStatistics.part.p50} | ${ratio(r.provinceStatistics.part.p50, r.provinceStatistics.flat.p50)} |`,
-      `| statistics, national, province × decile p50 | ${r.nationalStatistics.flat.p50} | ${r.nationalStatistics.part.p50} | ${ratio(r.nationalStatistics.part.p50, r.nationalStatistics.flat.p50)} |`,
+      `| households + members on disk, with indexes (MB) | ${r.sizeMb.flat ?? '—'} | ${r.sizeMb.served} | ${ratio(r.sizeMb.served, r.sizeMb.flat ?? undefined)} |`,
+      `| NIK lookup p50 / p99, national (every partition) ${both(r.nik.flat, r.nik.national, 'p99')}`,
+      `| NIK lookup p50 / p99, regional (province 32 only) ${both(r.nik.flat, r.nik.regional, 'p99')}`,
+      `| work-list page of 50 (3201) p50 / p99 ${both(r.workList.flat, r.workList.served, 'p50')}`,
+      `| statistics, one province, district × decile p50 / p99 ${both(r.provinceStatistics.flat, r.provinceStatistics.served, 'p50')}`,
+      `| statistics, national, province × decile p50 / p99 ${both(r.nationalStatistics.flat, r.nationalStatistics.served, 'p50')}`,
       '',
     );
   }

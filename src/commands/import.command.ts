@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { createProgress } from '../cli/progress.js';
 import { runCommand, withDatabase } from '../cli/command-runner.js';
-import { parseDate } from '../cli/options.js';
+import { parseDate, parsePositiveInt } from '../cli/options.js';
 import { openSnapshotDirectory } from '../snapshot/snapshot-directory.js';
 import { importSnapshot, type ImportSummary } from '../snapshot/snapshot-importer.js';
 import { todayInJakarta } from '../domain/dates.js';
@@ -16,7 +16,12 @@ export function registerImport(program: Command): void {
     )
     .argument('<dir>', 'the snapshot folder')
     .option('--as-of <date>', "the snapshot's as-of date (YYYY-MM-DD)", parseDate)
-    .action((dir: string, options: { asOf?: string }) =>
+    .option(
+      '--connections <n>',
+      'connections that fill and index the province partitions side by side (default: one per core, 2 to 8)',
+      parsePositiveInt,
+    )
+    .action((dir: string, options: { asOf?: string; connections?: number }) =>
       runCommand('import', (env) =>
         withDatabase(env, 'import', async (database) => {
           const asOf = options.asOf ?? todayInJakarta();
@@ -24,6 +29,7 @@ export function registerImport(program: Command): void {
           const progress = createProgress('import', { total: snapshot.totalBytes, unit: 'bytes' });
           const summary = await importSnapshot(database, snapshot.sources, {
             asOf,
+            connections: options.connections,
             onProgress: () => progress.update(snapshot.bytesRead()),
             subjectSealKey: await loadOrCreateKeyFile(env.config.dataDir, SUBJECT_SEAL_KEY),
           });
@@ -39,7 +45,8 @@ export function printSummary(verb: string, s: ImportSummary): void {
     `${verb} snapshot ${s.snapshotId} as of ${s.asOf}: ${s.households} households, ${s.persons} persons, ` +
       `${s.recipients} program recipients, ${s.warnings.nikBirthDateMismatch} data-quality warnings ` +
       `(NIK birth date disagrees) in ${s.seconds.toFixed(1)} s (load ${s.phases.load.toFixed(1)}, ` +
-      `index ${s.phases.index.toFixed(1)}, check ${s.phases.check.toFixed(1)}, rollup ${s.phases.rollup.toFixed(1)}, ` +
+      `check ${s.phases.check.toFixed(1)}, distribute ${s.phases.distribute.toFixed(1)}, ` +
+      `index ${s.phases.index.toFixed(1)}, rollup ${s.phases.rollup.toFixed(1)}, ` +
       `changes ${s.phases.changes.toFixed(1)}, swap ${s.phases.swap.toFixed(1)}); ` +
       `peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB` +
       (s.verificationsApplied > 0

@@ -39,6 +39,8 @@ export interface HouseholdTable {
   verification_status: string;
   verified_at: string | null;
   source: string;
+  /** The partition key (migration 0032): the first two digits of `region_code`, '' without one. */
+  province: string;
 }
 
 export interface MemberTable {
@@ -52,6 +54,8 @@ export interface MemberTable {
   disability: string | null;
   in_school: boolean | null;
   status: string;
+  /** The partition key (migration 0032): the household's province. */
+  province: string;
 }
 
 export interface ProgramRecipientTable {

@@ -33,6 +33,7 @@ import * as dailyQuotaConstraint from './migrations/0028-daily-quota-constraint.
 import * as districtWorkListIndex from './migrations/0029-district-work-list-index.js';
 import * as auditUsage from './migrations/0030-audit-usage.js';
 import * as ruleEffectiveDates from './migrations/0031-rule-effective-dates.js';
+import * as partitionRegistry from './migrations/0032-partition-registry-by-province.js';
 
 /**
  * All migrations, in order. Forward-only: a released migration is never edited; a change is a
@@ -70,6 +71,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0029-district-work-list-index': districtWorkListIndex,
   '0030-audit-usage': auditUsage,
   '0031-rule-effective-dates': ruleEffectiveDates,
+  '0032-partition-registry-by-province': partitionRegistry,
 };
 
 /** Every migration's name, in the order they are applied. */

@@ -13,10 +13,15 @@ export interface FileLoadResult {
   nikBirthDateMismatches: number;
   /** Row position in the staged table → line in the file, for reports of cross-row problems. */
   lines: LineMap;
+  /**
+   * The provinces of the file's region codes (their first two digits, '' for none), which the
+   * registry's partitions follow; empty for a file without region codes.
+   */
+  provinces: Set<string>;
 }
 
 /**
- * Streams one CSV file into its `<table>_next` staging table. Node parses and validates every
+ * Streams one CSV file into its staging table (`target`: src/snapshot/staging-tables.ts). Node parses and validates every
  * record; the text of validated records is forwarded unchanged to `COPY … (FORMAT csv)`, so
  * PostgreSQL does the typed parsing once and Node never re-serialises a row. Memory stays flat
  * whatever the file size (one chunk at a time, with backpressure from PostgreSQL).
@@ -28,6 +33,7 @@ export interface FileLoadResult {
 export async function loadFile(
   client: pg.PoolClient,
   spec: SnapshotFileSpec,
+  target: string,
   input: Readable,
   refs: ValidationReferences,
   problems: ProblemCollector,
@@ -38,6 +44,8 @@ export async function loadFile(
   let copy: (Writable & { rowCount?: number }) | null = null;
   let copyDone: Promise<void> | null = null;
   let validate: ReturnType<typeof compileRowValidator> | null = null;
+  const provinces = new Set<string>();
+  let regionField: number | undefined;
   let headerRefused = false;
   let rows = 0;
   let forwarded = 0;
@@ -54,10 +62,12 @@ export async function loadFile(
             break;
           }
           validate = compileRowValidator(spec, header.indexes, refs, record.fields.length);
+          const region = spec.columns.findIndex((c) => c.name === 'region_code');
+          regionField = region < 0 ? undefined : (header.indexes[region] ?? -1);
           const columns = record.fields.map((f) => f.trim()).join(', ');
           copy = client.query(
             copyFrom(
-              `COPY ${spec.table}_next (${columns}) FROM STDIN ` +
+              `COPY ${target} (${columns}) FROM STDIN ` +
                 `(FORMAT csv, HEADER true, FORCE_NULL (${columns}))`,
             ),
           );
@@ -70,6 +80,9 @@ export async function loadFile(
           problems.addAll(result.problems);
         } else if (result.nikBirthDateMismatch) {
           mismatches++;
+        }
+        if (regionField !== undefined) {
+          provinces.add((record.fields[regionField] ?? '').trim().slice(0, 2));
         }
         lines.note(rows, record.line);
         rows++;
@@ -99,7 +112,7 @@ export async function loadFile(
       `${spec.file}: PostgreSQL read ${copy.rowCount} rows where ${forwarded} were validated; refusing the snapshot`,
     );
   }
-  return { rows, nikBirthDateMismatches: mismatches, lines };
+  return { rows, nikBirthDateMismatches: mismatches, lines, provinces };
 }
 
 function drained(stream: Writable): Promise<void> {

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { LineMap } from './line-map.js';
 import { MAX_REPORTED_PROBLEMS, type ProblemCollector } from './problem-collector.js';
 import type { SnapshotTable } from '../domain/snapshot-format.js';
+import { loadTableOf } from './staging-tables.js';
 
 /**
  * Rules that span rows or files, checked in SQL on the staging tables after the load so that the
@@ -44,7 +45,7 @@ export async function reportDuplicates(
   const { rows } = await client.query<{ ord: number; first_ord: number; total: number }>(
     `SELECT ord, first_ord, count(*) OVER ()::int AS total
        FROM (SELECT ord, min(ord) OVER (PARTITION BY ${d.key}) AS first_ord
-               FROM (SELECT (row_number() OVER (ORDER BY ctid))::int - 1 AS ord, ${d.key} FROM ${table}_next) n) k
+               FROM (SELECT (row_number() OVER (ORDER BY ctid))::int - 1 AS ord, ${d.key} FROM ${loadTableOf(table)}) n) k
       WHERE ord <> first_ord
       ORDER BY ord LIMIT ${MAX_REPORTED_PROBLEMS}`,
   );
@@ -65,26 +66,26 @@ export async function reportDanglingReferences(
       file: 'members.csv',
       column: 'household_id',
       reason: 'household_id not found in households.csv',
-      orphan: 'NOT EXISTS (SELECT 1 FROM household_next h WHERE h.household_id = t.household_id)',
+      orphan: `NOT EXISTS (SELECT 1 FROM ${loadTableOf('household')} h WHERE h.household_id = t.household_id)`,
     },
     {
       table: 'program_recipient' as const,
       file: 'program_recipients.csv',
       column: 'nik',
       reason: 'NIK not found in members.csv',
-      orphan: 'NOT EXISTS (SELECT 1 FROM member_next m WHERE m.nik = t.nik)',
+      orphan: `NOT EXISTS (SELECT 1 FROM ${loadTableOf('member')} m WHERE m.nik = t.nik)`,
     },
   ];
   for (const c of checks) {
     // count(*), not EXISTS: EXISTS makes the planner choose a fast-start nested loop of index
     // probes, several times slower than the hash anti-join when (as usual) nothing is found.
     const { rows: found } = await client.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM ${c.table}_next t WHERE ${c.orphan}`,
+      `SELECT count(*)::int AS n FROM ${loadTableOf(c.table)} t WHERE ${c.orphan}`,
     );
     if (found[0]!.n === 0) continue;
     const { rows } = await client.query<{ ord: number; total: number }>(
       `SELECT ord, count(*) OVER ()::int AS total
-         FROM (SELECT (row_number() OVER (ORDER BY ctid))::int - 1 AS ord, t.* FROM ${c.table}_next t) t
+         FROM (SELECT (row_number() OVER (ORDER BY ctid))::int - 1 AS ord, t.* FROM ${loadTableOf(c.table)} t) t
         WHERE ${c.orphan}
         ORDER BY ord LIMIT ${MAX_REPORTED_PROBLEMS}`,
     );

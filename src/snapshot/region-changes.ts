@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type pg from 'pg';
-import { regionPredicate } from '../db/scoped/record-projection.js';
+import { householdRegionPredicate, regionPredicate } from '../db/scoped/record-projection.js';
 import { sealSubject } from '../db/subject-seal.js';
 import { HOUSING_COLUMNS } from '../synthetic/housing.js';
 import { importCompiler } from './rules-at-import.js';
@@ -74,13 +74,13 @@ export async function diffFollowedRegions(
   // subquery per household would not scale to every region being followed).
   const digests = (members: string, households: string) =>
     `SELECT m.household_id, md5(string_agg(ROW(${MEMBER_COLUMNS})::text, ',' ORDER BY m.nik)) AS digest
-       FROM ${members} m JOIN ${households} USING (household_id) GROUP BY m.household_id`;
+       FROM ${members} m JOIN ${households} USING (household_id, province) GROUP BY m.household_id`;
   const statement = sql`
     CREATE TEMP TABLE ${sql.raw(DIFF)} AS
     WITH o AS MATERIALIZED (
-           SELECT * FROM household h WHERE ${regionPredicate(followed, 'h.region_code')}),
+           SELECT * FROM household h WHERE ${householdRegionPredicate(followed)}),
          n AS MATERIALIZED (
-           SELECT * FROM household_next h WHERE ${regionPredicate(followed, 'h.region_code')}),
+           SELECT * FROM household_next h WHERE ${householdRegionPredicate(followed)}),
          om AS (${sql.raw(digests('member', 'o'))}),
          nm AS (${sql.raw(digests('member_next', 'n'))})
     SELECT household_id, old_region, new_region, fields, NULL::bytea AS subjects_sealed

@@ -25,12 +25,23 @@ import {
   type SnapshotTable,
 } from '../domain/snapshot-format.js';
 import {
+  createPartitionedTables,
   createStagingTables,
+  distributionStatements,
+  dropLoadTable,
   dropStagingTables,
+  loadTableOf,
+  partitionIndexBuilds,
   stagingIndexBuilds,
   type IndexBuild,
   swapInStagingTables,
 } from './staging-tables.js';
+import {
+  EVERY_PROVINCE,
+  PARTITIONED_TABLES,
+  PARTITION_FROM_HOUSEHOLDS,
+} from '../db/registry-partitions.js';
+import { availableParallelism } from 'node:os';
 
 /** The three files of a snapshot as streams (recipients may be absent). */
 export interface SnapshotSources {
@@ -42,7 +53,7 @@ export interface SnapshotSources {
 }
 
 export interface ImportProgress {
-  phase: 'load' | 'check' | 'index' | 'rollup' | 'changes' | 'swap';
+  phase: 'load' | 'check' | 'distribute' | 'index' | 'rollup' | 'changes' | 'swap';
   /** Rows read so far in the load phase, by table. */
   rows: Record<SnapshotTable, number>;
 }
@@ -55,6 +66,21 @@ export interface ImportOptions {
    */
   subjectSealKey?: Buffer | null;
   onProgress?: (progress: ImportProgress) => void;
+  /**
+   * Connections that distribute the rows into the province partitions and build their indexes
+   * side by side (default {@link defaultImportConnections}); each keeps one PostgreSQL core busy.
+   */
+  connections?: number;
+  /**
+   * From how many households the registry is partitioned per province (default
+   * {@link PARTITION_FROM_HOUSEHOLDS}); a smaller snapshot is served from one partition.
+   */
+  partitionFromHouseholds?: number;
+}
+
+/** One connection per core of this machine, at least 2 and at most 8. */
+export function defaultImportConnections(): number {
+  return Math.max(2, Math.min(8, availableParallelism()));
 }
 
 export interface ImportSummary {
@@ -73,7 +99,8 @@ export interface ImportSummary {
   changes: { subscriptions: number; households: number; events: number; seconds: number };
   seconds: number;
   /**
-   * Seconds spent in each phase: load (parse, validate, COPY), index, check, rollup (the
+   * Seconds spent in each phase: load (parse, validate, COPY), index (the files' keys, then the
+   * partitions' indexes), check, distribute (rows into the province partitions), rollup (the
    * statistics rollups), changes (deciding followed subjects; their events are written in the
    * swap), swap.
    */
@@ -207,6 +234,7 @@ async function stageSnapshot(
   };
   progress('load');
   const builds = await stagingIndexBuilds(control);
+  const connections = Math.max(1, options.connections ?? defaultImportConnections());
   const tables = SNAPSHOT_FILES.map((spec) =>
     stageTable(handle, spec, sources[spec.table], refs, problems, builds, (n) => {
       counts[spec.table] += n;
@@ -234,6 +262,37 @@ async function stageSnapshot(
     program_recipient: results[2]!.lines,
   });
   if (problems.any) throw refuse();
+
+  progress('distribute');
+  const provinces =
+    results[0]!.rows >= (options.partitionFromHouseholds ?? PARTITION_FROM_HOUSEHOLDS)
+      ? [...results[0]!.provinces].sort()
+      : [EVERY_PROVINCE];
+  await createPartitionedTables(control, provinces);
+  const loaded = { household: results[0]!.rows, member: results[1]!.rows };
+  for (const table of PARTITIONED_TABLES) {
+    const statements = await distributionStatements(control, table, connections);
+    const distributed = await sideBySide(handle, statements, connections);
+    // Every row has its household (checked above), so none may be lost on the way.
+    if (distributed !== loaded[table]) {
+      throw new Error(
+        `${table}: ${distributed} rows reached the partitions where ${loaded[table]} were loaded; refusing the snapshot`,
+      );
+    }
+  }
+  for (const table of PARTITIONED_TABLES) await dropLoadTable(control, table);
+
+  progress('index');
+  const partitionIndexes = await partitionIndexBuilds(control, provinces);
+  await sideBySide(handle, partitionIndexes.partitions, connections);
+  for (const statement of partitionIndexes.parents) await control.query(statement);
+  // The checks and the first queries after the swap need statistics (of a partitioned table:
+  // of the whole and of each partition).
+  await sideBySide(
+    handle,
+    PARTITIONED_TABLES.map((t) => `ANALYZE ${t}_next`),
+    connections,
+  );
   return {
     counts: {
       household: results[0]!.rows,
@@ -261,8 +320,8 @@ function stageTable(
   const connecting = handle.pool.connect();
   const loaded = connecting.then((client) =>
     input === null
-      ? { rows: 0, nikBirthDateMismatches: 0, lines: new LineMap() }
-      : loadFile(client, spec, input, refs, problems, onRows),
+      ? { rows: 0, nikBirthDateMismatches: 0, lines: new LineMap(), provinces: new Set<string>() }
+      : loadFile(client, spec, loadTableOf(spec.table), input, refs, problems, onRows),
   );
   const indexed = loaded
     .then(async (result) => {
@@ -276,13 +335,46 @@ function stageTable(
           await reportDuplicates(client, problems, spec.table, result.lines);
         }
       }
-      // The checks and the first queries after the swap need statistics.
-      await client.query(`ANALYZE ${spec.table}_next`);
+      // The checks (and, for a table served as loaded, the first queries after the swap) need
+      // statistics.
+      await client.query(`ANALYZE ${loadTableOf(spec.table)}`);
     })
     .finally(async () => (await connecting).release());
   loaded.catch(() => {}); // both are awaited by the caller; this only avoids unhandled rejections
   indexed.catch(() => {});
   return { loaded, indexed };
+}
+
+/**
+ * Runs independent statements on up to `connections` connections of the pool, each taking the
+ * next statement when it is done; returns the rows they wrote. The first failure stops the rest.
+ */
+async function sideBySide(
+  handle: DatabaseHandle,
+  statements: readonly string[],
+  connections: number,
+): Promise<number> {
+  const queue = [...statements];
+  let rows = 0;
+  let failed = false;
+  await Promise.all(
+    Array.from({ length: Math.min(connections, queue.length) }, async () => {
+      const client = await handle.pool.connect();
+      try {
+        for (let next = queue.shift(); next !== undefined && !failed; next = queue.shift()) {
+          // Awaited first: `rows += await …` would read `rows` before another worker adds to it.
+          const written = (await client.query(next)).rowCount ?? 0;
+          rows += written;
+        }
+      } catch (error) {
+        failed = true;
+        throw error;
+      } finally {
+        client.release();
+      }
+    }),
+  );
+  return rows;
 }
 
 /**
@@ -367,6 +459,7 @@ class PhaseClock {
     load: 0,
     index: 0,
     check: 0,
+    distribute: 0,
     rollup: 0,
     changes: 0,
     swap: 0,

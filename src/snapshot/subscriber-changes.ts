@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { lockOutboxSql } from '../db/change-outbox.js';
 import type { EligibilityRuleDefinition } from '../db/database-types.js';
 import { compileRule } from '../db/scoped/eligibility-rule-sql.js';
-import { regionPredicate } from '../db/scoped/record-projection.js';
+import { householdRegionPredicate } from '../db/scoped/record-projection.js';
 import { notRestrictedForAgreement } from '../db/scoped/restriction-sql.js';
 import { openSubject } from '../db/subject-seal.js';
 import { importCompiler, rulesAtImport } from './rules-at-import.js';
@@ -276,7 +276,7 @@ async function insertDecisions(
   const reason = scope.detailed
     ? decision
     : sql`CASE WHEN ${decision} = 'ELIGIBLE' THEN 'ELIGIBLE' ELSE 'NOT_ELIGIBLE' END`;
-  const inScope = regionPredicate(scope.regionScope, 'h.region_code');
+  const inScope = householdRegionPredicate(scope.regionScope);
   // A person whose restriction stops the agreement's purposes is decided as not registered, as
   // the agreement's own requests would decide them.
   const visible = notRestrictedForAgreement(scope, sql`m.nik`);
@@ -284,7 +284,8 @@ async function insertDecisions(
     INSERT INTO ${sql.table(DECISIONS)} (subscription_id, reason, rule_version)
     SELECT i.id, ${reason}, ${rule.version}::integer
       FROM unnest(${group.ids}::bigint[], ${group.niks}::text[]) AS i(id, nik)
-      LEFT JOIN (member_next m JOIN household_next h ON h.household_id = m.household_id AND ${inScope})
+      LEFT JOIN (member_next m JOIN household_next h
+                         ON h.household_id = m.household_id AND h.province = m.province AND ${inScope})
              ON m.nik = i.nik::char(16) COLLATE "C" AND ${visible}`.compile(importCompiler);
   await client.query(statement.sql, statement.parameters as unknown[]);
 }

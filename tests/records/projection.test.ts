@@ -46,6 +46,7 @@ const INTERNAL = new Set([
   'id',
   '_key',
   '_verifiedAt',
+  '_province',
   '_niks',
   '_nik',
   '_household',

@@ -475,8 +475,13 @@ describe('one household changes any table by at most its sensitivity', () => {
                   SELECT * FROM json_populate_recordset(NULL::${sql.table(table)}, ${JSON.stringify(rows)})`.execute(
                 trx,
               );
-        await insert('household', [household]);
-        await insert('member', members);
+        // The partition key (migration 0032): the household's province, and its members'.
+        const province = household.region_code!.slice(0, 2);
+        await insert('household', [{ ...household, province }]);
+        await insert(
+          'member',
+          members.map((m) => ({ ...m, province })),
+        );
         await insert('program_recipient', recipients);
       });
       check(withCopy, `with a copy of ${id}`);

@@ -60,7 +60,7 @@ export async function countByRegency(
   if (niks.length === 0) return { byRegency: [], withoutRegion: 0 };
   const { rows } = await pool.query<{ code: string | null; subjects: number }>(
     `SELECT left(h.region_code, 4) AS code, count(*)::int AS subjects
-       FROM member m JOIN household h ON h.household_id = m.household_id
+       FROM member m JOIN household h ON h.household_id = m.household_id AND h.province = m.province
       WHERE m.nik = ANY ($1::text[])
       GROUP BY 1`,
     [niks],

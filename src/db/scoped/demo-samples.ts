@@ -4,7 +4,7 @@ import type { ReasonCode } from '../../domain/reason-codes.js';
 import type { Database } from '../database-types.js';
 import { currentRules } from '../queries/eligibility-rule-queries.js';
 import { evaluateEligibility } from './eligibility-evaluator.js';
-import { regionPredicate } from './record-projection.js';
+import { householdRegionPredicate } from './record-projection.js';
 
 /**
  * Real ids of the served demo snapshot for the demo clients (`dtks-gateway demo samples`), so that
@@ -58,7 +58,7 @@ export async function regionSamples(
   principal: Principal,
 ): Promise<RegionSamples | null> {
   if (!principal) throw new Error('demo samples need a principal');
-  const inScope = regionPredicate(principal.agreement.regionScope, 'h.region_code');
+  const inScope = householdRegionPredicate(principal.agreement.regionScope);
   const { rows } = await sql<{
     householdId: string;
     villageCode: string;
@@ -70,14 +70,15 @@ export async function regionSamples(
     SELECT h.household_id AS "householdId", h.region_code AS "villageCode",
            head.nik AS "headNik", other.nik AS "memberNik",
            (SELECT count(*)::int FROM member a
-             WHERE a.household_id = h.household_id AND a.status = 'ACTIVE') AS "activeMembers"
+             WHERE a.household_id = h.household_id AND a.province = h.province
+               AND a.status = 'ACTIVE') AS "activeMembers"
       FROM household h
       JOIN LATERAL (SELECT m.nik FROM member m
-                     WHERE m.household_id = h.household_id AND m.status = 'ACTIVE'
+                     WHERE m.household_id = h.household_id AND m.province = h.province AND m.status = 'ACTIVE'
                        AND m.relationship = 'HEAD'
                      ORDER BY m.name, m.nik LIMIT 1) head ON true
       JOIN LATERAL (SELECT m.nik FROM member m
-                     WHERE m.household_id = h.household_id AND m.status = 'ACTIVE'
+                     WHERE m.household_id = h.household_id AND m.province = h.province AND m.status = 'ACTIVE'
                        AND m.relationship IS DISTINCT FROM 'HEAD'
                      ORDER BY m.name, m.nik LIMIT 1) other ON true
      WHERE ${inScope}
@@ -123,7 +124,7 @@ export async function eligibilitySamples(
   const programs = principal.agreement.programs;
   const rules = (await currentRules(db)).filter((r) => programs.includes(r.program));
   if (rules.length === 0) return null;
-  const inScope = regionPredicate(principal.agreement.regionScope, 'h.region_code');
+  const inScope = householdRegionPredicate(principal.agreement.regionScope);
   const decide = async (niks: string[]) => {
     const reasons = new Map<string, ReasonCode[]>(niks.map((n) => [n, []]));
     for (const rule of rules) {
@@ -135,7 +136,7 @@ export async function eligibilitySamples(
   // Candidates: active members of households likely to pass (poorest deciles) or to fail.
   const candidates = async (deciles: [number, number], limit: number) => {
     const { rows } = await sql<{ nik: string }>`
-      SELECT m.nik FROM member m JOIN household h ON h.household_id = m.household_id
+      SELECT m.nik FROM member m JOIN household h ON h.household_id = m.household_id AND h.province = m.province
        WHERE m.status = 'ACTIVE' AND h.verification_status <> 'REJECTED' AND ${inScope}
          AND h.decile BETWEEN ${deciles[0]} AND ${deciles[1]}
        ORDER BY h.household_id, m.name, m.nik

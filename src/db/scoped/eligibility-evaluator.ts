@@ -6,7 +6,7 @@ import { PREPARED } from '../prepared-statements.js';
 import type { Database } from '../database-types.js';
 import { inForceAt, type CurrentRule } from '../queries/eligibility-rule-queries.js';
 import { restrictionScopeOf } from '../../auth/restriction-policy.js';
-import { regionPredicate } from './record-projection.js';
+import { householdRegionPredicate } from './record-projection.js';
 import { notRestricted } from './restriction-sql.js';
 
 /** One decision's facts, in input order. */
@@ -43,7 +43,7 @@ export async function evaluateEligibility(
   rule: CurrentRule,
 ): Promise<EligibilityAnswer> {
   if (!principal) throw new Error('eligibility needs a principal');
-  const inScope = regionPredicate(principal.agreement.regionScope, 'h.region_code');
+  const inScope = householdRegionPredicate(principal.agreement.regionScope);
   const visible = notRestricted(restrictionScopeOf(principal), sql`m.nik`);
   // The as-of date is read in the same statement as the data: an import swapping tables between
   // two statements could otherwise pair new data with the old date. So is the program's current
@@ -61,7 +61,8 @@ export async function evaluateEligibility(
            (SELECT max(r.version) FROM eligibility_rule r
              WHERE r.program = ${rule.program} AND ${inForceAt(sql`(SELECT as_of FROM served)`)}) AS current_version
       FROM unnest(${[...niks]}::text[]) WITH ORDINALITY AS i(nik, ord)
-      LEFT JOIN (member m JOIN household h ON h.household_id = m.household_id AND ${inScope})
+      LEFT JOIN (member m JOIN household h
+                         ON h.household_id = m.household_id AND h.province = m.province AND ${inScope})
              ON m.nik = i.nik::char(16) COLLATE "C" AND ${visible}
      ORDER BY i.ord`.execute(db);
   return {

@@ -37,7 +37,7 @@ export function compileRule(
   if (rule.qualifyingMember && rule.qualifyingMember.length > 0) {
     branches.push(sql`WHEN NOT EXISTS (
         SELECT 1 FROM ${sql.table(memberTable)} q
-         WHERE q.household_id = h.household_id AND q.status = 'ACTIVE'
+         WHERE q.household_id = h.household_id AND q.province = h.province AND q.status = 'ACTIVE'
            AND (${anyOf(rule.qualifyingMember, 'q', asOf)})
       ) THEN 'NO_QUALIFYING_MEMBER'`);
   }

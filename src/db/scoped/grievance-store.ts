@@ -120,7 +120,7 @@ export class GrievanceStore {
   async householdOf(nik: string): Promise<{ householdId: string; regionCode: string } | null> {
     const { rows } = await sql<{ householdId: string; regionCode: string | null }>`
       SELECT h.household_id AS "householdId", h.region_code AS "regionCode"
-        FROM member m JOIN household h ON h.household_id = m.household_id
+        FROM member m JOIN household h ON h.household_id = m.household_id AND h.province = m.province
        WHERE m.nik = ${nik}`.execute(this.readDb);
     const row = rows[0];
     return row && row.regionCode

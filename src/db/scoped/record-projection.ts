@@ -92,3 +92,20 @@ export function regionPredicate(
   if (prefixes.length === 0) return sql.raw('false');
   return sql`(${sql.join(prefixes.map(prefixPredicate), sql` OR `)})`;
 }
+
+/**
+ * The region scope as a predicate on the household `h`. Each prefix also names its province,
+ * the partition key of the registry (migration 0032), so PostgreSQL reads only the partitions of
+ * the scope, and through `m.province = h.province` only those of the members too.
+ */
+export function householdRegionPredicate(
+  scope: readonly string[],
+  prefixPredicate: (prefix: string) => RawBuilder<unknown> = (p) =>
+    sql`h.region_code LIKE ${p + '%'}`,
+): RawBuilder<unknown> {
+  return regionPredicate(
+    scope,
+    'h.region_code',
+    (p) => sql`(h.province = ${p.slice(0, 2)} AND ${prefixPredicate(p)})`,
+  );
+}

@@ -54,7 +54,7 @@ export async function ruleImpact(
     SELECT d.province, coalesce(p.name, d.province) AS "provinceName", d.before, d.after,
            d.decisions
       FROM (SELECT left(h.region_code, 2) AS province, x.before, x.after, count(*)::int AS decisions
-              FROM member m JOIN household h ON h.household_id = m.household_id,
+              FROM member m JOIN household h ON h.household_id = m.household_id AND h.province = m.province,
                    LATERAL (SELECT ${compileRule(current.rule, at)} AS before,
                                    ${compileRule(rule, at)} AS after) x
              GROUP BY 1, 2, 3) d

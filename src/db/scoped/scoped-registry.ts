@@ -15,7 +15,7 @@ import {
   compileProjection,
   HOUSEHOLD_COLUMNS,
   PERSON_COLUMNS,
-  regionPredicate,
+  householdRegionPredicate,
   SERVED_AS_OF_COLUMN,
   type RecordSelection,
 } from './record-projection.js';
@@ -45,6 +45,8 @@ export interface HouseholdRecord {
   /** The as-of date of the snapshot this record was read from (read in the same statement). */
   dataAsOf: string;
   _key: string;
+  /** The household's province, the partition its members are in (migration 0032). */
+  _province: string;
   /** The household's last verification date, for the position of a LAST_VERIFIED cursor. */
   _verifiedAt: string | null;
   /** Members' NIKs in clear, only to compute audit subject hashes; never returned. */
@@ -125,8 +127,8 @@ function compiledFor(agreement: Agreement): CompiledAgreement {
       policy,
       householdSelect: compileProjection(policy, 'Household'),
       personSelect: compileProjection(policy, 'Person'),
-      inScope: regionPredicate(agreement.regionScope, 'h.region_code'),
-      workListScope: regionPredicate(agreement.regionScope, 'h.region_code', regionPrefix),
+      inScope: householdRegionPredicate(agreement.regionScope),
+      workListScope: householdRegionPredicate(agreement.regionScope, regionPrefix),
       bySelection: new Map(),
     };
     compiledAgreements.set(agreement, compiled);
@@ -181,7 +183,8 @@ export class ScopedRegistry {
   private readonly membersByKeyLoader: DataLoader<string, PersonRecord[]>;
   private readonly householdLoader: DataLoader<string, HouseholdRecord | null>;
   /** Keys of the households this registry has read within the region scope. */
-  private readonly householdsInScope = new Set<string>();
+  /** Households read in scope in this request, with their provinces. */
+  private readonly householdsInScope = new Map<string, string>();
   /** What a work-list page reads in its own statement besides the households (`selectFields`). */
   private pageReads = { members: false, totalCount: false };
 
@@ -237,7 +240,7 @@ export class ScopedRegistry {
   async personByNik(nik: string): Promise<PersonRecord | null> {
     const { rows } = await sql<PersonRecord>`${PREPARED}
       SELECT ${this.personSelect} ${SERVED_AS_OF_COLUMN}, m.nik AS "_nik", m.household_id AS "_household"
-        FROM member m JOIN household h ON h.household_id = m.household_id
+        FROM member m JOIN household h ON h.household_id = m.household_id AND h.province = m.province
        WHERE m.nik = ${nik} AND ${this.inScope} AND ${this.personVisible}`.execute(this.db);
     this.onSubjects(rows.map((r) => r._nik));
     return rows[0] ?? null;
@@ -257,7 +260,7 @@ export class ScopedRegistry {
     const { rows } = await sql<Record<string, unknown>>`
       SELECT ${OWN_RECORD_SELECT.person} ${OWN_RECORD_SELECT.household}
              ${SERVED_AS_OF_COLUMN}, h.household_id AS "id", m.household_id AS "_household"
-        FROM member m JOIN household h ON h.household_id = m.household_id
+        FROM member m JOIN household h ON h.household_id = m.household_id AND h.province = m.province
        WHERE m.nik = ${nik} AND ${this.inScope}`.execute(this.db);
     const row = rows[0];
     if (!row) return null;
@@ -305,23 +308,29 @@ export class ScopedRegistry {
       ? sql`, (SELECT json_agg(x ORDER BY x."_nik") FROM (
                  SELECT ${this.personSelect} m.nik AS "_nik", m.household_id AS "_household"
                    FROM member m
-                  WHERE m.household_id = h.household_id AND ${this.personVisible}) x) AS "_members"`
+                  WHERE m.household_id = h.household_id AND m.province = h.province
+                    AND ${this.personVisible}) x) AS "_members"`
       : sql``;
     // Members read unfiltered are every member: their NIKs are the household's, read once.
     const niksFromMembers = this.pageReads.members && this.unrestricted;
     const niks = niksFromMembers
       ? sql``
-      : sql`, ARRAY(SELECT x.nik FROM member x WHERE x.household_id = h.household_id) AS "_niks"`;
+      : sql`, ARRAY(SELECT x.nik FROM member x
+                     WHERE x.household_id = h.household_id AND x.province = h.province) AS "_niks"`;
     // The page's households are chosen first, from the sort and filter columns alone (an index
-    // can answer that without reading the table), then read whole: only those are read.
+    // can answer that without reading the table), then read whole: only those are read, from
+    // the partitions of the provinces the page can come from.
+    const provinces = pageProvinces(this.principal.agreement.regionScope, filter.regionCode);
+    const inProvinces = provinces ? sql`AND h.province = ANY(${provinces})` : sql``;
     const { rows } = await sql<PageRow>`
       SELECT ${this.householdSelect} h.household_id AS "id", h.household_id AS "_key",
-             h.verified_at AS "_verifiedAt", ${SERVED_AS_OF_COLUMN} ${niks} ${members} ${total}
-        FROM (SELECT h.household_id AS k FROM household h
+             h.province AS "_province", h.verified_at AS "_verifiedAt", ${SERVED_AS_OF_COLUMN}
+             ${niks} ${members} ${total}
+        FROM (SELECT h.household_id AS k, h.province AS p FROM household h
                WHERE ${sql.join(conditions, sql` AND `)}
                ORDER BY ${orderBy(order)}
                LIMIT ${first + 1}) page
-        JOIN household h ON h.household_id = page.k
+        JOIN household h ON h.household_id = page.k AND h.province = page.p ${inProvinces}
        ORDER BY ${orderBy(order)}`.execute(this.db);
     const totalCount = rows[0]?._total;
     const page = rows.slice(0, first);
@@ -336,7 +345,7 @@ export class ScopedRegistry {
       delete row._members;
       delete row._total;
       this.householdLoader.prime(row._key, row);
-      this.householdsInScope.add(row._key);
+      this.householdsInScope.set(row._key, row._province);
     }
     this.onSubjects(page.flatMap((r) => r._niks));
     return { rows: page, hasNextPage: rows.length > first, totalCount };
@@ -424,12 +433,17 @@ export class ScopedRegistry {
     return this.householdLoader.load(person._household);
   }
 
-  /** Members of households known to be in scope: no join with household to check it again. */
+  /**
+   * Members of households known to be in scope: no join with household to check it again, and
+   * only the partitions of their provinces read.
+   */
   private async loadMembersInScope(keys: readonly string[]): Promise<PersonRecord[][]> {
+    const provinces = [...new Set(keys.map((k) => this.householdsInScope.get(k)!))];
     const { rows } = await sql<PersonRecord>`${PREPARED}
       SELECT ${this.personSelect} ${SERVED_AS_OF_COLUMN}, m.nik AS "_nik", m.household_id AS "_household"
         FROM member m
-       WHERE m.household_id = ANY(${[...keys]}) AND ${this.personVisible}
+       WHERE m.household_id = ANY(${[...keys]}) AND m.province = ANY(${provinces})
+         AND ${this.personVisible}
        ORDER BY m.household_id, m.nik`.execute(this.db);
     return this.byHousehold(keys, rows);
   }
@@ -440,7 +454,7 @@ export class ScopedRegistry {
   ): Promise<PersonRecord[][]> {
     const { rows } = await sql<PersonRecord>`${PREPARED}
       SELECT ${select} ${SERVED_AS_OF_COLUMN}, m.nik AS "_nik", m.household_id AS "_household"
-        FROM member m JOIN household h ON h.household_id = m.household_id
+        FROM member m JOIN household h ON h.household_id = m.household_id AND h.province = m.province
        WHERE m.household_id = ANY(${[...keys]}) AND ${this.inScope} AND ${this.personVisible}
        ORDER BY m.household_id, m.nik`.execute(this.db);
     return this.byHousehold(keys, rows);
@@ -456,12 +470,13 @@ export class ScopedRegistry {
   private async loadHouseholds(keys: readonly string[]): Promise<Array<HouseholdRecord | null>> {
     const { rows } = await sql<HouseholdRecord>`${PREPARED}
       SELECT ${this.householdSelect} h.household_id AS "id", h.household_id AS "_key",
-             h.verified_at AS "_verifiedAt", ${SERVED_AS_OF_COLUMN},
-             ARRAY(SELECT x.nik FROM member x WHERE x.household_id = h.household_id) AS "_niks"
+             h.province AS "_province", h.verified_at AS "_verifiedAt", ${SERVED_AS_OF_COLUMN},
+             ARRAY(SELECT x.nik FROM member x
+                    WHERE x.household_id = h.household_id AND x.province = h.province) AS "_niks"
         FROM household h
        WHERE h.household_id = ANY(${[...keys]}) AND ${this.inScope}`.execute(this.db);
     this.onSubjects(rows.flatMap((r) => r._niks));
-    for (const row of rows) this.householdsInScope.add(row._key);
+    for (const row of rows) this.householdsInScope.set(row._key, row._province);
     const byKey = new Map(rows.map((r) => [r._key, r]));
     return keys.map((k) => byKey.get(k) ?? null);
   }
@@ -472,6 +487,20 @@ export class ScopedRegistry {
  * country, or one of its prefixes (the forms `regionPredicate` accepts) begins `code`. Digits only,
  * so that `code` is a plain prefix wherever it is matched (`LIKE`).
  */
+/**
+ * The provinces a work-list page's households can be in (null: any): the filter's region's, or
+ * those of the scope's regions. PostgreSQL cannot carry them out of the page's subquery (it has
+ * a LIMIT), so the statement names them again where it reads the chosen households whole.
+ */
+function pageProvinces(
+  scope: readonly string[],
+  regionCode: string | null | undefined,
+): string[] | null {
+  if (regionCode && regionCode.length >= 2) return [regionCode.slice(0, 2)];
+  if (scope.includes('*')) return null;
+  return [...new Set(scope.filter((p) => /^\d{2,10}$/.test(p)).map((p) => p.slice(0, 2)))];
+}
+
 function withinScope(scope: readonly string[], code: string | null | undefined): boolean {
   if (!code || !/^\d+$/.test(code)) return false;
   if (scope.includes('*')) return true;

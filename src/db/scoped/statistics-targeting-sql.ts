@@ -204,7 +204,7 @@ async function countWithRules(
   const result = await sql<{ id: string; as_of: string; cells: (string | number | null)[][] }>`
     WITH s AS (SELECT id, as_of, restrictions_as_of FROM snapshot ORDER BY id DESC LIMIT 1),
     ${statisticsMembers('(SELECT restrictions_as_of FROM s)')},
-    h AS (SELECT h.household_id, h.region_code, h.decile, h.verification_status
+    h AS (SELECT h.household_id, h.province, h.region_code, h.decile, h.verification_status
             FROM household h ${hWhere}),
     u AS (${sql.join(parts, sql` UNION ALL `)}),
     g AS (SELECT ${select} FROM u CROSS JOIN s

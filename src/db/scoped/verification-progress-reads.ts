@@ -1,7 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Principal } from '../../auth/principal.js';
 import type { Database } from '../database-types.js';
-import { regionPredicate } from './record-projection.js';
+import { householdRegionPredicate, regionPredicate } from './record-projection.js';
 
 /** A regency (level 2) of the region reference inside the principal's region scope. */
 export interface ScopedRegency {
@@ -63,7 +63,7 @@ export class VerificationProgressReads {
   ) {
     if (!principal) throw new Error('VerificationProgressReads needs a principal');
     const scope = principal.agreement.regionScope;
-    this.householdScope = regionPredicate(scope, 'h.region_code');
+    this.householdScope = householdRegionPredicate(scope);
     this.submissionScope = regionPredicate(scope, 's.region_code');
     this.regencyScope = regencyInScope(scope);
   }

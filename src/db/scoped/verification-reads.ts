@@ -1,7 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Principal } from '../../auth/principal.js';
 import type { Database } from '../database-types.js';
-import { regionPredicate } from './record-projection.js';
+import { householdRegionPredicate, regionPredicate } from './record-projection.js';
 
 /** What validating a submission needs to know about its household. Internal: never returned. */
 export interface HouseholdFacts {
@@ -28,7 +28,7 @@ export class VerificationReads {
     private readonly db: Kysely<Database>,
   ) {
     if (!principal) throw new Error('VerificationReads needs a principal');
-    this.inScope = regionPredicate(principal.agreement.regionScope, 'h.region_code');
+    this.inScope = householdRegionPredicate(principal.agreement.regionScope);
     this.villageInScope = regionPredicate(principal.agreement.regionScope, 'r.code');
   }
 
@@ -47,7 +47,8 @@ export class VerificationReads {
     const { rows } = await sql<HouseholdFacts>`
       SELECT h.household_id AS "id", h.region_code AS "regionCode", h.verified_at AS "verifiedAt",
              COALESCE((SELECT json_agg(json_build_object('nik', m.nik, 'status', m.status) ORDER BY m.nik)
-                         FROM member m WHERE m.household_id = h.household_id), '[]'::json) AS "members"
+                         FROM member m WHERE m.household_id = h.household_id AND m.province = h.province),
+                       '[]'::json) AS "members"
         FROM household h
        WHERE h.household_id = ${id} AND ${this.inScope}`.execute(this.db);
     return rows[0] ?? null;
@@ -57,7 +58,7 @@ export class VerificationReads {
   async registeredNiks(niks: readonly string[]): Promise<Set<string>> {
     if (niks.length === 0) return new Set();
     const { rows } = await sql<{ nik: string }>`
-      SELECT m.nik FROM member m JOIN household h ON h.household_id = m.household_id
+      SELECT m.nik FROM member m JOIN household h ON h.household_id = m.household_id AND h.province = m.province
        WHERE m.nik = ANY(${[...niks]}) AND ${this.inScope}`.execute(this.db);
     return new Set(rows.map((r) => r.nik));
   }

@@ -83,6 +83,16 @@ export function regionPrefix(prefix: string): RawBuilder<unknown> {
 }
 
 /**
+ * A region filter of a work list: {@link regionPrefix}, within its province's partition (the
+ * partition key, migration 0032) once the filter names a province.
+ */
+function regionFilter(prefix: string): RawBuilder<unknown> {
+  return prefix.length < 2
+    ? regionPrefix(prefix)
+    : sql`h.province = ${prefix.slice(0, 2)} AND ${regionPrefix(prefix)}`;
+}
+
+/**
  * Predicates of a filter (without the region scope). `visible` is the condition a member `q` must
  * meet to be read at all (not restricted for the request's purpose): a filter on members' facts
  * never reads a restricted member's.
@@ -92,7 +102,7 @@ export function filterConditions(
   visible: RawBuilder<unknown> = sql`TRUE`,
 ): RawBuilder<unknown>[] {
   const conditions: RawBuilder<unknown>[] = [];
-  if (filter.regionCode) conditions.push(regionPrefix(filter.regionCode));
+  if (filter.regionCode) conditions.push(regionFilter(filter.regionCode));
   // Deciles run 1–10; a bound beyond is a plain bound (clamped to stay within smallint).
   const bound = (d: number) => Math.min(11, Math.max(0, d));
   if (filter.decileMin !== null && filter.decileMin !== undefined) {
@@ -107,7 +117,7 @@ export function filterConditions(
   if (filter.program) {
     conditions.push(sql`EXISTS (
         SELECT 1 FROM member q JOIN program_recipient r ON r.nik = q.nik
-         WHERE q.household_id = h.household_id AND q.status = 'ACTIVE'
+         WHERE q.household_id = h.household_id AND q.province = h.province AND q.status = 'ACTIVE'
            AND r.program = ${filter.program} AND ${visible})`);
   }
   for (const [name, condition] of Object.entries(MEMBER_FILTERS)) {
@@ -116,7 +126,7 @@ export function filterConditions(
     // false asks for households without such a member: NOT EXISTS.
     conditions.push(sql`${sql.raw(wanted ? 'EXISTS' : 'NOT EXISTS')} (
         SELECT 1 FROM member q
-         WHERE q.household_id = h.household_id AND q.status = 'ACTIVE'
+         WHERE q.household_id = h.household_id AND q.province = h.province AND q.status = 'ACTIVE'
            AND ${memberCondition(condition, 'q', SERVED_AS_OF)} AND ${visible})`);
   }
   if (filter.notVerifiedSince) {
