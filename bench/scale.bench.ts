@@ -31,7 +31,8 @@ const SIZES = personsArgument([10_000_000]);
 const FLAT = !process.argv.includes('--no-flat');
 const LOOKUPS = 3_000;
 const PAGES = 600;
-const STATISTICS = 10;
+/** Rounds of the base-table statistics (a minute a round at 50 M, on both sides). */
+const statisticsRounds = (persons: number) => (persons >= 50_000_000 ? 3 : 10);
 const round = (x: number) => Math.round(x * 100) / 100;
 
 interface SizeResult {
@@ -223,14 +224,14 @@ async function measure(persons: number): Promise<SizeResult> {
           client,
           'province',
           both(QUERIES.province),
-          STATISTICS,
+          statisticsRounds(persons),
           () => [],
         );
         const national = await interleaved(
           client,
           'national',
           both(QUERIES.national),
-          STATISTICS,
+          statisticsRounds(persons),
           () => [],
         );
         return {

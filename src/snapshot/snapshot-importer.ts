@@ -213,8 +213,10 @@ interface StagedSnapshot {
 
 /**
  * Fills, indexes and checks the staging tables; throws {@link SnapshotRejectedError} on any
- * problem. Each file is staged on its own connection: loaded, then given its keys and indexes
- * at once, so the small files' index builds overlap the large members load.
+ * problem. Each file is staged on its own connection: loaded, then given its keys at once, so the
+ * small files' index builds overlap the large members load. Once the cross-file references hold,
+ * households and members are distributed into their province's partition and the partitions
+ * indexed, side by side on `connections` connections.
  */
 async function stageSnapshot(
   handle: DatabaseHandle,
