@@ -98,8 +98,9 @@ async function servedIndexes(client: pg.PoolClient): Promise<ServedIndex[]> {
   const { rows } = await client.query<ServedIndex>(
     `SELECT t.relname AS table, i.relname AS index, pg_get_indexdef(x.indexrelid) AS indexdef,
             pg_get_constraintdef(c.oid) AS constraintdef, x.indisunique AS unique,
-            ARRAY(SELECT a.attname::text FROM unnest(x.indkey) k JOIN pg_attribute a
-                    ON a.attrelid = t.oid AND a.attnum = k) AS columns
+            ARRAY(SELECT a.attname::text FROM unnest(x.indkey) WITH ORDINALITY k (attnum, n)
+                    JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
+                   ORDER BY k.n) AS columns
        FROM pg_index x
        JOIN pg_class i ON i.oid = x.indexrelid
        JOIN pg_class t ON t.oid = x.indrelid

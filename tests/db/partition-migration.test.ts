@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connect, type DatabaseHandle } from '../../src/db/database.js';
 import { MIGRATION_NAMES } from '../../src/db/migrator.js';
 import { withDatabase } from '../support/global-setup.js';
+import { REGISTRY_INDEXES } from '../support/snapshot-fixture.js';
 
 /*
  * Migration 0032 on a database that already serves a snapshot (issue #19 item 4): the flat
@@ -95,16 +96,7 @@ describe('migration 0032', () => {
     const { rows: indexes } = await sql<{ name: string; def: string }>`
       SELECT indexname AS name, indexdef AS def FROM pg_indexes
        WHERE tablename IN ('household', 'member') ORDER BY 1`.execute(handle.db);
-    expect(indexes.map((i) => i.name)).toEqual([
-      'household_last_verified_idx',
-      'household_pkey',
-      'household_regency_idx',
-      'household_regency_verified_idx',
-      'household_region_idx',
-      'household_region_verified_idx',
-      'member_household_idx',
-      'member_pkey',
-    ]);
+    expect(indexes.map((i) => i.name)).toEqual(REGISTRY_INDEXES);
     expect(indexes.find((i) => i.name === 'household_pkey')!.def).toMatch(
       /\(household_id, province\)$/,
     );

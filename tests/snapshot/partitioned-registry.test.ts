@@ -25,6 +25,9 @@ let log: StatementLog;
 let gateway: TestGateway;
 let headers: Record<string, string>;
 
+/** A regional agency's person, household and members: Budi of H1 (province 32). */
+const PERSON_QUERY = `{ person(nik: "3201011505809001") { name household { members { name } } } }`;
+
 /** The valid fixture, plus a household without a region code and its member. */
 function snapshot(): SnapshotText {
   const base = validSnapshot();
@@ -190,22 +193,7 @@ describe('the registry partitioned by province', () => {
 
   it('reads only the province of a regional agency’s scope, for a person and for a work list', async () => {
     log.clear();
-    const person = await graphql(
-      gateway,
-      `
-        {
-          person(nik: "3201011505809001") {
-            name
-            household {
-              members {
-                name
-              }
-            }
-          }
-        }
-      `,
-      { headers },
-    );
+    const person = await graphql(gateway, PERSON_QUERY, { headers });
     expect(person.body.errors).toBeUndefined();
     expect(await partitionsRead()).toEqual(['household_p32', 'member_p32']);
 
@@ -241,22 +229,7 @@ describe('the registry partitioned by province', () => {
     expect(new Set((await placement('member', 'nik')).map((m) => m.partition))).toEqual(
       new Set(['member_pall']),
     );
-    const person = await graphql(
-      gateway,
-      `
-        {
-          person(nik: "3201011505809001") {
-            name
-            household {
-              members {
-                name
-              }
-            }
-          }
-        }
-      `,
-      { headers },
-    );
+    const person = await graphql(gateway, PERSON_QUERY, { headers });
     expect(person.body.errors).toBeUndefined();
     const { household } = (person.body.data as { person: { household: { members: unknown[] } } })
       .person;

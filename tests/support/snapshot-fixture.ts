@@ -19,6 +19,18 @@ export const MEMBERS_HEADER =
   'nik,household_id,name,sex,birth_date,relationship,pregnant,disability,in_school,status';
 export const RECIPIENTS_HEADER = 'nik,program,since';
 
+/** The indexes of the served households and members (migrations 0002, 0009, 0029, 0032). */
+export const REGISTRY_INDEXES = [
+  'household_last_verified_idx',
+  'household_pkey',
+  'household_regency_idx',
+  'household_regency_verified_idx',
+  'household_region_idx',
+  'household_region_verified_idx',
+  'member_household_idx',
+  'member_pkey',
+];
+
 export function validSnapshot(): SnapshotText {
   return {
     households: [

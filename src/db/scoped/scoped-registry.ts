@@ -182,8 +182,7 @@ export class ScopedRegistry {
   /** Members of a household known only by its key: the scope joined in, every policy field. */
   private readonly membersByKeyLoader: DataLoader<string, PersonRecord[]>;
   private readonly householdLoader: DataLoader<string, HouseholdRecord | null>;
-  /** Keys of the households this registry has read within the region scope. */
-  /** Households read in scope in this request, with their provinces. */
+  /** The households this registry has read within the region scope, with their provinces. */
   private readonly householdsInScope = new Map<string, string>();
   /** What a work-list page reads in its own statement besides the households (`selectFields`). */
   private pageReads = { members: false, totalCount: false };
