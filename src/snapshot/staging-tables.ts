@@ -60,11 +60,12 @@ export async function createPartitionedTables(
   client: pg.PoolClient,
   provinces: readonly string[],
 ): Promise<void> {
-  // One round trip: a small snapshot's import is mostly such statements.
-  const statements = PARTITIONED_TABLES.flatMap((table) =>
-    partitionedTableDdl(`${table}_next`, table, provinces, { addProvince: false }),
-  );
-  await client.query(statements.join(';\n'));
+  for (const table of PARTITIONED_TABLES) {
+    for (const statement of partitionedTableDdl(`${table}_next`, table, provinces, {
+      addProvince: false,
+    }))
+      await client.query(statement);
+  }
 }
 
 export async function dropStagingTables(client: pg.PoolClient): Promise<void> {
@@ -238,20 +239,18 @@ export async function swapInStagingTables(client: pg.PoolClient): Promise<void> 
     [[...staged, ...partitions.map((p) => p.partition)]],
   );
   const served = (name: string) => name.replace(/_next(?=(_p\w+)?$)/, '');
-  const statements = SNAPSHOT_TABLES.flatMap((table) => [
-    `DROP TABLE ${table}`,
-    `ALTER TABLE ${table}_next RENAME TO ${table}`,
-  ]);
+  for (const table of SNAPSHOT_TABLES) {
+    await client.query(`DROP TABLE ${table}`);
+    await client.query(`ALTER TABLE ${table}_next RENAME TO ${table}`);
+  }
   for (const { partition } of partitions)
-    statements.push(`ALTER TABLE ${partition} RENAME TO ${served(partition)}`);
+    await client.query(`ALTER TABLE ${partition} RENAME TO ${served(partition)}`);
   for (const { index, table, constraint } of indexes) {
     const name = index.slice(0, -NEXT_INDEX_SUFFIX.length);
-    statements.push(
+    await client.query(
       constraint
         ? `ALTER TABLE ${served(table)} RENAME CONSTRAINT ${index} TO ${name}`
         : `ALTER INDEX ${index} RENAME TO ${name}`,
     );
   }
-  // One round trip (inside the caller's transaction): there is one rename per partition index.
-  await client.query(statements.join(';\n'));
 }

@@ -38,22 +38,21 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   );
   const codes =
     count[0]!.n >= PARTITION_FROM_HOUSEHOLDS ? provinces.map((p) => p.code) : [EVERY_PROVINCE];
-  const indexes = new Map<string, { name: string; def: string }[]>();
+  const indexes = new Map<string, string[]>();
   for (const table of ['household', 'member']) {
-    const { rows } = await sql<{ name: string; def: string; primary: boolean }>`
-      SELECT i.relname AS name, pg_get_indexdef(x.indexrelid) AS def, x.indisprimary AS primary
+    const { rows } = await sql<{ def: string; primary: boolean }>`
+      SELECT pg_get_indexdef(x.indexrelid) AS def, x.indisprimary AS primary
         FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
        WHERE x.indrelid = ${table}::regclass`.execute(db);
     indexes.set(
       table,
       rows
         .filter((r) => !r.primary)
-        .map((r) => ({
-          name: r.name,
-          def: r.def
+        .map((r) =>
+          r.def
             .replace(/ ON (public\.)?\w+ /, ` ON ${table} `)
             .replace(/ INCLUDE \(verified_at\)$/, ' INCLUDE (verified_at, province)'),
-        })),
+        ),
     );
     await sql.raw(`ALTER TABLE ${table} RENAME TO ${table}_flat`).execute(db);
     for (const statement of partitionedTableDdl(table, `${table}_flat`, codes, {
@@ -75,7 +74,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   );
   await sql`ALTER TABLE member ADD CONSTRAINT member_pkey PRIMARY KEY (nik, province)`.execute(db);
   for (const table of ['household', 'member']) {
-    for (const index of indexes.get(table)!) await sql.raw(index.def).execute(db);
+    for (const def of indexes.get(table)!) await sql.raw(def).execute(db);
   }
   await sql`ANALYZE household, member`.execute(db);
 }
