@@ -10,6 +10,7 @@
  * Writes bench/results/soak-<size>.json and renders bench/results/soak.md.
  * With `--open-rate R`, an open loop instead (supplementary): requests at a fixed R a second in all,
  * each workload its share by connections, on at most the same 1,000 connections.
+ * BENCH_SOAK_IDLE_SECONDS=S leaves the started gateway idle for S seconds before the load.
  * Usage: npm run bench:soak [-- --persons 1000000 --minutes 10 [--open-rate 400]]
  */
 import { execFileSync, fork } from 'node:child_process';
@@ -57,6 +58,7 @@ function option(name: string): number | null {
   return Number.isFinite(value) && value > 0 ? value : null;
 }
 const MINUTES = option('minutes') ?? 10;
+const IDLE_SECONDS = Number(process.env.BENCH_SOAK_IDLE_SECONDS ?? 0);
 /** `--open-rate R`: an open loop at R requests a second in all instead of closed loops. */
 const OPEN_RATE = option('open-rate');
 const RESULTS = path.join(ROOT, 'bench/results');
@@ -275,6 +277,9 @@ async function measureSize(persons: number): Promise<SizeResult> {
         };
         await writeFile(planFile, JSON.stringify(plan));
         await preflight(plan);
+        // BENCH_SOAK_IDLE_SECONDS: the gateway left idle this long before the load (start-up work
+        // apart from warming up under load).
+        await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
         budget.before = await researcherBudget(server.port, dataDir);
         afterId = await lastAuditId(handle.pool);
         console.log(
