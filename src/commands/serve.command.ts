@@ -8,8 +8,8 @@ import { migrateToLatest } from '../db/migrator.js';
 import { demoSecretsPath, ensureDemoClients } from '../demo/demo-clients.js';
 import { publishDashboardDocuments } from '../demo/demo-documents.js';
 import { ensureDemoSnapshot } from '../demo/demo-snapshot.js';
-import { startTracing, type Tracing } from '../monitoring/tracing.js';
-import { startGateway, type Gateway } from '../server/gateway.js';
+import type { Tracing } from '../monitoring/tracing.js';
+import type { Gateway } from '../server/gateway.js';
 
 export function registerServe(program: Command): void {
   program
@@ -74,7 +74,11 @@ async function serve(env: CommandEnv, demo: boolean): Promise<void> {
         logger.warn({ reason: error.message }, 'a database connection was lost; reconnecting'),
     });
     signals.throwIfInterrupted();
+    // Loaded only here: every other command starts without the GraphQL server and the
+    // OpenTelemetry SDK, which were half of a command's start-up.
+    const { startGateway } = await import('../server/gateway.js');
     if (config.tracing) {
+      const { startTracing } = await import('../monitoring/tracing.js');
       tracing = startTracing(config.tracing);
       logger.info({ endpoint: config.tracing.endpoint }, 'exporting traces (OTLP)');
     }
