@@ -264,6 +264,11 @@ async function measureSize(persons: number): Promise<SizeResult> {
           dciMs.push(await viaDci(niks));
         }
       }
+      if (runs > 0) {
+        console.log(
+          `${sizeLabel(persons)} ${BATCH} NIKs: DCI p50 ${latencies(dciMs).p50} ms, GraphQL p50 ${latencies(gqlMs).p50} ms`,
+        );
+      }
       return {
         persons,
         ...runStamp(),

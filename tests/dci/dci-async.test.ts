@@ -1,4 +1,4 @@
-import { createHash, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
+import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import canonicalize from 'canonicalize';
@@ -6,6 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOrCreateKeyFile } from '../../src/auth/secret-key-file.js';
 import { saveDciClientSettings } from '../../src/db/queries/dci-queries.js';
 import { SUBJECT_SEAL_KEY } from '../../src/db/subject-seal.js';
+import {
+  gatewayDciKey,
+  signedByGateway as verifiedByGateway,
+} from '../support/dci-gateway-signature.js';
 import { importText, validSnapshot } from '../support/snapshot-fixture.js';
 import { useFixtureGateway } from '../support/fixture-gateway.js';
 import type { DemoAccess } from '../support/test-clients.js';
@@ -86,21 +90,14 @@ class Receiver {
 }
 
 const receiver = new Receiver();
-let gatewayKey: ReturnType<typeof createPublicKey>;
+let gatewayKey: KeyObject;
 
 beforeAll(async () => {
   await receiver.start();
   for (const client of ['pemda-3201', 'kemensos-bansos']) {
     await saveDciClientSettings(db.db, client, { callbackUrl: receiver.url });
   }
-  const published = (await (await fetch(`${gateway.url}/.well-known/webhooks.json`)).json()) as {
-    publicKeys: string[];
-  };
-  const raw = published.publicKeys[0]!.replace(/^whpk_/, '');
-  gatewayKey = createPublicKey({
-    key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(raw, 'base64').toString('base64url') },
-    format: 'jwk',
-  });
+  gatewayKey = await gatewayDciKey(gateway.url);
 });
 afterAll(() => receiver.close());
 
@@ -174,14 +171,7 @@ async function lastCallbackOnceDelivered() {
 
 /** Verifies a signature in the spec's form with the gateway's published key. */
 function signedByGateway(body: { signature?: string; header?: unknown; message?: unknown }) {
-  const fields = Object.fromEntries(
-    [...(body.signature ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]),
-  );
-  const digest = createHash('blake2b512')
-    .update(canonicalize({ header: body.header, message: body.message })!)
-    .digest('base64');
-  const content = `(created): ${fields.created}\n(expires): ${fields.expires}\ndigest: BLAKE-512=${digest}`;
-  return verify(null, Buffer.from(content), gatewayKey, Buffer.from(fields.signature!, 'base64'));
+  return verifiedByGateway(body, gatewayKey);
 }
 
 describe('asynchronous search', () => {

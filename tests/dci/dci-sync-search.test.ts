@@ -1,4 +1,6 @@
+import canonicalize from 'canonicalize';
 import { describe, expect, it } from 'vitest';
+import { gatewayDciKey, signedByGateway } from '../support/dci-gateway-signature.js';
 import { useFixtureGateway } from '../support/fixture-gateway.js';
 import type { DemoAccess } from '../support/test-clients.js';
 import type { TestDatabase } from '../support/test-database.js';
@@ -70,7 +72,8 @@ async function post(body: unknown, headers: Record<string, string>) {
     headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
-  return { status: response.status, body: (await response.json()) as DciAnswer };
+  const text = await response.text();
+  return { status: response.status, body: JSON.parse(text) as DciAnswer, text };
 }
 
 async function auditEvents(clientId: string) {
@@ -91,16 +94,29 @@ describe('DCI sync search', () => {
         { type: 'NIN', value: BUDI },
         { type: 'UIN', value: UNKNOWN },
         { type: 'UIN', value: 'TEST-001' },
+        { type: 'HOUSEHOLD_ID', value: 'H-1' },
       ]),
       headers,
     );
     expect(r.status).toBe(200);
-    expect(r.body.header).toMatchObject({ action: 'on-search', status: 'succ', total_count: 3 });
-    const [budi, unknown, malformed] = r.body.message.search_response as [
+    expect(r.body.header).toMatchObject({ action: 'on-search', status: 'succ', total_count: 4 });
+    const [budi, unknown, malformed, household] = r.body.message.search_response as [
+      SearchResponseItem,
       SearchResponseItem,
       SearchResponseItem,
       SearchResponseItem,
     ];
+    expect(household).toMatchObject({
+      status: 'rjct',
+      status_reason_code: 'rjct.search_criteria.invalid',
+    });
+    // The answer as sent is the JCS form of what it says (the reference implementation's), so
+    // what is signed is what is sent, and the gateway's signature holds over it.
+    const { signature, ...signedPart } = r.body as DciAnswer & { signature: string };
+    expect(r.text).toBe(
+      `{"signature":${JSON.stringify(signature)},${canonicalize(signedPart)!.slice(1)}`,
+    );
+    expect(signedByGateway(r.body, await gatewayDciKey(gateway.url))).toBe(true);
     expect(budi.status).toBe('succ');
     const gql = await graphql(
       gateway,
