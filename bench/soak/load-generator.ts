@@ -357,10 +357,16 @@ function startOpen(w: WorkloadPlan, index: number, rate: number): Running {
     const begun = performance.now();
     const end = begun + plan.seconds * 1000;
     let issued = 0;
+    // With a ramp the rate rises linearly to `rate` over `ramp` s: by t s, rate·t²/(2·ramp)
+    // requests are due (rate·(t − ramp/2) after it); `dueAt` inverts that.
+    const ramp = plan.rampSeconds;
+    const dueBy = (t: number) => (t < ramp ? (rate * t * t) / (2 * ramp) : rate * (t - ramp / 2));
+    const dueAt = (k: number) =>
+      k < (rate * ramp) / 2 ? Math.sqrt((2 * ramp * k) / rate) : k / rate + ramp / 2;
     const timer = setInterval(() => {
       const now = Math.min(performance.now(), end);
       // Every request due by now, each timed from when it was due.
-      while (issued < ((now - begun) / 1000) * rate) send(begun + (issued++ / rate) * 1000);
+      while (issued < dueBy((now - begun) / 1000)) send(begun + dueAt(issued++) * 1000);
       if (now >= end) {
         clearInterval(timer);
         // As autocannon does at the end of a run: what is still in flight is dropped.

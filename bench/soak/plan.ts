@@ -61,6 +61,11 @@ export interface SoakPlan {
   run: string;
   /** An open loop at this many requests a second in all; null: closed loops. */
   openRate: number | null;
+  /**
+   * Open loop only: the rate rises linearly from 0 to `openRate` over these seconds, as a load
+   * balancer's slow start gives a new process its share (0: the full rate at once).
+   */
+  rampSeconds: number;
   workloads: WorkloadPlan[];
   /**
    * Where the generator writes every answer: `<request id>\t<1: must have an audit event>\t<data,

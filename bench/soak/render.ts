@@ -106,12 +106,13 @@ function section(r: SizeResult): string[] {
   const secondHalf = secondHalfSlope(r);
 
   const open = r.openRate ?? null;
+  const ramp = r.rampSeconds ?? 0;
   const shareOf = (connections: number) => (open ?? 0) * (connections / r.connections);
   const maxOutstanding = L.workloads.reduce((a, w) => a + (w.maxOutstanding ?? 0), 0);
   const lines = [
     open === null
       ? `## ${n(r.persons)} persons, ${r.minutes} min, closed loops (${r.date}, ${r.commit})`
-      : `## Supplementary: open loop at ${n(open)} req/s, ${n(r.persons)} persons, ${r.minutes} min (${r.date}, ${r.commit})`,
+      : `## Supplementary: open loop at ${n(open)} req/s${ramp > 0 ? ` after a ${n(ramp)} s ramp` : ''}, ${n(r.persons)} persons, ${r.minutes} min (${r.date}, ${r.commit})`,
     '',
     ...(open === null
       ? []
@@ -120,7 +121,7 @@ function section(r: SizeResult): string[] {
           '',
         ]),
     `- Machine: ${r.machine}`,
-    `- ${n(r.connections)} connections for ${n(s)} s; ${open === null ? `closed loops (each connection sends its next request when the answer comes) unless a rate is given; autocannon timeout ${r.timeoutSeconds} s` : `open loop at ${n(open)} req/s; a request unanswered after ${r.timeoutSeconds} s is a timeout`}. NIKs: ${n(r.samples.nationalNiks)} national and ${n(r.samples.regencyNiks)} of Kab. Bogor (3201), sampled from the snapshot and rotated; work-list districts ${r.samples.districts.join(', ')}.`,
+    `- ${n(r.connections)} connections for ${n(s)} s; ${open === null ? `closed loops (each connection sends its next request when the answer comes) unless a rate is given; autocannon timeout ${r.timeoutSeconds} s` : `open loop at ${n(open)} req/s${ramp > 0 ? `, the rate rising linearly from 0 over the first ${n(ramp)} s (a load balancer's slow start)` : ''}; a request unanswered after ${r.timeoutSeconds} s is a timeout`}. NIKs: ${n(r.samples.nationalNiks)} national and ${n(r.samples.regencyNiks)} of Kab. Bogor (3201), sampled from the snapshot and rotated; work-list districts ${r.samples.districts.join(', ')}.`,
     '',
     '### The mix and the limits',
     '',

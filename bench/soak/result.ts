@@ -39,6 +39,8 @@ export interface SizeResult {
   minutes: number;
   /** An open loop at this many requests a second; null: closed loops (the issue's test). */
   openRate: number | null;
+  /** Open loop: the seconds over which the rate rose to `openRate` (absent in older results: 0). */
+  rampSeconds?: number;
   connections: number;
   timeoutSeconds: number;
   mix: Array<{

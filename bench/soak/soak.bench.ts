@@ -11,7 +11,8 @@
  * With `--open-rate R`, an open loop instead (supplementary): requests at a fixed R a second in all,
  * each workload its share by connections, on at most the same 1,000 connections.
  * BENCH_SOAK_IDLE_SECONDS=S leaves the started gateway idle for S seconds before the load.
- * Usage: npm run bench:soak [-- --persons 1000000 --minutes 10 [--open-rate 400]]
+ * `--ramp-seconds S` with it raises the rate linearly over the first S seconds (a slow start).
+ * Usage: npm run bench:soak [-- --persons 1000000 --minutes 10 [--open-rate 400 [--ramp-seconds 30]]]
  */
 import { execFileSync, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -61,6 +62,8 @@ const MINUTES = option('minutes') ?? 10;
 const IDLE_SECONDS = Number(process.env.BENCH_SOAK_IDLE_SECONDS ?? 0);
 /** `--open-rate R`: an open loop at R requests a second in all instead of closed loops. */
 const OPEN_RATE = option('open-rate');
+/** `--ramp-seconds S` (open loop): the rate rises to `--open-rate` over S s, a slow start. */
+const RAMP_SECONDS = option('ramp-seconds') ?? 0;
 const RESULTS = path.join(ROOT, 'bench/results');
 const TIMEOUT_SECONDS = 30;
 const RSS_EVERY_MS = 5_000;
@@ -272,6 +275,7 @@ async function measureSize(persons: number): Promise<SizeResult> {
           timeoutSeconds: TIMEOUT_SECONDS,
           run,
           openRate: OPEN_RATE,
+          rampSeconds: OPEN_RATE === null ? 0 : RAMP_SECONDS,
           workloads: mix.workloads,
           answersFile: idsFile,
         };
@@ -283,7 +287,7 @@ async function measureSize(persons: number): Promise<SizeResult> {
         budget.before = await researcherBudget(server.port, dataDir);
         afterId = await lastAuditId(handle.pool);
         console.log(
-          `${sizeLabel(persons)}: ${mix.workloads.reduce((a, w) => a + w.connections, 0)} connections for ${MINUTES} min, ${OPEN_RATE === null ? 'closed loops' : `open loop at ${OPEN_RATE} req/s`} (run ${run}); gateway pid ${pid}, RSS ${rssMb(pid)} MB`,
+          `${sizeLabel(persons)}: ${mix.workloads.reduce((a, w) => a + w.connections, 0)} connections for ${MINUTES} min, ${OPEN_RATE === null ? 'closed loops' : `open loop at ${OPEN_RATE} req/s${RAMP_SECONDS > 0 ? ` after a ${RAMP_SECONDS} s ramp` : ''}`} (run ${run}); gateway pid ${pid}, RSS ${rssMb(pid)} MB`,
         );
         server.resetLog();
         rss.restart();
@@ -332,6 +336,7 @@ async function measureSize(persons: number): Promise<SizeResult> {
         commit: commitWithDirty(),
         minutes: MINUTES,
         openRate: OPEN_RATE,
+        rampSeconds: OPEN_RATE === null ? 0 : RAMP_SECONDS,
         connections: mix.workloads.reduce((a, w) => a + w.connections, 0),
         timeoutSeconds: TIMEOUT_SECONDS,
         mix: mix.workloads.map((w) => ({
@@ -381,14 +386,20 @@ async function main(): Promise<void> {
       );
       continue;
     }
-    const name = `soak-${OPEN_RATE === null ? '' : 'open-'}${sizeLabel(persons)}.json`;
+    const kind = OPEN_RATE === null ? '' : RAMP_SECONDS > 0 ? `open-ramp${RAMP_SECONDS}-` : 'open-';
+    const name = `soak-${kind}${sizeLabel(persons)}.json`;
     await writeFile(path.join(RESULTS, name), JSON.stringify(result, null, 2) + '\n');
   }
   const results: SizeResult[] = [];
   for (const file of (await readdir(RESULTS)).filter((f) => /^soak-.*\.json$/.test(f))) {
     results.push(JSON.parse(await readFile(path.join(RESULTS, file), 'utf8')) as SizeResult);
   }
-  results.sort((a, b) => a.persons - b.persons || (a.openRate ?? 0) - (b.openRate ?? 0));
+  results.sort(
+    (a, b) =>
+      a.persons - b.persons ||
+      (a.openRate ?? 0) - (b.openRate ?? 0) ||
+      (a.rampSeconds ?? 0) - (b.rampSeconds ?? 0),
+  );
   const page = render(results);
   await writeFile(path.join(RESULTS, 'soak.md'), page);
   console.log(page);
