@@ -146,7 +146,12 @@ function soakResults(): SoakResult[] {
   return readdirSync(dir)
     .filter((f) => /^soak-.*\.json$/.test(f))
     .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as SoakResult)
-    .sort((a, b) => a.persons - b.persons || (a.openRate ?? 0) - (b.openRate ?? 0));
+    .sort(
+      (a, b) =>
+        a.persons - b.persons ||
+        (a.openRate ?? 0) - (b.openRate ?? 0) ||
+        (a.rampSeconds ?? 0) - (b.rampSeconds ?? 0),
+    );
 }
 
 await measureSizes('peers', SIZES, measureSize, (results) => render(results, soakResults()));

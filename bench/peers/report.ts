@@ -175,7 +175,7 @@ function soakSection(soaks: SoakResult[]): string[] {
     const rps = L.overall.answers / L.seconds;
     const { cpu } = r;
     lines.push(
-      `### ${n(r.persons)} persons, ${r.minutes} min, ${r.openRate === null ? 'closed loops' : `open loop at ${n(r.openRate)} req/s (supplementary)`} (${r.date}, ${r.commit})`,
+      `### ${n(r.persons)} persons, ${r.minutes} min, ${r.openRate === null ? 'closed loops' : `open loop at ${n(r.openRate)} req/s${ramp(r) > 0 ? ` after a ${n(ramp(r))} s slow start` : ''} (supplementary)`} (${r.date}, ${r.commit})`,
       '',
       ...criteria(r),
       '',
@@ -194,7 +194,12 @@ function soakSection(soaks: SoakResult[]): string[] {
       const first = L.minutes.find((m) => m.minute === 1);
       const span = (f: (m: (typeof later)[number]) => number) =>
         `${n(Math.min(...later.map(f)))}–${n(Math.max(...later.map(f)))}`;
-      if (later.length > 0 && first) {
+      if (later.length > 0 && first && ramp(r) > 0) {
+        lines.push(
+          `With requests arriving at ${n(r.openRate)} a second, reached over the first ${n(ramp(r))} s as a load balancer's slow start gives a joining process its share (docs/operations.md), the first minute answered with p99 ${n(first.latency.p99)} ms and each minute after it with p50 ${span((m) => m.latency.p50)} ms and p99 ${span((m) => m.latency.p99)} ms; the run's p99 ${n(L.overall.latency.p99)} ms. CPU: machine ${cpu.machine} of ${cpu.cores} cores (gateway ${cpu.gateway}, PostgreSQL ${cpu.postgres}).`,
+          '',
+        );
+      } else if (later.length > 0 && first) {
         lines.push(
           `With requests arriving at ${n(r.openRate)} a second instead (each workload its share, on the same 1,000 connections), each minute after the first answered with p50 ${span((m) => m.latency.p50)} ms and p99 ${span((m) => m.latency.p99)} ms; the first minute, the gateway starting cold under the load, had p99 ${n(first.latency.p99)} ms, and it is what puts the run's p99 over 1 s. CPU: machine ${cpu.machine} of ${cpu.cores} cores (gateway ${cpu.gateway}, PostgreSQL ${cpu.postgres}).`,
           '',
@@ -203,6 +208,11 @@ function soakSection(soaks: SoakResult[]): string[] {
     }
   }
   return lines;
+}
+
+/** The seconds over which an open loop's rate rose to its full value (0 in older results). */
+function ramp(r: SoakResult): number {
+  return r.rampSeconds ?? 0;
 }
 
 export function render(results: SizeResult[], soaks: SoakResult[] = []): string {
