@@ -1,18 +1,27 @@
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { CommandError, runCommand } from '../cli/command-runner.js';
+import { CommandError, runCommand, withDatabase } from '../cli/command-runner.js';
+import {
+  DELIVERY_STATES,
+  parseDeliveryState,
+  parsePositiveInt,
+  type DeliveryState,
+} from '../cli/options.js';
+import { listDciCallbacks } from '../db/queries/dci-queries.js';
 import { signDciMessage } from '../dci/dci-signature.js';
 
 /**
  * `dtks-gateway dci …`: tools for a partner's side of the DCI API (docs/dci.md "Signatures"): an
  * Ed25519 key pair to register with `clients create … --dci-key`, and a reference signer that
- * shows exactly what the gateway checks.
+ * shows exactly what the gateway checks; and for operators, the callbacks the gateway sends.
  */
 export function registerDci(program: Command): void {
   const dci = program
     .command('dci')
-    .description("a DCI sender's tools: make a signing key pair, sign a message");
+    .description(
+      "the DCI API: a sender's tools (make a signing key pair, sign a message) and the callbacks sent to senders",
+    );
 
   dci
     .command('keygen')
@@ -87,4 +96,53 @@ export function registerDci(program: Command): void {
         process.stdout.write(`${JSON.stringify({ ...envelope, signature })}\n`);
       }),
     );
+
+  dci
+    .command('callbacks')
+    .description(
+      'list the callbacks of asynchronous requests, newest first: waiting (PENDING), DELIVERED or DEAD after 3 days of failures (tab-separated, with a header row; never their bodies)',
+    )
+    .option('--client <id>', "only this client's")
+    .option('--state <state>', DELIVERY_STATES.join(' | '), parseDeliveryState)
+    .option('--limit <n>', 'at most this many (default 50)', parsePositiveInt)
+    .action((o: { client?: string; state?: DeliveryState; limit?: number }) =>
+      runCommand('dci callbacks', (env) =>
+        withDatabase(env, 'dci callbacks', async (database) => {
+          const rows = await listDciCallbacks(database.db, {
+            ...(o.client ? { clientId: o.client } : {}),
+            ...(o.state ? { state: o.state } : {}),
+            limit: o.limit ?? 50,
+          });
+          console.log(DCI_CALLBACKS_HEADER.join('\t'));
+          for (const r of rows) {
+            console.log(
+              [
+                r.id,
+                r.clientId,
+                r.action,
+                r.url,
+                r.state,
+                r.attempts,
+                r.lastError ?? (r.lastStatus === null ? '' : `HTTP ${r.lastStatus}`),
+                r.createdAt.toISOString(),
+                r.deliveredAt?.toISOString() ?? '',
+              ].join('\t'),
+            );
+          }
+        }),
+      ),
+    );
 }
+
+/** The header row of `dci callbacks` (tab-separated, like its rows). */
+export const DCI_CALLBACKS_HEADER = [
+  'ID',
+  'CLIENT',
+  'ACTION',
+  'URL',
+  'STATE',
+  'ATTEMPTS',
+  'LAST_RESULT',
+  'CREATED_AT',
+  'DELIVERED_AT',
+] as const;

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { CommandError, runCommand, withDatabase } from '../cli/command-runner.js';
 import type { Transaction } from 'kysely';
 import type { DatabaseHandle } from '../db/database.js';
@@ -11,7 +11,12 @@ import {
   replayDeliveries,
   type DeliveryRow,
 } from '../db/queries/webhook-delivery-queries.js';
-import { parseMoment, parsePositiveInt } from '../cli/options.js';
+import {
+  DELIVERY_STATES,
+  parseDeliveryState,
+  parseMoment,
+  parsePositiveInt,
+} from '../cli/options.js';
 
 /** The header row of `deliveries list` (tab-separated, like its rows). */
 export const DELIVERIES_LIST_HEADER = [
@@ -26,15 +31,6 @@ export const DELIVERIES_LIST_HEADER = [
   'DELIVERED_AT',
 ] as const;
 
-const STATES = ['PENDING', 'DELIVERED', 'DEAD'] as const;
-
-function parseState(value: string): DeliveryRow['state'] {
-  const state = value.toUpperCase();
-  if (!(STATES as readonly string[]).includes(state))
-    throw new InvalidArgumentError(STATES.join(' | '));
-  return state as DeliveryRow['state'];
-}
-
 /**
  * `dtks-gateway deliveries list | retry | replay` (CONTRACT §11): webhook deliveries of change
  * events as operators see and steer them. docs/change-feeds.md, "Operating deliveries".
@@ -48,7 +44,7 @@ export function registerDeliveries(program: Command): void {
     .command('list')
     .description('list deliveries, newest first (tab-separated, with a header row)')
     .option('--client <id>', "only this client's agreement")
-    .option('--state <state>', STATES.join(' | '), parseState)
+    .option('--state <state>', DELIVERY_STATES.join(' | '), parseDeliveryState)
     .option('--limit <n>', 'at most this many (default 50)', parsePositiveInt)
     .action((o: { client?: string; state?: DeliveryRow['state']; limit?: number }) =>
       runCommand('deliveries list', (env) =>

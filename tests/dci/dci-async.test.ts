@@ -4,12 +4,14 @@ import type { AddressInfo } from 'node:net';
 import canonicalize from 'canonicalize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOrCreateKeyFile } from '../../src/auth/secret-key-file.js';
+import { DCI_CALLBACKS_HEADER, registerDci } from '../../src/commands/dci.command.js';
 import { saveDciClientSettings } from '../../src/db/queries/dci-queries.js';
 import { SUBJECT_SEAL_KEY } from '../../src/db/subject-seal.js';
 import {
   gatewayDciKey,
   signedByGateway as verifiedByGateway,
 } from '../support/dci-gateway-signature.js';
+import { runInProcess } from '../support/cli-in-process.js';
 import { importText, validSnapshot } from '../support/snapshot-fixture.js';
 import { useFixtureGateway } from '../support/fixture-gateway.js';
 import type { DemoAccess } from '../support/test-clients.js';
@@ -215,6 +217,48 @@ describe('asynchronous search', () => {
     expect(receiver.attempts - before).toBe(3);
     expect(callback.body.header.action).toBe('on-search');
     expect(await lastCallbackOnceDelivered()).toMatchObject({ attempts: 3, state: 'DELIVERED' });
+  });
+
+  it('lists the callbacks for operators, newest first, never their bodies (dci callbacks)', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      DATABASE_URL: db.url,
+      DTKS_DATA_DIR: gateway.dataDir,
+      LOG_LEVEL: 'silent',
+    });
+    const callbacks = (args: string[]) => runInProcess(registerDci, ['dci', 'callbacks', ...args]);
+    try {
+      const listed = await callbacks(['--client', 'pemda-3201', '--limit', '2']);
+      expect(listed.code).toBe(0);
+      const [header, newest, ...rest] = listed.stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.split('\t'));
+      expect(header).toEqual([...DCI_CALLBACKS_HEADER]);
+      expect(rest).toHaveLength(1);
+      // The callback of the previous test: delivered at the third attempt.
+      const [, client, action, url, state, attempts, , , deliveredAt] = newest!;
+      expect({ client, action, state, attempts }).toEqual({
+        client: 'pemda-3201',
+        action: 'on-search',
+        state: 'DELIVERED',
+        attempts: '3',
+      });
+      expect(url!.startsWith(receiver.url)).toBe(true);
+      expect(Number.isNaN(Date.parse(deliveredAt!))).toBe(false);
+      expect(listed.stdout).not.toContain(BUDI);
+
+      const { rows } = await db.pool.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM dci_callback WHERE state = 'DEAD'",
+      );
+      const dead = await callbacks(['--state', 'dead']);
+      expect(dead.stdout.trim().split('\n')).toHaveLength(1 + rows[0]!.n);
+      const bad = await callbacks(['--state', 'LOST']);
+      expect(bad.code).not.toBe(0);
+      expect(bad.stderr).toContain('PENDING | DELIVERED | DEAD');
+    } finally {
+      process.env = saved;
+    }
   });
 
   it('stores a pending answer sealed: no NIK in clear', async () => {

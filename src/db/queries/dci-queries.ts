@@ -144,6 +144,37 @@ export async function recordDciCallbackAttempt(
      WHERE id = ${id}`.execute(db);
 }
 
+/** A callback as operators list it (`dci callbacks`): never its body. */
+export interface DciCallbackListing {
+  id: string;
+  clientId: string;
+  action: string;
+  url: string;
+  state: DciCallbackRow['state'];
+  attempts: number;
+  lastStatus: number | null;
+  lastError: string | null;
+  createdAt: Date;
+  deliveredAt: Date | null;
+}
+
+/** Callbacks, newest first: of one client, in one state, or all. */
+export async function listDciCallbacks(
+  db: Kysely<Database>,
+  filter: { clientId?: string; state?: DciCallbackRow['state']; limit: number },
+): Promise<DciCallbackListing[]> {
+  const { rows } = await sql<DciCallbackListing>`
+    SELECT id::text, client_id AS "clientId", action, url, state, attempts,
+           last_status AS "lastStatus", last_error AS "lastError", created_at AS "createdAt",
+           delivered_at AS "deliveredAt"
+      FROM dci_callback
+     WHERE (${filter.clientId ?? null}::text IS NULL OR client_id = ${filter.clientId ?? null})
+       AND (${filter.state ?? null}::text IS NULL OR state = ${filter.state ?? null})
+     ORDER BY id DESC
+     LIMIT ${filter.limit}`.execute(db);
+  return rows;
+}
+
 /** A subscription `registry/subscribe` started. */
 export interface DciSubscriptionRow {
   code: string;
