@@ -26,16 +26,3 @@ export function parseMoment(value: string): Date {
   }
   return at;
 }
-
-/** The states of an outbound delivery (webhook deliveries, DCI callbacks). */
-export const DELIVERY_STATES = ['PENDING', 'DELIVERED', 'DEAD'] as const;
-export type DeliveryState = (typeof DELIVERY_STATES)[number];
-
-/** Commander parser for `--state`: one of {@link DELIVERY_STATES}, in any case. */
-export function parseDeliveryState(value: string): DeliveryState {
-  const state = value.toUpperCase();
-  if (!(DELIVERY_STATES as readonly string[]).includes(state)) {
-    throw new InvalidArgumentError(DELIVERY_STATES.join(' | '));
-  }
-  return state as DeliveryState;
-}

@@ -3,11 +3,13 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { CommandError, runCommand, withDatabase } from '../cli/command-runner.js';
 import {
-  DELIVERY_STATES,
-  parseDeliveryState,
-  parsePositiveInt,
-  type DeliveryState,
-} from '../cli/options.js';
+  deliveryListFilter,
+  ATTEMPT_COLUMNS,
+  attemptColumns,
+  printRows,
+  withDeliveryListOptions,
+  type DeliveryListOptions,
+} from '../cli/delivery-listing.js';
 import { listDciCallbacks } from '../db/queries/dci-queries.js';
 import { signDciMessage } from '../dci/dci-signature.js';
 
@@ -97,52 +99,24 @@ export function registerDci(program: Command): void {
       }),
     );
 
-  dci
-    .command('callbacks')
-    .description(
-      'list the callbacks of asynchronous requests, newest first: waiting (PENDING), DELIVERED or DEAD after 3 days of failures (tab-separated, with a header row; never their bodies)',
-    )
-    .option('--client <id>', "only this client's")
-    .option('--state <state>', DELIVERY_STATES.join(' | '), parseDeliveryState)
-    .option('--limit <n>', 'at most this many (default 50)', parsePositiveInt)
-    .action((o: { client?: string; state?: DeliveryState; limit?: number }) =>
-      runCommand('dci callbacks', (env) =>
-        withDatabase(env, 'dci callbacks', async (database) => {
-          const rows = await listDciCallbacks(database.db, {
-            ...(o.client ? { clientId: o.client } : {}),
-            ...(o.state ? { state: o.state } : {}),
-            limit: o.limit ?? 50,
-          });
-          console.log(DCI_CALLBACKS_HEADER.join('\t'));
-          for (const r of rows) {
-            console.log(
-              [
-                r.id,
-                r.clientId,
-                r.action,
-                r.url,
-                r.state,
-                r.attempts,
-                r.lastError ?? (r.lastStatus === null ? '' : `HTTP ${r.lastStatus}`),
-                r.createdAt.toISOString(),
-                r.deliveredAt?.toISOString() ?? '',
-              ].join('\t'),
-            );
-          }
-        }),
+  withDeliveryListOptions(
+    dci
+      .command('callbacks')
+      .description(
+        'list the callbacks of asynchronous requests, newest first: waiting (PENDING), DELIVERED or DEAD after 3 days of failures (tab-separated, with a header row; never their bodies)',
       ),
-    );
+  ).action((o: DeliveryListOptions) =>
+    runCommand('dci callbacks', (env) =>
+      withDatabase(env, 'dci callbacks', async (database) => {
+        const rows = await listDciCallbacks(database.db, deliveryListFilter(o));
+        printRows(
+          DCI_CALLBACKS_HEADER,
+          rows.map((r) => [r.id, r.clientId, r.action, r.url, ...attemptColumns(r)]),
+        );
+      }),
+    ),
+  );
 }
 
 /** The header row of `dci callbacks` (tab-separated, like its rows). */
-export const DCI_CALLBACKS_HEADER = [
-  'ID',
-  'CLIENT',
-  'ACTION',
-  'URL',
-  'STATE',
-  'ATTEMPTS',
-  'LAST_RESULT',
-  'CREATED_AT',
-  'DELIVERED_AT',
-] as const;
+export const DCI_CALLBACKS_HEADER = ['ID', 'CLIENT', 'ACTION', 'URL', ...ATTEMPT_COLUMNS] as const;

@@ -9,14 +9,16 @@ import {
   listDeliveries,
   reopenDeliveries,
   replayDeliveries,
-  type DeliveryRow,
 } from '../db/queries/webhook-delivery-queries.js';
 import {
-  DELIVERY_STATES,
-  parseDeliveryState,
-  parseMoment,
-  parsePositiveInt,
-} from '../cli/options.js';
+  deliveryListFilter,
+  ATTEMPT_COLUMNS,
+  attemptColumns,
+  printRows,
+  withDeliveryListOptions,
+  type DeliveryListOptions,
+} from '../cli/delivery-listing.js';
+import { parseMoment } from '../cli/options.js';
 
 /** The header row of `deliveries list` (tab-separated, like its rows). */
 export const DELIVERIES_LIST_HEADER = [
@@ -24,11 +26,7 @@ export const DELIVERIES_LIST_HEADER = [
   'CLIENT',
   'WEBHOOK_ID',
   'EVENTS',
-  'STATE',
-  'ATTEMPTS',
-  'LAST_RESULT',
-  'CREATED_AT',
-  'DELIVERED_AT',
+  ...ATTEMPT_COLUMNS,
 ] as const;
 
 /**
@@ -40,39 +38,27 @@ export function registerDeliveries(program: Command): void {
     .command('deliveries')
     .description('webhook deliveries of change events: list, retry, replay');
 
-  deliveries
-    .command('list')
-    .description('list deliveries, newest first (tab-separated, with a header row)')
-    .option('--client <id>', "only this client's agreement")
-    .option('--state <state>', DELIVERY_STATES.join(' | '), parseDeliveryState)
-    .option('--limit <n>', 'at most this many (default 50)', parsePositiveInt)
-    .action((o: { client?: string; state?: DeliveryRow['state']; limit?: number }) =>
-      runCommand('deliveries list', (env) =>
-        withDatabase(env, 'deliveries list', async (database) => {
-          const rows = await listDeliveries(database.db, {
-            ...(o.client ? { clientId: o.client } : {}),
-            ...(o.state ? { state: o.state } : {}),
-            limit: o.limit ?? 50,
-          });
-          console.log(DELIVERIES_LIST_HEADER.join('\t'));
-          for (const r of rows) {
-            console.log(
-              [
-                r.id,
-                r.clientId ?? '',
-                r.messageId,
-                `${r.events} (${r.firstEventId}–${r.lastEventId})${r.replay ? ' replay' : ''}`,
-                r.state,
-                r.attempts,
-                r.lastError ?? (r.lastStatus === null ? '' : `HTTP ${r.lastStatus}`),
-                r.createdAt.toISOString(),
-                r.deliveredAt?.toISOString() ?? '',
-              ].join('\t'),
-            );
-          }
-        }),
-      ),
-    );
+  withDeliveryListOptions(
+    deliveries
+      .command('list')
+      .description('list deliveries, newest first (tab-separated, with a header row)'),
+  ).action((o: DeliveryListOptions) =>
+    runCommand('deliveries list', (env) =>
+      withDatabase(env, 'deliveries list', async (database) => {
+        const rows = await listDeliveries(database.db, deliveryListFilter(o));
+        printRows(
+          DELIVERIES_LIST_HEADER,
+          rows.map((r) => [
+            r.id,
+            r.clientId ?? '',
+            r.messageId,
+            `${r.events} (${r.firstEventId}–${r.lastEventId})${r.replay ? ' replay' : ''}`,
+            ...attemptColumns(r),
+          ]),
+        );
+      }),
+    ),
+  );
 
   deliveries
     .command('retry')
