@@ -9,6 +9,7 @@ import {
 } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { createFileOnce } from '../files/create-once.js';
 
 /**
  * The key that signs audit checkpoints (Ed25519).
@@ -119,15 +120,8 @@ async function createKeyFile(file: string): Promise<KeyObject> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await chmod(dir, 0o700);
   const { privateKey } = generateKeyPairSync('ed25519');
-  try {
-    await writeFile(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), {
-      mode: 0o600,
-      flag: 'wx',
-    });
-    return privateKey;
-  } catch (error) {
-    // Another process created it first: use theirs.
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    return createPrivateKey(await readFile(file, 'utf8'));
-  }
+  const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+  // Created whole (src/files/create-once.ts); another process that got there first wins.
+  if (await createFileOnce(file, pem)) return privateKey;
+  return createPrivateKey(await readFile(file, 'utf8'));
 }

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { chmod, link, mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { createFileOnce } from '../files/create-once.js';
 
 /** Length of the audit subject key in bytes. */
 export const SUBJECT_KEY_BYTES = 32;
@@ -86,22 +87,8 @@ export async function loadOrCreateSubjectKey(dataDir: string): Promise<Buffer> {
   if (existing) return existing;
 
   const key = randomBytes(SUBJECT_KEY_BYTES);
-  const temporary = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  const handle = await open(temporary, 'wx', 0o600);
-  try {
-    await handle.writeFile(`${key.toString('hex')}\n`);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await link(temporary, file); // fails with EEXIST when another process got there first
-    await syncFolder(folder);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  } finally {
-    await unlink(temporary).catch(() => {});
-  }
+  // Created whole (src/files/create-once.ts); another process that got there first wins.
+  await createFileOnce(file, `${key.toString('hex')}\n`);
   const stored = await readKey(file);
   if (!stored) throw new Error(`the audit subject key ${file} could not be created`);
   return stored;
@@ -133,17 +120,4 @@ async function readKey(file: string): Promise<Buffer | null> {
   const { mode } = await stat(file);
   if ((mode & 0o077) !== 0) await chmod(file, 0o600).catch(() => {});
   return Buffer.from(hex, 'hex');
-}
-
-async function syncFolder(folder: string): Promise<void> {
-  try {
-    const handle = await open(folder, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // Not every platform can fsync a folder; the link itself is already in place.
-  }
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { createFileOnce } from '../files/create-once.js';
 
 /**
  * Loads (or creates on first use) a 32-byte secret key at `<dataDir>/keys/<name>.key` (folder
@@ -19,13 +20,7 @@ export async function loadOrCreateKeyFile(dataDir: string, name: string): Promis
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await chmod(dir, 0o700);
   const key = randomBytes(32);
-  try {
-    await writeFile(file, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
-    return key;
-  } catch (error) {
-    // Another process created it first: use theirs.
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST')
-      return loadOrCreateKeyFile(dataDir, name);
-    throw error;
-  }
+  // Created whole (src/files/create-once.ts); another process that got there first wins.
+  if (await createFileOnce(file, key.toString('base64') + '\n')) return key;
+  return loadOrCreateKeyFile(dataDir, name);
 }

@@ -20,6 +20,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   // Leaves.
   csv: [],
   errors: [],
+  files: [],
   http: [],
   'logger.ts': [],
   'config.ts': [],
@@ -28,8 +29,8 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   // The database, and policy and audit beside it (the scoped layer compiles a principal's policy
   // into SQL; policy and audit read and write through the database).
   db: ['auth', 'domain', 'errors', 'logger.ts', 'config.ts', 'csv'],
-  auth: ['db', 'domain', 'errors', 'logger.ts', 'http'],
-  audit: ['db', 'domain', 'errors', 'logger.ts'],
+  auth: ['db', 'domain', 'errors', 'logger.ts', 'http', 'files'],
+  audit: ['db', 'domain', 'errors', 'logger.ts', 'files'],
   // Producing and loading data.
   synthetic: ['domain', 'csv'],
   snapshot: ['db', 'domain', 'csv', 'synthetic', 'errors', 'logger.ts'],
