@@ -195,11 +195,11 @@ export async function distributionStatements(
   const columns = rows.map((r) => r.column);
   const blocks = Number(rows[0]!.blocks);
   const step = Math.max(1, Math.ceil((blocks + 1) / slices));
+  const list = columns.join(', ');
+  const values = columns.map((c) => `t.${c}`).join(', ');
   const statements: string[] = [];
   for (let from = 0; from <= blocks; from += step) {
     const range = `t.ctid >= '(${from},0)'::tid AND t.ctid < '(${from + step},0)'::tid`;
-    const list = columns.join(', ');
-    const values = columns.map((c) => `t.${c}`).join(', ');
     statements.push(
       table === 'household'
         ? `INSERT INTO household_next (${list}, province)
