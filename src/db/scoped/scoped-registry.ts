@@ -482,11 +482,6 @@ export class ScopedRegistry {
 }
 
 /**
- * Whether every household of region `code` lies inside the region scope: the scope is the whole
- * country, or one of its prefixes (the forms `regionPredicate` accepts) begins `code`. Digits only,
- * so that `code` is a plain prefix wherever it is matched (`LIKE`).
- */
-/**
  * The provinces a work-list page's households can be in (null: any): the filter's region's, or
  * those of the scope's regions. PostgreSQL cannot carry them out of the page's subquery (it has
  * a LIMIT), so the statement names them again where it reads the chosen households whole.
@@ -500,6 +495,11 @@ function pageProvinces(
   return [...new Set(scope.filter((p) => /^\d{2,10}$/.test(p)).map((p) => p.slice(0, 2)))];
 }
 
+/**
+ * Whether every household of region `code` lies inside the region scope: the scope is the whole
+ * country, or one of its prefixes (the forms `regionPredicate` accepts) begins `code`. Digits only,
+ * so that `code` is a plain prefix wherever it is matched (`LIKE`).
+ */
 function withinScope(scope: readonly string[], code: string | null | undefined): boolean {
   if (!code || !/^\d+$/.test(code)) return false;
   if (scope.includes('*')) return true;
