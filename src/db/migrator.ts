@@ -34,6 +34,7 @@ import * as districtWorkListIndex from './migrations/0029-district-work-list-ind
 import * as auditUsage from './migrations/0030-audit-usage.js';
 import * as ruleEffectiveDates from './migrations/0031-rule-effective-dates.js';
 import * as partitionRegistry from './migrations/0032-partition-registry-by-province.js';
+import * as publishedStatisticsTables from './migrations/0033-published-statistics-tables.js';
 
 /**
  * All migrations, in order. Forward-only: a released migration is never edited; a change is a
@@ -72,6 +73,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0030-audit-usage': auditUsage,
   '0031-rule-effective-dates': ruleEffectiveDates,
   '0032-partition-registry-by-province': partitionRegistry,
+  '0033-published-statistics-tables': publishedStatisticsTables,
 };
 
 /** Every migration's name, in the order they are applied. */

@@ -15,6 +15,7 @@ import {
   swapInStatisticsRollups,
   type RollupBuild,
 } from './statistics-rollup-build.js';
+import { publishStatisticsTables } from './published-tables-build.js';
 import { ProblemCollector, SnapshotRejectedError } from './problem-collector.js';
 import { diffFollowedRegions, type RegionChanges } from './region-changes.js';
 import { decideSubscriptions, type SubscriberChanges } from './subscriber-changes.js';
@@ -53,7 +54,7 @@ export interface SnapshotSources {
 }
 
 export interface ImportProgress {
-  phase: 'load' | 'check' | 'distribute' | 'index' | 'rollup' | 'changes' | 'swap';
+  phase: 'load' | 'check' | 'distribute' | 'index' | 'rollup' | 'changes' | 'swap' | 'publish';
   /** Rows read so far in the load phase, by table. */
   rows: Record<SnapshotTable, number>;
 }
@@ -102,9 +103,14 @@ export interface ImportSummary {
    * Seconds spent in each phase: load (parse, validate, COPY), index (the files' keys, then the
    * partitions' indexes), check, distribute (rows into the province partitions), rollup (the
    * statistics rollups), changes (deciding followed subjects; their events are written in the
-   * swap), swap.
+   * swap), swap, publish (the largest statistics tables, after the swap).
    */
   phases: Record<ImportProgress['phase'], number>;
+  /**
+   * Why the largest statistics tables were not published after the swap (null: they were). The
+   * snapshot is served all the same; its statistics are then summed from its rollups, slower.
+   */
+  publishError: string | null;
 }
 
 /** Another import holds the lock. */
@@ -177,6 +183,12 @@ export async function importSnapshot(
           await changes.dispose(control);
           await regions.dispose(control);
         });
+        clock.enter('publish');
+        options.onProgress?.({ phase: 'publish', rows: staged.counts });
+        const publishError = await publishStatisticsTables(handle.db, snapshotId).then(
+          () => null,
+          (error: unknown) => (error instanceof Error ? error.message : String(error)),
+        );
         return {
           snapshotId,
           asOf: options.asOf,
@@ -193,6 +205,7 @@ export async function importSnapshot(
           warnings: staged.warnings,
           seconds: Number(process.hrtime.bigint() - started) / 1e9,
           phases: clock.stop(),
+          publishError,
         };
       } finally {
         await dropStagingTables(control);
@@ -465,6 +478,7 @@ class PhaseClock {
     rollup: 0,
     changes: 0,
     swap: 0,
+    publish: 0,
   };
   private current: ImportProgress['phase'] | null = null;
   private since = process.hrtime.bigint();

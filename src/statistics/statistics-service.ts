@@ -33,7 +33,6 @@ import { perturbedCount } from './suppression/cell-key-perturbation.js';
 import { DEFAULT_SUPPRESSION_THRESHOLD, suppressGrid } from './suppression/cell-suppression.js';
 import { dashboardFilterRefusal } from './suppression/dashboard-filters.js';
 import {
-  gridKeys,
   reorder,
   tableOfCells,
   type AnswerCell,
@@ -226,7 +225,7 @@ export class StatisticsService {
   }
 
   private plain(table: ExactTable): StatisticsAnswer {
-    const { counts } = grid(table);
+    const { counts } = table;
     return {
       table: {
         dimensions: dimensionsOf(table),
@@ -246,14 +245,14 @@ export class StatisticsService {
   }
 
   /**
-   * Suppressed on the table's own counts, or on `protection` (a count per cell key) when given:
-   * the targeting measures' shared counts, so that all four hide the same cells.
+   * Suppressed on the table's own counts, or on `protection` (a count per cell) when given: the
+   * targeting measures' shared counts, so that all four hide the same cells.
    */
-  private suppressed(table: ExactTable, protection: Map<string, number> | null): StatisticsAnswer {
-    const { keys, counts, cellKeys } = grid(table);
+  private suppressed(table: ExactTable, protection: number[] | null): StatisticsAnswer {
+    const { counts, cellKeys } = table;
     const hidden = suppressGrid(
       table.dimensions.map((d) => d.codes.map((c) => c.code)),
-      protection ? keys.map((key, i) => protection.get(key) ?? counts[i]!) : counts,
+      protection ?? counts,
     );
     return {
       table: {
@@ -283,7 +282,7 @@ export class StatisticsService {
   private async targetingProtection(
     query: NormalizedStatisticsQuery,
     table: ExactTable,
-  ): Promise<Map<string, number> | null> {
+  ): Promise<number[] | null> {
     if (!isTargetingMeasure(query.measure)) return null;
     // The other measures' tables, read side by side (each a few rollup rows per region).
     const counts = (measure: Measure) =>
@@ -301,7 +300,6 @@ export class StatisticsService {
       throw serviceUnavailable('a new registry snapshot is being served; try again');
     }
     return targetingProtectionCounts(
-      grid(table).keys,
       {
         recipients: recipients.counts,
         recipientsNotEligible: recipientsNotEligible.counts,
@@ -338,7 +336,7 @@ export class StatisticsService {
           if (!table || table.snapshotId !== snapshotId) throw new SnapshotChanged();
           // Noise on every cell, then a consistent table from the noisy cells alone
           // (privacy/consistent-table.ts): non-negative integers whose margins add up.
-          const noisy = grid(table).counts.map(
+          const noisy = table.counts.map(
             (count) => count + sampleDiscreteLaplace(scale, this.random),
           );
           return {
@@ -388,19 +386,6 @@ export class StatisticsService {
       ruleVersions: outcome.answer.ruleVersions ?? [],
     };
   }
-}
-
-/**
- * Every cell of the grid, row-major over the dimensions' code order: its key in `counts`, its
- * exact count and its cell key (0 for an empty cell).
- */
-function grid(table: ExactTable): { keys: string[]; counts: number[]; cellKeys: number[] } {
-  const keys = gridKeys(table.dimensions.map((d) => ({ codes: d.codes.map((c) => c.code) })));
-  return {
-    keys,
-    counts: keys.map((key) => table.counts.get(key) ?? 0),
-    cellKeys: keys.map((key) => table.cellKeys.get(key) ?? 0),
-  };
 }
 
 /** The table's dimensions as the compact form lists them. */

@@ -35,20 +35,6 @@ export function cellCount(dimensions: readonly { codes: readonly unknown[] }[]):
   return dimensions.reduce((n, d) => n * d.codes.length, 1);
 }
 
-/** Each cell's codes joined by `|`, in row-major order (the keys of `CountedCells.counts`). */
-export function gridKeys(dimensions: readonly { codes: readonly string[] }[]): string[] {
-  let keys: string[] = [''];
-  dimensions.forEach((d, i) => {
-    const next: string[] = new Array<string>(keys.length * d.codes.length);
-    let at = 0;
-    for (const prefix of keys) {
-      for (const code of d.codes) next[at++] = i === 0 ? code : `${prefix}|${code}`;
-    }
-    keys = next;
-  });
-  return keys;
-}
-
 /** The cell objects of a table, row-major. */
 export function cellsOf(table: StatisticsTable): AnswerCell[] {
   const { dimensions } = table;

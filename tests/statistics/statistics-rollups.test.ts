@@ -2,7 +2,11 @@ import fc from 'fast-check';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPopulation, readRegions } from '../../src/domain/region-reference.js';
-import { countStatistics, type ExactTable } from '../../src/db/scoped/statistics-sql.js';
+import {
+  countStatistics,
+  countsByCell,
+  type ExactTable,
+} from '../../src/db/scoped/statistics-sql.js';
 import { ageBandSql } from '../../src/db/age-band-sql.js';
 import {
   DIMENSIONS,
@@ -16,6 +20,7 @@ import {
 } from '../../src/domain/statistics-query.js';
 import { normalizeStatisticsQuery } from '../../src/statistics/privacy/canonical-query.js';
 import { builtCuboids, cuboidFor, hasTargeting } from '../../src/domain/cuboids.js';
+import { isAnsweredByPublishedTable, publishedTables } from '../../src/domain/published-tables.js';
 import { generateSnapshotText, parseCsvRows } from '../support/generated-snapshot.js';
 import { importText, validSnapshot } from '../support/snapshot-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -142,10 +147,14 @@ afterAll(async () => {
   await db?.close();
 });
 
-const cells = (t: ExactTable | null) => Object.fromEntries([...(t?.counts ?? new Map())]);
+const cells = (t: ExactTable | null) =>
+  Object.fromEntries(t ? countsByCell(t).counts : new Map<string, number>());
 /** Each cell's count and cell key (the dashboards' perturbation depends on both). */
-const keyedCells = (t: ExactTable | null) =>
-  Object.fromEntries([...(t?.counts ?? new Map())].map(([k, n]) => [k, [n, t!.cellKeys.get(k)]]));
+const keyedCells = (t: ExactTable | null) => {
+  if (!t) return {};
+  const { counts, cellKeys } = countsByCell(t);
+  return Object.fromEntries([...counts].map(([k, n]) => [k, [n, cellKeys.get(k)]]));
+};
 
 const ask = (measure: Measure, groupBy: string[], filter = {}) =>
   normalizeStatisticsQuery({ measure, groupBy: groupBy as never, filter, epsilonMilli: 0 });
@@ -320,8 +329,14 @@ describe('statistics rollups', () => {
         });
         const base = await countStatistics(db.readDb, query, q.scope, { source: 'base-tables' });
         const auto = await countStatistics(db.readDb, query, q.scope);
-        expect(auto!.source).toBe(cuboidFor(query, q.scope) === null ? 'base-tables' : 'rollups');
-        if (auto!.source === 'rollups') fromRollups++;
+        expect(auto!.source).toBe(
+          isAnsweredByPublishedTable(query, q.scope)
+            ? 'published'
+            : cuboidFor(query, q.scope) === null
+              ? 'base-tables'
+              : 'rollups',
+        );
+        if (auto!.source !== 'base-tables') fromRollups++;
         expect(keyedCells(auto)).toEqual(keyedCells(base));
         expect(auto!.dimensions).toEqual(base!.dimensions);
         expect(auto!.snapshotId).toBe(base!.snapshotId);
@@ -331,13 +346,98 @@ describe('statistics rollups', () => {
     expect(fromRollups).toBeGreaterThan(150);
   });
 
+  // Issue #16: the largest tables are published whole after the swap and read, not summed.
+  it('publish the largest tables whole, the same cells as the rollups, and slice them for filters and scopes', async () => {
+    const { rows } = await sql<{ tables: number; snapshots: number; seconds: number | null }>`
+      SELECT count(*)::int AS tables, count(DISTINCT snapshot_id)::int AS snapshots,
+             (SELECT published_seconds FROM snapshot ORDER BY id DESC LIMIT 1) AS seconds
+        FROM statistics_table`.execute(db.db);
+    expect(rows[0]).toMatchObject({ tables: publishedTables().length, snapshots: 1 });
+    expect(rows[0]!.seconds).toBeGreaterThan(0);
+    const province = regionCodes[0]!.slice(0, 2);
+    const regency = regionCodes[0]!.slice(0, 4);
+    for (const { measure, groupBy } of publishedTables()) {
+      const variants: [Parameters<typeof ask>[2], string[]][] = [
+        [{}, ['*']],
+        [{ regionCode: province }, ['*']],
+        [{}, [regency, '99']],
+        ...(groupBy.includes('DECILE') ? [[{ deciles: [2, 7] }, ['*']] as [object, string[]]] : []),
+        ...(groupBy.includes('PROGRAM')
+          ? [[{ programs: ['PIP', 'PKH'] }, ['*']] as [object, string[]]]
+          : []),
+      ];
+      for (const [filter, scope] of variants) {
+        const query = ask(measure, groupBy, filter);
+        const label = `${measure} ${groupBy.join(',')} ${JSON.stringify(filter)} ${scope.join(',')}`;
+        const published = await countStatistics(db.readDb, query, scope);
+        const rollups = await countStatistics(db.readDb, query, scope, { source: 'rollups' });
+        expect(published!.source, label).toBe('published');
+        expect(published!.dimensions, label).toEqual(rollups!.dimensions);
+        expect(published!.counts, label).toEqual(rollups!.counts);
+        expect(published!.cellKeys, label).toEqual(rollups!.cellKeys);
+        expect(published!.ruleVersions, label).toEqual(rollups!.ruleVersions);
+      }
+    }
+    // Random filters and scopes that keep whole cells: the base tables' cells, sliced.
+    const prefix = fc.oneof(
+      fc.constantFrom(...new Set(regionCodes.map((c) => c.slice(0, 2)))),
+      fc.constantFrom(...new Set(regionCodes.map((c) => c.slice(0, 4)))),
+    );
+    const input = fc.record({
+      table: fc.constantFrom(...publishedTables()),
+      regionCode: fc.option(prefix, { nil: null }),
+      deciles: fc.uniqueArray(fc.integer({ min: 1, max: 10 }), { maxLength: 4 }),
+      programs: fc.uniqueArray(fc.constantFrom(...PROGRAM_CODES), { maxLength: 3 }),
+      scope: fc.oneof(fc.constant(['*']), fc.uniqueArray(prefix, { maxLength: 3 })),
+    });
+    await fc.assert(
+      fc.asyncProperty(input, async ({ table, regionCode, deciles, programs, scope }) => {
+        const query = ask(table.measure, table.groupBy, {
+          regionCode,
+          deciles: table.groupBy.includes('DECILE') ? deciles : [],
+          programs: table.groupBy.includes('PROGRAM') ? programs : [],
+        });
+        const published = await countStatistics(db.readDb, query, scope);
+        const base = await countStatistics(db.readDb, query, scope, { source: 'base-tables' });
+        expect(published!.source).toBe('published');
+        expect(published!.dimensions).toEqual(base!.dimensions);
+        expect(keyedCells(published)).toEqual(keyedCells(base));
+      }),
+      { numRuns: 40, seed: 20261207 },
+    );
+    // A filter that changes what a cell counts, or a district scope, is summed from the rollups.
+    for (const [query, scope] of [
+      [ask('PERSONS', ['REGENCY', 'SEX'], { deciles: [1] }), ['*']],
+      [ask('PERSONS', ['REGENCY', 'SEX']), [regionCodes[0]!.slice(0, 6)]],
+    ] as const) {
+      expect((await countStatistics(db.readDb, query, scope))!.source).toBe('rollups');
+      await expect(
+        countStatistics(db.readDb, query, scope, { source: 'published' }),
+      ).rejects.toThrow(/no published statistics table/);
+    }
+    // Not (yet) written for the served snapshot: summed from the rollups, the same cells.
+    const query = ask('HOUSEHOLDS', ['REGENCY', 'DECILE']);
+    const before = await countStatistics(db.readDb, query, ['*']);
+    await sql`UPDATE statistics_table SET snapshot_id = -snapshot_id`.execute(db.db);
+    try {
+      const after = await countStatistics(db.readDb, query, ['*']);
+      expect(after!.source).toBe('rollups');
+      expect(after!.counts).toEqual(before!.counts);
+      await expect(
+        countStatistics(db.readDb, query, ['*'], { source: 'published' }),
+      ).rejects.toThrow(/has no published table/);
+    } finally {
+      await sql`UPDATE statistics_table SET snapshot_id = -snapshot_id`.execute(db.db);
+    }
+  });
+
   it('count the hand-made cases as the base tables do', async () => {
     const seenKeys = new Set<number>();
     for (const query of HAND_MADE_QUERIES) {
       const rollups = await countStatistics(db.readDb, query, ['*'], { source: 'rollups' });
       const base = await countStatistics(db.readDb, query, ['*'], { source: 'base-tables' });
       expect(keyedCells(rollups), JSON.stringify(query.groupBy)).toEqual(keyedCells(base));
-      for (const key of base!.cellKeys.values()) seenKeys.add(key);
+      for (const key of countsByCell(base!).cellKeys.values()) seenKeys.add(key);
     }
     // Cell keys spread over 0–255 (a constant key would make every perturbation the same).
     expect(seenKeys.size).toBeGreaterThan(150);
@@ -417,23 +517,23 @@ describe('statistics rollups', () => {
       /do not cover/,
     );
 
-    const regency = normalizeStatisticsQuery({
+    const province = normalizeStatisticsQuery({
       measure: 'PERSONS',
-      groupBy: ['REGENCY', 'SEX'],
+      groupBy: ['PROVINCE', 'SEX'],
       filter: null,
       epsilonMilli: 0,
     });
-    const before = await countStatistics(db.readDb, regency, ['*']);
+    const before = await countStatistics(db.readDb, province, ['*']);
     expect(before!.source).toBe('rollups');
     const { rows } = await sql<{ id: number }>`
       UPDATE snapshot SET rollup_seconds = NULL
        WHERE id = (SELECT max(id) FROM snapshot) RETURNING id`.execute(db.db);
     try {
-      const after = await countStatistics(db.readDb, regency, ['*']);
+      const after = await countStatistics(db.readDb, province, ['*']);
       expect(after!.source).toBe('base-tables');
       expect(cells(after)).toEqual(cells(before));
       await expect(
-        countStatistics(db.readDb, regency, ['*'], { source: 'rollups' }),
+        countStatistics(db.readDb, province, ['*'], { source: 'rollups' }),
       ).rejects.toThrow(/no rollups/);
     } finally {
       await sql`UPDATE snapshot SET rollup_seconds = 0.1 WHERE id = ${rows[0]!.id}`.execute(db.db);
@@ -464,5 +564,13 @@ describe('statistics rollups', () => {
     const next = await countStatistics(db.readDb, households, ['*']);
     expect(next!.source).toBe('rollups');
     expect(cells(next)).toEqual({ '': 3 });
+    // The published tables too: only the new snapshot's.
+    const regencies = await countStatistics(db.readDb, ask('HOUSEHOLDS', ['REGENCY']), ['*']);
+    expect(regencies!.source).toBe('published');
+    expect(regencies!.snapshotId).toBe(next!.snapshotId);
+    expect(regencies!.counts.reduce((a, b) => a + b, 0)).toBe(3);
+    const { rows: published } = await sql<{ snapshots: number }>`
+      SELECT count(DISTINCT snapshot_id)::int AS snapshots FROM statistics_table`.execute(db.db);
+    expect(published[0]!.snapshots).toBe(1);
   });
 });

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database-types.js';
-import { countStatistics } from '../../src/db/scoped/statistics-sql.js';
+import { countStatistics, countsByCell } from '../../src/db/scoped/statistics-sql.js';
 import { DEMO_CLIENTS } from '../../src/demo/demo-agreements.js';
 import { demoPrincipal } from '../../src/demo/demo-principal.js';
 import {
@@ -221,7 +221,9 @@ describe('targeting measures', () => {
         const expected = tally(cases.units, measure, query.groupBy, programs);
         for (const source of ['rollups', 'base-tables'] as const) {
           const table = await countStatistics(db.readDb, query, ['*'], { source });
-          expect(Object.fromEntries(table!.counts), `${label} ${source}`).toEqual(expected);
+          expect(Object.fromEntries(countsByCell(table!).counts), `${label} ${source}`).toEqual(
+            expected,
+          );
         }
       }
     }
@@ -376,7 +378,9 @@ async function tables(trx: Kysely<Database>): Promise<Map<string, number>[]> {
   const out: Map<string, number>[] = [];
   for (const shape of SHAPES) {
     const query = normalizeStatisticsQuery({ ...shape, filter: null, epsilonMilli: 0 });
-    out.push((await countStatistics(trx, query, ['*'], { source: 'base-tables' }))!.counts);
+    out.push(
+      countsByCell((await countStatistics(trx, query, ['*'], { source: 'base-tables' }))!).counts,
+    );
   }
   return out;
 }

@@ -1,17 +1,28 @@
 import { sql, type Kysely } from 'kysely';
 import { PROGRAMS } from '../../domain/programs.js';
 import { AGE_BANDS } from '../../domain/age-bands.js';
-import type { NormalizedStatisticsQuery } from '../../domain/statistics-query.js';
 import {
   isTargetingMeasure,
   PROGRAM_CODES,
   targetingPrograms,
   type Dimension,
+  type NormalizedStatisticsQuery,
+  type RuleVersion,
 } from '../../domain/statistics-query.js';
 import { cuboidFor } from '../../domain/cuboids.js';
+import {
+  groupingKey,
+  isAnsweredByPublishedTable,
+  PUBLISHED_REGION,
+} from '../../domain/published-tables.js';
 import type { Database } from '../database-types.js';
 import { countFromBaseTables } from './statistics-base-sql.js';
-import type { CountedCells } from './statistics-counts.js';
+import { ruleVersionsOf, type CountedCells } from './statistics-counts.js';
+import {
+  NOT_PUBLISHED,
+  readPublishedTable,
+  type PublishedCells,
+} from './statistics-published-sql.js';
 import { countFromRollups, NO_ROLLUPS } from './statistics-rollup-sql.js';
 
 /**
@@ -36,13 +47,25 @@ export interface DimensionCode {
   label: string;
 }
 
-/** Where the counts of a table came from. */
-export type StatisticsSource = 'rollups' | 'base-tables';
+/**
+ * Where the counts of a table came from: a table published whole by the import (the largest
+ * tables, src/domain/published-tables.ts), the rollups, or the base tables.
+ */
+export type StatisticsSource = 'published' | 'rollups' | 'base-tables';
 
 /** The full grid of a table and its exact counts. */
-export interface ExactTable extends CountedCells {
+export interface ExactTable {
+  snapshotId: number;
+  /** The served snapshot's as-of date, `YYYY-MM-DD`. */
+  asOf: string;
   /** Per grouped dimension (normalized order), its codes in display order. */
   dimensions: { dimension: Dimension; codes: DimensionCode[] }[];
+  /** The exact count of every cell of the grid, row-major over `dimensions` (the last fastest). */
+  counts: number[];
+  /** The cell key of every cell, in the same order (src/db/cell-key-sql.ts; 0: an empty cell). */
+  cellKeys: number[];
+  /** Targeting measures: the rule versions that decided the table (else empty). */
+  ruleVersions: RuleVersion[];
   source: StatisticsSource;
 }
 
@@ -51,10 +74,11 @@ export const REGION_CODE_PATTERN = /^[0-9]{2}(?:[0-9]{2}(?:[0-9]{2}(?:[0-9]{4})?
 
 /**
  * Exact counts of a normalized query over the served snapshot, with the full grid of codes: from
- * the rollups when they cover the query and the served snapshot has them, else from the base
- * tables. `source` forces one path (tests and benchmarks); forcing rollups that cannot answer
- * throws. `db` may be a transaction (the privacy ledger's); every read runs on it. Returns null
- * when no snapshot has been loaded.
+ * a published table when one answers the query and the served snapshot has it, else from the
+ * rollups when they cover the query and the snapshot has them, else from the base tables. All
+ * three give the same numbers. `source` forces one path (tests and benchmarks); forcing a path
+ * that cannot answer throws. `db` may be a transaction (the privacy ledger's); every read runs on
+ * it. Returns null when no snapshot has been loaded.
  */
 export async function countStatistics(
   db: Kysely<Database>,
@@ -65,6 +89,38 @@ export async function countStatistics(
   if (isTargetingMeasure(query.measure) && targetingPrograms(query).length === 0) {
     throw new Error('a targeting measure needs PROGRAM grouped or exactly one program filtered');
   }
+  const dimensions = [];
+  for (const dimension of query.groupBy) {
+    dimensions.push({ dimension, codes: await dimensionCodes(db, dimension, query, regionScope) });
+  }
+  const ruleVersions = (recorded: Record<string, number> | null) =>
+    isTargetingMeasure(query.measure) ? ruleVersionsOf(recorded, targetingPrograms(query)) : [];
+
+  const published =
+    options.source === 'published' ||
+    (options.source === undefined && isAnsweredByPublishedTable(query, regionScope));
+  if (published) {
+    if (!isAnsweredByPublishedTable(query, regionScope)) {
+      throw new Error('no published statistics table answers this query');
+    }
+    const table = await readPublishedTable(db, query.measure, groupingKey(query));
+    if (table === null) return null;
+    const cells = table === NOT_PUBLISHED ? null : sliceOf(table, dimensions);
+    if (table !== NOT_PUBLISHED && cells) {
+      return {
+        snapshotId: table.snapshotId,
+        asOf: table.asOf,
+        dimensions,
+        ...cells,
+        ruleVersions: ruleVersions(table.ruleVersions),
+        source: 'published',
+      };
+    }
+    if (options.source === 'published') {
+      throw new Error('the served snapshot has no published table for this query');
+    }
+  }
+
   const cuboid = options.source === 'base-tables' ? null : cuboidFor(query, regionScope);
   if (options.source === 'rollups' && cuboid === null) {
     throw new Error('the statistics rollups do not cover this query (a village region)');
@@ -80,11 +136,86 @@ export async function countStatistics(
     source = 'rollups';
   }
   if (!counted) return null;
-  const dimensions = [];
-  for (const dimension of query.groupBy) {
-    dimensions.push({ dimension, codes: await dimensionCodes(db, dimension, query, regionScope) });
-  }
-  return { ...counted, dimensions, source };
+  const keys = gridKeys(dimensions);
+  return {
+    snapshotId: counted.snapshotId,
+    asOf: counted.asOf,
+    dimensions,
+    counts: keys.map((key) => counted.counts.get(key) ?? 0),
+    cellKeys: keys.map((key) => counted.cellKeys.get(key) ?? 0),
+    ruleVersions: counted.ruleVersions,
+    source,
+  };
+}
+
+/**
+ * The cells of a table as the counting paths list them (`CountedCells.counts`): keyed by their
+ * codes joined with `|`, every non-zero cell, and the total of a table without grouping.
+ */
+export function countsByCell(table: ExactTable): {
+  counts: Map<string, number>;
+  cellKeys: Map<string, number>;
+} {
+  const keys = gridKeys(table.dimensions);
+  const counts = new Map<string, number>();
+  const cellKeys = new Map<string, number>();
+  keys.forEach((key, i) => {
+    if (table.counts[i] === 0 && table.dimensions.length > 0) return;
+    counts.set(key, table.counts[i]!);
+    cellKeys.set(key, table.cellKeys[i]!);
+  });
+  return { counts, cellKeys };
+}
+
+/** Each cell's key (`cellKey`: codes joined by `|`) in row-major order over the dimensions. */
+function gridKeys(dimensions: readonly { codes: readonly DimensionCode[] }[]): string[] {
+  let keys: string[] = [''];
+  dimensions.forEach((d, i) => {
+    const next: string[] = new Array<string>(keys.length * d.codes.length);
+    let at = 0;
+    for (const prefix of keys) {
+      for (const { code } of d.codes) next[at++] = i === 0 ? code : `${prefix}|${code}`;
+    }
+    keys = next;
+  });
+  return keys;
+}
+
+/**
+ * The cells of `dimensions`' grid in a published table, or null when a code of the grid is not
+ * in the table (the region reference changed since the import): the caller then sums the rollups.
+ * The table's grid is its regencies and every code of the other dimensions; the query's grid
+ * keeps some of them (its filters and region scope), in the same order.
+ */
+function sliceOf(
+  table: PublishedCells,
+  dimensions: readonly { dimension: Dimension; codes: readonly DimensionCode[] }[],
+): { counts: number[]; cellKeys: number[] } | null {
+  const full = dimensions.map((d) =>
+    d.dimension === PUBLISHED_REGION
+      ? table.regionCodes
+      : fixedCodes(d.dimension, { deciles: null, programs: null }).map((c) => c.code),
+  );
+  if (full.reduce((n, codes) => n * codes.length, 1) !== table.counts.length) return null;
+  const positions = dimensions.map((d, k) => {
+    const at = new Map(full[k]!.map((code, i) => [code, i]));
+    return d.codes.map((c) => at.get(c.code) ?? -1);
+  });
+  if (positions.some((p) => p.includes(-1))) return null;
+  const whole = positions.every(
+    (p, k) => p.length === full[k]!.length && p.every((at, i) => at === i),
+  );
+  if (whole) return { counts: table.counts, cellKeys: table.cellKeys };
+  // Row-major strides of the published grid, then every cell of the query's grid in order.
+  const strides = full.map((_, k) => full.slice(k + 1).reduce((n, codes) => n * codes.length, 1));
+  let sources = [0];
+  positions.forEach((p, k) => {
+    sources = sources.flatMap((base) => p.map((at) => base + at * strides[k]!));
+  });
+  return {
+    counts: sources.map((i) => table.counts[i]!),
+    cellKeys: sources.map((i) => table.cellKeys[i]!),
+  };
 }
 
 /**
@@ -119,6 +250,17 @@ async function dimensionCodes(
       );
       return rows.rows.map((r) => ({ code: r.code, label: r.name }));
     }
+    default:
+      return fixedCodes(dimension, query);
+  }
+}
+
+/** The codes of a dimension that is not a region, within the query's filters, in display order. */
+function fixedCodes(
+  dimension: Dimension,
+  query: Pick<NormalizedStatisticsQuery, 'deciles' | 'programs'>,
+): DimensionCode[] {
+  switch (dimension) {
     case 'DECILE':
       return (query.deciles ?? [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]).map((d) => ({
         code: String(d),
@@ -133,5 +275,7 @@ async function dimensionCodes(
       return SEXES.map((s) => ({ ...s }));
     case 'AGE_BAND':
       return AGE_BANDS.map((b) => ({ code: b.code, label: b.label }));
+    default:
+      throw new Error(`${dimension} is a region dimension`);
   }
 }

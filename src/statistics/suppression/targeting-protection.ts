@@ -14,27 +14,24 @@
  * alike in all four tables.
  */
 
-/** Cells (by `cellKey`) of RECIPIENTS, RECIPIENTS_NOT_ELIGIBLE and ELIGIBLE_NON_RECIPIENTS. */
+/**
+ * RECIPIENTS, RECIPIENTS_NOT_ELIGIBLE and ELIGIBLE_NON_RECIPIENTS of one grid: a count per cell,
+ * in the same cell order.
+ */
 export interface TargetingGroups {
-  recipients: ReadonlyMap<string, number>;
-  recipientsNotEligible: ReadonlyMap<string, number>;
-  eligibleNonRecipients: ReadonlyMap<string, number>;
+  recipients: readonly number[];
+  recipientsNotEligible: readonly number[];
+  eligibleNonRecipients: readonly number[];
 }
 
-/** The suppression count of each cell of `keys`, for any targeting measure of that grid. */
-export function targetingProtectionCounts(
-  keys: readonly string[],
-  groups: TargetingGroups,
-  threshold: number,
-): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const key of keys) {
-    const rne = groups.recipientsNotEligible.get(key) ?? 0;
-    const enr = groups.eligibleNonRecipients.get(key) ?? 0;
-    const re = (groups.recipients.get(key) ?? 0) - rne;
+/** The suppression count of each cell of the grid, for any targeting measure of that grid. */
+export function targetingProtectionCounts(groups: TargetingGroups, threshold: number): number[] {
+  return groups.recipients.map((recipients, i) => {
+    const rne = groups.recipientsNotEligible[i]!;
+    const enr = groups.eligibleNonRecipients[i]!;
+    const re = recipients - rne;
     if (re < 0) throw new Error('targeting counts of different snapshots');
     const small = [re, rne, enr].filter((n) => n >= 1 && n < threshold);
-    counts.set(key, small.length > 0 ? Math.min(...small) : re + rne + enr);
-  }
-  return counts;
+    return small.length > 0 ? Math.min(...small) : re + rne + enr;
+  });
 }
