@@ -3,6 +3,7 @@ import type { Principal } from '../auth/principal.js';
 import type { Database } from '../db/database-types.js';
 import { currentSnapshot } from '../db/queries/snapshot-query.js';
 import {
+  countOtherMeasures,
   countStatistics,
   REGION_CODE_PATTERN,
   type ExactTable,
@@ -284,26 +285,21 @@ export class StatisticsService {
     table: ExactTable,
   ): Promise<number[] | null> {
     if (!isTargetingMeasure(query.measure)) return null;
-    // The other measures' tables, read side by side (each a few rollup rows per region).
-    const counts = (measure: Measure) =>
-      measure === query.measure ? Promise.resolve(table) : this.exact({ ...query, measure });
-    const [recipients, recipientsNotEligible, eligibleNonRecipients] = await Promise.all([
-      counts('RECIPIENTS'),
-      counts('RECIPIENTS_NOT_ELIGIBLE'),
-      counts('ELIGIBLE_NON_RECIPIENTS'),
-    ]);
-    if (
-      [recipients, recipientsNotEligible, eligibleNonRecipients].some(
-        (t) => t.snapshotId !== table.snapshotId,
-      )
-    ) {
+    const groups = await countOtherMeasures(
+      this.deps.readDb,
+      query,
+      this.deps.principal.agreement.regionScope,
+      table,
+      ['RECIPIENTS', 'RECIPIENTS_NOT_ELIGIBLE', 'ELIGIBLE_NON_RECIPIENTS'],
+    );
+    if ([...groups.values()].some((t) => t.snapshotId !== table.snapshotId)) {
       throw serviceUnavailable('a new registry snapshot is being served; try again');
     }
     return targetingProtectionCounts(
       {
-        recipients: recipients.counts,
-        recipientsNotEligible: recipientsNotEligible.counts,
-        eligibleNonRecipients: eligibleNonRecipients.counts,
+        recipients: groups.get('RECIPIENTS')!.counts,
+        recipientsNotEligible: groups.get('RECIPIENTS_NOT_ELIGIBLE')!.counts,
+        eligibleNonRecipients: groups.get('ELIGIBLE_NON_RECIPIENTS')!.counts,
       },
       DEFAULT_SUPPRESSION_THRESHOLD,
     );

@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPopulation, readRegions } from '../../src/domain/region-reference.js';
 import {
+  countOtherMeasures,
   countStatistics,
   countsByCell,
   type ExactTable,
@@ -376,6 +377,19 @@ describe('statistics rollups', () => {
         expect(published!.counts, label).toEqual(rollups!.counts);
         expect(published!.cellKeys, label).toEqual(rollups!.cellKeys);
         expect(published!.ruleVersions, label).toEqual(rollups!.ruleVersions);
+        if (!isTargetingMeasure(measure)) continue;
+        // The targeting suppression's other measures of the grid, read in one statement.
+        const others = await countOtherMeasures(db.readDb, query, scope, published!, MEASURES);
+        for (const other of MEASURES) {
+          const expected = await countStatistics(db.readDb, { ...query, measure: other }, scope, {
+            source: 'rollups',
+          });
+          expect(others.get(other), `${label} ${other}`).toEqual({
+            ...(other === measure ? published : {}),
+            snapshotId: expected!.snapshotId,
+            counts: expected!.counts,
+          });
+        }
       }
     }
     // Random filters and scopes that keep whole cells: the base tables' cells, sliced.

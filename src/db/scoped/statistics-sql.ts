@@ -6,6 +6,7 @@ import {
   PROGRAM_CODES,
   targetingPrograms,
   type Dimension,
+  type Measure,
   type NormalizedStatisticsQuery,
   type RuleVersion,
 } from '../../domain/statistics-query.js';
@@ -21,6 +22,7 @@ import { ruleVersionsOf, type CountedCells } from './statistics-counts.js';
 import {
   NOT_PUBLISHED,
   readPublishedTable,
+  readPublishedTables,
   type PublishedCells,
 } from './statistics-published-sql.js';
 import { countFromRollups, NO_ROLLUPS } from './statistics-rollup-sql.js';
@@ -149,6 +151,46 @@ export async function countStatistics(
 }
 
 /**
+ * The exact counts of other measures over the grid of `table` (same query otherwise), each with
+ * the snapshot it was counted on: the targeting measures' suppression needs three of them
+ * (src/statistics/suppression/targeting-protection.ts). When `table` came from a published table,
+ * theirs are read in one statement, counts only; otherwise each is counted as `countStatistics`
+ * would. The caller checks that the snapshots agree.
+ */
+export async function countOtherMeasures(
+  db: Kysely<Database>,
+  query: NormalizedStatisticsQuery,
+  regionScope: readonly string[],
+  table: ExactTable,
+  measures: readonly Measure[],
+): Promise<Map<Measure, { snapshotId: number; counts: number[] }>> {
+  const out = new Map<Measure, { snapshotId: number; counts: number[] }>();
+  const wanted = measures.filter((measure) => {
+    if (measure !== query.measure) return true;
+    out.set(measure, table);
+    return false;
+  });
+  if (table.source === 'published' && wanted.length > 0) {
+    const published = await readPublishedTables(db, wanted, groupingKey(query), null);
+    for (const measure of wanted) {
+      const read = published?.get(measure);
+      const cells = read ? sliceOf(read, table.dimensions) : null;
+      if (read && cells) out.set(measure, { snapshotId: read.snapshotId, counts: cells.counts });
+    }
+  }
+  await Promise.all(
+    wanted
+      .filter((measure) => !out.has(measure))
+      .map(async (measure) => {
+        const counted = await countStatistics(db, { ...query, measure }, regionScope);
+        if (!counted) throw new Error('no registry snapshot is loaded');
+        out.set(measure, counted);
+      }),
+  );
+  return out;
+}
+
+/**
  * The cells of a table as the counting paths list them (`CountedCells.counts`): keyed by their
  * codes joined with `|`, every non-zero cell, and the total of a table without grouping.
  */
@@ -206,6 +248,8 @@ function sliceOf(
     (p, k) => p.length === full[k]!.length && p.every((at, i) => at === i),
   );
   if (whole) return { counts: table.counts, cellKeys: table.cellKeys };
+  // A table read for its counts only (readPublishedTables) has no cell keys to slice.
+  const keyed = table.cellKeys.length === table.counts.length;
   // Row-major strides of the published grid, then every cell of the query's grid in order.
   const strides = full.map((_, k) => full.slice(k + 1).reduce((n, codes) => n * codes.length, 1));
   let sources = [0];
@@ -214,7 +258,7 @@ function sliceOf(
   });
   return {
     counts: sources.map((i) => table.counts[i]!),
-    cellKeys: sources.map((i) => table.cellKeys[i]!),
+    cellKeys: keyed ? sources.map((i) => table.cellKeys[i]!) : [],
   };
 }
 
