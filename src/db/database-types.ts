@@ -434,9 +434,10 @@ export interface StatisticsPublishedTable {
   snapshot_id: number;
   measure: string;
   grouping: string;
-  region_codes: string[];
-  counts: number[];
-  cell_keys: number[];
+  /** JSON arrays (migration 0033): written as JSON text, read as arrays. */
+  region_codes: ColumnType<string[], string, never>;
+  counts: ColumnType<number[], string, never>;
+  cell_keys: ColumnType<number[], string, never>;
 }
 
 export interface Database {
