@@ -10,7 +10,7 @@ import { DIMENSIONS, isTargetingMeasure, MEASURES } from './statistics-query.js'
  * few milliseconds; DISTRICT tables (dashboards only) would be ten times larger each.
  *
  * A published table answers the query of the same measure and grouping whose filters and region
- * scope only keep some of its cells (`publishedGroupingFor`): the answer is then a slice of it.
+ * scope only keep some of its cells (`isAnsweredByPublishedTable`): the answer is a slice of it.
  */
 
 /** A published table: a measure and its grouping, in the normalized dimension order. */
