@@ -167,10 +167,12 @@ async function measureSize(persons: number): Promise<SizeResult> {
               (SELECT count(*) FROM statistics_rollup) AS rows
          FROM snapshot ORDER BY id DESC LIMIT 1`,
     );
-    // Vacuum now, so that autovacuum does not wake up on the fresh tables in the middle of a run.
+    // Vacuum now, so that autovacuum does not wake up on the fresh tables in the middle of a run,
+    // and write the import's pages out, so that the audit's commits do not queue behind them.
     await admin.query(
       'VACUUM (ANALYZE) household, member, program_recipient, statistics_rollup, statistics_table',
     );
+    await admin.query('CHECKPOINT');
     await admin.end();
     const imported = {
       seconds: Math.round(snapshot[0]!.load_seconds * 10) / 10,
