@@ -1,4 +1,4 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../database-types.js';
 
 /**
@@ -19,45 +19,50 @@ export interface PublishedCells {
   cellKeys: number[];
 }
 
+/** The served snapshot has no published table of this measure and grouping (not yet written). */
+export const NOT_PUBLISHED = 'not-published';
+
+/**
+ * The published table of `measure` and `grouping` (statistics_table.grouping) of the served
+ * snapshot, in one statement with the snapshot: null when no snapshot is loaded, NOT_PUBLISHED
+ * when its tables are not written (the caller sums the rollups instead).
+ */
+export async function readPublishedTable(
+  db: Kysely<Database>,
+  measure: string,
+  grouping: string,
+): Promise<PublishedCells | null | typeof NOT_PUBLISHED> {
+  const read = await readPublishedTables(db, [measure], grouping, measure);
+  if (read === null) return null;
+  return read.get(measure) ?? NOT_PUBLISHED;
+}
+
 /**
  * The published tables of several measures of one grouping, in one statement with the served
- * snapshot: by measure, those that are written (absent: not yet written for the served snapshot;
- * the caller then sums the rollups). Only `withCellKeys`' table brings its cell keys (the others'
- * are left empty): the targeting measures' suppression reads the counts of three more tables of
- * the grid (src/statistics/suppression/targeting-protection.ts). With `regions`, a condition on
- * the region reference, also the codes and names of the regions it keeps, in code order (the
- * grid's regencies). Null when no snapshot is loaded.
+ * snapshot: by measure, those that are written. Only `withCellKeys`' table brings its cell keys
+ * (the others' are left empty): the targeting measures' suppression reads the counts of three
+ * more tables of the grid (src/statistics/suppression/targeting-protection.ts). Null when no
+ * snapshot is loaded.
  */
 export async function readPublishedTables(
   db: Kysely<Database>,
   measures: readonly string[],
   grouping: string,
   withCellKeys: string | null,
-  regions: RawBuilder<unknown> | null,
-): Promise<{
-  tables: Map<string, PublishedCells>;
-  regions: { code: string; label: string }[];
-} | null> {
+): Promise<Map<string, PublishedCells> | null> {
   // The arrays are stored as JSON text: sent as stored and parsed natively (migration 0033).
   const { rows } = await sql<{
     id: string;
     as_of: string;
     rule_versions: Record<string, number> | null;
-    regions: [string, string][] | null;
     measure: string | null;
     region_codes: string[] | null;
     counts: number[] | null;
     cell_keys: number[] | null;
   }>`
     WITH s AS (SELECT id, as_of, rule_versions FROM snapshot ORDER BY id DESC LIMIT 1)
-    SELECT s.id::text AS id, to_char(s.as_of, 'YYYY-MM-DD') AS as_of, s.rule_versions,
-           ${
-             regions === null
-               ? sql`NULL::json`
-               : sql`(SELECT json_agg(json_build_array(code, name) ORDER BY code)
-                        FROM region WHERE ${regions})`
-           } AS regions,
-           t.measure, t.region_codes, t.counts,
+    SELECT s.id::text AS id, to_char(s.as_of, 'YYYY-MM-DD') AS as_of, s.rule_versions, t.measure,
+           t.region_codes, t.counts,
            CASE WHEN t.measure = ${withCellKeys} THEN t.cell_keys END AS cell_keys
       FROM s LEFT JOIN statistics_table t
         ON t.snapshot_id = s.id AND t.grouping = ${grouping}
@@ -75,10 +80,7 @@ export async function readPublishedTables(
       cellKeys: row.cell_keys ?? [],
     });
   }
-  return {
-    tables,
-    regions: (rows[0]!.regions ?? []).map(([code, label]) => ({ code, label })),
-  };
+  return tables;
 }
 
 /** One table to publish. */

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { PROGRAMS } from '../../domain/programs.js';
 import { AGE_BANDS } from '../../domain/age-bands.js';
 import {
@@ -19,7 +19,12 @@ import {
 import type { Database } from '../database-types.js';
 import { countFromBaseTables } from './statistics-base-sql.js';
 import { ruleVersionsOf, type CountedCells } from './statistics-counts.js';
-import { readPublishedTables, type PublishedCells } from './statistics-published-sql.js';
+import {
+  NOT_PUBLISHED,
+  readPublishedTable,
+  readPublishedTables,
+  type PublishedCells,
+} from './statistics-published-sql.js';
 import { countFromRollups, NO_ROLLUPS } from './statistics-rollup-sql.js';
 
 /**
@@ -86,6 +91,13 @@ export async function countStatistics(
   if (isTargetingMeasure(query.measure) && targetingPrograms(query).length === 0) {
     throw new Error('a targeting measure needs PROGRAM grouped or exactly one program filtered');
   }
+  const dimensions = [];
+  for (const dimension of query.groupBy) {
+    dimensions.push({ dimension, codes: await dimensionCodes(db, dimension, query, regionScope) });
+  }
+  const ruleVersions = (recorded: Record<string, number> | null) =>
+    isTargetingMeasure(query.measure) ? ruleVersionsOf(recorded, targetingPrograms(query)) : [];
+
   const published =
     options.source === 'published' ||
     (options.source === undefined && isAnsweredByPublishedTable(query, regionScope));
@@ -93,30 +105,16 @@ export async function countStatistics(
     if (!isAnsweredByPublishedTable(query, regionScope)) {
       throw new Error('no published statistics table answers this query');
     }
-    // The table and the grid's regencies in one statement.
-    const read = await readPublishedTables(
-      db,
-      [query.measure],
-      groupingKey(query),
-      query.measure,
-      regionsWithin(PUBLISHED_REGION, query, regionScope),
-    );
-    if (read === null) return null;
-    const table = read.tables.get(query.measure);
-    const dimensions = query.groupBy.map((dimension) => ({
-      dimension,
-      codes: dimension === PUBLISHED_REGION ? read.regions : fixedCodes(dimension, query),
-    }));
-    const cells = table ? sliceOf(table, dimensions) : null;
-    if (table && cells) {
+    const table = await readPublishedTable(db, query.measure, groupingKey(query));
+    if (table === null) return null;
+    const cells = table === NOT_PUBLISHED ? null : sliceOf(table, dimensions);
+    if (table !== NOT_PUBLISHED && cells) {
       return {
         snapshotId: table.snapshotId,
         asOf: table.asOf,
         dimensions,
         ...cells,
-        ruleVersions: isTargetingMeasure(query.measure)
-          ? ruleVersionsOf(table.ruleVersions, targetingPrograms(query))
-          : [],
+        ruleVersions: ruleVersions(table.ruleVersions),
         source: 'published',
       };
     }
@@ -125,10 +123,6 @@ export async function countStatistics(
     }
   }
 
-  const dimensions = [];
-  for (const dimension of query.groupBy) {
-    dimensions.push({ dimension, codes: await dimensionCodes(db, dimension, query, regionScope) });
-  }
   const cuboid = options.source === 'base-tables' ? null : cuboidFor(query, regionScope);
   if (options.source === 'rollups' && cuboid === null) {
     throw new Error('the statistics rollups do not cover this query (a village region)');
@@ -177,9 +171,9 @@ export async function countOtherMeasures(
     return false;
   });
   if (table.source === 'published' && wanted.length > 0) {
-    const published = await readPublishedTables(db, wanted, groupingKey(query), null, null);
+    const published = await readPublishedTables(db, wanted, groupingKey(query), null);
     for (const measure of wanted) {
-      const read = published?.tables.get(measure);
+      const read = published?.get(measure);
       const cells = read ? sliceOf(read, table.dimensions) : null;
       if (read && cells) out.set(measure, { snapshotId: read.snapshotId, counts: cells.counts });
     }
@@ -279,33 +273,30 @@ async function dimensionCodes(
   query: NormalizedStatisticsQuery,
   regionScope: readonly string[],
 ): Promise<DimensionCode[]> {
-  if (!REGION_LEVEL[dimension]) return fixedCodes(dimension, query);
-  const rows = await sql<{ code: string; name: string }>`
-    SELECT code, name FROM region WHERE ${regionsWithin(dimension, query, regionScope)}
-     ORDER BY code`.execute(db);
-  return rows.rows.map((r) => ({ code: r.code, label: r.name }));
-}
-
-/**
- * The condition on `region` of a region dimension's codes: those at its level that lie within
- * the filter and the region scope (a region containing the filter's region counts as within).
- */
-function regionsWithin(
-  dimension: Dimension,
-  query: Pick<NormalizedStatisticsQuery, 'regionCode'>,
-  regionScope: readonly string[],
-): RawBuilder<unknown> {
-  const within = (prefix: string) => sql`(code LIKE ${prefix + '%'} OR ${prefix} LIKE code || '%')`;
-  const conditions = [sql`level = ${REGION_LEVEL[dimension]!}`];
-  if (query.regionCode !== null) conditions.push(within(query.regionCode));
-  if (!regionScope.includes('*')) {
-    conditions.push(
-      regionScope.length === 0
-        ? sql`false`
-        : sql`(${sql.join(regionScope.map(within), sql` OR `)})`,
-    );
+  switch (dimension) {
+    case 'PROVINCE':
+    case 'REGENCY':
+    case 'DISTRICT': {
+      const within = (prefix: string) =>
+        sql`(code LIKE ${prefix + '%'} OR ${prefix} LIKE code || '%')`;
+      const conditions = [sql`level = ${REGION_LEVEL[dimension]!}`];
+      if (query.regionCode !== null) conditions.push(within(query.regionCode));
+      if (!regionScope.includes('*')) {
+        conditions.push(
+          regionScope.length === 0
+            ? sql`false`
+            : sql`(${sql.join(regionScope.map(within), sql` OR `)})`,
+        );
+      }
+      const rows = await sql<{ code: string; name: string }>`
+        SELECT code, name FROM region WHERE ${sql.join(conditions, sql` AND `)} ORDER BY code`.execute(
+        db,
+      );
+      return rows.rows.map((r) => ({ code: r.code, label: r.name }));
+    }
+    default:
+      return fixedCodes(dimension, query);
   }
-  return sql.join(conditions, sql` AND `);
 }
 
 /** The codes of a dimension that is not a region, within the query's filters, in display order. */
