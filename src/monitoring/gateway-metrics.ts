@@ -113,7 +113,7 @@ export class GatewayMetrics {
       const snapshot = oneAtATime(sources.snapshot);
       new client.Gauge({
         name: 'dtks_snapshot_import_seconds',
-        help: 'Import phases of the snapshot served: load (staging, checks and swap) and rollups.',
+        help: 'Import phases of the snapshot served: load (staging, checks and swap), rollups, and publish (the largest statistics tables; absent while not published).',
         labelNames: ['phase'] as const,
         registers: [this.registry],
         async collect() {
@@ -121,6 +121,7 @@ export class GatewayMetrics {
           if (!s) return;
           this.set({ phase: 'load' }, s.loadSeconds);
           if (s.rollupSeconds !== null) this.set({ phase: 'rollups' }, s.rollupSeconds);
+          if (s.publishedSeconds !== null) this.set({ phase: 'publish' }, s.publishedSeconds);
         },
       });
       new client.Gauge({
@@ -263,6 +264,7 @@ export interface MetricSources {
   snapshot?(): Promise<{
     loadSeconds: number;
     rollupSeconds: number | null;
+    publishedSeconds: number | null;
     loadedAt: Date;
   } | null>;
   webhooks?(): Promise<{ pending: number; dead: number; oldestPendingSeconds: number }>;

@@ -127,6 +127,7 @@ describe('/metrics', () => {
     expect(value(text, 'dtks_admission_requests{state="waiting"}')).toBe(0);
     expect(value(text, 'dtks_admission_wait_seconds_count')).toBeGreaterThanOrEqual(4);
     expect(value(text, 'dtks_snapshot_import_seconds{phase="load"}')).toBeGreaterThan(0);
+    expect(value(text, 'dtks_snapshot_import_seconds{phase="publish"}')).toBeGreaterThan(0);
     expect(value(text, 'dtks_http_requests_total{route="/graphql",status="401"}')).toBe(1);
     expect(value(text, 'dtks_webhook_deliveries_undelivered{state="pending"}')).toBe(0);
     expect(value(text, 'dtks_process_resident_memory_bytes')).toBeGreaterThan(0);
@@ -153,7 +154,7 @@ describe('/metrics', () => {
       pool: new Set(['primary', 'read', 'audit']),
       state: new Set(['total', 'idle', 'waiting', 'running', 'pending', 'dead']),
       result: new Set(['ok', 'failed']),
-      phase: new Set(['load', 'rollups']),
+      phase: new Set(['load', 'rollups', 'publish']),
       agency: new Set(DEMO_CLIENTS.map((c) => c.agency.id)),
     };
     const route = /^(\/[a-z0-9/._-]*|other)$/;

@@ -2,19 +2,27 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../database-types.js';
 
 /** The served snapshot's import times, for `/metrics`; null before the first import. */
-export async function servedSnapshotTimes(
-  db: Kysely<Database>,
-): Promise<{ loadSeconds: number; rollupSeconds: number | null; loadedAt: Date } | null> {
+export async function servedSnapshotTimes(db: Kysely<Database>): Promise<{
+  loadSeconds: number;
+  rollupSeconds: number | null;
+  publishedSeconds: number | null;
+  loadedAt: Date;
+} | null> {
   const { rows } = await sql<{
     load_seconds: number;
     rollup_seconds: number | null;
+    published_seconds: number | null;
     loaded_at: Date;
-  }>`SELECT load_seconds, rollup_seconds, loaded_at FROM snapshot ORDER BY id DESC LIMIT 1`.execute(
-    db,
-  );
+  }>`SELECT load_seconds, rollup_seconds, published_seconds, loaded_at
+       FROM snapshot ORDER BY id DESC LIMIT 1`.execute(db);
   const r = rows[0];
   return r
-    ? { loadSeconds: r.load_seconds, rollupSeconds: r.rollup_seconds, loadedAt: r.loaded_at }
+    ? {
+        loadSeconds: r.load_seconds,
+        rollupSeconds: r.rollup_seconds,
+        publishedSeconds: r.published_seconds,
+        loadedAt: r.loaded_at,
+      }
     : null;
 }
 
