@@ -19,27 +19,10 @@ export interface PublishedCells {
   cellKeys: number[];
 }
 
-/** The served snapshot has no published table of this measure and grouping (not yet written). */
-export const NOT_PUBLISHED = 'not-published';
-
-/**
- * The published table of `measure` and `grouping` (statistics_table.grouping) of the served
- * snapshot, in one statement with the snapshot: null when no snapshot is loaded, NOT_PUBLISHED
- * when its tables are not written (the caller sums the rollups instead).
- */
-export async function readPublishedTable(
-  db: Kysely<Database>,
-  measure: string,
-  grouping: string,
-): Promise<PublishedCells | null | typeof NOT_PUBLISHED> {
-  const read = await readPublishedTables(db, [measure], grouping, measure);
-  if (read === null) return null;
-  return read.get(measure) ?? NOT_PUBLISHED;
-}
-
 /**
  * The published tables of several measures of one grouping, in one statement with the served
- * snapshot: by measure, those that are written. Only `withCellKeys`' table brings its cell keys
+ * snapshot: by measure, those that are written (absent: not yet written for the served snapshot;
+ * the caller then sums the rollups). Only `withCellKeys`' table brings its cell keys
  * (the others' are left empty): the targeting measures' suppression reads the counts of three
  * more tables of the grid (src/statistics/suppression/targeting-protection.ts). Null when no
  * snapshot is loaded.

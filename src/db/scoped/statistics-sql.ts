@@ -8,7 +8,6 @@ import {
   type Dimension,
   type Measure,
   type NormalizedStatisticsQuery,
-  type RuleVersion,
 } from '../../domain/statistics-query.js';
 import { cuboidFor } from '../../domain/cuboids.js';
 import {
@@ -19,12 +18,7 @@ import {
 import type { Database } from '../database-types.js';
 import { countFromBaseTables } from './statistics-base-sql.js';
 import { ruleVersionsOf, type CountedCells } from './statistics-counts.js';
-import {
-  NOT_PUBLISHED,
-  readPublishedTable,
-  readPublishedTables,
-  type PublishedCells,
-} from './statistics-published-sql.js';
+import { readPublishedTables, type PublishedCells } from './statistics-published-sql.js';
 import { countFromRollups, NO_ROLLUPS } from './statistics-rollup-sql.js';
 
 /**
@@ -55,19 +49,14 @@ export interface DimensionCode {
  */
 export type StatisticsSource = 'published' | 'rollups' | 'base-tables';
 
-/** The full grid of a table and its exact counts. */
-export interface ExactTable {
-  snapshotId: number;
-  /** The served snapshot's as-of date, `YYYY-MM-DD`. */
-  asOf: string;
+/** The full grid of a table and its exact counts (snapshot, as-of date, rule versions as counted). */
+export interface ExactTable extends Pick<CountedCells, 'snapshotId' | 'asOf' | 'ruleVersions'> {
   /** Per grouped dimension (normalized order), its codes in display order. */
   dimensions: { dimension: Dimension; codes: DimensionCode[] }[];
   /** The exact count of every cell of the grid, row-major over `dimensions` (the last fastest). */
   counts: number[];
   /** The cell key of every cell, in the same order (src/db/cell-key-sql.ts; 0: an empty cell). */
   cellKeys: number[];
-  /** Targeting measures: the rule versions that decided the table (else empty). */
-  ruleVersions: RuleVersion[];
   source: StatisticsSource;
 }
 
@@ -95,26 +84,24 @@ export async function countStatistics(
   for (const dimension of query.groupBy) {
     dimensions.push({ dimension, codes: await dimensionCodes(db, dimension, query, regionScope) });
   }
-  const ruleVersions = (recorded: Record<string, number> | null) =>
-    isTargetingMeasure(query.measure) ? ruleVersionsOf(recorded, targetingPrograms(query)) : [];
-
-  const published =
-    options.source === 'published' ||
-    (options.source === undefined && isAnsweredByPublishedTable(query, regionScope));
-  if (published) {
-    if (!isAnsweredByPublishedTable(query, regionScope)) {
-      throw new Error('no published statistics table answers this query');
-    }
-    const table = await readPublishedTable(db, query.measure, groupingKey(query));
-    if (table === null) return null;
-    const cells = table === NOT_PUBLISHED ? null : sliceOf(table, dimensions);
-    if (table !== NOT_PUBLISHED && cells) {
+  const publishable = isAnsweredByPublishedTable(query, regionScope);
+  if (options.source === 'published' && !publishable) {
+    throw new Error('no published statistics table answers this query');
+  }
+  if (publishable && (options.source === undefined || options.source === 'published')) {
+    const read = await readPublishedTables(db, [query.measure], groupingKey(query), query.measure);
+    if (read === null) return null;
+    const table = read.get(query.measure);
+    const cells = table ? sliceOf(table, dimensions) : null;
+    if (table && cells) {
       return {
         snapshotId: table.snapshotId,
         asOf: table.asOf,
         dimensions,
         ...cells,
-        ruleVersions: ruleVersions(table.ruleVersions),
+        ruleVersions: isTargetingMeasure(query.measure)
+          ? ruleVersionsOf(table.ruleVersions, targetingPrograms(query))
+          : [],
         source: 'published',
       };
     }
