@@ -10,7 +10,7 @@ import {
   type DciOutcome,
 } from './dci-answers.js';
 import { readRequest, refuse, type DciDeps, type DciRequest } from './dci-request.js';
-import { signedEnvelopeJson } from './dci-signature.js';
+import { signedEnvelope } from './dci-signature.js';
 import { subscribeOutcome, unsubscribeOutcome } from './dci-subscriptions.js';
 
 export type { DciDeps } from './dci-request.js';
@@ -87,7 +87,7 @@ async function answerNow(
   if (!read) return;
   const answer = await work(res, deps, read, action);
   if (!answer) return;
-  sendJsonText(res, 200, signedEnvelopeJson(answer.header, answer.message, deps.signer));
+  sendJsonText(res, 200, signedEnvelope(answer.header, answer.message, deps.signer));
 }
 
 /**

@@ -13,11 +13,11 @@ export function sendJson(
   sendJsonText(res, status, JSON.stringify(value), headers);
 }
 
-/** The same for a value already serialized. */
+/** The same for a value already serialized (as text, or as its UTF-8 bytes). */
 export function sendJsonText(
   res: ServerResponse,
   status: number,
-  body: string,
+  body: string | Buffer,
   headers: Record<string, string> = {},
 ): void {
   res.writeHead(status, {

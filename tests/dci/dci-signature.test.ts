@@ -2,7 +2,7 @@ import { createHash, generateKeyPairSync, verify } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, signedEnvelopeJson } from '../../src/dci/dci-signature.js';
+import { canonicalJson, signedEnvelope, signedEnvelopeJson } from '../../src/dci/dci-signature.js';
 
 /*
  * The gateway's JCS serializer (RFC 8785) against the `canonicalize` package, the reference
@@ -46,5 +46,40 @@ describe('DCI canonical JSON', () => {
     expect(
       verify(null, Buffer.from(content), publicKey, Buffer.from(fields.signature!, 'base64')),
     ).toBe(true);
+  });
+
+  it('writes the signed envelope in pieces that make exactly the JCS form it signs', () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const key = { privateKey, senderId: 'dtks', keyId: 'k' };
+    // Long arrays are written a slice at a time, and large answers in pieces: both are covered.
+    const message = fc.record({
+      transaction_id: fc.string(),
+      search_response: fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 400, size: 'max' }),
+      meta: fc.dictionary(
+        fc.string(),
+        fc.array(fc.jsonValue({ maxDepth: 1 }), { maxLength: 150, size: 'max' }),
+      ),
+    });
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 3 }), message, (header, msg) => {
+        const body = signedEnvelope(header, msg, key, 1_700_000_000_000).toString('utf8');
+        const canonical = canonicalize({ header, message: msg })!;
+        const signature = /^\{"signature":("(?:[^"\\]|\\.)*"),/.exec(body)!;
+        expect(body.slice(signature[0].length - 1)).toBe(`,${canonical.slice(1)}`);
+        const fields = Object.fromEntries(
+          [...(JSON.parse(signature[1]!) as string).matchAll(/(\w+)="([^"]*)"/g)].map((m) => [
+            m[1],
+            m[2],
+          ]),
+        );
+        const digest = createHash('blake2b512').update(canonical).digest('base64');
+        const content = `(created): ${fields.created}\n(expires): ${fields.expires}\ndigest: BLAKE-512=${digest}`;
+        expect(
+          verify(null, Buffer.from(content), publicKey, Buffer.from(fields.signature!, 'base64')),
+        ).toBe(true);
+      }),
+      // No shrinking: the values are large, and the first failure already shows the fault.
+      { numRuns: 100, endOnFailure: true },
+    );
   });
 });
