@@ -49,7 +49,9 @@ const BATCH = 1_000;
 const BATCH_RUNS = 40;
 const SAMPLE = 20_000;
 
-const DECISION = 'subjectRef program eligible reason ruleVersion decisionId dataAsOf';
+/** As the door asks for them (src/dci/dci-search.ts): aliased to the DCI record's names. */
+const DECISION =
+  'data_as_of: dataAsOf decision_id: decisionId eligible program reason rule_version: ruleVersion subject_ref: subjectRef';
 const MINISTRY_QUERY = `query DciSearch($niks: [NIK!]!) {
   d0: eligibilityBatch(niks: $niks, program: PKH) { ${DECISION} }
   d1: eligibilityBatch(niks: $niks, program: BPNT) { ${DECISION} } }`;
