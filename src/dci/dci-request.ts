@@ -14,7 +14,7 @@ import type { DciTransactionLog } from './dci-transaction-log.js';
 import {
   describeIssues,
   errorAnswer,
-  requestEnvelopeSchema,
+  readEnvelope,
   type ErrorCode,
   type HeaderReasonCode,
   type RequestEnvelope,
@@ -130,7 +130,7 @@ export async function readRequest(
     sendJson(res, 400, errorAnswer('err.request.bad', 'the body is not JSON'));
     return null;
   }
-  const envelope = requestEnvelopeSchema.safeParse(json);
+  const envelope = readEnvelope(json);
   if (!envelope.success) {
     sendJson(res, 400, errorAnswer('err.request.bad', describeIssues(envelope.error)));
     return null;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DciRequestStatus, DciTransaction } from '../db/queries/dci-transaction-queries.js';
-import { sendJson, sendJsonText, type RouteHandler } from '../http/json-http.js';
+import { sendJson, sendJsonPieces, type RouteHandler } from '../http/json-http.js';
 import {
   recordTransaction,
   searchOutcome,
@@ -87,7 +87,7 @@ async function answerNow(
   if (!read) return;
   const answer = await work(res, deps, read, action);
   if (!answer) return;
-  sendJsonText(res, 200, signedEnvelope(answer.header, answer.message, deps.signer));
+  sendJsonPieces(res, 200, signedEnvelope(answer.header, answer.message, deps.signer));
 }
 
 /**

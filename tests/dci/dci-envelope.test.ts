@@ -1,8 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { readSearchItem, searchItemSchema } from '../../src/dci/dci-envelope.js';
+import {
+  readEnvelope,
+  readSearchItem,
+  requestEnvelopeSchema,
+  searchItemSchema,
+} from '../../src/dci/dci-envelope.js';
 
-/* The hand-checked common shape of a search reads exactly what the schema reads. */
+/* The hand-checked common shapes of a search and an envelope read exactly what the schemas read. */
 describe('DCI search items', () => {
   it('are read by the fast path as by the schema, valid or not', () => {
     const timestamp = fc.oneof(
@@ -36,6 +41,75 @@ describe('DCI search items', () => {
       fc.property(fc.oneof(item, fc.jsonValue()), (raw) => {
         const fast = readSearchItem(raw);
         const schema = searchItemSchema.safeParse(raw);
+        expect(fast.success).toBe(schema.success);
+        if (fast.success && schema.success) expect(fast.data).toEqual(schema.data);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('read envelopes by the fast path as by the schema, valid or not', () => {
+    // Mostly valid envelopes, with values at and beyond each limit, and now and then a field the
+    // fast path leaves to the schema (sender_uri, meta, an unknown key).
+    const text = (max: number) =>
+      fc.oneof(
+        { arbitrary: fc.string({ minLength: 1, maxLength: max }), weight: 6 },
+        fc.constantFrom('', 'x'.repeat(max), 'x'.repeat(max + 1)),
+        fc.integer(),
+      );
+    const sometimes = <T>(arbitrary: fc.Arbitrary<T>) =>
+      fc.option(arbitrary, { freq: 4, nil: undefined });
+    const header = fc.record(
+      {
+        version: sometimes(text(20)),
+        message_id: text(99),
+        message_ts: fc.constantFrom(
+          '2026-12-05T10:00:00Z',
+          '2026-12-05T10:00:00.123+07:00',
+          '2026-12-05 10:00',
+          '2026-13-45T10:00:00Z',
+          '',
+        ),
+        action: text(40),
+        sender_id: text(99),
+        receiver_id: sometimes(text(99)),
+        total_count: fc.oneof(
+          { arbitrary: fc.integer({ min: -2, max: 10_000 }), weight: 6 },
+          fc.constantFrom(0.5, Number.MAX_SAFE_INTEGER + 2, '1', null),
+        ),
+        is_msg_encrypted: sometimes(fc.oneof(fc.boolean(), fc.constant('false'))),
+      },
+      { requiredKeys: [] },
+    );
+    const extras = fc.record(
+      {
+        sender_uri: fc.constantFrom('https://sp-mis.example/cb', 'not a url'),
+        meta: fc.oneof(fc.dictionary(fc.string(), fc.jsonValue()), fc.constant(null)),
+        extra: fc.jsonValue(),
+      },
+      { requiredKeys: [] },
+    );
+    const envelope = fc.record(
+      {
+        signature: sometimes(fc.oneof(text(8192), fc.constant(null))),
+        header: fc.oneof(
+          { arbitrary: header, weight: 6 },
+          fc.tuple(header, extras).map(([h, e]) => ({ ...h, ...e })),
+          fc.jsonValue(),
+        ),
+        message: fc.oneof(
+          { arbitrary: fc.dictionary(fc.string(), fc.jsonValue()), weight: 6 },
+          fc.jsonValue(),
+        ),
+      },
+      { requiredKeys: ['header', 'message'] },
+    );
+    fc.assert(
+      fc.property(fc.oneof({ arbitrary: envelope, weight: 6 }, fc.jsonValue()), (raw) => {
+        // A key fast-check leaves undefined is absent, as in parsed JSON.
+        const json = JSON.parse(JSON.stringify(raw) ?? 'null') as unknown;
+        const fast = readEnvelope(json);
+        const schema = requestEnvelopeSchema.safeParse(json);
         expect(fast.success).toBe(schema.success);
         if (fast.success && schema.success) expect(fast.data).toEqual(schema.data);
       }),
