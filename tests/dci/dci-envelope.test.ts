@@ -8,8 +8,8 @@ import {
 } from '../../src/dci/dci-envelope.js';
 
 /* The hand-checked common shapes of a search and an envelope read exactly what the schemas read. */
-describe('DCI search items', () => {
-  it('are read by the fast path as by the schema, valid or not', () => {
+describe('DCI requests read by hand', () => {
+  it('read search items as the schema does, valid or not', () => {
     const timestamp = fc.oneof(
       fc.constant('2026-12-05T10:00:00Z'),
       fc.constant('2026-12-05T10:00:00.123+07:00'),
@@ -48,7 +48,7 @@ describe('DCI search items', () => {
     );
   });
 
-  it('read envelopes by the fast path as by the schema, valid or not', () => {
+  it('read envelopes as the schema does, valid or not', () => {
     // Mostly valid envelopes, with values at and beyond each limit, and now and then a field the
     // fast path leaves to the schema (sender_uri, meta, an unknown key).
     const text = (max: number) =>
