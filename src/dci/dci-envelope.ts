@@ -69,6 +69,9 @@ export function readEnvelope(raw: unknown): ReturnType<typeof requestEnvelopeSch
     isObject(raw) &&
     isObject(header) &&
     isObject(raw.message) &&
+    // The schema copies the message, and a "__proto__" key then sets the copy's prototype
+    // instead: such a message is left to the schema, so that both read the same.
+    !Object.hasOwn(raw.message, '__proto__') &&
     Object.keys(raw).every((k) => PLAIN_ENVELOPE_KEYS.has(k)) &&
     Object.keys(header).every((k) => PLAIN_HEADER_KEYS.has(k)) &&
     optionalText(raw.signature, 8192) &&
