@@ -12,6 +12,9 @@
  * demo clients have no key), and every answer is signed by the gateway, as deployed.
  * Writes bench/results/dci-<size>.json and bench/results/dci.md.
  * Usage: npm run bench:dci [-- --persons 1000000]
+ * For profiles: BENCH_ONLY=ministry|local|batch runs one part and writes no results; with it,
+ * BENCH_SIDE=dci|graphql loads one side only; BENCH_PROFILE_DIR=DIR has the gateway write a CPU
+ * profile there; BENCH_ROUNDS and BENCH_SECONDS change the rounds (5) and their length (10 s).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
