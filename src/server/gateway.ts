@@ -37,6 +37,7 @@ import { DciCallbacks, type DciCallbackOptions } from '../dci/dci-callbacks.js';
 import { DciNotifier } from '../dci/dci-notify.js';
 import { DciTransactionLog } from '../dci/dci-transaction-log.js';
 import { GatewayUseCache } from '../monitoring/gateway-use-cache.js';
+import { PublishedTablesCache } from '../db/scoped/statistics-published-sql.js';
 import { HistogramCache } from '../monitoring/histogram-cache.js';
 import { startHistogramWarmer } from '../monitoring/histogram-warmer.js';
 import { MonitoringService } from '../monitoring/monitoring-service.js';
@@ -162,6 +163,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const rules = new RuleCache(readSource);
   const histograms = new HistogramCache();
   const gatewayUseCache = new GatewayUseCache();
+  const publishedTables = new PublishedTablesCache();
   const evaluator = new EligibilityBatcher();
   const limiter = new UsageLimiter(database.url);
   const verifier = createTokenVerifier({
@@ -306,6 +308,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       readDb,
       disclosure,
       onSpent: (agencyId, epsilonMilli) => metrics.epsilon(agencyId, epsilonMilli / 1000),
+      published: publishedTables,
       ...(globalBudgetMilli !== undefined ? { globalBudgetMilli } : {}),
       ...(config.privacyPeriodMonths !== undefined
         ? { privacyPeriodMonths: config.privacyPeriodMonths }

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Principal } from '../auth/principal.js';
 import type { Database } from '../db/database-types.js';
 import { currentSnapshot } from '../db/queries/snapshot-query.js';
+import type { PublishedTablesCache } from '../db/scoped/statistics-published-sql.js';
 import {
   countOtherMeasures,
   countStatistics,
@@ -132,6 +133,8 @@ export class StatisticsService {
       privacyPeriodMonths?: number;
       /** Told of every ε spent (milli-ε), for the metrics. */
       onSpent?: (agencyId: string, epsilonMilli: number) => void;
+      /** The process's published tables, read once per snapshot (shared by its requests). */
+      published?: PublishedTablesCache;
     },
   ) {
     this.random = deps.random ?? cryptoRandomSource;
@@ -215,11 +218,17 @@ export class StatisticsService {
     return { ...answer, table: reorder(answer.table, order) };
   }
 
+  /** How tables are counted: from the process's published tables when it keeps them. */
+  private counting(): { published?: PublishedTablesCache } {
+    return this.deps.published ? { published: this.deps.published } : {};
+  }
+
   private async exact(query: NormalizedStatisticsQuery): Promise<ExactTable> {
     const table = await countStatistics(
       this.deps.readDb,
       query,
       this.deps.principal.agreement.regionScope,
+      this.counting(),
     );
     if (!table) throw serviceUnavailable('no registry snapshot is loaded yet');
     return table;
@@ -231,8 +240,8 @@ export class StatisticsService {
       table: {
         dimensions: dimensionsOf(table),
         values: counts,
-        suppressed: counts.map(() => false),
-        margin95: counts.map(() => null),
+        suppressed: new Array<boolean>(counts.length).fill(false),
+        margin95: new Array<null>(counts.length).fill(null),
       },
       method: 'EXACT',
       epsilonSpent: 0,
@@ -255,14 +264,19 @@ export class StatisticsService {
       table.dimensions.map((d) => d.codes.map((c) => c.code)),
       protection ?? counts,
     );
+    // One loop, not a callback per cell and list: a table may have 20,560 cells.
+    const values = new Array<number | null>(counts.length);
+    const suppressed = new Array<boolean>(counts.length);
+    for (let i = 0; i < counts.length; i++) {
+      suppressed[i] = hidden[i] === 1;
+      values[i] = suppressed[i] ? null : perturbedCount(counts[i]!, cellKeys[i]!);
+    }
     return {
       table: {
         dimensions: dimensionsOf(table),
-        values: counts.map((count, i) =>
-          hidden[i] === 1 ? null : perturbedCount(count, cellKeys[i]!),
-        ),
-        suppressed: counts.map((_, i) => hidden[i] === 1),
-        margin95: counts.map(() => null),
+        values,
+        suppressed,
+        margin95: new Array<null>(counts.length).fill(null),
       },
       method: 'SUPPRESSION',
       epsilonSpent: 0,
@@ -291,6 +305,7 @@ export class StatisticsService {
       this.deps.principal.agreement.regionScope,
       table,
       ['RECIPIENTS', 'RECIPIENTS_NOT_ELIGIBLE', 'ELIGIBLE_NON_RECIPIENTS'],
+      this.deps.published,
     );
     if ([...groups.values()].some((t) => t.snapshotId !== table.snapshotId)) {
       throw serviceUnavailable('a new registry snapshot is being served; try again');
@@ -328,7 +343,7 @@ export class StatisticsService {
         queryKey,
         epsilonMilli: query.epsilonMilli,
         compute: async (trx) => {
-          const table = await countStatistics(trx, query, p.agreement.regionScope);
+          const table = await countStatistics(trx, query, p.agreement.regionScope, this.counting());
           if (!table || table.snapshotId !== snapshotId) throw new SnapshotChanged();
           // Noise on every cell, then a consistent table from the noisy cells alone
           // (privacy/consistent-table.ts): non-negative integers whose margins add up.

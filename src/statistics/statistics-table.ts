@@ -40,13 +40,14 @@ export function cellsOf(table: StatisticsTable): AnswerCell[] {
   const { dimensions } = table;
   const count = cellCount(dimensions);
   const strides = stridesOf(dimensions.map((d) => d.codes.length));
+  // One key object per code, shared by the cells that have it (never changed once made).
+  const keys = dimensions.map((d) =>
+    d.codes.map((code, at) => ({ dimension: d.dimension, code, label: d.labels[at]! })),
+  );
   const cells = new Array<AnswerCell>(count);
   for (let i = 0; i < count; i++) {
     cells[i] = {
-      key: dimensions.map((d, k) => {
-        const at = Math.floor(i / strides[k]!) % d.codes.length;
-        return { dimension: d.dimension, code: d.codes[at]!, label: d.labels[at]! };
-      }),
+      key: keys.map((codes, k) => codes[Math.floor(i / strides[k]!) % codes.length]!),
       value: table.values[i] ?? null,
       suppressed: table.suppressed[i]!,
       margin95: table.margin95[i] ?? null,

@@ -22,6 +22,7 @@ import {
 import { normalizeStatisticsQuery } from '../../src/statistics/privacy/canonical-query.js';
 import { builtCuboids, cuboidFor, hasTargeting } from '../../src/domain/cuboids.js';
 import { isAnsweredByPublishedTable, publishedTables } from '../../src/domain/published-tables.js';
+import { PublishedTablesCache } from '../../src/db/scoped/statistics-published-sql.js';
 import { generateSnapshotText, parseCsvRows } from '../support/generated-snapshot.js';
 import { importText, validSnapshot } from '../support/snapshot-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -395,6 +396,7 @@ describe('statistics rollups', () => {
       }
     }
     // Random filters and scopes that keep whole cells: the base tables' cells, sliced.
+    const cache = new PublishedTablesCache();
     const prefix = fc.oneof(
       fc.constantFrom(...new Set(regionCodes.map((c) => c.slice(0, 2)))),
       fc.constantFrom(...new Set(regionCodes.map((c) => c.slice(0, 4)))),
@@ -418,6 +420,10 @@ describe('statistics rollups', () => {
         expect(published!.source).toBe('published');
         expect(published!.dimensions).toEqual(base!.dimensions);
         expect(keyedCells(published)).toEqual(keyedCells(base));
+        // The same through a process's cache of the tables, which later runs find filled.
+        const kept = await countStatistics(db.readDb, query, scope, { published: cache });
+        expect(kept!.source).toBe('published');
+        expect(keyedCells(kept)).toEqual(keyedCells(base));
       }),
       { numRuns: 25, seed: 20261207 },
     );
@@ -431,14 +437,18 @@ describe('statistics rollups', () => {
         countStatistics(db.readDb, query, scope, { source: 'published' }),
       ).rejects.toThrow(/no published statistics table/);
     }
-    // Not (yet) written for the served snapshot: summed from the rollups, the same cells.
+    // Not (yet) written for the served snapshot: summed from the rollups, the same cells, also
+    // when a cache holds the table from before.
     const query = ask('HOUSEHOLDS', ['REGENCY', 'DECILE']);
-    const before = await countStatistics(db.readDb, query, ['*']);
+    const before = await countStatistics(db.readDb, query, ['*'], { published: cache });
+    expect(before!.source).toBe('published');
     await sql`UPDATE statistics_table SET snapshot_id = -snapshot_id`.execute(db.db);
     try {
       const after = await countStatistics(db.readDb, query, ['*']);
       expect(after!.source).toBe('rollups');
       expect(after!.counts).toEqual(before!.counts);
+      const afterCached = await countStatistics(db.readDb, query, ['*'], { published: cache });
+      expect(afterCached!.source).toBe('rollups');
       await expect(
         countStatistics(db.readDb, query, ['*'], { source: 'published' }),
       ).rejects.toThrow(/has no published table/);
@@ -564,6 +574,13 @@ describe('statistics rollups', () => {
       epsilonMilli: 0,
     });
     const served = cells(await countStatistics(db.readDb, households, ['*']));
+    // A process's cache of the published tables, filled from the served snapshot.
+    const cache = new PublishedTablesCache();
+    const byRegency = ask('HOUSEHOLDS', ['REGENCY']);
+    const servedByRegency = await countStatistics(db.readDb, byRegency, ['*'], {
+      published: cache,
+    });
+    expect(servedByRegency!.source).toBe('published');
     const refused = validSnapshot();
     refused.members +=
       '\n3201011505809001,NO_SUCH_HOUSEHOLD,X,M,1980-05-15,HEAD,false,NONE,false,ACTIVE';
@@ -581,10 +598,15 @@ describe('statistics rollups', () => {
     expect(next!.source).toBe('rollups');
     expect(cells(next)).toEqual({ '': 3 });
     // The published tables too: only the new snapshot's.
-    const regencies = await countStatistics(db.readDb, ask('HOUSEHOLDS', ['REGENCY']), ['*']);
+    const regencies = await countStatistics(db.readDb, byRegency, ['*']);
     expect(regencies!.source).toBe('published');
     expect(regencies!.snapshotId).toBe(next!.snapshotId);
     expect(regencies!.counts.reduce((a, b) => a + b, 0)).toBe(3);
+    // The cache gives the new snapshot's table, not the one it held.
+    const cached = await countStatistics(db.readDb, byRegency, ['*'], { published: cache });
+    expect(cached!.snapshotId).toBe(next!.snapshotId);
+    expect(cached!.counts).toEqual(regencies!.counts);
+    expect(cached!.counts).not.toEqual(servedByRegency!.counts);
     const { rows: published } = await sql<{ snapshots: number }>`
       SELECT count(DISTINCT snapshot_id)::int AS snapshots FROM statistics_table`.execute(db.db);
     expect(published[0]!.snapshots).toBe(1);

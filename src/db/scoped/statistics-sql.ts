@@ -18,7 +18,11 @@ import {
 import type { Database } from '../database-types.js';
 import { countFromBaseTables } from './statistics-base-sql.js';
 import { ruleVersionsOf, type CountedCells } from './statistics-counts.js';
-import { readPublishedTables, type PublishedCells } from './statistics-published-sql.js';
+import {
+  readPublishedTables,
+  type PublishedCells,
+  type PublishedTablesCache,
+} from './statistics-published-sql.js';
 import { countFromRollups, NO_ROLLUPS } from './statistics-rollup-sql.js';
 
 /**
@@ -68,14 +72,15 @@ export const REGION_CODE_PATTERN = /^[0-9]{2}(?:[0-9]{2}(?:[0-9]{2}(?:[0-9]{4})?
  * a published table when one answers the query and the served snapshot has it, else from the
  * rollups when they cover the query and the snapshot has them, else from the base tables. All
  * three give the same numbers. `source` forces one path (tests and benchmarks); forcing a path
- * that cannot answer throws. `db` may be a transaction (the privacy ledger's); every read runs on
- * it. Returns null when no snapshot has been loaded.
+ * that cannot answer throws. `published` keeps the published tables read (a process's own). `db`
+ * may be a transaction (the privacy ledger's); every read runs on it. Returns null when no
+ * snapshot has been loaded.
  */
 export async function countStatistics(
   db: Kysely<Database>,
   query: NormalizedStatisticsQuery,
   regionScope: readonly string[],
-  options: { source?: StatisticsSource } = {},
+  options: { source?: StatisticsSource; published?: PublishedTablesCache } = {},
 ): Promise<ExactTable | null> {
   if (isTargetingMeasure(query.measure) && targetingPrograms(query).length === 0) {
     throw new Error('a targeting measure needs PROGRAM grouped or exactly one program filtered');
@@ -89,7 +94,13 @@ export async function countStatistics(
     throw new Error('no published statistics table answers this query');
   }
   if (publishable && (options.source === undefined || options.source === 'published')) {
-    const read = await readPublishedTables(db, [query.measure], groupingKey(query), query.measure);
+    const read = await readPublishedTables(
+      db,
+      [query.measure],
+      groupingKey(query),
+      query.measure,
+      options.published,
+    );
     if (read === null) return null;
     const table = read.get(query.measure);
     const cells = table ? sliceOf(table, dimensions) : null;
@@ -150,6 +161,7 @@ export async function countOtherMeasures(
   regionScope: readonly string[],
   table: ExactTable,
   measures: readonly Measure[],
+  published?: PublishedTablesCache,
 ): Promise<Map<Measure, { snapshotId: number; counts: number[] }>> {
   const out = new Map<Measure, { snapshotId: number; counts: number[] }>();
   const wanted = measures.filter((measure) => {
@@ -158,9 +170,9 @@ export async function countOtherMeasures(
     return false;
   });
   if (table.source === 'published' && wanted.length > 0) {
-    const published = await readPublishedTables(db, wanted, groupingKey(query), null);
+    const tables = await readPublishedTables(db, wanted, groupingKey(query), null, published);
     for (const measure of wanted) {
-      const read = published?.get(measure);
+      const read = tables?.get(measure);
       const cells = read ? sliceOf(read, table.dimensions) : null;
       if (read && cells) out.set(measure, { snapshotId: read.snapshotId, counts: cells.counts });
     }
@@ -169,7 +181,12 @@ export async function countOtherMeasures(
     wanted
       .filter((measure) => !out.has(measure))
       .map(async (measure) => {
-        const counted = await countStatistics(db, { ...query, measure }, regionScope);
+        const counted = await countStatistics(
+          db,
+          { ...query, measure },
+          regionScope,
+          published ? { published } : {},
+        );
         if (!counted) throw new Error('no registry snapshot is loaded');
         out.set(measure, counted);
       }),
