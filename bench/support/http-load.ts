@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { ROOT } from './bench-env.js';
@@ -12,6 +12,8 @@ export interface LoadResult {
   failures: number;
   /** The server process's CPU time (user + system) per answered request, when its pid was given. */
   cpuMsPerRequest?: number;
+  /** PostgreSQL's CPU time per answered request (every `postgres` process), when asked for. */
+  dbCpuMsPerRequest?: number;
 }
 
 export interface Variant {
@@ -78,6 +80,7 @@ export function loadGraphQL(options: {
   connections: number;
   seconds: number;
   pid?: number;
+  database?: boolean;
 }): Promise<LoadResult> {
   return loadPost({
     ...options,
@@ -97,6 +100,8 @@ export async function loadPost(options: {
   seconds: number;
   /** The server's process: its CPU time per request is measured too (less noisy than req/s). */
   pid?: number;
+  /** Whether PostgreSQL's CPU time per request is measured too (an embedded cluster's). */
+  database?: boolean;
 }): Promise<LoadResult> {
   let i = 0;
   const run = (duration: number) =>
@@ -115,8 +120,10 @@ export async function loadPost(options: {
     });
   await run(3); // warm-up: JIT, pools, caches
   const cpuBefore = options.pid === undefined ? 0 : cpuMs(options.pid);
+  const dbBefore = options.database ? postgresCpu() : null;
   const r = await run(options.seconds);
   const cpu = options.pid === undefined ? undefined : cpuMs(options.pid) - cpuBefore;
+  const db = dbBefore ? postgresCpuSince(dbBefore) : undefined;
   const failures = r.non2xx + r.errors + r.timeouts;
   if (failures > 0) {
     throw new Error(`${options.name}: ${failures} requests failed; fix the setup first`);
@@ -128,7 +135,35 @@ export async function loadPost(options: {
     p99: r.latency.p99,
     failures,
     ...(cpu === undefined ? {} : { cpuMsPerRequest: cpu / Math.max(1, r.requests.total) }),
+    ...(db === undefined ? {} : { dbCpuMsPerRequest: db / Math.max(1, r.requests.total) }),
   };
+}
+
+/** The CPU time so far of each PostgreSQL process of this machine (by command name), ms by pid. */
+export function postgresCpu(): Map<number, number> {
+  const times = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/stat`, 'utf8').includes('(postgres)')) {
+        times.set(Number(entry), cpuMs(Number(entry)));
+      }
+    } catch {
+      // The process ended while the list was read.
+    }
+  }
+  return times;
+}
+
+/**
+ * PostgreSQL's CPU time between two readings of {@link postgresCpu} (the embedded cluster's
+ * postmaster, background processes and backends), ms: with `cpuMs`, the database's share of a
+ * request's work. A process that ended in between is missed (a short autovacuum worker).
+ */
+export function postgresCpuSince(before: Map<number, number>): number {
+  let spent = 0;
+  for (const [pid, ms] of postgresCpu()) spent += ms - (before.get(pid) ?? 0);
+  return spent;
 }
 
 /** A process's CPU time so far (user + system, /proc/<pid>/stat), in ms. */
