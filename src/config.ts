@@ -11,6 +11,9 @@ import { z } from 'zod';
  */
 export const DEFAULT_ADMISSION = { concurrency: 32, maxWaitMs: 10_000 } as const;
 
+/** Days a DCI transaction's status is kept when DTKS_DCI_STATUS_DAYS is not set. */
+export const DEFAULT_DCI_STATUS_DAYS = 30;
+
 /** How far a read replica's replay may lag before reads go to the primary (DTKS_READ_MAX_LAG_MS). */
 export const DEFAULT_READ_MAX_LAG_MS = 5_000;
 
@@ -59,6 +62,8 @@ const configSchema = z.object({
     .int()
     .refine((m) => [1, 2, 3, 4, 6, 12].includes(m), 'must be 1, 2, 3, 4, 6 or 12')
     .default(12),
+  // Days a DCI transaction's status is kept for `txn/status` (docs/dci.md "Transaction status").
+  DTKS_DCI_STATUS_DAYS: z.coerce.number().int().min(1).max(3650).default(DEFAULT_DCI_STATUS_DAYS),
   // Requests worked on at once by one process; the rest wait in arrival order (docs/operations.md).
   DTKS_MAX_CONCURRENT_REQUESTS: z.coerce
     .number()
@@ -105,6 +110,8 @@ export interface Config {
   globalPrivacyBudget: number;
   /** Months of a privacy accounting period (DTKS_PRIVACY_PERIOD_MONTHS, default 12). */
   privacyPeriodMonths: number;
+  /** Days a DCI transaction's status is kept (DTKS_DCI_STATUS_DAYS, default 30). */
+  dciStatusDays: number;
   /**
    * Requests one process works on at once (DTKS_MAX_CONCURRENT_REQUESTS, default 32) and how long
    * the others wait for a turn (DTKS_MAX_QUEUE_WAIT_MS, default 10,000) before a 503.
@@ -168,6 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     development: c.DTKS_ENV === 'development',
     globalPrivacyBudget: c.DTKS_GLOBAL_PRIVACY_BUDGET,
     privacyPeriodMonths: c.DTKS_PRIVACY_PERIOD_MONTHS,
+    dciStatusDays: c.DTKS_DCI_STATUS_DAYS,
     admission: { concurrency: c.DTKS_MAX_CONCURRENT_REQUESTS, maxWaitMs: c.DTKS_MAX_QUEUE_WAIT_MS },
     metrics: {
       ...(c.DTKS_METRICS_PORT !== undefined ? { port: c.DTKS_METRICS_PORT } : {}),

@@ -35,6 +35,7 @@ import * as auditUsage from './migrations/0030-audit-usage.js';
 import * as ruleEffectiveDates from './migrations/0031-rule-effective-dates.js';
 import * as partitionRegistry from './migrations/0032-partition-registry-by-province.js';
 import * as publishedStatisticsTables from './migrations/0033-published-statistics-tables.js';
+import * as dciTransactionRetention from './migrations/0034-dci-transaction-retention.js';
 
 /**
  * All migrations, in order. Forward-only: a released migration is never edited; a change is a
@@ -74,6 +75,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0031-rule-effective-dates': ruleEffectiveDates,
   '0032-partition-registry-by-province': partitionRegistry,
   '0033-published-statistics-tables': publishedStatisticsTables,
+  '0034-dci-transaction-retention': dciTransactionRetention,
 };
 
 /** Every migration's name, in the order they are applied. */

@@ -50,8 +50,9 @@ export const RUNTIME_WRITES: Readonly<Record<string, readonly Privilege[]>> = Ob
   // Webhook deliveries of change events, and how far each agreement's events were dispatched.
   webhook_delivery: ['INSERT', 'UPDATE'],
   webhook_cursor: ['INSERT', 'UPDATE'],
-  // What DCI partners asked under a transaction id, and how it ended (statuses only).
-  dci_transaction: ['INSERT', 'UPDATE'],
+  // What DCI partners asked under a transaction id, and how it ended (statuses only); deleted
+  // after DTKS_DCI_STATUS_DAYS.
+  dci_transaction: ['INSERT', 'UPDATE', 'DELETE'],
   // Message ids seen (replays refused), pruned by the gateway after the accepted clock window.
   dci_message: ['INSERT', 'DELETE'],
   // DCI callbacks to send, and the subscriptions `registry/subscribe` started.

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database-types.js';
 import {
   findDciTransaction,
+  pruneDciTransactions,
   saveDciTransactions,
   type DciTransaction,
 } from '../db/queries/dci-transaction-queries.js';
@@ -11,6 +12,9 @@ import type { Logger } from '../logger.js';
 const FLUSH_MS = 100;
 /** Written at once when this many wait. */
 const FLUSH_AT = 500;
+/** How often statuses older than the kept days are deleted, and how many at most each time. */
+const PRUNE_EVERY_MS = 60_000;
+const PRUNE_BATCH = 5_000;
 
 /**
  * How DCI transactions ended (statuses only; docs/dci.md "Transaction status"), written in groups:
@@ -18,6 +22,8 @@ const FLUSH_AT = 500;
  * third of its throughput. A status query in this process sees what still waits; another
  * gateway process sees it within the tenth of a second. A process that dies loses at most what
  * waited (a status query then finds no such transaction; the answers themselves were given).
+ * Statuses are kept `keepDays` days (DTKS_DCI_STATUS_DAYS): after a write, at most once a minute,
+ * older ones are deleted in a batch, so that the table does not grow with every search for ever.
  */
 export class DciTransactionLog {
   private waiting = new Map<string, { clientId: string; transaction: DciTransaction }>();
@@ -25,10 +31,12 @@ export class DciTransactionLog {
   private writing = new Map<string, { clientId: string; transaction: DciTransaction }>();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
+  private lastPrune = 0;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly logger: Logger,
+    private readonly keepDays: number,
   ) {}
 
   /** Records a transaction as it stands now; written within {@link FLUSH_MS}. */
@@ -73,6 +81,7 @@ export class DciTransactionLog {
       if (taken.size === 0) return;
       try {
         await saveDciTransactions(this.db, [...taken.values()]);
+        if (Date.now() - this.lastPrune >= PRUNE_EVERY_MS) await this.prune();
       } catch (error) {
         this.logger.warn(
           { reason: (error as Error).message, transactions: taken.size },
@@ -83,6 +92,12 @@ export class DciTransactionLog {
       }
     });
     return this.flushing;
+  }
+
+  /** Deletes a batch of statuses older than the kept days; how many. */
+  async prune(): Promise<number> {
+    this.lastPrune = Date.now();
+    return pruneDciTransactions(this.db, this.keepDays, PRUNE_BATCH);
   }
 }
 

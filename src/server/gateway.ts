@@ -23,7 +23,12 @@ import { createJwksEndpoint } from '../auth/tokens/jwks-endpoint.js';
 import { createTokenEndpoint, databaseClientStore } from '../auth/tokens/oauth-token-endpoint.js';
 import { loadOrCreateSigningKeys } from '../auth/tokens/signing-keys.js';
 import { createTokenVerifier } from '../auth/tokens/token-verifier.js';
-import { DEFAULT_ADMISSION, DEFAULT_READ_MAX_LAG_MS, type Config } from '../config.js';
+import {
+  DEFAULT_ADMISSION,
+  DEFAULT_DCI_STATUS_DAYS,
+  DEFAULT_READ_MAX_LAG_MS,
+  type Config,
+} from '../config.js';
 import { budgetMilliFromAgreement } from '../statistics/privacy/epsilon.js';
 import { createPool, type DatabaseHandle } from '../db/database.js';
 import { ReadRouter } from '../db/read-router.js';
@@ -90,7 +95,7 @@ export interface GatewayOptions {
   database: DatabaseHandle;
   logger: Logger;
   config: Pick<Config, 'dataDir' | 'tokens' | 'development'> &
-    Partial<Pick<Config, 'globalPrivacyBudget' | 'privacyPeriodMonths'>>;
+    Partial<Pick<Config, 'globalPrivacyBudget' | 'privacyPeriodMonths' | 'dciStatusDays'>>;
   port: number;
   host?: string;
   /**
@@ -436,7 +441,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     audience: config.tokens.audience,
     ttlSeconds: 3600,
   });
-  const dciTransactions = new DciTransactionLog(database.db, logger);
+  const dciTransactions = new DciTransactionLog(
+    database.db,
+    logger,
+    config.dciStatusDays ?? DEFAULT_DCI_STATUS_DAYS,
+  );
   const dciCallbacks =
     options.dciCallbacks === undefined || options.dciCallbacks === false
       ? null

@@ -49,6 +49,25 @@ export async function saveDciTransactions(
 }
 
 /**
+ * Deletes up to `limit` transactions created more than `keepDays` days ago (found by the BRIN
+ * index of migration 0034); returns how many. Small batches: a backlog is worked off over
+ * several calls rather than in one long statement.
+ */
+export async function pruneDciTransactions(
+  db: Kysely<Database>,
+  keepDays: number,
+  limit: number,
+): Promise<number> {
+  const result = await sql`
+    DELETE FROM dci_transaction
+     WHERE ctid = ANY (ARRAY(
+       SELECT ctid FROM dci_transaction
+        WHERE created_at < now() - make_interval(days => ${keepDays})
+        LIMIT ${limit}))`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
+
+/**
  * The client's own transaction named by its id, the correlation id it was given, or (the latest)
  * one holding any of these reference ids; null when there is none. Never another client's.
  */
