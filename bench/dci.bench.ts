@@ -334,14 +334,11 @@ function render(results: SizeResult[]): string {
   const n = (x: number) => Math.round(x).toLocaleString('en');
   const ratio = (x: number) => `${x.toFixed(2)}×`;
   const cost = (p: Pair) => p.graphql.rps / p.dci.rps;
-  // The gateway's CPU time per request, DCI ÷ GraphQL: the median of the rounds' ratios.
-  const cpuCost = (p: Pair) => {
-    const ratios = (p.cpu ?? []).map(([d, g]) => d / g).sort((a, b) => a - b);
-    return ratios.length > 0 ? ratios[Math.floor(ratios.length / 2)]! : null;
-  };
-  const maybe = (x: number | null) => (x === null ? '—' : ratio(x));
   const median = (xs: number[]) =>
     xs.length === 0 ? null : [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  // The gateway's CPU time per request, DCI ÷ GraphQL: the median of the rounds' ratios.
+  const cpuCost = (p: Pair) => median((p.cpu ?? []).map(([d, g]) => d / g));
+  const maybe = (x: number | null) => (x === null ? '—' : ratio(x));
   // PostgreSQL's CPU per request (medians of the rounds), and the gateway's and PostgreSQL's
   // together, DCI ÷ GraphQL (the median of the rounds' ratios): all the work a request causes.
   const dbCpu = (p: Pair) => {
@@ -359,9 +356,9 @@ function render(results: SizeResult[]): string {
     );
   // Each round's throughput ratio (its two runs back to back, on the same machine conditions).
   const roundCosts = (p: Pair) => {
-    const ratios = p.rounds.map(([d, g]) => g / d).sort((a, b) => a - b);
+    const ratios = p.rounds.map(([d, g]) => g / d);
     if (ratios.length === 0) return '—';
-    return `rounds' median ${ratio(ratios[Math.floor(ratios.length / 2)]!)}, ${ratios[0]!.toFixed(2)}–${ratio(ratios.at(-1)!)}`;
+    return `rounds' median ${ratio(median(ratios)!)}, ${Math.min(...ratios).toFixed(2)}–${ratio(Math.max(...ratios))}`;
   };
   const row = (label: string, r: SizeResult, p: Pair) =>
     `| ${n(r.persons)} | ${label} | ${n(p.graphql.rps)} | ${n(p.dci.rps)} | ${ratio(cost(p))} | ${maybe(cpuCost(p))} | ${dbCpu(p)} | ${maybe(totalCost(p))} | ${p.graphql.p50} / ${p.graphql.p99} | ${p.dci.p50} / ${p.dci.p99} |`;

@@ -81,7 +81,6 @@ export class DciTransactionLog {
       if (taken.size === 0) return;
       try {
         await saveDciTransactions(this.db, [...taken.values()]);
-        if (Date.now() - this.lastPrune >= PRUNE_EVERY_MS) await this.prune();
       } catch (error) {
         this.logger.warn(
           { reason: (error as Error).message, transactions: taken.size },
@@ -89,6 +88,15 @@ export class DciTransactionLog {
         );
       } finally {
         for (const [k, v] of taken) if (this.writing.get(k) === v) this.writing.delete(k);
+      }
+      if (Date.now() - this.lastPrune < PRUNE_EVERY_MS) return;
+      try {
+        await this.prune();
+      } catch (error) {
+        this.logger.warn(
+          { reason: (error as Error).message },
+          'old DCI transaction statuses could not be deleted',
+        );
       }
     });
     return this.flushing;
