@@ -400,11 +400,11 @@ function startOpen(w: WorkloadPlan, index: number, rate: number): Running {
   running.done = go.then(
     () =>
       new Promise((resolve) => {
-        // The clock starts at the first tick, once every workload is set up: what is due is due
-        // from when this process can send it (a request due while it could not is not the
-        // gateway's wait).
-        let begun = -1;
-        let end = 0;
+        // The clock starts once every workload is set up and its connections are open (`go`):
+        // what is due is due from when this process can send it (a request due while it could
+        // not is not the gateway's wait).
+        const begun = performance.now();
+        const end = begun + plan.seconds * 1000;
         let issued = 0;
         // With a ramp the rate rises linearly to `rate` over `ramp` s: by t s, rate·t²/(2·ramp)
         // requests are due (rate·(t − ramp/2) after it); `dueAt` inverts that.
@@ -414,10 +414,6 @@ function startOpen(w: WorkloadPlan, index: number, rate: number): Running {
         const dueAt = (k: number) =>
           k < (rate * ramp) / 2 ? Math.sqrt((2 * ramp * k) / rate) : k / rate + ramp / 2;
         const timer = setInterval(() => {
-          if (begun < 0) {
-            begun = performance.now();
-            end = begun + plan.seconds * 1000;
-          }
           const now = Math.min(performance.now(), end);
           // Every request due by now, each timed from when it was due.
           while (issued < dueBy((now - begun) / 1000)) send(begun + dueAt(issued++) * 1000);
