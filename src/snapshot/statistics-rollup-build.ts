@@ -180,7 +180,7 @@ export async function buildStatisticsRollups(
                          AND e.targeting IS NOT TRUE)`;
     // Grouped by hash: the planner expects about as many groups as rows (it multiplies the keys'
     // distinct counts), so it would sort the 10 M rows of a 10 M registry on disk first, about
-    // 4 s slower there; there are about an eighth as many groups (docs/scale.md).
+    // 5 s slower there; there are about an eighth as many groups (docs/scale.md).
     await client.query('SET enable_sort = off');
     await client.query(`
       CREATE UNLOGGED TABLE statistics_work_units AS
